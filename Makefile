@@ -1,0 +1,71 @@
+# Steward: `make run` serves the demo, `make test` runs every check. Both install what they need.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := $(shell cat .python-version)
+PYTHON ?= $(shell pyenv which python$(PYTHON_VERSION) 2>/dev/null || command -v python$(PYTHON_VERSION) || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+PG_DIR := /tmp/steward-pg
+PG_PORT := 54329
+PG_URL := postgres://steward:steward@127.0.0.1:$(PG_PORT)/steward
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+help:
+	@echo "make run    install, migrate, load the demo community and serve it with its worker"
+	@echo "make test   install, then ruff, mypy and the whole suite on SQLite and PostgreSQL"
+
+$(STAMP): requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --requirement requirements.lock
+	rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)
+
+lock:  ## pin every transitive dependency after changing pyproject.toml
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of everything Steward installs (direct pins live in pyproject.toml).\n# Regenerate with: make lock' > requirements.lock
+
+system-deps:  ## Debian packages the tests drive: Chromium for the browser tests, PostgreSQL for the second database
+	@command -v chromium >/dev/null && test -x /usr/lib/postgresql/15/bin/initdb || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; }
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_policy
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	@echo "Steward is starting at http://$(HOST):$(PORT) (the task worker runs beside it)."
+	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+
+postgres: system-deps  ## a throwaway PostgreSQL on a loopback port, for the test run
+	scripts/postgres.sh start $(PG_DIR) $(PG_PORT)
+
+test-sqlite: install system-deps
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+
+test-postgres: install postgres
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -n 2 --dist loadfile
+
+test: lint test-sqlite test-postgres
+
+clean:
+	scripts/postgres.sh stop $(PG_DIR) $(PG_PORT) || true
+	rm -rf $(VENV) var
+
+.PHONY: help install lock system-deps migrate demo run lint postgres test-sqlite test-postgres test clean

@@ -1,0 +1,90 @@
+"""The append-only, hash-chained event log.
+
+Each event's hash covers its own fields and the previous event's hash, so changing, removing or
+re-ordering any past event breaks every hash after it. The model refuses updates and deletes; the
+chain check (`manage.py verify_audit`) catches anything done behind the ORM's back.
+"""
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit events cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
+class Event(models.Model):
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Who acted when there is no user: "reporter", "system", "reported person".
+    actor_label = models.CharField(max_length=64)
+    kind = models.CharField(max_length=64, db_index=True)
+    # A plain integer rather than a foreign key: erasing a case under the retention policy must
+    # not cascade into (or be blocked by) the log.
+    case_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind}: {self.summary}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")
+
+    def compute_hash(self) -> str:
+        return chain_hash(self.prev_hash, self.payload())
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "created_at": self.created_at.isoformat(),
+            "actor": self.actor_id,
+            "actor_label": self.actor_label,
+            "kind": self.kind,
+            "case_id": self.case_id,
+            "summary": self.summary,
+            "data": self.data,
+        }
+
+
+class ChainHead(models.Model):
+    """One row, locked while appending, so concurrent writers cannot fork the chain."""
+
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    count = models.BigIntegerField(default=0)
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    # Round-trip the data through JSON first so the hash is the same before and after storage.
+    normalised = json.loads(canonical_json(payload))
+    return hashlib.sha256((prev_hash + canonical_json(normalised)).encode()).hexdigest()

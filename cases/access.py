@@ -1,0 +1,177 @@
+"""The one way to reach a case. Views, downloads, searches and queues all come through here.
+
+Rules (REQUIREMENTS 4):
+- Only active stewards see cases at all; deactivation takes effect on the next request.
+- A steward who is a party (their person record is linked to the case) or whom a reporter excluded
+  has a hard conflict automatically, whatever they declared.
+- A hard conflict, declared or automatic, hides the case entirely: 404, and absent from every list.
+- Until a steward declares, they see the code name and nothing else.
+- A soft conflict may read and discuss while the case allows it, and never votes.
+Every refusal is a 404, so a refusal cannot confirm that a case exists.
+"""
+
+import enum
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from cases.models import Case, ConflictDeclaration, ConflictLevel, Evidence, Party, Report
+from people.access import active_stewards, is_active_steward
+
+
+class Need(enum.Enum):
+    CODE_NAME = "code_name"  # may know the case exists and declare a conflict
+    READ = "read"  # content, parties, notes, evidence, timeline
+    WRITE = "write"  # notes, messages, triage, evidence
+    VOTE = "vote"  # only stewards with no conflict at all
+
+
+class Standing(enum.Enum):
+    HIDDEN = "hidden"  # not a steward, or hard-conflicted
+    UNDECLARED = "undeclared"
+    SOFT_READ = "soft_read"
+    SOFT_BLOCKED = "soft_blocked"
+    UNCONFLICTED = "unconflicted"
+
+
+ALLOWED: dict[Need, set[Standing]] = {
+    Need.CODE_NAME: {Standing.UNDECLARED, Standing.SOFT_READ, Standing.SOFT_BLOCKED, Standing.UNCONFLICTED},
+    Need.READ: {Standing.SOFT_READ, Standing.UNCONFLICTED},
+    Need.WRITE: {Standing.SOFT_READ, Standing.UNCONFLICTED},
+    Need.VOTE: {Standing.UNCONFLICTED},
+}
+
+
+def _automatic_hard_conflict(user: Any) -> Q:
+    """Cases where `user` is a party through their person record, or a reporter excluded them."""
+    person_id = user.steward_profile.person_id
+    is_party = Exists(Party.objects.filter(case=OuterRef("pk"), person_id=person_id))
+    excluded = Exists(Report.objects.filter(case=OuterRef("pk"), excluded_stewards=user))
+    return Q(is_party) | Q(excluded)
+
+
+def _declared(user: Any, *levels: str) -> Exists:
+    return Exists(ConflictDeclaration.objects.filter(case=OuterRef("pk"), steward=user, level__in=levels))
+
+
+def _not_hidden(user: Any) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(merged_into__isnull=True)
+        .exclude(_automatic_hard_conflict(user))
+        .exclude(_declared(user, ConflictLevel.HARD))
+    )
+
+
+def readable_cases(user: Any) -> QuerySet[Case]:
+    """Cases whose content `user` may read: the base of every queue and search."""
+    if not is_active_steward(user):
+        return Case.objects.none()
+    soft_readable = Q(_declared(user, ConflictLevel.SOFT)) & Q(soft_conflicted_may_read=True)
+    return _not_hidden(user).filter(Q(_declared(user, ConflictLevel.NONE)) | soft_readable)
+
+
+def undeclared_cases(user: Any) -> QuerySet[Case]:
+    """Cases `user` has not declared on and is not automatically excluded from: code names only."""
+    if not is_active_steward(user):
+        return Case.objects.none()
+    any_declaration = Exists(ConflictDeclaration.objects.filter(case=OuterRef("pk"), steward=user))
+    return _not_hidden(user).exclude(any_declaration)
+
+
+def standing(user: Any, case: Case) -> Standing:
+    if not is_active_steward(user):
+        return Standing.HIDDEN
+    if Case.objects.filter(pk=case.pk).filter(_automatic_hard_conflict(user)).exists():
+        return Standing.HIDDEN
+    declaration = ConflictDeclaration.objects.filter(case=case, steward=user).first()
+    if declaration is None:
+        return Standing.UNDECLARED
+    if declaration.level == ConflictLevel.HARD:
+        return Standing.HIDDEN
+    if declaration.level == ConflictLevel.SOFT:
+        return Standing.SOFT_READ if case.soft_conflicted_may_read else Standing.SOFT_BLOCKED
+    return Standing.UNCONFLICTED
+
+
+def access_case(user: Any, code_name: str, need: Need) -> Case:
+    """The case named `code_name` if `user` may do `need` with it; otherwise 404."""
+    case = Case.objects.filter(code_name=code_name, merged_into__isnull=True).select_related("policy_version", "shepherd").first()
+    if case is None or standing(user, case) not in ALLOWED[need]:
+        raise Http404("No such case.")
+    return case
+
+
+def access_evidence(user: Any, code_name: str, evidence_id: int) -> Evidence:
+    case = access_case(user, code_name, Need.READ)
+    evidence = Evidence.objects.filter(case=case, pk=evidence_id).first()
+    if evidence is None:
+        raise Http404("No such file.")
+    return evidence
+
+
+def earlier_cases_about(user: Any, case: Case) -> QuerySet[Case]:
+    """Other readable cases naming any of this case's reported people (a pattern of behaviour)."""
+    persons = Party.objects.filter(case=case, role="reported").values("person_id")
+    return readable_cases(user).filter(parties__person_id__in=persons, parties__role="reported").exclude(pk=case.pk).distinct()
+
+
+# --- Reporters' follow-up links -------------------------------------------------------------
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def access_report_by_link(reference: str, secret: str) -> Report:
+    """The report whose follow-up secret this is. Any mismatch is the same 404 as an unknown reference."""
+    report = Report.objects.filter(reference=reference.upper()).select_related("case").first()
+    supplied = hash_secret(secret)
+    stored = report.secret_hash if report is not None else hash_secret("no report " + reference)
+    if report is None or not hmac.compare_digest(stored, supplied):
+        raise Http404("This follow-up link is not valid.")
+    return report
+
+
+# --- Quorum guard ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quorum:
+    unconflicted: int  # declared "none"
+    undeclared: int
+    not_hard_conflicted: int  # none + soft + undeclared
+    min_unconflicted: int
+    min_not_hard_conflicted: int
+
+    @property
+    def met(self) -> bool:
+        # Stewards who have not declared yet could still declare "none", so they count as possible.
+        possible_unconflicted = self.unconflicted + self.undeclared
+        return possible_unconflicted >= self.min_unconflicted and self.not_hard_conflicted >= self.min_not_hard_conflicted
+
+
+def quorum_for(case: Case) -> Quorum:
+    rules = case.policy_version.policy.quorum
+    counts = {level: 0 for level in (ConflictLevel.NONE, ConflictLevel.SOFT, "undeclared")}
+    for steward in active_stewards().select_related("steward_profile"):
+        level = _level_for_quorum(steward, case)
+        if level in counts:
+            counts[level] += 1
+    return Quorum(
+        unconflicted=counts[ConflictLevel.NONE],
+        undeclared=counts["undeclared"],
+        not_hard_conflicted=sum(counts.values()),
+        min_unconflicted=rules.min_unconflicted,
+        min_not_hard_conflicted=rules.min_not_hard_conflicted,
+    )
+
+
+def _level_for_quorum(steward: Any, case: Case) -> str:
+    if Case.objects.filter(pk=case.pk).filter(_automatic_hard_conflict(steward)).exists():
+        return ConflictLevel.HARD
+    declaration = ConflictDeclaration.objects.filter(case=case, steward=steward).first()
+    return declaration.level if declaration else "undeclared"

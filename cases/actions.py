@@ -1,0 +1,280 @@
+"""Every change to a case. Each do_* validates, writes, and records its audit event in one transaction.
+
+Callers have already passed the access layer (cases.access); these functions re-check only the
+rules that belong to the change itself.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.log import record
+from cases.access import Standing, quorum_for, standing
+from cases.evidence import CheckedFile, remove_blobs, store_blob
+from cases.models import (
+    Audience,
+    Case,
+    ConflictDeclaration,
+    ConflictLevel,
+    Evidence,
+    Message,
+    Note,
+    NoteKind,
+    Party,
+    PartyRole,
+    Report,
+    Risk,
+    Status,
+    YesNoMaybe,
+)
+from people.access import is_active_steward
+from people.actions import person_for_identity
+from people.models import Person
+
+
+@dataclass(frozen=True)
+class InvolvedPerson:
+    role: str  # a PartyRole value
+    name: str = ""
+    space: str = ""  # a people.Space value when a handle is given
+    handle: str = ""
+
+
+def add_party(case: Case, involved: InvolvedPerson) -> Party | None:
+    """Link somebody to the case through a person record, reusing the record their identity already has."""
+    if involved.handle and involved.space:
+        person = person_for_identity(involved.space, involved.handle, display_name=involved.name)
+    elif involved.name:
+        person = Person.objects.create(display_name=involved.name[:200])
+    else:
+        return None
+    party, _ = Party.objects.get_or_create(case=case, person=person, role=involved.role)
+    return party
+
+
+def refresh_quorum(case: Case, actor: Any = None) -> bool:
+    """Apply the quorum guard; return whether the case now needs the outside contact."""
+    needs = not quorum_for(case).met
+    if needs != case.needs_outside_contact:
+        Case.objects.filter(pk=case.pk).update(needs_outside_contact=needs)
+        case.needs_outside_contact = needs
+        summary = "Too few stewards can act: the case goes to the outside contact" if needs else "Enough stewards can act again"
+        record("case.quorum", summary, actor=actor, case_id=case.pk, data={"needs_outside_contact": needs})
+    return needs
+
+
+@transaction.atomic
+def do_declare_conflict(steward: Any, case: Case, level: str) -> ConflictDeclaration:
+    if level not in ConflictLevel.values:
+        raise ValidationError("Choose none, soft or hard.")
+    if ConflictDeclaration.objects.filter(case=case, steward=steward).exists():
+        raise ValidationError("You have already declared for this case; ask an admin to correct a mistake.")
+    declaration = ConflictDeclaration.objects.create(case=case, steward=steward, level=level)
+    # The level is recorded for the committee's quorum arithmetic; the summary does not show it.
+    record("conflict.declared", "A steward declared their position on conflicts", actor=steward, case_id=case.pk, data={"level": level})
+    refresh_quorum(case, actor=steward)
+    return declaration
+
+
+@transaction.atomic
+def do_add_note(author: Any, case: Case, body: str, kind: str = NoteKind.NOTE) -> Note:
+    body = body.strip()
+    if not body:
+        raise ValidationError("A note cannot be empty.")
+    if kind not in NoteKind.values:
+        raise ValidationError("Unknown kind of note.")
+    note = Note.objects.create(case=case, author=author, body=body, kind=kind)
+    record("note.added", f"{note.get_kind_display()} added", actor=author, case_id=case.pk, data={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def do_send_message(author: Any, case: Case, audience: str, body: str, report: Report | None = None) -> Message:
+    body = body.strip()
+    if not body:
+        raise ValidationError("A message cannot be empty.")
+    if audience not in Audience.values:
+        raise ValidationError("Choose who the message is for.")
+    if audience == Audience.REPORTER:
+        if report is None or report.case_id != case.pk:
+            raise ValidationError("Choose which reporter the message is for.")
+    message = Message.objects.create(case=case, report=report, audience=audience, author=author, body=body)
+    record("message.sent", f"Message to {message.get_audience_display().lower()}", actor=author, case_id=case.pk, data={"message": message.pk})
+    return message
+
+
+def do_reporter_reply(report: Report, body: str, files: list[CheckedFile]) -> Message | None:
+    """The reporter answers or adds information through their follow-up link."""
+    body = body.strip()
+    if not body and not files:
+        raise ValidationError("Write a message or attach a file.")
+    with evidence_transaction() as written:
+        message = None
+        if body:
+            message = Message.objects.create(case=report.case, report=report, audience=Audience.REPORTER, from_reporter=True, body=body)
+            record("message.from_reporter", "The reporter added information", actor_label="reporter", case_id=report.case_id)
+        add_evidence_files(report.case, files, written, report=report, by_reporter=True)
+    return message
+
+
+@contextmanager
+def evidence_transaction() -> Iterator[list[str]]:
+    """A transaction that also owns the evidence files written inside it.
+
+    Files are written before the rows commit (so a committed row always has its file); if the
+    transaction fails, the files it newly wrote are removed again, so nothing is left half-stored.
+    """
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            yield written
+    except BaseException:
+        remove_blobs([sha for sha in written if not Evidence.objects.filter(sha256=sha).exists()])
+        raise
+
+
+def add_evidence_files(case: Case, files: list[CheckedFile], written: list[str], *, report: Report | None = None, by_reporter: bool = False, steward: Any = None) -> list[Evidence]:
+    """Store files and their rows; `written` collects the files this call created (see evidence_transaction)."""
+    items = []
+    for checked in files:
+        if store_blob(checked):
+            written.append(checked.sha256)
+        items.append(
+            Evidence.objects.create(
+                case=case, report=report, added_by=steward, added_by_reporter=by_reporter,
+                original_name=checked.original_name, content_type=checked.content_type,
+                size=checked.size, sha256=checked.sha256,
+            )  # fmt: skip
+        )
+        record("evidence.added", f"Evidence added: {checked.content_type}, {checked.size} bytes", actor=steward,
+               actor_label="" if steward else "reporter", case_id=case.pk, data={"sha256": checked.sha256})  # fmt: skip
+    return items
+
+
+def do_add_evidence(steward: Any, case: Case, files: list[CheckedFile]) -> list[Evidence]:
+    if not files:
+        raise ValidationError("Choose at least one file.")
+    with evidence_transaction() as written:
+        return add_evidence_files(case, files, written, steward=steward)
+
+
+TRIAGE_FIELDS = {
+    "safety_risk": Risk.values,
+    "ongoing_harassment": YesNoMaybe.values,
+    "in_scope": YesNoMaybe.values,
+}
+
+
+@transaction.atomic
+def do_update_triage(steward: Any, case: Case, changes: dict[str, Any]) -> Case:
+    applied = {}
+    for field, value in changes.items():
+        if field in TRIAGE_FIELDS:
+            if value not in TRIAGE_FIELDS[field]:
+                raise ValidationError(f"{value!r} is not a valid value for {field.replace('_', ' ')}.")
+        elif field in {"handled_locally", "on_file_only", "soft_conflicted_may_read"}:
+            value = bool(value)
+        else:
+            raise ValidationError(f"{field} cannot be changed here.")
+        if getattr(case, field) != value:
+            applied[field] = value
+            setattr(case, field, value)
+    if applied:
+        case.save(update_fields=list(applied))
+        record("case.triaged", "Triage updated: " + ", ".join(f"{k.replace('_', ' ')} → {v}" for k, v in applied.items()),
+               actor=steward, case_id=case.pk, data=applied)  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def do_assign_shepherd(steward: Any, case: Case, shepherd: Any) -> Case:
+
+    if shepherd is not None:
+        if not is_active_steward(shepherd) or standing(shepherd, case) != Standing.UNCONFLICTED:
+            raise ValidationError("The shepherd must be an active steward who declared no conflict on this case.")
+    case.shepherd = shepherd
+    case.save(update_fields=["shepherd"])
+    record("case.shepherd", f"Shepherd: {shepherd.get_username() if shepherd else 'none'}", actor=steward, case_id=case.pk)
+    return case
+
+
+@transaction.atomic
+def do_acknowledge(steward: Any, case: Case) -> Case:
+    if case.acknowledged_at is not None:
+        return case
+    case.acknowledged_at = timezone.now()
+    if case.status == Status.NEW:
+        case.status = Status.ACKNOWLEDGED
+    case.save(update_fields=["acknowledged_at", "status"])
+    record("case.acknowledged", "Report acknowledged", actor=steward, case_id=case.pk)
+    return case
+
+
+ALLOWED_STATUS_CHANGES = {
+    Status.NEW: {Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.CLOSED},
+    Status.ACKNOWLEDGED: {Status.INVESTIGATING, Status.CLOSED},
+    Status.INVESTIGATING: {Status.DECIDED, Status.CLOSED},
+    Status.DECIDED: {Status.CLOSED, Status.INVESTIGATING},
+    Status.CLOSED: {Status.INVESTIGATING},
+}
+
+
+@transaction.atomic
+def do_change_status(steward: Any, case: Case, status: str) -> Case:
+    if status not in ALLOWED_STATUS_CHANGES.get(Status(case.status), set()):
+        raise ValidationError(f"A {case.get_status_display().lower()} case cannot become {status}.")
+    previous = case.status
+    case.status = status
+    now = timezone.now()
+    if status == Status.ACKNOWLEDGED and case.acknowledged_at is None:
+        case.acknowledged_at = now
+    case.decided_at = now if status == Status.DECIDED else case.decided_at
+    case.closed_at = now if status == Status.CLOSED else None
+    case.save(update_fields=["status", "acknowledged_at", "decided_at", "closed_at"])
+    record("case.status", f"Status: {previous} → {status}", actor=steward, case_id=case.pk, data={"from": previous, "to": status})
+    return case
+
+
+@transaction.atomic
+def do_add_party(steward: Any, case: Case, involved: InvolvedPerson) -> Party:
+    if involved.role not in PartyRole.values:
+        raise ValidationError("Choose the person's role in the case.")
+    party = add_party(case, involved)
+    if party is None:
+        raise ValidationError("Give a name, or a space and a handle.")
+    record("party.added", f"{party.get_role_display()} linked: {party.person.code_name}", actor=steward, case_id=case.pk, data={"person": party.person.code_name})
+    refresh_quorum(case, actor=steward)
+    return party
+
+
+@transaction.atomic
+def do_merge_cases(steward: Any, target: Case, source: Case) -> Case:
+    """Several reports about one incident become one case: the source's reports and parties move over."""
+    if target.pk == source.pk:
+        raise ValidationError("A case cannot be joined with itself.")
+    Report.objects.filter(case=source).update(case=target)
+    for party in Party.objects.filter(case=source):
+        Party.objects.get_or_create(case=target, person=party.person, role=party.role)
+    for model in (Note, Message, Evidence):
+        model.objects.filter(case=source).update(case=target)  # type: ignore[attr-defined]
+    source.merged_into = target
+    source.status = Status.CLOSED
+    source.closed_at = timezone.now()
+    source.save(update_fields=["merged_into", "status", "closed_at"])
+    record("case.merged", f"Joined into {target.code_name}", actor=steward, case_id=source.pk, data={"into": target.code_name})
+    record("case.merged", f"{source.code_name} joined into this case", actor=steward, case_id=target.pk, data={"from": source.code_name})
+    refresh_quorum(target, actor=steward)
+    return target
+
+
+def log_identity_view(steward: Any, case: Case, report: Report) -> None:
+    record("identity.viewed", f"Reporter identity viewed for {report.reference}", actor=steward, case_id=case.pk)
+
+
+def log_evidence_download(steward: Any, case: Case, evidence: Evidence) -> None:
+    record("evidence.viewed", f"Evidence downloaded: #{evidence.pk}", actor=steward, case_id=case.pk, data={"sha256": evidence.sha256})

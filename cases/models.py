@@ -1,0 +1,240 @@
+"""Cases and what they hold. Nothing outside cases/access.py and cases/actions.py queries these for a user."""
+
+import secrets
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+
+from people.models import Person
+from steward.codenames import unique_code_name
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    INVESTIGATING = "investigating", "Investigating"
+    DECIDED = "decided", "Decided"
+    CLOSED = "closed", "Closed"
+
+
+class Risk(models.TextChoices):
+    UNKNOWN = "unknown", "Not yet assessed"
+    NONE = "none", "None"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+RISK_RANK = {Risk.HIGH: 4, Risk.MEDIUM: 3, Risk.UNKNOWN: 2, Risk.LOW: 1, Risk.NONE: 0}
+
+
+class YesNoMaybe(models.TextChoices):
+    UNKNOWN = "unknown", "Not yet known"
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    MAYBE = "maybe", "Maybe"
+
+
+class Case(models.Model):
+    code_name = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW, db_index=True)
+    policy_version = models.ForeignKey("policy.PolicyVersion", on_delete=models.PROTECT, related_name="cases")
+    # Triage
+    safety_risk = models.CharField(max_length=8, choices=Risk.choices, default=Risk.UNKNOWN)
+    ongoing_harassment = models.CharField(max_length=8, choices=YesNoMaybe.choices, default=YesNoMaybe.UNKNOWN)
+    in_scope = models.CharField(max_length=8, choices=YesNoMaybe.choices, default=YesNoMaybe.UNKNOWN)
+    handled_locally = models.BooleanField(default=False, help_text="Handled by a space's moderators; logged only.")
+    on_file_only = models.BooleanField(default=False, help_text="Kept for patterns; no action unless the person is reported again.")
+    held_as_possible_flood = models.BooleanField(default=False)
+    shepherd = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="shepherded_cases")
+    # Soft-conflicted stewards may read and discuss unless the unconflicted stewards say otherwise.
+    soft_conflicted_may_read = models.BooleanField(default=True)
+    # Quorum guard (REQUIREMENTS 4.4): set when too few stewards can act and the outside contact must.
+    needs_outside_contact = models.BooleanField(default=False)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.code_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.code_name:
+            self.code_name = unique_code_name(lambda name: Case.objects.filter(code_name=name).exists())
+        super().save(*args, **kwargs)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web form"
+    PHONE = "phone", "Phone call"
+    IN_PERSON = "in-person", "In person"
+    EVENT = "event", "At an event"
+    EMAIL = "email", "E-mail"
+    OTHER = "other", "Other"
+
+
+class ImmutableFieldError(Exception):
+    pass
+
+
+def new_reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: people read these over the phone
+    return "R-" + "".join(secrets.choice(alphabet) for _ in range(4)) + "-" + "".join(secrets.choice(alphabet) for _ in range(4))
+
+
+class Report(models.Model):
+    """One person's report, kept exactly as submitted. Later information goes into messages and notes."""
+
+    VERBATIM_FIELDS: ClassVar[tuple[str, ...]] = (
+        "body", "anonymous", "reporter_name", "reporter_email", "reporter_other_contact", "involved",
+        "witnesses", "occurred_when", "space", "link", "ongoing", "safety_concern", "categories",
+        "relation", "language", "channel", "taken_by_id", "submitted_at",
+    )  # fmt: skip
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reports")
+    reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    body = models.TextField()
+    anonymous = models.BooleanField(default=False)
+    reporter_name = models.CharField(max_length=200, blank=True)
+    reporter_email = models.EmailField(blank=True)
+    reporter_other_contact = models.CharField(max_length=200, blank=True)
+    do_not_contact = models.BooleanField(default=False)
+    involved = models.TextField(blank=True)
+    witnesses = models.TextField(blank=True)
+    occurred_when = models.CharField(max_length=200, blank=True)
+    space = models.CharField(max_length=64, blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    ongoing = models.CharField(max_length=8, choices=YesNoMaybe.choices, default=YesNoMaybe.UNKNOWN)
+    safety_concern = models.TextField(blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    relation = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    excluded_stewards = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="excluded_from_reports")
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reports_taken")
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["submitted_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> "Report":
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_verbatim = {name: getattr(instance, name) for name in cls.VERBATIM_FIELDS if name in field_names or name.removesuffix("_id") in field_names}
+        return instance
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        loaded = getattr(self, "_loaded_verbatim", None)
+        if self.pk is not None and loaded is not None:
+            changed = [name for name, value in loaded.items() if getattr(self, name) != value]
+            if changed:
+                raise ImmutableFieldError(f"the original report cannot be edited ({', '.join(changed)})")
+        super().save(*args, **kwargs)
+
+
+class PartyRole(models.TextChoices):
+    REPORTER = "reporter", "Reporter"
+    REPORTED = "reported", "Reported person"
+    WITNESS = "witness", "Witness"
+    AFFECTED = "affected", "Affected person"
+
+
+class Party(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="parties")
+    role = models.CharField(max_length=16, choices=PartyRole.choices)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "person", "role"], name="party_unique_role")]
+        ordering = ["role", "id"]
+        verbose_name_plural = "parties"
+
+
+class ConflictLevel(models.TextChoices):
+    NONE = "none", "No conflict"
+    SOFT = "soft", "Soft conflict"
+    HARD = "hard", "Hard conflict"
+
+
+class ConflictDeclaration(models.Model):
+    """A steward's own declaration. No reason is asked or shown (REQUIREMENTS 4.1)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="declarations")
+    steward = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflict_declarations")
+    level = models.CharField(max_length=8, choices=ConflictLevel.choices)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "steward"], name="one_declaration_per_steward")]
+
+
+class NoteKind(models.TextChoices):
+    NOTE = "note", "Note"
+    SUMMARY = "summary", "Summary"
+    INTERVIEW = "interview", "Interview record"
+
+
+class Note(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=NoteKind.choices, default=NoteKind.NOTE)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Audience(models.TextChoices):
+    STEWARDS = "stewards", "Stewards only"
+    REPORTER = "reporter", "The reporter"
+
+
+class Message(models.Model):
+    """One message in a case thread. `audience` is chosen explicitly by the author, never defaulted."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
+    audience = models.CharField(max_length=16, choices=Audience.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_reporter = models.BooleanField(default=False)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Evidence(models.Model):
+    """A file (stored outside the web root under its content hash) or a link, always with a hash."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    added_by_reporter = models.BooleanField(default=False)
+    description = models.CharField(max_length=300, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name_plural = "evidence"
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.sha256) and not self.url

@@ -1,0 +1,48 @@
+"""Shared test personas (after Healthchecks' Alice, Bob and Charlie).
+
+The committee: alice (admin), bob, carol, dave, erin — five active stewards — and frank, a
+deactivated steward. Each has a person record with an e-mail identity and a GitHub handle equal to
+their user name, so tests can name a steward as a party by handle.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from people.actions import do_create_steward, do_deactivate_steward, do_link_identity
+from people.models import Space
+
+PASSWORD = "correct horse battery staple"
+STEWARD_NAMES = ["alice", "bob", "carol", "dave", "erin"]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any, tmp_path: Any) -> None:
+    settings.STEWARD_EVIDENCE_DIR = tmp_path / "evidence"
+    # Real hashing costs ~0.3 s per steward; the tests are about access, not hash strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def stewards(db: Any) -> dict[str, User]:
+    people: dict[str, User] = {}
+    for name in [*STEWARD_NAMES, "frank"]:
+        profile = do_create_steward(
+            None, username=name, email=f"{name}@example.org", public_name=name.title(), password=PASSWORD, is_admin=name == "alice"
+        )
+        do_link_identity(None, profile.person, Space.GITHUB, name)
+        people[name] = profile.user
+    do_deactivate_steward(None, people["frank"].steward_profile)
+    return people
+
+
+@pytest.fixture
+def login(client: Client) -> Callable[[User], Client]:
+    def _login(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,92 @@
+"""Changes to people, identities and stewards."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.log import record
+from people.models import Identity, Person, Space, StewardProfile, normalise_handle
+
+
+def person_for_identity(space: str, handle: str, display_name: str = "") -> Person:
+    """The person who holds this identity, created with it if nobody does yet."""
+    if space not in Space.values:
+        raise ValidationError(f"Unknown space {space!r}.")
+    handle = normalise_handle(space, handle)
+    if not handle:
+        raise ValidationError("The handle is empty.")
+    identity = Identity.objects.filter(space=space, handle=handle).select_related("person").first()
+    if identity is not None:
+        return identity.person
+    person = Person.objects.create(display_name=display_name[:200])
+    Identity.objects.create(person=person, space=space, handle=handle)
+    return person
+
+
+@transaction.atomic
+def do_link_identity(actor: Any, person: Person, space: str, handle: str) -> Identity:
+    """Give `person` an identity. If somebody else already holds it, they are the same human: merge them.
+
+    Merging keeps recusal sound: a steward whose GitHub handle was named in a report before they
+    linked it becomes a party of that case the moment they link it.
+    """
+    handle = normalise_handle(space, handle)
+    existing = Identity.objects.filter(space=space, handle=handle).select_related("person").first()
+    if existing is None:
+        identity = Identity.objects.create(person=person, space=space, handle=handle)
+        record("identity.linked", f"{person.code_name} linked to {space}", actor=actor, data={"person": person.code_name, "space": space})
+        return identity
+    if existing.person_id != person.pk:
+        merge_people(actor, keep=person, absorb=existing.person)
+        existing.refresh_from_db()
+    return existing
+
+
+def merge_people(actor: Any, *, keep: Person, absorb: Person) -> None:
+    from cases.models import Party
+
+    if hasattr(absorb, "steward_profile"):
+        raise ValidationError("That identity belongs to another steward.")
+    Identity.objects.filter(person=absorb).update(person=keep)
+    for party in Party.objects.filter(person=absorb):
+        if Party.objects.filter(case=party.case, person=keep, role=party.role).exists():
+            party.delete()
+        else:
+            Party.objects.filter(pk=party.pk).update(person=keep)
+    record("person.merged", f"{absorb.code_name} merged into {keep.code_name}", actor=actor, data={"kept": keep.code_name, "absorbed": absorb.code_name})
+    absorb.delete()
+
+
+@transaction.atomic
+def do_create_steward(actor: Any, *, username: str, email: str, public_name: str, password: str | None = None, is_admin: bool = False) -> StewardProfile:
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError(f"The user name {username!r} is taken.")
+    user = user_model.objects.create_user(username=username, email=email, password=password)
+    if password is None:
+        user.set_unusable_password()
+    user.is_staff = is_admin  # the Django admin is where admins manage stewards and the policy
+    user.is_superuser = is_admin
+    user.save()
+    person = Person.objects.create(display_name=public_name)
+    profile = StewardProfile.objects.create(user=user, person=person, public_name=public_name, is_admin=is_admin)
+    if email:
+        do_link_identity(actor, person, Space.EMAIL, email)
+    record("steward.created", f"Steward {username} created", actor=actor, data={"username": username, "admin": is_admin})
+    return profile
+
+
+@transaction.atomic
+def do_deactivate_steward(actor: Any, profile: StewardProfile) -> StewardProfile:
+    """Takes effect on the steward's very next request: every access check asks is_active_steward."""
+    profile.is_active = False
+    profile.deactivated_at = timezone.now()
+    profile.save(update_fields=["is_active", "deactivated_at"])
+    user = profile.user
+    user.is_staff = user.is_superuser = False
+    user.save(update_fields=["is_staff", "is_superuser"])
+    record("steward.deactivated", f"Steward {user.get_username()} deactivated", actor=actor, data={"username": user.get_username()})
+    return profile

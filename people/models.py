@@ -1,0 +1,83 @@
+"""People involved in cases, their identities in each community space, and the stewards."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from steward.codenames import unique_code_name
+
+
+class Space(models.TextChoices):
+    GITHUB = "github", "GitHub"
+    SLACK = "slack", "Slack"
+    DISCORD = "discord", "Discord"
+    DISCOURSE = "discourse", "Discourse"
+    ZULIP = "zulip", "Zulip"
+    EMAIL = "email", "E-mail"
+    OTHER = "other", "Other"
+
+
+def normalise_handle(space: str, handle: str) -> str:
+    """Handles compare case-insensitively everywhere we support, and people type a leading @."""
+    handle = handle.strip()
+    if space != Space.EMAIL:
+        handle = handle.lstrip("@")
+    return handle.casefold()
+
+
+class Person(models.Model):
+    """Somebody named in a case. The code name is stable across cases so patterns can be seen."""
+
+    code_name = models.CharField(max_length=64, unique=True, editable=False)
+    display_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code_name"]
+
+    def __str__(self) -> str:
+        return self.code_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.code_name:
+            self.code_name = unique_code_name(lambda name: Person.objects.filter(code_name=name).exists())
+        super().save(*args, **kwargs)
+
+
+class Identity(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identities")
+    space = models.CharField(max_length=16, choices=Space.choices)
+    handle = models.CharField(max_length=254, help_text="User name, user id or e-mail address in that space.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["space", "handle"], name="identity_unique_per_space")]
+        ordering = ["space", "handle"]
+        verbose_name_plural = "identities"
+
+    def __str__(self) -> str:
+        return f"{self.get_space_display()}: {self.handle}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.handle = normalise_handle(self.space, self.handle)
+        super().save(*args, **kwargs)
+
+
+class StewardProfile(models.Model):
+    """What makes a user a steward. Deactivating it removes all case access at once."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="steward_profile")
+    # The steward's own person record: their identities are how we spot that they are a party.
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="steward_profile")
+    public_name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+    is_admin = models.BooleanField(default=False, help_text="May manage stewards and the policy.")
+    joined_at = models.DateTimeField(auto_now_add=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["public_name"]
+
+    def __str__(self) -> str:
+        return self.public_name

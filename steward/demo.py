@@ -1,0 +1,177 @@
+"""A realistic demo community: five stewards and cases in every state, built only through the actions.
+
+Going through the same do_* functions as the app means the demo also exercises the audit chain,
+the recusal rules and the quorum guard exactly as real use would.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from cases.actions import (
+    InvolvedPerson,
+    do_acknowledge,
+    do_add_note,
+    do_assign_shepherd,
+    do_change_status,
+    do_declare_conflict,
+    do_send_message,
+    do_update_triage,
+)
+from cases.models import Audience, Case, ConflictLevel, NoteKind, PartyRole, Report, Status
+from intake.actions import Submission, do_submit_report
+from people.actions import do_create_steward, do_link_identity
+from people.models import Space
+
+DEMO_PASSWORD = "steward-demo-password"
+STEWARDS = [
+    ("amara", "Amara Okafor", True, "amara-o"),
+    ("bruno", "Bruno Silva", False, "brunosilva"),
+    ("chen", "Chen Wei", False, "chenwei-dev"),
+    ("dana", "Dana Levi", False, "dlevi"),
+    ("emil", "Emil Novak", False, "enovak"),
+]
+
+
+@dataclass
+class DemoCase:
+    submission: Submission
+    triage: dict[str, object] = field(default_factory=dict)
+    status: str = Status.NEW
+    notes: list[str] = field(default_factory=list)
+    reply: str = ""
+    age_days: int = 0
+
+
+DEMO_CASES = [
+    DemoCase(
+        Submission(
+            body="In the review of PR #482 on the inference-server repo, @tokenstorm wrote that my patch was "
+            "'what you'd expect from a diversity hire' and told me to 'go back to making slides'. "
+            "Two other reviewers reacted with a thumbs-up. This is the third time he has commented on my PRs like this.",
+            reporter_name="Priya N.",
+            reporter_email="priya@example.net",
+            involved="@tokenstorm on GitHub",
+            involved_people=[InvolvedPerson(PartyRole.REPORTED, "", Space.GITHUB, "tokenstorm")],
+            space="github",
+            link="https://github.com/example/inference-server/pull/482",
+            ongoing="yes",
+            categories=["trolling-insults", "harassment"],
+            relation="We both contribute to the same repository.",
+        ),
+        triage={"safety_risk": "medium", "ongoing_harassment": "yes", "in_scope": "yes"},
+        status=Status.INVESTIGATING,
+        notes=["Checked the PR: the comments are still visible. Two earlier PRs by the reporter have similar remarks."],
+        reply="Thank you for reporting this. We have read the review thread and are looking into the earlier comments you mention.",
+        age_days=6,
+    ),
+    DemoCase(
+        Submission(
+            body="Someone in the #general Slack channel keeps posting memes with sexual jokes after being asked to stop.",
+            anonymous=True,
+            involved="a user called 'nightowl' on Slack",
+            involved_people=[InvolvedPerson(PartyRole.REPORTED, "", Space.SLACK, "nightowl")],
+            space="slack",
+            ongoing="yes",
+            categories=["sexualized-language"],
+        ),
+        triage={"safety_risk": "low"},
+        status=Status.ACKNOWLEDGED,
+        age_days=2,
+    ),
+    DemoCase(
+        Submission(
+            body="A forum member posted my home address in a thread about the meetup after I declined to share it.",
+            reporter_name="Sam",
+            reporter_other_contact="Discourse: @sam_k",
+            involved_people=[InvolvedPerson(PartyRole.REPORTED, "", Space.DISCOURSE, "quietstorm")],
+            space="other",
+            safety_concern="They know where I live and have been hostile before.",
+            categories=["private-information"],
+        ),
+        age_days=0,
+    ),
+    DemoCase(
+        Submission(
+            body="During the community call, a participant repeatedly interrupted and mocked the speaker's accent.",
+            reporter_name="Jordan",
+            reporter_email="jordan@example.com",
+            involved_people=[InvolvedPerson(PartyRole.REPORTED, "Mike R.", Space.EMAIL, "mike.r@example.com")],
+            space="meetings",
+            categories=["trolling-insults"],
+        ),
+        triage={"safety_risk": "none", "in_scope": "yes"},
+        status=Status.DECIDED,
+        notes=["Recording reviewed. The mocking happened twice, both times after being asked to stop."],
+        age_days=21,
+    ),
+    DemoCase(
+        Submission(
+            body="An off-topic political rant in the Slack #help channel, aimed at nobody in particular.",
+            on_file_only=True,
+            anonymous=True,
+            space="slack",
+        ),
+        triage={"in_scope": "maybe", "safety_risk": "none"},
+        status=Status.CLOSED,
+        age_days=40,
+    ),
+    DemoCase(
+        Submission(
+            body="Bruno was dismissive of my question in the mentoring session and called it 'lazy'.",
+            reporter_name="Lee",
+            reporter_email="lee@example.org",
+            involved_people=[InvolvedPerson(PartyRole.REPORTED, "Bruno", Space.GITHUB, "brunosilva")],
+            categories=["trolling-insults"],
+        ),
+        age_days=1,
+    ),
+]
+
+
+def demo_loaded() -> bool:
+    return User.objects.filter(username=STEWARDS[0][0]).exists()
+
+
+@transaction.atomic
+def load_demo() -> list[User]:
+    stewards = []
+    for username, name, admin, github in STEWARDS:
+        profile = do_create_steward(
+            None, username=username, email=f"{username}@stewards.example.org", public_name=name, password=DEMO_PASSWORD, is_admin=admin
+        )
+        do_link_identity(None, profile.person, Space.GITHUB, github)
+        stewards.append(profile.user)
+    for demo in DEMO_CASES:
+        _build_case(demo, stewards)
+    return stewards
+
+
+def _build_case(demo: DemoCase, stewards: list[User]) -> None:
+    receipt = do_submit_report(demo.submission)
+    case = Case.objects.get(code_name=receipt.case_code_name)
+    for steward in stewards:
+        if steward.username == "emil":
+            continue  # Emil has just joined: he sees code names until he declares
+        involved = Case.objects.filter(pk=case.pk, parties__person=steward.steward_profile.person).exists()
+        if not involved:
+            do_declare_conflict(steward, case, ConflictLevel.SOFT if steward.username == "dana" and demo.age_days > 20 else ConflictLevel.NONE)
+    lead = stewards[0]
+    if demo.status != Status.NEW:
+        do_acknowledge(lead, case)
+        do_assign_shepherd(lead, case, stewards[2])
+    if demo.triage:
+        do_update_triage(lead, case, demo.triage)
+    for note in demo.notes:
+        do_add_note(stewards[2], case, note, NoteKind.NOTE)
+    if demo.reply:
+        report = Report.objects.filter(case=case).first()
+        do_send_message(stewards[2], case, Audience.REPORTER, demo.reply, report=report)
+    path = {Status.INVESTIGATING: [Status.INVESTIGATING], Status.DECIDED: [Status.INVESTIGATING, Status.DECIDED],
+            Status.CLOSED: [Status.CLOSED]}.get(Status(demo.status), [])  # fmt: skip
+    for status in path:
+        do_change_status(lead, case, status)
+    created = case.created_at - timedelta(days=demo.age_days)
+    Case.objects.filter(pk=case.pk).update(created_at=created)
