@@ -79,6 +79,9 @@ class ChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     count = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.count} events, last {self.last_hash[:12]}"
+
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder, ensure_ascii=False)

@@ -60,9 +60,7 @@ def _declared(user: Any, *levels: str) -> Exists:
 
 def _not_hidden(user: Any) -> QuerySet[Case]:
     return (
-        Case.objects.filter(merged_into__isnull=True)
-        .exclude(_automatic_hard_conflict(user))
-        .exclude(_declared(user, ConflictLevel.HARD))
+        Case.objects.filter(merged_into__isnull=True).exclude(_automatic_hard_conflict(user)).exclude(_declared(user, ConflictLevel.HARD))
     )
 
 
@@ -156,7 +154,7 @@ class Quorum:
 
 def quorum_for(case: Case) -> Quorum:
     rules = case.policy_version.policy.quorum
-    counts = {level: 0 for level in (ConflictLevel.NONE, ConflictLevel.SOFT, "undeclared")}
+    counts = dict.fromkeys((ConflictLevel.NONE, ConflictLevel.SOFT, "undeclared"), 0)
     for steward in active_stewards().select_related("steward_profile"):
         level = _level_for_quorum(steward, case)
         if level in counts:

@@ -100,11 +100,12 @@ def do_send_message(author: Any, case: Case, audience: str, body: str, report: R
         raise ValidationError("A message cannot be empty.")
     if audience not in Audience.values:
         raise ValidationError("Choose who the message is for.")
-    if audience == Audience.REPORTER:
-        if report is None or report.case_id != case.pk:
-            raise ValidationError("Choose which reporter the message is for.")
+    if audience == Audience.REPORTER and (report is None or report.case_id != case.pk):
+        raise ValidationError("Choose which reporter the message is for.")
     message = Message.objects.create(case=case, report=report, audience=audience, author=author, body=body)
-    record("message.sent", f"Message to {message.get_audience_display().lower()}", actor=author, case_id=case.pk, data={"message": message.pk})
+    record(
+        "message.sent", f"Message to {message.get_audience_display().lower()}", actor=author, case_id=case.pk, data={"message": message.pk}
+    )
     return message
 
 
@@ -138,7 +139,15 @@ def evidence_transaction() -> Iterator[list[str]]:
         raise
 
 
-def add_evidence_files(case: Case, files: list[CheckedFile], written: list[str], *, report: Report | None = None, by_reporter: bool = False, steward: Any = None) -> list[Evidence]:
+def add_evidence_files(
+    case: Case,
+    files: list[CheckedFile],
+    written: list[str],
+    *,
+    report: Report | None = None,
+    by_reporter: bool = False,
+    steward: Any = None,
+) -> list[Evidence]:
     """Store files and their rows; `written` collects the files this call created (see evidence_transaction)."""
     items = []
     for checked in files:
@@ -146,13 +155,24 @@ def add_evidence_files(case: Case, files: list[CheckedFile], written: list[str],
             written.append(checked.sha256)
         items.append(
             Evidence.objects.create(
-                case=case, report=report, added_by=steward, added_by_reporter=by_reporter,
-                original_name=checked.original_name, content_type=checked.content_type,
-                size=checked.size, sha256=checked.sha256,
-            )  # fmt: skip
+                case=case,
+                report=report,
+                added_by=steward,
+                added_by_reporter=by_reporter,
+                original_name=checked.original_name,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+            )
         )
-        record("evidence.added", f"Evidence added: {checked.content_type}, {checked.size} bytes", actor=steward,
-               actor_label="" if steward else "reporter", case_id=case.pk, data={"sha256": checked.sha256})  # fmt: skip
+        record(
+            "evidence.added",
+            f"Evidence added: {checked.content_type}, {checked.size} bytes",
+            actor=steward,
+            actor_label="" if steward else "reporter",
+            case_id=case.pk,
+            data={"sha256": checked.sha256},
+        )
     return items
 
 
@@ -186,17 +206,20 @@ def do_update_triage(steward: Any, case: Case, changes: dict[str, Any]) -> Case:
             setattr(case, field, value)
     if applied:
         case.save(update_fields=list(applied))
-        record("case.triaged", "Triage updated: " + ", ".join(f"{k.replace('_', ' ')} → {v}" for k, v in applied.items()),
-               actor=steward, case_id=case.pk, data=applied)  # fmt: skip
+        record(
+            "case.triaged",
+            "Triage updated: " + ", ".join(f"{k.replace('_', ' ')} → {v}" for k, v in applied.items()),
+            actor=steward,
+            case_id=case.pk,
+            data=applied,
+        )
     return case
 
 
 @transaction.atomic
 def do_assign_shepherd(steward: Any, case: Case, shepherd: Any) -> Case:
-
-    if shepherd is not None:
-        if not is_active_steward(shepherd) or standing(shepherd, case) != Standing.UNCONFLICTED:
-            raise ValidationError("The shepherd must be an active steward who declared no conflict on this case.")
+    if shepherd is not None and (not is_active_steward(shepherd) or standing(shepherd, case) != Standing.UNCONFLICTED):
+        raise ValidationError("The shepherd must be an active steward who declared no conflict on this case.")
     case.shepherd = shepherd
     case.save(update_fields=["shepherd"])
     record("case.shepherd", f"Shepherd: {shepherd.get_username() if shepherd else 'none'}", actor=steward, case_id=case.pk)
@@ -247,7 +270,13 @@ def do_add_party(steward: Any, case: Case, involved: InvolvedPerson) -> Party:
     party = add_party(case, involved)
     if party is None:
         raise ValidationError("Give a name, or a space and a handle.")
-    record("party.added", f"{party.get_role_display()} linked: {party.person.code_name}", actor=steward, case_id=case.pk, data={"person": party.person.code_name})
+    record(
+        "party.added",
+        f"{party.get_role_display()} linked: {party.person.code_name}",
+        actor=steward,
+        case_id=case.pk,
+        data={"person": party.person.code_name},
+    )
     refresh_quorum(case, actor=steward)
     return party
 
@@ -261,7 +290,7 @@ def do_merge_cases(steward: Any, target: Case, source: Case) -> Case:
     for party in Party.objects.filter(case=source):
         Party.objects.get_or_create(case=target, person=party.person, role=party.role)
     for model in (Note, Message, Evidence):
-        model.objects.filter(case=source).update(case=target)  # type: ignore[attr-defined]
+        model.objects.filter(case=source).update(case=target)
     source.merged_into = target
     source.status = Status.CLOSED
     source.closed_at = timezone.now()

@@ -66,7 +66,9 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
     if expected is None:
         raise ValidationError(f"“{name}” is not a type we accept. You can upload {describe_allowed()}.")
     if not _content_matches(content, expected):
-        raise ValidationError(f"“{name}” does not contain what its name says ({expected}); it was not accepted. Please upload the original file.")
+        raise ValidationError(
+            f"“{name}” does not contain what its name says ({expected}); it was not accepted. Please upload the original file."
+        )
     return CheckedFile(name, expected, len(content), hashlib.sha256(content).hexdigest(), content)
 
 

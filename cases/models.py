@@ -47,7 +47,9 @@ class Case(models.Model):
     handled_locally = models.BooleanField(default=False, help_text="Handled by a space's moderators; logged only.")
     on_file_only = models.BooleanField(default=False, help_text="Kept for patterns; no action unless the person is reported again.")
     held_as_possible_flood = models.BooleanField(default=False)
-    shepherd = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="shepherded_cases")
+    shepherd = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="shepherded_cases"
+    )
     # Soft-conflicted stewards may read and discuss unless the unconflicted stewards say otherwise.
     soft_conflicted_may_read = models.BooleanField(default=True)
     # Quorum guard (REQUIREMENTS 4.4): set when too few stewards can act and the outside contact must.
@@ -92,10 +94,25 @@ class Report(models.Model):
     """One person's report, kept exactly as submitted. Later information goes into messages and notes."""
 
     VERBATIM_FIELDS: ClassVar[tuple[str, ...]] = (
-        "body", "anonymous", "reporter_name", "reporter_email", "reporter_other_contact", "involved",
-        "witnesses", "occurred_when", "space", "link", "ongoing", "safety_concern", "categories",
-        "relation", "language", "channel", "taken_by_id", "submitted_at",
-    )  # fmt: skip
+        "body",
+        "anonymous",
+        "reporter_name",
+        "reporter_email",
+        "reporter_other_contact",
+        "involved",
+        "witnesses",
+        "occurred_when",
+        "space",
+        "link",
+        "ongoing",
+        "safety_concern",
+        "categories",
+        "relation",
+        "language",
+        "channel",
+        "taken_by_id",
+        "submitted_at",
+    )
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reports")
     reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
@@ -127,12 +144,6 @@ class Report(models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> "Report":
-        instance = super().from_db(db, field_names, values, **kwargs)
-        instance._loaded_verbatim = {name: getattr(instance, name) for name in cls.VERBATIM_FIELDS if name in field_names or name.removesuffix("_id") in field_names}
-        return instance
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         loaded = getattr(self, "_loaded_verbatim", None)
         if self.pk is not None and loaded is not None:
@@ -140,6 +151,14 @@ class Report(models.Model):
             if changed:
                 raise ImmutableFieldError(f"the original report cannot be edited ({', '.join(changed)})")
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> "Report":
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_verbatim = {  # type: ignore[attr-defined]
+            name: getattr(instance, name) for name in cls.VERBATIM_FIELDS if name in field_names or name.removesuffix("_id") in field_names
+        }
+        return instance
 
 
 class PartyRole(models.TextChoices):
@@ -160,6 +179,9 @@ class Party(models.Model):
         ordering = ["role", "id"]
         verbose_name_plural = "parties"
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.person_id}"
+
 
 class ConflictLevel(models.TextChoices):
     NONE = "none", "No conflict"
@@ -178,6 +200,9 @@ class ConflictDeclaration(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "steward"], name="one_declaration_per_steward")]
 
+    def __str__(self) -> str:
+        return f"{self.level} conflict"
+
 
 class NoteKind(models.TextChoices):
     NOTE = "note", "Note"
@@ -194,6 +219,9 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class Audience(models.TextChoices):
@@ -215,6 +243,9 @@ class Message(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"Message #{self.pk} to {self.audience}"
+
 
 class Evidence(models.Model):
     """A file (stored outside the web root under its content hash) or a link, always with a hash."""
@@ -234,6 +265,9 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["added_at", "id"]
         verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.original_name or self.url
 
     @property
     def is_file(self) -> bool:

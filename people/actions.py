@@ -56,12 +56,19 @@ def merge_people(actor: Any, *, keep: Person, absorb: Person) -> None:
             party.delete()
         else:
             Party.objects.filter(pk=party.pk).update(person=keep)
-    record("person.merged", f"{absorb.code_name} merged into {keep.code_name}", actor=actor, data={"kept": keep.code_name, "absorbed": absorb.code_name})
+    record(
+        "person.merged",
+        f"{absorb.code_name} merged into {keep.code_name}",
+        actor=actor,
+        data={"kept": keep.code_name, "absorbed": absorb.code_name},
+    )
     absorb.delete()
 
 
 @transaction.atomic
-def do_create_steward(actor: Any, *, username: str, email: str, public_name: str, password: str | None = None, is_admin: bool = False) -> StewardProfile:
+def do_create_steward(
+    actor: Any, *, username: str, email: str, public_name: str, password: str | None = None, is_admin: bool = False
+) -> StewardProfile:
     user_model = get_user_model()
     if user_model.objects.filter(username__iexact=username).exists():
         raise ValidationError(f"The user name {username!r} is taken.")
@@ -90,3 +97,33 @@ def do_deactivate_steward(actor: Any, profile: StewardProfile) -> StewardProfile
     user.save(update_fields=["is_staff", "is_superuser"])
     record("steward.deactivated", f"Steward {user.get_username()} deactivated", actor=actor, data={"username": user.get_username()})
     return profile
+
+
+@transaction.atomic
+def do_unlink_identity(actor: Any, identity: Identity) -> None:
+    person = identity.person
+    space = identity.space
+    identity.delete()
+    record("identity.unlinked", f"{person.code_name} unlinked from {space}", actor=actor, data={"person": person.code_name, "space": space})
+
+
+@transaction.atomic
+def do_update_steward(actor: Any, profile: StewardProfile, *, public_name: str, is_admin: bool) -> StewardProfile:
+    """Rename a steward or change their admin role; the user's admin flags follow the role."""
+    current = StewardProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    changes: dict[str, Any] = {}
+    if public_name != current.public_name:
+        changes["public_name"] = public_name
+    if is_admin != current.is_admin:
+        changes["admin"] = is_admin
+    if not changes:
+        return current
+    current.public_name = public_name
+    current.is_admin = is_admin
+    current.save(update_fields=["public_name", "is_admin"])
+    user = current.user
+    if "admin" in changes:
+        user.is_staff = user.is_superuser = is_admin and current.is_active
+        user.save(update_fields=["is_staff", "is_superuser"])
+    record("steward.changed", f"Steward {user.get_username()} changed", actor=actor, data={"username": user.get_username(), **changes})
+    return current

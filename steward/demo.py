@@ -157,7 +157,9 @@ def _build_case(demo: DemoCase, stewards: list[User]) -> None:
             continue  # Emil has just joined: he sees code names until he declares
         involved = Case.objects.filter(pk=case.pk, parties__person=steward.steward_profile.person).exists()
         if not involved:
-            do_declare_conflict(steward, case, ConflictLevel.SOFT if steward.username == "dana" and demo.age_days > 20 else ConflictLevel.NONE)
+            do_declare_conflict(
+                steward, case, ConflictLevel.SOFT if steward.username == "dana" and demo.age_days > 20 else ConflictLevel.NONE
+            )
     lead = stewards[0]
     if demo.status != Status.NEW:
         do_acknowledge(lead, case)
@@ -169,8 +171,11 @@ def _build_case(demo: DemoCase, stewards: list[User]) -> None:
     if demo.reply:
         report = Report.objects.filter(case=case).first()
         do_send_message(stewards[2], case, Audience.REPORTER, demo.reply, report=report)
-    path = {Status.INVESTIGATING: [Status.INVESTIGATING], Status.DECIDED: [Status.INVESTIGATING, Status.DECIDED],
-            Status.CLOSED: [Status.CLOSED]}.get(Status(demo.status), [])  # fmt: skip
+    path = {
+        Status.INVESTIGATING: [Status.INVESTIGATING],
+        Status.DECIDED: [Status.INVESTIGATING, Status.DECIDED],
+        Status.CLOSED: [Status.CLOSED],
+    }.get(Status(demo.status), [])
     for status in path:
         do_change_status(lead, case, status)
     created = case.created_at - timedelta(days=demo.age_days)

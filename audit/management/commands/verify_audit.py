@@ -11,5 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify_chain()
         if not report.ok:
-            raise CommandError(f"Audit chain broken at event #{report.first_broken_id} after {report.checked} good events: {report.reason}.")
+            raise CommandError(
+                f"Audit chain broken at event #{report.first_broken_id} after {report.checked} good events: {report.reason}."
+            )
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified."))
