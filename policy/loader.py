@@ -1,0 +1,256 @@
+"""Read a code-of-conduct YAML file into a validated `Policy`.
+
+The whole file is checked in one pass and every problem is reported together (`PolicyError`), each
+as `file:line: field: message`. Only plain YAML is accepted: the file is composed with the safe
+loader and any explicit tag outside the core schema is refused, so a policy file can never run code.
+See docs/policy-format.md for the format.
+"""
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policy.errors import PolicyError, PolicyProblem
+from policy.fields import (
+    BAD,
+    Bool,
+    Context,
+    Date,
+    Int,
+    ListOf,
+    Record,
+    Text,
+    join,
+    optional,
+    required,
+)
+from policy.schema import DECISION_KINDS, PLATFORMS, Policy
+
+MAX_FILE_BYTES = 1_000_000  # a code of conduct is a few pages; anything bigger is a mistake or abuse
+
+SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"
+EMAIL = r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]+"
+URL = r"https?://[^\s\"'<>]+"  # only web links: a javascript: URL must never reach an href
+PHONE = r"\+?[0-9][0-9 ().-]{1,30}"
+LANGUAGE = r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*"
+FRACTION = r"[0-9]+/[0-9]+"
+
+Code = Text(max_length=50, pattern=SLUG, shape="a lowercase code such as some-words")
+Title = Text(max_length=200)
+Body = Text(max_length=20_000)
+Email = Text(max_length=254, pattern=EMAIL, shape="an e-mail address such as stewards@example.org")
+Url = Text(max_length=500, pattern=URL, shape="a link starting with https://")
+
+
+def _check_ladder(ctx: Context, node: yaml.Node, path: str, levels: Any, level_nodes: Any) -> None:
+    # Ranks must read 1, 2, ... n in list order, so "one level up" is always well defined.
+    for level, level_node in zip(levels, level_nodes, strict=True):
+        index = next(i for i, n in enumerate(node.value) if n is level_node)
+        if "rank" in level and level["rank"] != index + 1:
+            ctx.problem(
+                _child(level_node, "rank") or level_node,
+                f"{path}[{index}].rank",
+                f"expected {index + 1} (ranks count 1, 2, 3... in list order), got {level['rank']}",
+            )
+
+
+def _check_timelines(ctx: Context, node: yaml.Node, path: str, values: Any, children: Any) -> None:
+    followup, target = values.get("first_followup_days"), values.get("decision_target_days")
+    if followup is not None and target is not None and target < followup:
+        ctx.problem(
+            children["decision_target_days"],
+            join(path, "decision_target_days"),
+            f"must not be shorter than first_followup_days ({followup})",
+        )
+
+
+def _check_decision_rule(ctx: Context, node: yaml.Node, path: str, values: Any, children: Any) -> None:
+    kind = values.get("kind")
+    fraction = values.get("fraction")
+    if kind is None:
+        values.pop("fraction", None)
+        return
+    if kind != "supermajority":
+        implied = "1/2" if kind == "majority" else "1/1"
+        if fraction not in (None, implied):
+            ctx.problem(children["fraction"], join(path, "fraction"), f'applies only to kind "supermajority", not "{kind}"')
+        values["fraction"] = implied
+        return
+    if fraction is None:
+        if "fraction" not in children:
+            ctx.problem(node, join(path, "fraction"), 'required when kind is "supermajority" (e.g. "2/3")')
+        return
+    numerator, denominator = (int(part) for part in fraction.split("/"))
+    if denominator == 0 or not Fraction(1, 2) < Fraction(numerator, denominator) <= 1:
+        ctx.problem(children["fraction"], join(path, "fraction"), f"must be more than 1/2 and at most 1/1, got {fraction}")
+        values.pop("fraction")
+
+
+def _check_emergency(ctx: Context, node: yaml.Node, path: str, values: Any, children: Any) -> None:
+    # Only when both are absent: an invalid url or phone has already been reported on its own line.
+    if "url" not in children and "phone" not in children:
+        ctx.problem(node, path, "give a url or a phone number (or both)")
+
+
+def _check_policy(ctx: Context, node: yaml.Node, path: str, values: Any, children: Any) -> None:
+    # A decision names either a ladder level or an outcome by code; the two sets must not overlap.
+    level_codes = {level.get("code") for level in values.get("ladder", [])}
+    outcomes_node = children.get("outcomes")
+    if not isinstance(outcomes_node, yaml.SequenceNode):
+        return
+    for index, item in enumerate(outcomes_node.value):
+        code_node = _child(item, "code")
+        if code_node is not None and code_node.value in level_codes:
+            ctx.problem(code_node, f"outcomes[{index}].code", f'"{code_node.value}" is already a ladder level code')
+
+
+def _child(node: yaml.Node, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return value_node if isinstance(value_node, yaml.ScalarNode) else None
+    return None
+
+
+POLICY = Record(
+    {
+        "name": required(Title),
+        "community": optional(Title, ""),
+        "version": required(Text(max_length=50)),
+        "effective_from": required(Date()),
+        "languages": required(ListOf(Text(max_length=20, pattern=LANGUAGE, shape="a language code such as en or pt-BR"), 1, "self")),
+        "text": required(ListOf(Record({"title": required(Title), "body": required(Body)}), 1)),
+        "categories": required(
+            ListOf(
+                Record({"code": required(Code), "title": required(Title), "description": required(Body)}),
+                1,
+                "code",
+            )
+        ),
+        "scope": required(Body),
+        "spaces": required(
+            ListOf(
+                Record(
+                    {
+                        "code": required(Code),
+                        "title": required(Title),
+                        "platform": required(Text(max_length=20, choices=PLATFORMS)),
+                    }
+                ),
+                1,
+                "code",
+            )
+        ),
+        "ladder": required(
+            ListOf(
+                Record(
+                    {
+                        "code": required(Code),
+                        "rank": required(Int(minimum=1)),
+                        "title": required(Title),
+                        "community_impact": required(Body),
+                        "consequence": required(Body),
+                        "needs_period": optional(Bool(), False),
+                        "needs_no_contact": optional(Bool(), False),
+                    }
+                ),
+                1,
+                "code",
+                _check_ladder,
+            )
+        ),
+        "outcomes": required(ListOf(Record({"code": required(Code), "title": required(Title)}), 1, "code")),
+        "timelines": required(
+            Record(
+                {
+                    "acknowledge_hours": required(Int(minimum=1)),
+                    "first_followup_days": required(Int(minimum=1)),
+                    "decision_target_days": required(Int(minimum=1)),
+                },
+                _check_timelines,
+            )
+        ),
+        "decision_rule": required(
+            Record(
+                {
+                    "kind": required(Text(max_length=20, choices=DECISION_KINDS)),
+                    "fraction": optional(Text(max_length=10, pattern=FRACTION, shape='a fraction such as "2/3"'), None),
+                    "permanent_ban_needs_majority_of_all": optional(Bool(), False),
+                    "lazy_consensus_hours": optional(Int(minimum=1, nullable=True), None),
+                },
+                _check_decision_rule,
+            )
+        ),
+        "appeal_window_days": required(Int(minimum=0)),
+        "retention_days": required(Int(minimum=1)),
+        "quorum": required(Record({"min_unconflicted": required(Int(minimum=0)), "min_not_hard_conflicted": required(Int(minimum=0))})),
+        "outside_contact": required(Record({"name": required(Title), "email": required(Email), "url": optional(Url, "")})),
+        "emergency": optional(
+            ListOf(
+                Record(
+                    {
+                        "title": required(Title),
+                        "url": optional(Url, ""),
+                        "phone": optional(Text(max_length=40, pattern=PHONE, shape="a phone number"), ""),
+                    },
+                    _check_emergency,
+                )
+            ),
+            [],
+        ),
+        "stewards_contact": required(Email),
+    },
+    _check_policy,
+)
+
+
+def parse_policy(text: str, source_name: str = "<policy>") -> Policy:
+    """Validate YAML text and build the Policy; raises PolicyError listing every problem."""
+    ctx = Context(source_name)
+    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
+        raise PolicyError([PolicyProblem(source_name, 1, "", f"file is larger than {MAX_FILE_BYTES} bytes")])
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        message = "; ".join(part for part in (exc.context, exc.problem) if part)
+        raise PolicyError([PolicyProblem(source_name, line, "", f"YAML syntax error: {message}")]) from exc
+    except yaml.YAMLError as exc:
+        raise PolicyError([PolicyProblem(source_name, _reader_line(text, exc), "", f"not readable as YAML: {exc}")]) from exc
+    except RecursionError as exc:
+        raise PolicyError([PolicyProblem(source_name, 1, "", "YAML nested too deeply")]) from exc
+    if root is None:
+        raise PolicyError([PolicyProblem(source_name, 1, "", "the file is empty")])
+    values = POLICY.read(ctx, root, "")
+    if ctx.problems or values is BAD:
+        raise PolicyError(sorted(ctx.problems, key=lambda p: p.line))
+    return Policy.from_dict(values)
+
+
+def load_policy_file(path: str | Path) -> Policy:
+    """Read and validate a policy file; problems name the path as given."""
+    return parse_policy(read_policy_text(path), str(path))
+
+
+def read_policy_text(path: str | Path) -> str:
+    """The file's text, or PolicyError when it cannot be read as UTF-8."""
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise PolicyError([PolicyProblem(source, 1, "", f"cannot read file: {exc.strerror or exc}")]) from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise PolicyError([PolicyProblem(source, 1, "", f"file is larger than {MAX_FILE_BYTES} bytes")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PolicyError([PolicyProblem(source, line, "", "file is not valid UTF-8 text")]) from exc
+
+
+def _reader_line(text: str, exc: yaml.YAMLError) -> int:
+    position = getattr(exc, "position", None)
+    return text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
