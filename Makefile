@@ -26,6 +26,10 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
+node_modules/.installed: package-lock.json  ## test-only: axe-core for the accessibility checks
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 lock:  ## pin every transitive dependency after changing pyproject.toml
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of everything Steward installs (direct pins live in pyproject.toml).\n# Regenerate with: make lock' > requirements.lock
 
@@ -56,10 +60,10 @@ lint: install
 postgres: system-deps  ## a throwaway PostgreSQL on a loopback port, for the test run
 	scripts/postgres.sh start $(PG_DIR) $(PG_PORT)
 
-test-sqlite: install system-deps
+test-sqlite: install system-deps node_modules/.installed
 	$(VENV)/bin/pytest -q -n 2 --dist loadfile
 
-test-postgres: install postgres
+test-postgres: install postgres node_modules/.installed
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 test: lint test-sqlite test-postgres
