@@ -100,9 +100,7 @@ def test_deactivated_steward_loses_access_at_once(stewards, case_about_bob):
 
 
 def test_linking_an_identity_later_makes_the_steward_a_party(stewards):
-    receipt = do_submit_report(
-        Submission(body="x", involved_people=[InvolvedPerson(PartyRole.WITNESS, "", Space.DISCORD, "daveD#1")])
-    )
+    receipt = do_submit_report(Submission(body="x", involved_people=[InvolvedPerson(PartyRole.WITNESS, "", Space.DISCORD, "daveD#1")]))
     case = Case.objects.get(code_name=receipt.case_code_name)
     assert standing(stewards["dave"], case) is Standing.UNDECLARED
     do_link_identity(None, stewards["dave"].steward_profile.person, Space.DISCORD, "DaveD#1")

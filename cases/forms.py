@@ -1,0 +1,207 @@
+"""The stewards' case forms. They only parse input; every change is made by a cases.actions do_* function."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from cases.evidence import ALLOWED_TYPES, CheckedFile, check_upload, describe_allowed
+from cases.models import Audience, ConflictLevel, NoteKind, PartyRole, Report, Risk, YesNoMaybe
+from people.models import Space
+
+NOBODY = "none"
+TO_STEWARDS = Audience.STEWARDS.value
+TO_REPORTER_PREFIX = "reporter:"
+
+CONFLICT_CHOICES = [
+    (ConflictLevel.NONE.value, _lazy("No conflict — I can read, discuss and vote on this case.")),
+    (
+        ConflictLevel.SOFT.value,
+        _lazy("Soft conflict — I know someone involved; I may read and discuss while the committee allows it, and I never vote."),
+    ),
+    (
+        ConflictLevel.HARD.value,
+        _lazy("Hard conflict — I must not see anything of this case; it disappears from my lists."),
+    ),
+]
+
+
+class Plain(forms.Form):
+    """Labels are phrases; no colon is added after them. Element ids carry the form's name, as the
+    case page holds several forms with fields of the same name (two "body" fields, for example)."""
+
+    id_prefix = "case"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+    def set_choices(self, name: str, choices: list[tuple[str, str]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
+def first_error(form: forms.Form) -> str:
+    """One line for a flash message: the first problem the form found."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        return f"{label}: {errors[0]}" if label else str(errors[0])
+    return _("Please check the form.")
+
+
+class DeclareForm(Plain):
+    id_prefix = "declare"
+
+    level = forms.ChoiceField(label=_lazy("Your position on this case"), choices=CONFLICT_CHOICES, widget=forms.RadioSelect)
+
+
+class TriageForm(Plain):
+    id_prefix = "triage"
+
+    safety_risk = forms.ChoiceField(label=_lazy("Safety risk"), choices=Risk.choices)
+    ongoing_harassment = forms.ChoiceField(label=_lazy("Ongoing harassment"), choices=YesNoMaybe.choices)
+    in_scope = forms.ChoiceField(label=_lazy("In scope of the code of conduct"), choices=YesNoMaybe.choices)
+    handled_locally = forms.BooleanField(label=_lazy("Handled locally by a space's moderators (log only)"), required=False)
+    on_file_only = forms.BooleanField(label=_lazy("On file only (no action unless reported again)"), required=False)
+
+
+class ShepherdForm(Plain):
+    id_prefix = "shepherd"
+
+    shepherd = forms.ChoiceField(label=_lazy("Shepherd"))
+
+    def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = {str(user.pk): user for user in candidates}
+        people = [(str(user.pk), user.steward_profile.public_name) for user in candidates]
+        self.set_choices("shepherd", [(NOBODY, _("Nobody")), *people])
+
+    def chosen(self) -> Any:
+        value = self.cleaned_data["shepherd"]
+        return None if value == NOBODY else self.candidates[value]
+
+
+class StatusForm(Plain):
+    id_prefix = "status"
+
+    status = forms.ChoiceField(label=_lazy("New status"))
+
+    def __init__(self, *args: Any, allowed: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("status", allowed)
+
+
+class NoteForm(Plain):
+    id_prefix = "note"
+
+    kind = forms.ChoiceField(label=_lazy("Kind"), choices=NoteKind.choices, initial=NoteKind.NOTE)
+    body = forms.CharField(label=_lazy("Text"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class MessageForm(Plain):
+    """The audience is chosen explicitly every time: there is no default, so nothing goes to a reporter by habit."""
+
+    id_prefix = "message"
+
+    audience = forms.ChoiceField(label=_lazy("Who is this message for?"), widget=forms.RadioSelect)
+    body = forms.CharField(label=_lazy("Message"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args: Any, reports: list[Report], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reports = {report.reference: report for report in reports}
+        choices = [(TO_STEWARDS, _("Stewards only"))]
+        for report in reports:
+            label = _("The reporter of report %(reference)s") % {"reference": report.reference}
+            if report.do_not_contact:
+                label += " — " + _("they asked not to be contacted")
+            choices.append((TO_REPORTER_PREFIX + report.reference, label))
+        self.set_choices("audience", choices)
+
+    def audience_and_report(self) -> tuple[str, Report | None]:
+        value = self.cleaned_data["audience"]
+        if value == TO_STEWARDS:
+            return Audience.STEWARDS, None
+        return Audience.REPORTER, self.reports[value.removeprefix(TO_REPORTER_PREFIX)]
+
+
+class PartyForm(Plain):
+    id_prefix = "party"
+
+    role = forms.ChoiceField(label=_lazy("Role in the case"), choices=[("", "—"), *PartyRole.choices])
+    name = forms.CharField(label=_lazy("Name"), max_length=200, required=False)
+    space = forms.ChoiceField(label=_lazy("Where they have this user name"), choices=[("", "—"), *Space.choices], required=False)
+    handle = forms.CharField(label=_lazy("User name or e-mail address"), max_length=254, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        name, space, handle = (cleaned.get(key, "").strip() for key in ("name", "space", "handle"))
+        if handle and not space:
+            raise ValidationError(_("Choose where this user name is used."))
+        if not name and not handle:
+            raise ValidationError(_("Give a name, or a space and a user name."))
+        return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(sorted(ALLOWED_TYPES))}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        items = data if isinstance(data, list | tuple) else [data]
+        single_clean = super().clean
+        return [single_clean(item, initial) for item in items if item]
+
+
+class EvidenceForm(Plain):
+    id_prefix = "evidence"
+
+    evidence_files = MultipleFileField(label=_lazy("Evidence files"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["evidence_files"].help_text = _("Up to %(count)d files of at most %(size)d MB each: %(types)s.") % {
+            "count": settings.STEWARD_EVIDENCE_MAX_FILES,
+            "size": settings.STEWARD_EVIDENCE_MAX_BYTES // 1_048_576,
+            "types": describe_allowed(),
+        }
+
+    def clean_evidence_files(self) -> list[CheckedFile]:
+        uploads = self.cleaned_data.get("evidence_files") or []
+        if len(uploads) > settings.STEWARD_EVIDENCE_MAX_FILES:
+            raise ValidationError(_("Choose at most %(limit)d files at a time.") % {"limit": settings.STEWARD_EVIDENCE_MAX_FILES})
+        checked, problems = [], []
+        for upload in uploads:
+            try:
+                checked.append(check_upload(upload))
+            except ValidationError as error:
+                problems.extend(error.messages)
+        if problems:
+            raise ValidationError(problems)
+        return checked
+
+
+class MergeForm(Plain):
+    id_prefix = "merge"
+
+    other = forms.CharField(label=_lazy("Code name of the case to join into this one"), max_length=64)
+
+
+class SoftReadForm(Plain):
+    id_prefix = "soft-read"
+
+    allowed = forms.TypedChoiceField(
+        label=_lazy("Soft-conflicted stewards may read this case"),
+        choices=[("yes", _lazy("Yes")), ("no", _lazy("No"))],
+        coerce=lambda value: value == "yes",
+    )

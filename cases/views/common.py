@@ -1,0 +1,43 @@
+"""What every case view shares: who may come in at all, and how a write answers."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from cases.models import Case
+from people.access import is_active_steward
+
+
+def steward_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in active stewards only. Others are sent to sign in, or get the same 404 as a missing case.
+
+    A 404 (not a 403) for a signed-in non-steward, so a deactivated steward learns nothing about
+    which case names exist. Which *case* a steward may reach is decided by cases.access, per view.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_active_steward(request.user):
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def case_url(case: Case, anchor: str = "") -> str:
+    url = reverse("cases:detail", kwargs={"code": case.code_name})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def back_to_case(case: Case, anchor: str = "") -> HttpResponseRedirect:
+    return HttpResponseRedirect(case_url(case, anchor))
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))

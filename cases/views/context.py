@@ -1,0 +1,128 @@
+"""What the case page shows, gathered from one case the viewer has already been allowed to read.
+
+Everything here is reached from that case object (its reports, parties, notes...) or through the
+access layer (earlier cases, quorum, standing); nothing is looked up by id on its own.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+from audit.models import Event
+from cases.access import Standing, earlier_cases_about, quorum_for, standing
+from cases.actions import ALLOWED_STATUS_CHANGES
+from cases.forms import EvidenceForm, MergeForm, MessageForm, NoteForm, PartyForm, ShepherdForm, SoftReadForm, TriageForm
+from cases.models import Case, Party, PartyRole, Report, Status
+from people.access import active_stewards
+from policy.schema import Policy
+
+TIMELINE_LIMIT = 300
+
+
+@dataclass
+class ReportView:
+    report: Report
+    categories: list[tuple[str, str]]
+    space: str
+    excluded_count: int
+
+
+@dataclass
+class PartyView:
+    party: Party
+    # The reporter's name and contact stay behind the "Show reporter identity" button on the report.
+    shows_identity: bool
+    identities: list[Any] = field(default_factory=list)
+
+
+def _title(lookup: Any, code: str) -> str:
+    try:
+        return lookup(code).title
+    except KeyError:
+        return code
+
+
+def report_views(case: Case, policy: Policy) -> list[ReportView]:
+    views = []
+    for report in case.reports.all():
+        views.append(
+            ReportView(
+                report=report,
+                categories=[(code, _title(policy.category, code)) for code in report.categories or []],
+                space=_title(policy.space, report.space) if report.space else "",
+                excluded_count=report.excluded_stewards.count(),
+            )
+        )
+    return views
+
+
+def party_views(case: Case) -> list[PartyView]:
+    views = []
+    for party in case.parties.select_related("person").prefetch_related("person__identities"):
+        if party.role == PartyRole.REPORTER:
+            views.append(PartyView(party, shows_identity=False))
+        else:
+            views.append(PartyView(party, shows_identity=True, identities=list(party.person.identities.all())))
+    return views
+
+
+def shepherd_candidates(case: Case) -> list[Any]:
+    """Active stewards who declared no conflict on this case (the only ones do_assign_shepherd accepts)."""
+    stewards = active_stewards().select_related("steward_profile").order_by("steward_profile__public_name")
+    return [steward for steward in stewards if standing(steward, case) is Standing.UNCONFLICTED]
+
+
+def status_choices(case: Case) -> list[tuple[str, str]]:
+    allowed = ALLOWED_STATUS_CHANGES.get(Status(case.status), set())
+    return [(value, label) for value, label in Status.choices if value in allowed]
+
+
+def timeline(case: Case) -> list[Event]:
+    # Events of cases that were joined into this one belong to its history too.
+    ids = [case.pk, *case.merged_cases.values_list("pk", flat=True)]
+    latest = Event.objects.filter(case_id__in=ids).order_by("-id")[:TIMELINE_LIMIT]
+    return list(reversed(latest))
+
+
+def case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
+    """The whole case page. `forms` replaces a blank form with a bound one (to show what was typed)."""
+    policy = case.policy_version.policy
+    viewer_standing = standing(request.user, case)
+    reports = list(case.reports.all())
+    candidates = shepherd_candidates(case)
+    defaults: dict[str, Any] = {
+        "triage_form": TriageForm(
+            initial={
+                "safety_risk": case.safety_risk,
+                "ongoing_harassment": case.ongoing_harassment,
+                "in_scope": case.in_scope,
+                "handled_locally": case.handled_locally,
+                "on_file_only": case.on_file_only,
+            }
+        ),
+        "shepherd_form": ShepherdForm(candidates=candidates, initial={"shepherd": str(case.shepherd_id or "none")}),
+        "note_form": NoteForm(),
+        "message_form": MessageForm(reports=reports),
+        "party_form": PartyForm(),
+        "evidence_form": EvidenceForm(),
+        "merge_form": MergeForm(),
+        "soft_read_form": SoftReadForm(initial={"allowed": "yes" if case.soft_conflicted_may_read else "no"}),
+    }
+    defaults.update(forms)
+    return {
+        "case": case,
+        "policy": policy,
+        "can_vote": viewer_standing is Standing.UNCONFLICTED,
+        "soft_conflicted": viewer_standing is Standing.SOFT_READ,
+        "reports": report_views(case, policy),
+        "parties": party_views(case),
+        "earlier_cases": list(earlier_cases_about(request.user, case).order_by("-created_at")),
+        "notes": case.notes.select_related("author__steward_profile"),
+        "thread": case.messages.select_related("report", "author__steward_profile"),
+        "evidence_items": case.evidence.select_related("report", "added_by__steward_profile"),
+        "timeline": timeline(case),
+        "quorum": quorum_for(case),
+        "status_choices": status_choices(case),
+        **defaults,
+    }

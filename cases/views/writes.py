@@ -1,0 +1,200 @@
+"""Every change a steward makes to a case: one POST, one access check, one action, one answer.
+
+Each view: access_case(...) (404 when not allowed) → parse the form → call one cases.actions do_*
+→ flash message → redirect back to the case page, or, for an htmx request, the re-rendered section.
+A form or action error changes nothing and says why.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.access import Need, access_case
+from cases.actions import (
+    InvolvedPerson,
+    do_acknowledge,
+    do_add_evidence,
+    do_add_note,
+    do_add_party,
+    do_assign_shepherd,
+    do_change_status,
+    do_merge_cases,
+    do_send_message,
+    do_update_triage,
+)
+from cases.forms import (
+    EvidenceForm,
+    MergeForm,
+    MessageForm,
+    NoteForm,
+    PartyForm,
+    ShepherdForm,
+    SoftReadForm,
+    StatusForm,
+    TriageForm,
+    first_error,
+)
+from cases.models import Case
+from cases.views.common import back_to_case, is_htmx, steward_only
+from cases.views.context import case_context, shepherd_candidates, status_choices
+
+# section -> (partial template, element id on the case page)
+SECTIONS = {
+    "state": ("cases/_state.html", "case-state"),
+    "notes": ("cases/_notes.html", "notes"),
+    "thread": ("cases/_thread.html", "thread"),
+    "parties": ("cases/_parties.html", "parties"),
+    "evidence": ("cases/_evidence.html", "evidence"),
+}
+
+
+def _apply(request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], object], done: str) -> bool:
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, done)
+    return True
+
+
+def _answer(request: HttpRequest, case: Case, section: str, **bound_forms: Any) -> HttpResponse:
+    template, anchor = SECTIONS[section]
+    if is_htmx(request):
+        case.refresh_from_db()
+        context = case_context(request, case, **bound_forms)
+        context["partial"] = True
+        return render(request, template, context)
+    return back_to_case(case, anchor)
+
+
+@require_POST
+@steward_only
+def add_note(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = NoteForm(request.POST)
+    if _apply(request, form, lambda data: do_add_note(request.user, case, data["body"], data["kind"]), _("Note added.")):
+        return _answer(request, case, "notes")
+    return _answer(request, case, "notes", note_form=form)
+
+
+@require_POST
+@steward_only
+def send_message(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = MessageForm(request.POST, reports=list(case.reports.all()))
+
+    def send(data: dict[str, Any]) -> object:
+        audience, report = form.audience_and_report()
+        return do_send_message(request.user, case, audience, data["body"], report=report)
+
+    if _apply(request, form, send, _("Message sent.")):
+        return _answer(request, case, "thread")
+    return _answer(request, case, "thread", message_form=form)
+
+
+@require_POST
+@steward_only
+def update_triage(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = TriageForm(request.POST)
+    _apply(request, form, lambda data: do_update_triage(request.user, case, data), _("Triage saved."))
+    return _answer(request, case, "state")
+
+
+@require_POST
+@steward_only
+def assign_shepherd(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = ShepherdForm(request.POST, candidates=shepherd_candidates(case))
+    _apply(request, form, lambda data: do_assign_shepherd(request.user, case, form.chosen()), _("Shepherd updated."))
+    return _answer(request, case, "state")
+
+
+@require_POST
+@steward_only
+def acknowledge(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    if case.acknowledged_at is not None:
+        messages.info(request, _("This case was already acknowledged."))
+    else:
+        do_acknowledge(request.user, case)
+        messages.success(request, _("Acknowledged."))
+    return _answer(request, case, "state")
+
+
+@require_POST
+@steward_only
+def change_status(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = StatusForm(request.POST, allowed=status_choices(case))
+    _apply(request, form, lambda data: do_change_status(request.user, case, data["status"]), _("Status changed."))
+    return _answer(request, case, "state")
+
+
+@require_POST
+@steward_only
+def add_party(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = PartyForm(request.POST)
+
+    def link(data: dict[str, Any]) -> object:
+        handle = data["handle"].strip()
+        involved = InvolvedPerson(role=data["role"], name=data["name"].strip(), space=data["space"] if handle else "", handle=handle)
+        return do_add_party(request.user, case, involved)
+
+    if _apply(request, form, link, _("Person linked to the case.")):
+        return _answer(request, case, "parties")
+    return _answer(request, case, "parties", party_form=form)
+
+
+@require_POST
+@steward_only
+def add_evidence(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = EvidenceForm(request.POST, request.FILES)
+    _apply(request, form, lambda data: do_add_evidence(request.user, case, data["evidence_files"]), _("Evidence stored."))
+    return _answer(request, case, "evidence")
+
+
+@require_POST
+@steward_only
+def merge(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = MergeForm(request.POST)
+
+    def join(data: dict[str, Any]) -> object:
+        try:
+            other = access_case(request.user, data["other"].strip(), Need.WRITE)
+        except Http404:
+            # The same answer whether the case does not exist or is hidden from this steward.
+            raise ValidationError(_("You have no case called “%(name)s” to join.") % {"name": data["other"].strip()}) from None
+        return do_merge_cases(request.user, case, other)
+
+    _apply(request, form, join, _("The cases were joined."))
+    return back_to_case(case)
+
+
+@require_POST
+@steward_only
+def set_soft_read(request: HttpRequest, code: str) -> HttpResponse:
+    """Only stewards with no conflict decide whether soft-conflicted stewards may read the case."""
+    case = access_case(request.user, code, Need.VOTE)
+    form = SoftReadForm(request.POST)
+    _apply(
+        request,
+        form,
+        lambda data: do_update_triage(request.user, case, {"soft_conflicted_may_read": data["allowed"]}),
+        _("Saved who may read this case."),
+    )
+    return _answer(request, case, "state")
