@@ -27,7 +27,7 @@ from policy.services import current_policy
 from policy.wording import days, hours
 from steward.ratelimit import client_key, hit, peek
 
-PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin", "X-Robots-Tag": "noindex, nofollow"}
 
 
 def _private(response: HttpResponse, *, indexable: bool = False) -> HttpResponse:

@@ -116,8 +116,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# No referrer ever: a reporter's follow-up link must not leak to any page they click through to.
-SECURE_REFERRER_POLICY = "no-referrer"
+# Referrers only within the site: a reporter's follow-up link (secret in the path) must never reach
+# another site. ("no-referrer" would make browsers send `Origin: null`, which fails CSRF checks.)
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

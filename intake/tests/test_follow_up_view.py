@@ -32,7 +32,7 @@ def test_portal_is_private(client, report_with_link):
     report, secret = report_with_link
     response = client.get(portal_url(report.reference, secret))
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
 
 

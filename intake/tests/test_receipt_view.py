@@ -42,5 +42,5 @@ def test_receipt_reflects_the_reporters_choices(client):
 def test_receipt_is_never_cached_and_sends_no_referrer(client):
     response = submit(client)
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
-    assert '<meta name="referrer" content="no-referrer">' in response.content.decode()
+    assert response["Referrer-Policy"] == "same-origin"
+    assert '<meta name="referrer" content="same-origin">' in response.content.decode()

@@ -177,7 +177,7 @@ def test_receipt_is_the_post_response_not_a_redirect(client):
     assert response.status_code == 200
     assert "Location" not in response
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_text_is_stored_verbatim(client):
