@@ -51,6 +51,10 @@ run: demo
 	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
+messages: install  ## refresh the translation catalogues and compile them (needs GNU gettext); the .mo files are committed
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=node_modules --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -72,4 +76,4 @@ clean:
 	scripts/postgres.sh stop $(PG_DIR) $(PG_PORT) || true
 	rm -rf $(VENV) var
 
-.PHONY: help install lock system-deps migrate demo run lint postgres test-sqlite test-postgres test clean
+.PHONY: help install lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test clean

@@ -44,6 +44,7 @@ URLS: dict[str, tuple[str, str]] = {
     "intake:follow_up": (REPORTER, "GET"),
     "intake:report_on_behalf": (STEWARD, "GET"),
     "accounts:login": (PUBLIC, "GET"),
+    "set_language": (FLOW, "POST"),
     "accounts:verify": (FLOW, "GET"),
     "accounts:security": (STEWARD, "GET"),
     "accounts:totp_setup": (STEWARD, "GET"),
