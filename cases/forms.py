@@ -3,13 +3,12 @@
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from cases.evidence import ALLOWED_TYPES, CheckedFile, check_upload, describe_allowed
+from cases.evidence import CheckedFile
+from cases.evidence_fields import MultipleFileField, check_uploads, files_help
 from cases.models import Audience, ConflictLevel, NoteKind, PartyRole, Report, Risk, YesNoMaybe
 from people.models import Space
 
@@ -148,21 +147,6 @@ class PartyForm(Plain):
         return cleaned
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(sorted(ALLOWED_TYPES))}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        items = data if isinstance(data, list | tuple) else [data]
-        single_clean = super().clean
-        return [single_clean(item, initial) for item in items if item]
-
-
 class EvidenceForm(Plain):
     id_prefix = "evidence"
 
@@ -170,25 +154,10 @@ class EvidenceForm(Plain):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["evidence_files"].help_text = _("Up to %(count)d files of at most %(size)d MB each: %(types)s.") % {
-            "count": settings.STEWARD_EVIDENCE_MAX_FILES,
-            "size": settings.STEWARD_EVIDENCE_MAX_BYTES // 1_048_576,
-            "types": describe_allowed(),
-        }
+        self.fields["evidence_files"].help_text = files_help()
 
     def clean_evidence_files(self) -> list[CheckedFile]:
-        uploads = self.cleaned_data.get("evidence_files") or []
-        if len(uploads) > settings.STEWARD_EVIDENCE_MAX_FILES:
-            raise ValidationError(_("Choose at most %(limit)d files at a time.") % {"limit": settings.STEWARD_EVIDENCE_MAX_FILES})
-        checked, problems = [], []
-        for upload in uploads:
-            try:
-                checked.append(check_upload(upload))
-            except ValidationError as error:
-                problems.extend(error.messages)
-        if problems:
-            raise ValidationError(problems)
-        return checked
+        return check_uploads(self.cleaned_data.get("evidence_files") or [])
 
 
 class MergeForm(Plain):

@@ -11,13 +11,13 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.actions import InvolvedPerson
-from cases.evidence import ALLOWED_TYPES, CheckedFile, check_upload, describe_allowed
+from cases.evidence import CheckedFile
+from cases.evidence_fields import MultipleFileField, check_uploads, files_help
 from cases.models import Channel, PartyRole, YesNoMaybe
 from intake.actions import Submission, check_exclusions
 from people.access import active_stewards
@@ -33,54 +33,6 @@ INVOLVED_ROLES = [
     (PartyRole.AFFECTED.value, _("Affected person")),
 ]
 IDENTITY_FIELDS = ("reporter_name", "reporter_email", "reporter_other_contact")
-
-
-# --- Several files in one input (Django needs this spelled out) ----------------------------------
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Accepts any number of files; the form checks how many and what they contain."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(sorted(ALLOWED_TYPES))}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        items = data if isinstance(data, list | tuple) else [data]
-        single_clean = super().clean
-        return [single_clean(item, initial) for item in items if item]
-
-
-def check_uploads(uploads: list[UploadedFile]) -> list[CheckedFile]:
-    """Check the number and the content of the files; raise every problem at once."""
-    limit = settings.STEWARD_EVIDENCE_MAX_FILES
-    if len(uploads) > limit:
-        raise ValidationError(
-            _("You chose %(count)d files; you can add at most %(limit)d at a time. Please choose fewer files.")
-            % {"count": len(uploads), "limit": limit}
-        )
-    checked, problems = [], []
-    for upload in uploads:
-        try:
-            checked.append(check_upload(upload))
-        except ValidationError as error:
-            problems.extend(error.messages)
-    if problems:
-        problems.append(str(_("Nothing was saved yet: please choose the files again after fixing this.")))
-        raise ValidationError(problems)
-    return checked
-
-
-def files_help() -> str:
-    return _("You can add up to %(count)d files of at most %(size)d MB each: %(types)s.") % {
-        "count": settings.STEWARD_EVIDENCE_MAX_FILES,
-        "size": settings.STEWARD_EVIDENCE_MAX_BYTES // 1_048_576,
-        "types": describe_allowed(),
-    }
 
 
 class PlainLabels:
