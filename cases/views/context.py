@@ -14,6 +14,7 @@ from cases.access import Standing, earlier_cases_about, quorum_for, standing
 from cases.actions import ALLOWED_STATUS_CHANGES
 from cases.forms import EvidenceForm, MergeForm, MessageForm, NoteForm, PartyForm, ShepherdForm, SoftReadForm, TriageForm
 from cases.models import Case, Party, PartyRole, Report, Status
+from cases.panels import rendered_panels
 from people.access import active_stewards
 from policy.schema import Policy
 
@@ -124,5 +125,6 @@ def case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, An
         "timeline": timeline(case),
         "quorum": quorum_for(case),
         "status_choices": status_choices(case),
+        "panels": rendered_panels(request, case, viewer_standing),
         **defaults,
     }
