@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "people",
     "cases",
     "intake",
+    "decisions",
+    "letters",
+    "clocks",
+    "privacy",
     "accounts",
 ]
 

@@ -6,6 +6,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("", include("decisions.urls")),
+    path("", include("letters.urls")),
+    path("", include("clocks.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("intake.urls")),
     path("", include("policy.urls")),
 ]
