@@ -17,6 +17,7 @@ from audit.log import record
 from cases.access import Standing, quorum_for, standing
 from cases.evidence import CheckedFile, remove_blobs, store_blob
 from cases.models import (
+    Approval,
     Audience,
     Case,
     ConflictDeclaration,
@@ -32,6 +33,7 @@ from cases.models import (
     Status,
     YesNoMaybe,
 )
+from letters.outbox import mail_for_message
 from people.access import is_active_steward
 from people.actions import person_for_identity
 from people.models import Person
@@ -94,7 +96,11 @@ def do_add_note(author: Any, case: Case, body: str, kind: str = NoteKind.NOTE) -
 
 
 @transaction.atomic
-def do_send_message(author: Any, case: Case, audience: str, body: str, report: Report | None = None) -> Message:
+def do_send_message(
+    author: Any, case: Case, audience: str, body: str, report: Report | None = None, party: Party | None = None, subject: str = ""
+) -> Message:
+    """A message in the case thread. To a reporter it is mailed at once (unless they asked not to be
+    contacted); to a reported person it waits for a second steward's approval (letters.actions)."""
     body = body.strip()
     if not body:
         raise ValidationError("A message cannot be empty.")
@@ -102,10 +108,29 @@ def do_send_message(author: Any, case: Case, audience: str, body: str, report: R
         raise ValidationError("Choose who the message is for.")
     if audience == Audience.REPORTER and (report is None or report.case_id != case.pk):
         raise ValidationError("Choose which reporter the message is for.")
-    message = Message.objects.create(case=case, report=report, audience=audience, author=author, body=body)
-    record(
-        "message.sent", f"Message to {message.get_audience_display().lower()}", actor=author, case_id=case.pk, data={"message": message.pk}
-    )
+    if audience == Audience.REPORTED and (party is None or party.case_id != case.pk or party.role != PartyRole.REPORTED):
+        raise ValidationError("Choose which reported person the message is for.")
+    if audience == Audience.REPORTED:
+        message = Message.objects.create(case=case, party=party, audience=audience, author=author, body=body, approval=Approval.AWAITING)
+        record(
+            "message.drafted",
+            "Message to the reported person, awaiting approval",
+            actor=author,
+            case_id=case.pk,
+            data={"message": message.pk},
+        )
+    else:
+        message = Message.objects.create(
+            case=case, report=report if audience == Audience.REPORTER else None, audience=audience, author=author, body=body
+        )
+        record(
+            "message.sent",
+            f"Message to {message.get_audience_display().lower()}",
+            actor=author,
+            case_id=case.pk,
+            data={"message": message.pk},
+        )
+    mail_for_message(message, subject)
     return message
 
 

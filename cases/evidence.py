@@ -1,5 +1,8 @@
 """Evidence files: checked by content (not by name), stored outside the web root under their hash.
 
+Blobs are encrypted at rest (privacy.keys); the file name stays the SHA-256 of the plain content, so
+dedupe and integrity checks still work, and `manage.py rotate_keys` re-encrypts them.
+
 Files are only ever served as downloads (see cases.views_files), never inline, so even a file that
 slipped past these checks cannot run in a steward's browser.
 """
@@ -14,6 +17,8 @@ import puremagic
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+
+from privacy.keys import decrypt_bytes, encrypt_bytes
 
 # Extension -> the content type the bytes must turn out to be.
 ALLOWED_TYPES = {
@@ -108,7 +113,7 @@ def store_blob(checked: CheckedFile) -> bool:
     # Write to a temporary file and rename, so a crash never leaves a half-written blob under the hash.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
     with os.fdopen(fd, "wb") as handle:
-        handle.write(checked.content)
+        handle.write(encrypt_bytes(checked.content))
         handle.flush()
         os.fsync(handle.fileno())
     os.chmod(tmp, 0o600)
@@ -122,4 +127,5 @@ def remove_blobs(sha256s: list[str]) -> None:
 
 
 def read_blob(sha256: str) -> bytes:
-    return blob_path(sha256).read_bytes()
+    """The plain content; raises privacy.keys.DecryptionError when no configured key opens it."""
+    return decrypt_bytes(blob_path(sha256).read_bytes(), f"evidence file {sha256[:12]}")

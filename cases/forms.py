@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cases.evidence import CheckedFile
 from cases.evidence_fields import MultipleFileField, check_uploads, files_help
-from cases.models import Audience, ConflictLevel, NoteKind, PartyRole, Report, Risk, YesNoMaybe
+from cases.models import Audience, ConflictLevel, NoteKind, Party, PartyRole, Report, Risk, YesNoMaybe
 from people.models import Space
 
 NOBODY = "none"
 TO_STEWARDS = Audience.STEWARDS.value
 TO_REPORTER_PREFIX = "reporter:"
+TO_REPORTED_PREFIX = "reported:"
 
 CONFLICT_CHOICES = [
     (ConflictLevel.NONE.value, _lazy("No conflict — I can read, discuss and vote on this case.")),
@@ -110,23 +111,39 @@ class MessageForm(Plain):
 
     audience = forms.ChoiceField(label=_lazy("Who is this message for?"), widget=forms.RadioSelect)
     body = forms.CharField(label=_lazy("Message"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 5}))
+    # Filled from a letter template (letters:compose); the e-mail's subject line.
+    subject = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, reports: list[Report], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, reports: list[Report], parties: list[Party] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.reports = {report.reference: report for report in reports}
+        if parties is None:
+            case_ids = {report.case_id for report in reports}
+            parties = list(Party.objects.filter(case_id__in=case_ids, role=PartyRole.REPORTED).select_related("person"))
+        self.parties = {str(party.pk): party for party in parties if party.role == PartyRole.REPORTED}
         choices = [(TO_STEWARDS, _("Stewards only"))]
         for report in reports:
             label = _("The reporter of report %(reference)s") % {"reference": report.reference}
             if report.do_not_contact:
                 label += " — " + _("they asked not to be contacted")
             choices.append((TO_REPORTER_PREFIX + report.reference, label))
+        for key, party in self.parties.items():
+            name = party.person.display_name or party.person.code_name
+            label = _("The reported person %(name)s — a second steward approves it before it leaves") % {"name": name}
+            choices.append((TO_REPORTED_PREFIX + key, label))
         self.set_choices("audience", choices)
 
     def audience_and_report(self) -> tuple[str, Report | None]:
         value = self.cleaned_data["audience"]
         if value == TO_STEWARDS:
             return Audience.STEWARDS, None
+        if value.startswith(TO_REPORTED_PREFIX):
+            return Audience.REPORTED, None
         return Audience.REPORTER, self.reports[value.removeprefix(TO_REPORTER_PREFIX)]
+
+    def party(self) -> Party | None:
+        value = self.cleaned_data["audience"]
+        return self.parties[value.removeprefix(TO_REPORTED_PREFIX)] if value.startswith(TO_REPORTED_PREFIX) else None
 
 
 class PartyForm(Plain):

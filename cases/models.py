@@ -4,9 +4,11 @@ import secrets
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.validators import URLValidator, validate_email
 from django.db import models
 
 from people.models import Person
+from privacy.fields import EncryptedCharField, EncryptedTextField
 from steward.codenames import unique_code_name
 
 
@@ -117,21 +119,22 @@ class Report(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reports")
     reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
-    body = models.TextField()
+    # Confidential fields are encrypted at rest (privacy.fields); they cannot be searched in SQL.
+    body = EncryptedTextField()
     anonymous = models.BooleanField(default=False)
-    reporter_name = models.CharField(max_length=200, blank=True)
-    reporter_email = models.EmailField(blank=True)
-    reporter_other_contact = models.CharField(max_length=200, blank=True)
+    reporter_name = EncryptedCharField(max_length=200, blank=True)
+    reporter_email = EncryptedCharField(max_length=254, blank=True, validators=[validate_email])
+    reporter_other_contact = EncryptedCharField(max_length=200, blank=True)
     do_not_contact = models.BooleanField(default=False)
-    involved = models.TextField(blank=True)
-    witnesses = models.TextField(blank=True)
-    occurred_when = models.CharField(max_length=200, blank=True)
+    involved = EncryptedTextField(blank=True)
+    witnesses = EncryptedTextField(blank=True)
+    occurred_when = EncryptedCharField(max_length=200, blank=True)
     space = models.CharField(max_length=64, blank=True)
-    link = models.URLField(max_length=500, blank=True)
+    link = EncryptedCharField(max_length=500, blank=True, validators=[URLValidator()])
     ongoing = models.CharField(max_length=8, choices=YesNoMaybe.choices, default=YesNoMaybe.UNKNOWN)
-    safety_concern = models.TextField(blank=True)
+    safety_concern = EncryptedTextField(blank=True)
     categories = models.JSONField(default=list, blank=True)
-    relation = models.CharField(max_length=200, blank=True)
+    relation = EncryptedCharField(max_length=200, blank=True)
     language = models.CharField(max_length=16, blank=True)
     excluded_stewards = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="excluded_from_reports")
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
@@ -227,6 +230,15 @@ class Note(models.Model):
 class Audience(models.TextChoices):
     STEWARDS = "stewards", "Stewards only"
     REPORTER = "reporter", "The reporter"
+    REPORTED = "reported", "The reported person"
+
+
+class Approval(models.TextChoices):
+    """Messages to a reported person wait for a second, unconflicted steward (REQUIREMENTS 7)."""
+
+    NOT_NEEDED = "not-needed", "No approval needed"
+    AWAITING = "awaiting", "Awaiting approval"
+    APPROVED = "approved", "Approved"
 
 
 class Message(models.Model):
@@ -237,6 +249,12 @@ class Message(models.Model):
     audience = models.CharField(max_length=16, choices=Audience.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_reporter = models.BooleanField(default=False)
+    # For audience "reported": which reported person the message is to (or from, with from_party).
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
+    from_party = models.BooleanField(default=False)
+    approval = models.CharField(max_length=16, choices=Approval.choices, default=Approval.NOT_NEEDED)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 

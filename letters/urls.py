@@ -1,4 +1,13 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from letters import views
 
 app_name = "letters"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("party/<str:token>/", views.party_portal, name="party_portal"),
+    path("letters/<str:code>/compose/", views.compose, name="compose"),
+    path("letters/<str:code>/party-link/", views.create_party_link, name="create_party_link"),
+    path("letters/<str:code>/party-link/revoke/", views.revoke_party_link, name="revoke_party_link"),
+    path("letters/<str:code>/approve/", views.approve_message, name="approve_message"),
+    path("letters/<str:code>/edit/", views.edit_draft, name="edit_draft"),
+]

@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from privacy.fields import EncryptedCharField
+from privacy.keys import blind_digest, blind_digests
 from steward.codenames import unique_code_name
 
 
@@ -30,7 +32,7 @@ class Person(models.Model):
     """Somebody named in a case. The code name is stable across cases so patterns can be seen."""
 
     code_name = models.CharField(max_length=64, unique=True, editable=False)
-    display_name = models.CharField(max_length=200, blank=True)
+    display_name = EncryptedCharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,15 +47,30 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
 
+class IdentityQuerySet(models.QuerySet["Identity"]):
+    """`handle` is encrypted: an exact `handle=` lookup is answered through the blind index instead."""
+
+    def _filter_or_exclude(self, negate: bool, args: Any, kwargs: Any) -> "IdentityQuerySet":
+        for key in ("handle", "handle__exact"):
+            if key in kwargs:
+                handle = normalise_handle(kwargs.get("space", ""), kwargs.pop(key))
+                kwargs["handle_digest__in"] = blind_digests(handle)
+        return super()._filter_or_exclude(negate, args, kwargs)  # type: ignore[misc]
+
+
 class Identity(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identities")
     space = models.CharField(max_length=16, choices=Space.choices)
-    handle = models.CharField(max_length=254, help_text="User name, user id or e-mail address in that space.")
+    handle = EncryptedCharField(max_length=254, help_text="User name, user id or e-mail address in that space.")
+    # Blind index of the normalised handle (privacy.keys): exact lookups and uniqueness without plain text.
+    handle_digest = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = IdentityQuerySet.as_manager()
+
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["space", "handle"], name="identity_unique_per_space")]
-        ordering = ["space", "handle"]
+        constraints = [models.UniqueConstraint(fields=["space", "handle_digest"], name="identity_unique_per_space")]
+        ordering = ["space", "id"]
         verbose_name_plural = "identities"
 
     def __str__(self) -> str:
@@ -61,6 +78,7 @@ class Identity(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.handle = normalise_handle(self.space, self.handle)
+        self.handle_digest = blind_digest(self.handle)
         super().save(*args, **kwargs)
 
 

@@ -11,6 +11,7 @@ from cases.access import readable_cases, undeclared_cases
 from cases.models import RISK_RANK, Case, Status
 from cases.views.common import steward_only
 from people.models import normalise_handle
+from privacy.keys import blind_digests
 
 TABS = {
     "all": _lazy("All open"),
@@ -39,12 +40,15 @@ def tab_filter(tab: str, user: object) -> Q:
 
 
 def search_filter(query: str) -> Q:
-    """A case's code name, a person's code name, or one of their identities' handles."""
+    """A case's code name, a person's code name, or exactly one of their identities' handles.
+
+    Handles are encrypted at rest, so they are matched whole through their blind index (privacy.keys).
+    """
     handle = normalise_handle("", query)
     return (
         Q(code_name__icontains=query)
         | Q(parties__person__code_name__icontains=query)
-        | Q(parties__person__identities__handle__icontains=handle)
+        | Q(parties__person__identities__handle_digest__in=blind_digests(handle))
     )
 
 

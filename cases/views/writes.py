@@ -96,7 +96,7 @@ def send_message(request: HttpRequest, code: str) -> HttpResponse:
 
     def send(data: dict[str, Any]) -> object:
         audience, report = form.audience_and_report()
-        return do_send_message(request.user, case, audience, data["body"], report=report)
+        return do_send_message(request.user, case, audience, data["body"], report=report, party=form.party(), subject=data["subject"])
 
     if _apply(request, form, send, _("Message sent.")):
         return _answer(request, case, "thread")

@@ -1,0 +1,18 @@
+"""Run the clocks' sweep now, and make sure the worker has a sweep waiting (cron-friendly)."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from clocks.reminders import sweep
+from clocks.tasks import ensure_sweep
+
+
+class Command(BaseCommand):
+    help = "Send reminders and escalations for passed clocks whatever happened to their tasks, and queue the worker's sweep."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = sweep()
+        queued = ensure_sweep()
+        summary = ", ".join(f"{name} {count}" for name, count in counts.items())
+        self.stdout.write(f"Clocks: {summary}; sweep {'queued' if queued else 'already pending'}.")

@@ -1,0 +1,157 @@
+"""What the worker does when a clock passes. Every function takes ids, locks its row, and is idempotent.
+
+Running any of these twice, or after a restart, or from both a task and the sweep, has the effect of
+running it once: the row lock serialises the runs and reminded_at / escalated_at / the generation
+say whether there is anything left to do.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.log import record
+from cases.models import Case
+from clocks.deadlines import (
+    committee,
+    create_deadlines,
+    escalate_after,
+    record_met_deadlines,
+    refresh_met,
+    reminder_recipients,
+    running_overdue,
+)
+from clocks.models import Deadline, InterimMeasure, Stage
+from clocks.notify import add_recipients, retry_undelivered
+
+GONE, SUPERSEDED, MET, ALREADY, NOT_DUE, SENT = "gone", "superseded", "met", "already", "not due", "sent"
+
+
+def _locked_deadline(deadline_id: int) -> Deadline | None:
+    return (
+        Deadline.objects.select_for_update(of=("self",))
+        .select_related("case__policy_version", "case__shepherd")
+        .filter(pk=deadline_id)
+        .first()
+    )
+
+
+def _skip(deadline: Deadline | None, generation: int | None) -> str:
+    if deadline is None:
+        return GONE
+    if generation is not None and deadline.generation != generation:
+        return SUPERSEDED
+    if refresh_met(deadline):
+        return MET
+    return ""
+
+
+def remind(deadline_id: int, generation: int | None = None, now: datetime | None = None) -> str:
+    """The first stage: the shepherd (or the unconflicted stewards) hear that the deadline passed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        deadline = _locked_deadline(deadline_id)
+        skip = _skip(deadline, generation)
+        if skip or deadline is None:
+            return skip
+        if deadline.reminded_at is not None:
+            return ALREADY
+        if deadline.due_at > now:
+            return NOT_DUE
+        recipients = reminder_recipients(deadline.case)
+        add_recipients(recipients, Stage.REMINDER, deadline=deadline)
+        deadline.reminded_at = now
+        deadline.save(update_fields=["reminded_at"])
+        record(
+            "clock.reminded",
+            f"Overdue: {deadline.get_kind_display()}; reminder sent to {len(recipients)} steward(s)",
+            actor_label="clock",
+            case_id=deadline.case_id,
+            data={
+                "deadline": deadline.pk,
+                "kind": deadline.kind,
+                "generation": deadline.generation,
+                "stewards": [s.pk for s in recipients],
+            },
+        )
+    return SENT
+
+
+def escalate(deadline_id: int, generation: int | None = None, now: datetime | None = None) -> str:
+    """The second stage: the whole committee (everyone not hard-conflicted) hears of it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        deadline = _locked_deadline(deadline_id)
+        skip = _skip(deadline, generation)
+        if skip or deadline is None:
+            return skip
+        if deadline.escalated_at is not None:
+            return ALREADY
+        if deadline.due_at + escalate_after() > now:
+            return NOT_DUE
+        recipients = committee(deadline.case)
+        add_recipients(recipients, Stage.ESCALATION, deadline=deadline)
+        deadline.escalated_at = now
+        deadline.save(update_fields=["escalated_at"])
+        record(
+            "clock.escalated",
+            f"Still overdue: {deadline.get_kind_display()}; escalated to {len(recipients)} steward(s)",
+            actor_label="clock",
+            case_id=deadline.case_id,
+            data={
+                "deadline": deadline.pk,
+                "kind": deadline.kind,
+                "generation": deadline.generation,
+                "stewards": [s.pk for s in recipients],
+            },
+        )
+    return SENT
+
+
+def escalate_measure(measure_id: int, now: datetime | None = None) -> str:
+    """An interim measure nobody reviewed in time goes to the whole committee."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        measure = InterimMeasure.objects.select_for_update(of=("self",)).select_related("case").filter(pk=measure_id).first()
+        if measure is None:
+            return GONE
+        if measure.reviewed_at is not None:
+            return MET
+        if measure.escalated_at is not None:
+            return ALREADY
+        if measure.review_due > now:
+            return NOT_DUE
+        recipients = committee(measure.case)
+        add_recipients(recipients, Stage.ESCALATION, measure=measure)
+        measure.escalated_at = now
+        measure.save(update_fields=["escalated_at"])
+        record(
+            "interim.escalated",
+            f"Interim measure not reviewed in time; escalated to {len(recipients)} steward(s)",
+            actor_label="clock",
+            case_id=measure.case_id,
+            data={"measure": measure.pk, "stewards": [s.pk for s in recipients]},
+        )
+    return SENT
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Catch everything whatever happened to its tasks: missing deadlines, passed clocks, unsent mail."""
+    now = now or timezone.now()
+    counts = dict.fromkeys(("created", "met", "reminded", "escalated", "measures", "delivered"), 0)
+    for case in Case.objects.filter(deadlines__isnull=True, closed_at__isnull=True, merged_into__isnull=True).select_related(
+        "policy_version"
+    ):
+        with transaction.atomic():
+            counts["created"] += len(create_deadlines(case))
+    counts["met"] = record_met_deadlines()
+    overdue = running_overdue(now)
+    for deadline_id in overdue.filter(reminded_at__isnull=True).values_list("pk", flat=True):
+        counts["reminded"] += remind(deadline_id, now=now) == SENT
+    for deadline_id in overdue.filter(escalated_at__isnull=True, due_at__lte=now - escalate_after()).values_list("pk", flat=True):
+        counts["escalated"] += escalate(deadline_id, now=now) == SENT
+    unreviewed = InterimMeasure.objects.filter(reviewed_at__isnull=True, escalated_at__isnull=True, review_due__lte=now)
+    for measure_id in unreviewed.values_list("pk", flat=True):
+        counts["measures"] += escalate_measure(measure_id, now=now) == SENT
+    counts["delivered"] = retry_undelivered()
+    return counts

@@ -1,0 +1,84 @@
+"""The clocks' tasks for the worker (django.tasks with the django_tasks_db backend).
+
+Each deadline gets a reminder task at its due time and an escalation task after the escalation
+delay; each interim measure gets a review check at its review time. All take ids, are enqueued on
+commit, and are idempotent (see clocks.reminders). Behind them runs the sweep, every few minutes,
+which catches anything whose task was lost: the sweep keeps one pending copy of itself queued.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.tasks import TaskResultStatus, task
+from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from clocks import reminders
+from clocks.deadlines import escalate_after
+from clocks.models import Deadline, InterimMeasure
+
+SWEEP_EVERY = timedelta(minutes=5)
+
+
+@task
+def remind_deadline(deadline_id: int, generation: int) -> str:
+    return reminders.remind(deadline_id, generation)
+
+
+@task
+def escalate_deadline(deadline_id: int, generation: int) -> str:
+    return reminders.escalate(deadline_id, generation)
+
+
+@task
+def review_interim_measure(measure_id: int) -> str:
+    return reminders.escalate_measure(measure_id)
+
+
+@task
+def sweep_clocks() -> dict[str, int]:
+    # Queue the next sweep first, so a failure below cannot break the chain.
+    ensure_sweep(delay=SWEEP_EVERY)
+    return reminders.sweep()
+
+
+def _deferrable() -> bool:
+    """Whether the configured backend can hold a task until a time (django_tasks_db can); if not, the sweep does it all."""
+    return bool(sweep_clocks.get_backend().supports_defer)
+
+
+def schedule_deadline(deadline: Deadline) -> None:
+    """Enqueue the deadline's two tasks once the transaction that set its due time commits."""
+    if not _deferrable():
+        return
+    deadline_id, generation, due = deadline.pk, deadline.generation, deadline.due_at
+
+    def enqueue() -> None:
+        remind_deadline.using(run_after=due).enqueue(deadline_id, generation)
+        escalate_deadline.using(run_after=due + escalate_after()).enqueue(deadline_id, generation)
+
+    transaction.on_commit(enqueue)
+
+
+def schedule_measure(measure: InterimMeasure) -> None:
+    if not _deferrable():
+        return
+    measure_id, due = measure.pk, measure.review_due
+    transaction.on_commit(lambda: review_interim_measure.using(run_after=due).enqueue(measure_id))
+
+
+def sweep_pending() -> bool:
+    return DBTaskResult.objects.filter(task_path=sweep_clocks.module_path, status=TaskResultStatus.READY).exists()
+
+
+def ensure_sweep(delay: timedelta = timedelta(0)) -> bool:
+    """Enqueue a sweep unless one is already waiting; return whether one was enqueued.
+
+    Only on the database backend: it is the one that keeps a deferred sweep across restarts (and an
+    immediate backend would run the sweep, which enqueues the next, which runs...).
+    """
+    if not isinstance(sweep_clocks.get_backend(), DatabaseBackend) or sweep_pending():
+        return False
+    sweep_clocks.using(run_after=timezone.now() + delay).enqueue()
+    return True

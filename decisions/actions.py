@@ -1,0 +1,290 @@
+"""Proposals, votes and decisions. Each do_* validates, writes and records its audit event in one transaction.
+
+Voting (REQUIREMENTS 6.3): only stewards who declared no conflict vote; the rule is the policy's.
+Stewards who have not voted yet count as possible "no" votes, so a proposal passes once the rule is
+met whatever they do, and fails once it can no longer be met. Abstentions are recorded and not cast.
+A lazy-consensus proposal passes at its objection deadline unless an eligible steward voted no.
+Callers have already passed the access layer (cases.access); these re-check the rules of the change.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.log import record
+from cases.access import Standing, standing
+from cases.models import Case, Party, PartyRole, Status
+from decisions.appeals import do_decide_appeal, do_file_appeal  # noqa: F401  (the public API lives here too)
+from decisions.models import (
+    Decision,
+    InformDecision,
+    OutcomeClass,
+    Proposal,
+    ProposalMode,
+    ProposalStatus,
+    Sanction,
+    Vote,
+    VoteChoice,
+)
+from decisions.recommend import highest_earlier_rank
+from people.access import active_stewards, is_active_steward
+from people.models import Person
+
+
+@dataclass
+class ProposalInput:
+    outcome: str
+    rationale: str
+    target: Party | None = None
+    period_days: int | None = None
+    protected_people: list[Person] = field(default_factory=list)
+    conditions_for_return: str = ""
+    skip_reason: str = ""
+    lazy_consensus: bool = False
+
+
+@dataclass(frozen=True)
+class Tally:
+    yes: int
+    no: int
+    abstain: int
+    eligible: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.eligible - self.yes - self.no - self.abstain, 0)
+
+
+def eligible_voters(case: Case) -> list[Any]:
+    return [steward for steward in active_stewards().select_related("steward_profile") if standing(steward, case) is Standing.UNCONFLICTED]
+
+
+def may_vote(user: Any, case: Case) -> bool:
+    return is_active_steward(user) and standing(user, case) is Standing.UNCONFLICTED
+
+
+def is_permanent_ban(case: Case, outcome: str) -> bool:
+    return outcome == case.policy_version.policy.top_level.code
+
+
+def tally(proposal: Proposal) -> Tally:
+    eligible = {steward.pk for steward in eligible_voters(proposal.case)}
+    counts = dict.fromkeys(VoteChoice.values, 0)
+    for vote in proposal.votes.all():
+        if vote.steward_id in eligible:  # a steward who has since lost eligibility no longer counts
+            counts[vote.choice] += 1
+    return Tally(yes=counts[VoteChoice.YES], no=counts[VoteChoice.NO], abstain=counts[VoteChoice.ABSTAIN], eligible=len(eligible))
+
+
+def verdict(proposal: Proposal, counts: Tally) -> str:
+    """ProposalStatus.PASSED, FAILED, or OPEN while the remaining votes could still change the result."""
+    rule = proposal.case.policy_version.policy.decision_rule
+    ban = is_permanent_ban(proposal.case, proposal.outcome)
+    if proposal.mode == ProposalMode.LAZY:
+        if counts.no:
+            return ProposalStatus.FAILED
+        deadline_passed = proposal.objection_deadline is not None and timezone.now() >= proposal.objection_deadline
+        return ProposalStatus.PASSED if deadline_passed else ProposalStatus.OPEN
+    cast, rest = counts.yes + counts.no, counts.remaining
+    if rule.is_met(yes=counts.yes, cast=cast + rest, eligible=counts.eligible, permanent_ban=ban):
+        return ProposalStatus.PASSED
+    if not rule.is_met(yes=counts.yes + rest, cast=cast + rest, eligible=counts.eligible, permanent_ban=ban):
+        return ProposalStatus.FAILED
+    return ProposalStatus.OPEN
+
+
+def latest_inform(case: Case) -> InformDecision | None:
+    return case.inform_decisions.order_by("-recorded_at", "-id").first()
+
+
+def missing_before_decision(proposal: Proposal) -> list[str]:
+    """What must be recorded before this proposal can become a decision (REQUIREMENTS 5.4)."""
+    reported = list(proposal.case.parties.filter(role=PartyRole.REPORTED))
+    if not reported:
+        return []
+    missing = []
+    if latest_inform(proposal.case) is None:
+        missing.append(_("the decision whether and when to inform the reported person"))
+    answered = set(proposal.case.response_records.values_list("party_id", flat=True))
+    needed = [proposal.target] if proposal.target is not None else reported
+    if any(party.pk not in answered for party in needed):
+        missing.append(_("the reported person's response (or that they declined or were not asked)"))
+    return missing
+
+
+def _outcome_class(case: Case, outcome: str) -> str:
+    policy = case.policy_version.policy
+    if outcome in {level.code for level in policy.ladder}:
+        return OutcomeClass.SANCTION
+    if outcome in {item.code for item in policy.outcomes}:
+        return OutcomeClass.NON_SANCTION
+    raise ValidationError(_("Choose an outcome from the case's policy."))
+
+
+def _check_proposal(case: Case, data: ProposalInput) -> None:
+    policy = case.policy_version.policy
+    is_sanction = _outcome_class(case, data.outcome) == OutcomeClass.SANCTION
+    if data.target is not None and (data.target.case_id != case.pk or data.target.role != PartyRole.REPORTED):
+        raise ValidationError(_("The person a decision is about must be a reported person in this case."))
+    if not data.rationale.strip():
+        raise ValidationError(_("Give the rationale for the proposal."))
+    if not is_sanction:
+        if data.period_days or data.protected_people:
+            raise ValidationError(_("A period and protected people belong to sanctions only."))
+        return
+    level = policy.level(data.outcome)
+    if data.target is None:
+        raise ValidationError(_("Choose the reported person the sanction is for."))
+    if level.needs_period and not data.period_days:
+        raise ValidationError(_("%(level)s needs a period in days.") % {"level": level.title})
+    if not level.needs_period and data.period_days:
+        raise ValidationError(_("%(level)s has no period.") % {"level": level.title})
+    if level.needs_no_contact and not data.protected_people:
+        raise ValidationError(_("%(level)s needs the people the no-contact order protects.") % {"level": level.title})
+    if not level.needs_no_contact and data.protected_people:
+        raise ValidationError(_("%(level)s has no no-contact order.") % {"level": level.title})
+    case_people = set(case.parties.exclude(pk=data.target.pk).values_list("person_id", flat=True))
+    if any(person.pk not in case_people or person.pk == data.target.person_id for person in data.protected_people):
+        raise ValidationError(_("Protected people must be other people in this case."))
+    if level.rank > highest_earlier_rank(data.target.person, case, policy) + 2 and not data.skip_reason.strip():
+        raise ValidationError(_("This skips levels of the ladder: state the reason."))
+    if data.lazy_consensus and level.code == policy.top_level.code and policy.decision_rule.permanent_ban_needs_majority_of_all:
+        raise ValidationError(_("A permanent ban needs the votes of a majority of all unconflicted stewards; it cannot pass by silence."))
+
+
+@transaction.atomic
+def do_propose(steward: Any, case: Case, data: ProposalInput) -> Proposal:
+    _check_proposal(case, data)
+    hours = case.policy_version.policy.decision_rule.lazy_consensus_hours
+    if data.lazy_consensus and not hours:
+        raise ValidationError(_("The policy does not allow proposals that pass unless someone objects."))
+    proposal = Proposal.objects.create(
+        case=case,
+        proposed_by=steward,
+        outcome=data.outcome,
+        target=data.target,
+        period_days=data.period_days or None,
+        conditions_for_return=data.conditions_for_return.strip(),
+        rationale=data.rationale.strip(),
+        skip_reason=data.skip_reason.strip(),
+        mode=ProposalMode.LAZY if data.lazy_consensus else ProposalMode.NORMAL,
+        objection_deadline=timezone.now() + timedelta(hours=hours) if data.lazy_consensus and hours else None,
+    )
+    proposal.protected_people.set(data.protected_people)
+    record(
+        "proposal.created",
+        f"Proposal #{proposal.pk}: {data.outcome}" + (" (passes unless someone objects)" if data.lazy_consensus else ""),
+        actor=steward,
+        case_id=case.pk,
+        data={"proposal": proposal.pk, "outcome": data.outcome, "mode": proposal.mode},
+    )
+    if proposal.objection_deadline is not None:
+        deadline, proposal_id = proposal.objection_deadline, proposal.pk
+        transaction.on_commit(lambda: _schedule_settle(proposal_id, deadline))
+    return proposal
+
+
+def _schedule_settle(proposal_id: int, when: Any) -> None:
+    from decisions.tasks import settle_proposal
+
+    settle_proposal.using(run_after=when).enqueue(proposal_id)
+
+
+@transaction.atomic
+def do_vote(steward: Any, proposal: Proposal, choice: str) -> Vote:
+    proposal = Proposal.objects.select_for_update().select_related("case__policy_version").get(pk=proposal.pk)
+    if not may_vote(steward, proposal.case):
+        raise ValidationError(_("Only stewards who declared no conflict on this case vote."))
+    if choice not in VoteChoice.values:
+        raise ValidationError(_("Vote yes, no or abstain."))
+    if proposal.status != ProposalStatus.OPEN:
+        raise ValidationError(_("Voting on this proposal has ended."))
+    if proposal.votes.filter(steward=steward).exists():
+        raise ValidationError(_("You have already voted on this proposal."))
+    vote = Vote.objects.create(proposal=proposal, steward=steward, choice=choice)
+    record(
+        "vote.cast",
+        f"Vote on proposal #{proposal.pk}: {choice}",
+        actor=steward,
+        case_id=proposal.case_id,
+        data={"proposal": proposal.pk, "choice": choice},
+    )
+    settle(proposal, actor=steward)
+    return vote
+
+
+@transaction.atomic
+def do_withdraw(steward: Any, proposal: Proposal) -> Proposal:
+    if proposal.status != ProposalStatus.OPEN:
+        raise ValidationError(_("Only an open proposal can be withdrawn."))
+    _close(proposal, ProposalStatus.WITHDRAWN, steward)
+    return proposal
+
+
+def _close(proposal: Proposal, status: str, actor: Any) -> None:
+    proposal.status = status
+    proposal.closed_at = timezone.now()
+    proposal.save(update_fields=["status", "closed_at"])
+    record(f"proposal.{status}", f"Proposal #{proposal.pk} {status}", actor=actor, case_id=proposal.case_id, data={"proposal": proposal.pk})
+
+
+def settle(proposal: Proposal, actor: Any = None) -> str:
+    """Apply the tally: pass (decision and sanctions), fail, or leave open. Idempotent."""
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().select_related("case__policy_version").get(pk=proposal.pk)
+        if proposal.status != ProposalStatus.OPEN:
+            return proposal.status
+        result = verdict(proposal, tally(proposal))
+        if result == ProposalStatus.FAILED:
+            _close(proposal, result, actor)
+        elif result == ProposalStatus.PASSED:
+            if missing_before_decision(proposal):
+                return ProposalStatus.OPEN  # passes as soon as the missing records are in
+            _close(proposal, result, actor)
+            _decide(proposal, actor)
+        return result
+
+
+def settle_open(case: Case, actor: Any = None) -> None:
+    """Re-check every open proposal of the case: on page view, after a record, from the task."""
+    for proposal in case.proposals.filter(status=ProposalStatus.OPEN):
+        settle(proposal, actor=actor)
+
+
+def _decide(proposal: Proposal, actor: Any) -> Decision:
+    case = proposal.case
+    now = timezone.now()
+    outcome_class = _outcome_class(case, proposal.outcome)
+    decision = Decision.objects.create(
+        case=case,
+        proposal=proposal,
+        policy_version=case.policy_version,
+        outcome=proposal.outcome,
+        outcome_class=outcome_class,
+        decided_at=now,
+    )
+    record("decision.made", f"Decision: {proposal.outcome}", actor=actor, case_id=case.pk, data={"decision": decision.pk})
+    if outcome_class == OutcomeClass.SANCTION and proposal.target is not None:
+        ends = now + timedelta(days=proposal.period_days) if proposal.period_days else None
+        sanction = Sanction.objects.create(
+            decision=decision, person=proposal.target.person, level=proposal.outcome, starts_at=now, ends_at=ends
+        )
+        sanction.no_contact.set(proposal.protected_people.all())
+        record(
+            "sanction.created",
+            f"Sanction: {proposal.outcome} for {proposal.target.person.code_name}" + (f" until {ends:%Y-%m-%d}" if ends else ""),
+            actor=actor,
+            case_id=case.pk,
+            data={"sanction": sanction.pk, "no_contact": sanction.no_contact.count()},
+        )
+    if case.status != Status.DECIDED:
+        previous = case.status
+        Case.objects.filter(pk=case.pk).update(status=Status.DECIDED, decided_at=now, closed_at=None)
+        case.status, case.decided_at = Status.DECIDED, now
+        record("case.status", f"Status: {previous} → decided", actor=actor, case_id=case.pk, data={"from": previous, "to": Status.DECIDED})
+    return decision

@@ -1,0 +1,129 @@
+"""Forms of the decision panel and the appeal page. They only parse; decisions.actions does the rest."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from cases.forms import Plain
+from cases.models import Case, PartyRole
+from decisions.models import AppealOutcome, Ground, InformChoice, ResponseKind, VoteChoice
+from policy.schema import Policy
+
+NOBODY = ""
+
+
+def outcome_choices(policy: Policy) -> list[Any]:
+    return [
+        ("", _lazy("Choose an outcome")),
+        (_lazy("Ladder (sanctions)"), policy.level_choices()),
+        (_lazy("No sanction"), policy.outcome_choices()),
+    ]
+
+
+def person_label(party: Any) -> str:
+    # Code names only: the reporter's name never appears on a form.
+    return f"{party.person.code_name} ({party.get_role_display()})"
+
+
+class ProposalForm(Plain):
+    id_prefix = "proposal"
+
+    outcome = forms.ChoiceField(label=_lazy("Outcome"))
+    target = forms.ChoiceField(label=_lazy("Reported person the decision is about"), required=False)
+    period_days = forms.IntegerField(
+        label=_lazy("Period in days"), required=False, min_value=1, max_value=3650, help_text=_lazy("For levels with a period.")
+    )
+    protected_people = forms.MultipleChoiceField(
+        label=_lazy("People the no-contact order protects"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    conditions_for_return = forms.CharField(label=_lazy("Conditions for return"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    rationale = forms.CharField(label=_lazy("Rationale"), widget=forms.Textarea(attrs={"rows": 4}))
+    skip_reason = forms.CharField(
+        label=_lazy("Reason for skipping levels"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_lazy("Needed when the level is more than one above the next level for this person."),
+    )
+    lazy_consensus = forms.BooleanField(label=_lazy("Passes unless a steward objects before the deadline"), required=False)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        policy = case.policy_version.policy
+        parties = list(case.parties.select_related("person"))
+        self.parties = {str(party.pk): party for party in parties}
+        self.set_choices("outcome", outcome_choices(policy))
+        reported = [(str(p.pk), person_label(p)) for p in parties if p.role == PartyRole.REPORTED]
+        self.set_choices("target", [(NOBODY, _("Nobody in particular")), *reported])
+        self.persons = {str(p.person_id): p.person for p in parties}
+        seen: dict[str, str] = {}
+        for party in parties:
+            seen.setdefault(str(party.person_id), person_label(party))
+        self.set_choices("protected_people", list(seen.items()))
+        hours = policy.decision_rule.lazy_consensus_hours
+        if not hours:
+            del self.fields["lazy_consensus"]
+        else:
+            self.fields["lazy_consensus"].help_text = _lazy("The deadline is %(hours)s hours from now.") % {"hours": hours}
+
+    def chosen_target(self) -> Any:
+        return self.parties.get(self.cleaned_data["target"])
+
+    def chosen_people(self) -> list[Any]:
+        return [self.persons[pk] for pk in self.cleaned_data["protected_people"]]
+
+
+class VoteForm(forms.Form):
+    proposal = forms.IntegerField()
+    choice = forms.ChoiceField(choices=VoteChoice.choices)
+
+
+class ProposalIdForm(forms.Form):
+    proposal = forms.IntegerField()
+
+
+class InformForm(Plain):
+    id_prefix = "inform"
+
+    choice = forms.ChoiceField(label=_lazy("Inform the reported person?"), choices=InformChoice.choices)
+    inform_on = forms.DateField(
+        label=_lazy("When (for later)"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_lazy("YYYY-MM-DD")
+    )
+    reasons = forms.CharField(label=_lazy("Reasons"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResponseForm(Plain):
+    id_prefix = "response"
+
+    party = forms.ChoiceField(label=_lazy("Reported person"))
+    kind = forms.ChoiceField(label=_lazy("Their response"), choices=ResponseKind.choices)
+    text = forms.CharField(label=_lazy("What they said"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parties = {str(p.pk): p for p in case.parties.filter(role=PartyRole.REPORTED).select_related("person")}
+        self.set_choices("party", [(pk, person_label(p)) for pk, p in self.parties.items()])
+
+
+class AppealDecisionForm(Plain):
+    id_prefix = "appeal-decision"
+
+    appeal = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_lazy("Outcome of the appeal"), choices=AppealOutcome.choices)
+    new_level = forms.ChoiceField(label=_lazy("New level (when changed)"), required=False)
+    new_period_days = forms.IntegerField(label=_lazy("New period in days (when changed)"), required=False, min_value=1, max_value=3650)
+    rationale = forms.CharField(label=_lazy("Rationale"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("new_level", [("", _("Unchanged")), *policy.level_choices()])
+
+
+class AppealFileForm(Plain):
+    id_prefix = "appeal"
+
+    grounds = forms.MultipleChoiceField(label=_lazy("Grounds"), choices=Ground.choices, widget=forms.CheckboxSelectMultiple)
+    text = forms.CharField(
+        label=_lazy("Why should the decision be reconsidered?"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000
+    )

@@ -1,0 +1,188 @@
+"""POST views of the decision panel, and the reporter's appeal page.
+
+Each steward view: access_case(...) (404 when not allowed) → parse → one decisions.actions do_* →
+flash message → back to the case page's decision section. A form or action error changes nothing.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases.access import Need, access_case, access_report_by_link
+from cases.forms import first_error
+from cases.views.common import back_to_case, steward_only
+from decisions.actions import ProposalInput, do_propose, do_vote, do_withdraw
+from decisions.appeals import appeal_deadline, do_decide_appeal, do_file_appeal, may_still_appeal
+from decisions.forms import AppealDecisionForm, AppealFileForm, InformForm, ProposalForm, ProposalIdForm, ResponseForm, VoteForm
+from decisions.models import Appeal, AppellantRole, Decision, Proposal, ProposalStatus
+from decisions.records import do_record_inform, do_record_response
+from intake.forms import looks_valid
+from intake.views import PRIVATE_HEADERS
+
+ANCHOR = "decisions"
+
+
+def _apply(request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], object], done: str) -> bool:
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, done)
+    return True
+
+
+def _proposal(case: Any, data: dict[str, Any]) -> Proposal:
+    proposal = case.proposals.filter(pk=data["proposal"]).first()
+    if proposal is None:
+        raise ValidationError(_("No such proposal in this case."))
+    return proposal
+
+
+@require_POST
+@steward_only
+def propose(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = ProposalForm(request.POST, case=case)
+
+    def run(data: dict[str, Any]) -> object:
+        item = ProposalInput(
+            outcome=data["outcome"],
+            rationale=data["rationale"],
+            target=form.chosen_target(),
+            period_days=data["period_days"],
+            protected_people=form.chosen_people(),
+            conditions_for_return=data["conditions_for_return"],
+            skip_reason=data["skip_reason"],
+            lazy_consensus=data.get("lazy_consensus", False),
+        )
+        return do_propose(request.user, case, item)
+
+    _apply(request, form, run, _("Proposal made."))
+    return back_to_case(case, ANCHOR)
+
+
+@require_POST
+@steward_only
+def vote(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.VOTE)
+    form = VoteForm(request.POST)
+    _apply(request, form, lambda data: do_vote(request.user, _proposal(case, data), data["choice"]), _("Your vote is recorded."))
+    return back_to_case(case, ANCHOR)
+
+
+@require_POST
+@steward_only
+def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = ProposalIdForm(request.POST)
+    _apply(request, form, lambda data: do_withdraw(request.user, _proposal(case, data)), _("Proposal withdrawn."))
+    return back_to_case(case, ANCHOR)
+
+
+@require_POST
+@steward_only
+def record_inform(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = InformForm(request.POST)
+    _apply(
+        request,
+        form,
+        lambda data: do_record_inform(request.user, case, data["choice"], data["reasons"], data["inform_on"]),
+        _("Recorded."),
+    )
+    return back_to_case(case, ANCHOR)
+
+
+@require_POST
+@steward_only
+def record_response(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = ResponseForm(request.POST, case=case)
+    _apply(
+        request,
+        form,
+        lambda data: do_record_response(request.user, case, form.parties[data["party"]], data["kind"], data["text"]),
+        _("Response recorded."),
+    )
+    return back_to_case(case, ANCHOR)
+
+
+@require_POST
+@steward_only
+def decide_appeal(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.VOTE)
+    form = AppealDecisionForm(request.POST, policy=case.policy_version.policy)
+
+    def run(data: dict[str, Any]) -> object:
+        appeal = Appeal.objects.filter(decision__case=case, pk=data["appeal"]).first()
+        if appeal is None:
+            raise ValidationError(_("No such appeal in this case."))
+        return do_decide_appeal(request.user, appeal, data["outcome"], data["rationale"], data["new_level"], data["new_period_days"])
+
+    _apply(request, form, run, _("The appeal is decided."))
+    return back_to_case(case, ANCHOR)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def appeal_reporter(request: HttpRequest, reference: str, secret: str) -> HttpResponse:
+    """The reporter asks for reconsideration of the case's latest decision through their follow-up link."""
+    if not looks_valid(reference, secret):
+        raise Http404("This follow-up link is not valid.")
+    report = access_report_by_link(reference, secret)
+    decision = report.case.decisions.filter(proposal__status=ProposalStatus.PASSED).order_by("-decided_at").first()
+    if decision is None:
+        raise Http404("No decision to appeal.")
+    portal = reverse("intake:follow_up", kwargs={"reference": report.reference, "secret": secret})
+    return _appeal_page(request, decision, AppellantRole.REPORTER, portal)
+
+
+def _appeal_page(request: HttpRequest, decision: Decision, role: str, portal: str) -> HttpResponse:
+    form = AppealFileForm(request.POST or None)
+    open_to_appeal = may_still_appeal(decision, role)
+    if request.method == "POST" and open_to_appeal and form.is_valid():
+        try:
+            do_file_appeal(decision, role, form.cleaned_data["grounds"], form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _private(HttpResponseRedirect(portal + "#appeal", status=303))
+    context = {
+        "form": form,
+        "portal": portal,
+        "open_to_appeal": open_to_appeal,
+        "deadline": appeal_deadline(decision),
+        "appeal": decision.appeals.filter(appellant_role=role).first(),
+    }
+    return _private(render(request, "decisions/appeal.html", context))
+
+
+@require_http_methods(["GET", "POST"])
+def appeal_reported(request: HttpRequest, token: str) -> HttpResponse:
+    """The reported person asks for reconsideration of the latest decision about them, through their own link."""
+    from letters.access import access_party_link  # the reported person's link belongs to the letters app
+
+    link = access_party_link(token)
+    decisions = link.case.decisions.filter(proposal__status=ProposalStatus.PASSED, proposal__target=link.party)
+    decision = decisions.order_by("-decided_at").first()
+    if decision is None:
+        raise Http404("No decision to appeal.")
+    portal = reverse("letters:party_portal", kwargs={"token": token})
+    return _appeal_page(request, decision, AppellantRole.REPORTED, portal)

@@ -1,0 +1,189 @@
+"""E-mail for messages: a row written with the message, sent by a task through Django's mail framework.
+
+- A message to a reporter is mailed when their report has an e-mail address and they did not ask
+  not to be contacted (checked again just before sending: "do not contact" always wins).
+- A message to a reported person is mailed to their person's e-mail identity once a second steward
+  approved it; until then its mail row is "held". The first letter that carries their portal link
+  gets a fresh link made at sending time, so the secret is never stored anywhere.
+- The task claims its row with a conditional update, so running it twice sends once. Temporary
+  failures are retried with back-off; permanent ones, and the last retry, mark the mail failed,
+  which the case thread and the timeline show.
+"""
+
+import smtplib
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from audit.log import record
+from cases.models import Approval, Audience, Message
+from letters.access import new_token, portal_url
+from letters.models import MailStatus, OutgoingMail, PartyLink
+from people.models import Space
+
+MAX_ATTEMPTS = 4
+BACKOFF_SECONDS = (60, 300, 1800)
+IN_FLIGHT = (MailStatus.HELD, MailStatus.QUEUED, MailStatus.SENDING, MailStatus.SENT)
+
+
+def recipient_for(message: Message) -> str:
+    """Where this message may be mailed, or "" when it must not or cannot be."""
+    if message.audience == Audience.REPORTER and message.report is not None and not message.from_reporter:
+        report = message.report
+        return "" if report.do_not_contact else report.reporter_email
+    if message.audience == Audience.REPORTED and message.party is not None and not message.from_party:
+        identity = message.party.person.identities.filter(space=Space.EMAIL).first()
+        return identity.handle if identity is not None else ""
+    return ""
+
+
+def _language(message: Message) -> str:
+    if message.audience == Audience.REPORTER and message.report is not None and message.report.language:
+        return message.report.language
+    languages = message.case.policy_version.policy.languages
+    return languages[0] if languages else settings.LANGUAGE_CODE
+
+
+def _compose(message: Message, subject: str, language: str) -> tuple[str, str]:
+    with override(language):
+        if message.audience == Audience.REPORTER:
+            assert message.report is not None
+            reference = message.report.reference
+            subject = subject or _("A message from the stewards about your report %(reference)s") % {"reference": reference}
+            footer = _(
+                "You can read this message and answer on your follow-up page: %(url)s "
+                "(use the reference %(reference)s and the code from your receipt)."
+            ) % {"url": settings.SITE_URL + reverse("intake:follow_up_start"), "reference": reference}
+        else:
+            subject = subject or _("A message from the community stewards")
+            footer = ""
+    return subject, message.body + ("\n\n-- \n" + footer if footer else "") + "\n"
+
+
+def _needs_portal_link(message: Message) -> bool:
+    party = message.party
+    if party is None or PartyLink.objects.filter(party=party, revoked_at__isnull=True).exists():
+        return False
+    return not OutgoingMail.objects.filter(message__party=party, carries_portal_link=True, status__in=IN_FLIGHT).exists()
+
+
+def _enqueue(mail: OutgoingMail, run_after: datetime | None = None) -> None:
+    send = deliver_mail.using(run_after=run_after) if run_after is not None else deliver_mail
+    transaction.on_commit(partial(send.enqueue, mail.pk))
+
+
+def mail_for_message(message: Message, subject: str = "") -> OutgoingMail | None:
+    """Write the mail row for a new message (inside the caller's transaction). Held while approval is awaited."""
+    to = recipient_for(message)
+    if not to:
+        return None
+    language = _language(message)
+    subject, body = _compose(message, subject, language)
+    held = message.approval == Approval.AWAITING
+    mail = OutgoingMail.objects.create(
+        case=message.case,
+        message=message,
+        to=to,
+        subject=subject[:200],
+        body=body,
+        language=language,
+        status=MailStatus.HELD if held else MailStatus.QUEUED,
+    )
+    if not held:
+        _enqueue(mail)
+    return mail
+
+
+def release(message: Message) -> OutgoingMail | None:
+    """The message was approved: write its mail from the text as approved and queue it."""
+    to = recipient_for(message)
+    held = OutgoingMail.objects.filter(message=message, status=MailStatus.HELD).first()
+    if not to:
+        if held is not None:
+            OutgoingMail.objects.filter(pk=held.pk).update(status=MailStatus.CANCELLED)
+        return None
+    language = held.language if held is not None else _language(message)
+    subject, body = _compose(message, held.subject if held is not None else "", language)
+    mail = held or OutgoingMail(case=message.case, message=message)
+    mail.to, mail.subject, mail.body, mail.language = to, subject[:200], body, language
+    mail.carries_portal_link = _needs_portal_link(message)
+    mail.status = MailStatus.QUEUED
+    mail.save()
+    _enqueue(mail)
+    return mail
+
+
+def _portal_footer(mail: OutgoingMail, message: Message) -> str:
+    """Make the link this letter carries (revoking one an earlier, failed attempt made)."""
+    assert message.party is not None
+    PartyLink.objects.filter(for_mail=mail, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token, digest = new_token()
+    PartyLink.objects.create(case=message.case, party=message.party, secret_hash=digest, for_mail=mail)
+    with override(mail.language or settings.LANGUAGE_CODE):
+        return "\n-- \n" + _(
+            "Your personal page, where you can read our letters and answer: %(url)s\n"
+            "Keep this link private: anyone who has it can read your letters."
+        ) % {"url": portal_url(token)}
+
+
+def _is_temporary(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(error, OSError)  # refused or dropped connections, timeouts
+
+
+def _describe(error: Exception, to: str) -> str:
+    text = f"{type(error).__name__}: {error}".replace(to, "[recipient]")
+    return text[:500]
+
+
+@task()
+def deliver_mail(mail_id: int) -> str:
+    """Send one queued mail. Idempotent: only the run that claims the queued row sends it."""
+    if not OutgoingMail.objects.filter(pk=mail_id, status=MailStatus.QUEUED).update(status=MailStatus.SENDING, attempts=F("attempts") + 1):
+        return "not queued"
+    mail = OutgoingMail.objects.select_related("message__report", "message__party", "case").get(pk=mail_id)
+    message = mail.message
+    if message.audience == Audience.REPORTER and (message.report is None or message.report.do_not_contact):
+        OutgoingMail.objects.filter(pk=mail.pk).update(status=MailStatus.CANCELLED)
+        return "cancelled"
+    try:
+        with transaction.atomic():
+            body = mail.body + (_portal_footer(mail, message) if mail.carries_portal_link else "")
+            EmailMessage(mail.subject, body, settings.DEFAULT_FROM_EMAIL, [mail.to]).send()
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the case
+        return _failed(mail, error)
+    with transaction.atomic():
+        OutgoingMail.objects.filter(pk=mail.pk).update(status=MailStatus.SENT, sent_at=timezone.now(), last_error="")
+        record("mail.sent", _sent_summary(message), case_id=mail.case_id, data={"mail": mail.pk, "message": message.pk})
+    return "sent"
+
+
+def _sent_summary(message: Message) -> str:
+    return "E-mail delivered to the reporter" if message.audience == Audience.REPORTER else "E-mail delivered to the reported person"
+
+
+def _failed(mail: OutgoingMail, error: Exception) -> str:
+    reason = _describe(error, mail.to)
+    attempts = mail.attempts
+    with transaction.atomic():
+        if _is_temporary(error) and attempts < MAX_ATTEMPTS:
+            delay = BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
+            next_at = timezone.now() + timedelta(seconds=delay)
+            OutgoingMail.objects.filter(pk=mail.pk).update(status=MailStatus.QUEUED, last_error=reason, next_attempt_at=next_at)
+            _enqueue(mail, run_after=next_at)
+            return "retry"
+        OutgoingMail.objects.filter(pk=mail.pk).update(status=MailStatus.FAILED, last_error=reason, next_attempt_at=None)
+        record("mail.failed", f"E-mail delivery failed: {reason}", case_id=mail.case_id, data={"mail": mail.pk, "message": mail.message_id})
+    return "failed"

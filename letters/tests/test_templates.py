@@ -1,0 +1,82 @@
+"""Letter templates: shipped defaults, safe placeholders, no template injection, prefilling a message."""
+
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from cases.models import Audience
+from letters.fill import DEFAULTS_DIR, PLACEHOLDERS, UnknownPlaceholder, default_letter, fill_letter, render_text, unknown_placeholders
+from letters.models import LetterKind, LetterTemplate
+from letters.tests.conftest import REPORTER_NAME, World
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_letter_ships_in_english_and_the_first_ones_in_spanish() -> None:
+    for kind in LetterKind.values:
+        letter = default_letter(kind, "en")
+        assert letter is not None and letter.subject and letter.body, kind
+        assert not unknown_placeholders(letter.subject + letter.body), kind
+    for kind in (LetterKind.RECEIPT, LetterKind.ACKNOWLEDGEMENT):
+        assert default_letter(kind, "es") is not None
+    assert default_letter("../../settings", "en") is None
+    assert default_letter(LetterKind.RECEIPT, "../en") is None
+    assert LetterTemplate.objects.filter(language="en").count() == len(LetterKind.values)  # loaded for the admins
+    assert sorted(path.parent.name for path in DEFAULTS_DIR.glob("*/receipt.txt")) == ["en", "es"]
+
+
+def test_placeholders_fill_and_unknown_ones_are_refused() -> None:
+    values = dict.fromkeys(PLACEHOLDERS, "V")
+    values["case_reference"] = "R-AAAA-BBBB"
+    assert render_text("Case {case_reference}, by {steward_name}.", values) == "Case R-AAAA-BBBB, by V."
+    with pytest.raises(UnknownPlaceholder, match="reporter_name"):
+        render_text("Dear {reporter_name}", values)
+    row = LetterTemplate(kind=LetterKind.CLOSURE, language="fr", subject="{case_reference}", body="Hi {secret_key}")
+    with pytest.raises(ValidationError, match="secret_key"):
+        row.full_clean()
+
+
+@pytest.mark.parametrize(
+    "attack",
+    ["{{ settings.SECRET_KEY }}", "{% load static %}{% debug %}", "{{case_reference.__class__}}", "{ case_reference }", "{0.__class__}"],
+)
+def test_template_injection_stays_literal_text(attack: str, settings: Any) -> None:
+    out = render_text(f"before {attack} after", {"case_reference": "X"})
+    assert out == f"before {attack} after"
+    assert settings.SECRET_KEY not in out
+
+
+def test_a_db_template_is_filled_from_the_case(world: World, stewards: dict[str, Any]) -> None:
+    LetterTemplate.objects.filter(kind=LetterKind.RECEIPT, language="en").update(
+        subject="About {case_reference}", body="{{ settings.SECRET_KEY }} {case_reference} from {steward_name} at {portal_link}"
+    )
+    letter = fill_letter(LetterKind.RECEIPT, "en", world.case, audience=Audience.REPORTER, report=world.report, steward=stewards["bob"])
+    assert letter is not None
+    assert letter.subject == f"About {world.report.reference}"
+    assert letter.body.startswith("{{ settings.SECRET_KEY }} " + world.report.reference + " from Bob at http")
+    reported = fill_letter(LetterKind.DECISION_REPORTED, "en", world.case, audience=Audience.REPORTED, party=world.reported)
+    assert reported is not None
+    assert world.report.reference not in reported.body and REPORTER_NAME not in reported.body
+    spanish = fill_letter(LetterKind.ACKNOWLEDGEMENT, "es", world.case, audience=Audience.REPORTER, report=world.report)
+    assert spanish is not None and spanish.language == "es" and "Hola" in spanish.body
+    fallback = fill_letter(LetterKind.CLOSURE, "es", world.case, audience=Audience.REPORTER, report=world.report)
+    assert fallback is not None and fallback.language == "en"
+
+
+def test_compose_prefills_the_message_form(world: World, stewards: dict[str, Any], login: Any) -> None:
+    url = reverse("letters:compose", kwargs={"code": world.case.code_name})
+    client = login(stewards["bob"])
+    assert client.get(url).status_code == 200
+    query = {"kind": LetterKind.ACKNOWLEDGEMENT, "language": "en", "audience": f"reporter:{world.report.reference}"}
+    page = client.get(url, query).content.decode()
+    assert f"A steward has read your report {world.report.reference}" in page
+    assert 'value="reporter:' + world.report.reference + '"' in page
+    assert reverse("cases:send_message", kwargs={"code": world.case.code_name}) in page
+
+
+def test_only_letter_templates_are_added_to_the_admin() -> None:
+    ours = [model for model in admin.site._registry if model._meta.app_label == "letters"]
+    assert ours == [LetterTemplate]

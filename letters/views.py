@@ -1,0 +1,171 @@
+"""Thin views: the reported person's portal, and the stewards' letter, link and approval actions."""
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.access import Need, access_case
+from cases.forms import MessageForm, first_error
+from cases.models import Audience, Case
+from cases.views.common import back_to_case, is_htmx, steward_only
+from cases.views.context import case_context
+from letters.access import access_party_link, portal_url
+from letters.actions import do_approve_message, do_create_party_link, do_edit_draft, do_party_reply, do_revoke_party_link, reported_party
+from letters.fill import UnknownPlaceholder, fill_letter
+from letters.forms import ComposeForm, EditDraftForm, IdForm, PartyReplyForm
+from letters.portal import party_messages, party_status
+
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
+
+
+APPEAL_TEMPLATE = "decisions/_appeal_portal.html"
+
+
+@cache
+def _has_template(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def party_portal(request: HttpRequest, token: str) -> HttpResponse:
+    """The reported person's page: status in plain words, approved letters, their answers, a reply form."""
+    try:
+        link = access_party_link(token)
+    except Http404:
+        return _private(render(request, "letters/party_not_found.html", status=404))
+    form = PartyReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_party_reply(link, form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _private(HttpResponseRedirect(request.path + "?sent=1", status=303))
+    context = {
+        "link": link,
+        "status": party_status(link.case),
+        "thread": party_messages(link),
+        "form": form,
+        "sent": request.method == "GET" and request.GET.get("sent") == "1",
+        # The decisions app adds its appeal section by shipping this template (it gets `link` and `token`).
+        "show_appeal": _has_template(APPEAL_TEMPLATE),
+        "appeal_template": APPEAL_TEMPLATE,
+        "token": token,
+    }
+    return _private(render(request, "letters/party_portal.html", context))
+
+
+def _answer(request: HttpRequest, case: Case) -> HttpResponse:
+    if is_htmx(request):
+        case.refresh_from_db()
+        context = case_context(request, case)
+        context["partial"] = True
+        return render(request, "cases/_thread.html", context)
+    return back_to_case(case, "thread")
+
+
+def _post(request: HttpRequest, case: Case, form: forms.Form, action: Callable[[dict[str, Any]], object], done: str) -> bool:
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, done)
+    return True
+
+
+@require_POST
+@steward_only
+def approve_message(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.VOTE)
+    form = IdForm(request.POST)
+    _post(
+        request, case, form, lambda data: do_approve_message(request.user, case, data["target"]), _("Message approved; it is on its way.")
+    )
+    return _answer(request, case)
+
+
+@require_POST
+@steward_only
+def edit_draft(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = EditDraftForm(request.POST)
+    _post(request, case, form, lambda data: do_edit_draft(request.user, case, data["target"], data["body"]), _("Message corrected."))
+    return _answer(request, case)
+
+
+@require_POST
+@steward_only
+def create_party_link(request: HttpRequest, code: str) -> HttpResponse:
+    """The new link is shown once, in this response; only its hash is kept."""
+    case = access_case(request.user, code, Need.WRITE)
+    form = IdForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a reported person of this case."))
+        return back_to_case(case, "party-links")
+    try:
+        new = do_create_party_link(request.user, case, reported_party(case, form.cleaned_data["target"]))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return back_to_case(case, "party-links")
+    context = {"case": case, "party": new.link.party, "url": portal_url(new.token)}
+    return _private(render(request, "letters/link_created.html", context))
+
+
+@require_POST
+@steward_only
+def revoke_party_link(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = IdForm(request.POST)
+    _post(request, case, form, lambda data: do_revoke_party_link(request.user, case, data["target"]), _("The link no longer works."))
+    return back_to_case(case, "party-links")
+
+
+@require_GET
+@steward_only
+def compose(request: HttpRequest, code: str) -> HttpResponse:
+    """Fill a letter template from the case; the steward reviews it and sends it with the usual message form."""
+    case = access_case(request.user, code, Need.WRITE)
+    reports = list(case.reports.all())
+    message_form = MessageForm(reports=reports)
+    chooser = ComposeForm(request.GET or None, message_form=message_form)
+    if chooser.is_bound and chooser.is_valid():
+        data = chooser.cleaned_data
+        message_form.cleaned_data = {"audience": data["audience"]}
+        audience, report = message_form.audience_and_report()
+        try:
+            letter = fill_letter(
+                data["kind"], data["language"], case, audience=audience, report=report, party=message_form.party(), steward=request.user
+            )
+        except UnknownPlaceholder as error:
+            letter = None
+            messages.error(request, _("This letter template uses unknown placeholders: %(names)s") % {"names": error})
+        if letter is not None:
+            message_form = MessageForm(
+                reports=reports, initial={"audience": data["audience"], "body": letter.body, "subject": letter.subject}
+            )
+    context = {"case": case, "chooser": chooser, "message_form": message_form, "reported": Audience.REPORTED}
+    return _private(render(request, "letters/compose.html", context))

@@ -1,0 +1,102 @@
+"""Every privacy state change: legal holds, expunging, data-subject requests. Each one is audited."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.log import record
+from cases.models import Case
+from people.models import Person
+from privacy.erasure import ensure_retention, erase_case
+from privacy.models import CaseRetention, DataSubjectRequest, one_month_after
+
+
+def _retention(case: Case) -> CaseRetention:
+    retention = ensure_retention(case)
+    if retention is None:
+        retention, _ = CaseRetention.objects.get_or_create(case=case)
+    return retention
+
+
+@transaction.atomic
+def do_set_legal_hold(steward: Any, case: Case, reason: str) -> CaseRetention:
+    """Postpone erasure until the hold is released. The reason is for stewards; the log gets no text."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why the case must be kept (for example, which proceedings).")
+    retention = _retention(case)
+    retention.legal_hold = True
+    retention.hold_reason = reason[:300]
+    retention.held_by = steward
+    retention.held_at = timezone.now()
+    retention.save(update_fields=["legal_hold", "hold_reason", "held_by", "held_at"])
+    record("case.legal_hold", "Legal hold placed: erasure postponed", actor=steward, case_id=case.pk)
+    return retention
+
+
+@transaction.atomic
+def do_release_legal_hold(steward: Any, case: Case) -> CaseRetention:
+    retention = _retention(case)
+    if not retention.legal_hold:
+        raise ValidationError("This case is not on legal hold.")
+    retention.legal_hold = False
+    retention.hold_reason = ""
+    retention.held_by = None
+    retention.held_at = None
+    retention.save(update_fields=["legal_hold", "hold_reason", "held_by", "held_at"])
+    record("case.legal_hold_released", "Legal hold released", actor=steward, case_id=case.pk)
+    return retention
+
+
+def do_expunge_case(steward: Any, case: Case, reason: str) -> None:
+    """Erase a case at once (an overturned decision); only the statistic, marked expunged, remains.
+
+    The reason is checked but not stored: a reason could name people, and the case is gone.
+    """
+    if not reason.strip():
+        raise ValidationError("Say why the case is expunged (for example, the decision was overturned on appeal).")
+    if CaseRetention.objects.filter(case=case, legal_hold=True).exists():
+        raise ValidationError("The case is on legal hold; release the hold first.")
+    erase_case(case.pk, expunged=True, actor=steward)
+
+
+@transaction.atomic
+def do_open_data_request(steward: Any, person: Person) -> DataSubjectRequest:
+    now = timezone.now()
+    request = DataSubjectRequest.objects.create(
+        person=person, person_code_name=person.code_name, requested_at=now, due_at=one_month_after(now), handled_by=steward
+    )
+    record(
+        "privacy.request_opened",
+        f"Data-subject request for {person.code_name}, due {request.due_at:%Y-%m-%d}",
+        actor=steward,
+        data={"request": request.pk, "person": person.code_name},
+    )
+    return request
+
+
+@transaction.atomic
+def do_complete_data_request(steward: Any, request: DataSubjectRequest) -> DataSubjectRequest:
+    if request.completed_at is not None:
+        raise ValidationError("This request is already answered.")
+    request.completed_at = timezone.now()
+    request.handled_by = steward
+    request.save(update_fields=["completed_at", "handled_by"])
+    record(
+        "privacy.request_completed",
+        f"Data-subject request for {request.person_code_name} answered",
+        actor=steward,
+        data={"request": request.pk},
+    )
+    return request
+
+
+def log_export(steward: Any, request: DataSubjectRequest, *, with_report_text: bool) -> None:
+    record(
+        "privacy.exported",
+        f"Data export for {request.person_code_name}",
+        actor=steward,
+        data={"request": request.pk, "report_text": with_report_text},
+    )

@@ -1,0 +1,116 @@
+"""Re-encrypt everything with the newest key: every encrypted column and every evidence file.
+
+Works on raw values, in batches, each batch in its own transaction; a value already encrypted with
+the newest key is skipped, so the run is idempotent and can be stopped and started again.
+Evidence files that are still plain text (written before encryption) are encrypted too, after
+checking that their content matches their hash.
+"""
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, transaction
+
+from privacy.fields import EncryptedTextField
+from privacy.keys import DecryptionError, blind_digest, decrypt_text, encrypt_bytes, is_current, rotate_token
+
+Report = Callable[[str], None]
+
+
+def encrypted_models() -> list[tuple[Any, list[str]]]:
+    found = []
+    for model in apps.get_models():
+        fields = [field.name for field in model._meta.concrete_fields if isinstance(field, EncryptedTextField)]
+        if fields:
+            found.append((model, fields))
+    return found
+
+
+def _rotate_row(model: Any, columns: list[str], row: tuple[Any, ...], with_digest: bool) -> dict[str, str]:
+    """Updates for one raw row (pk, *columns[, handle_digest])."""
+    updates = {}
+    for column, value in zip(columns, row[1 : 1 + len(columns)], strict=True):
+        if value and not is_current(value.encode("ascii")):
+            updates[column] = rotate_token(value.encode("ascii")).decode("ascii")
+    if with_digest:
+        # Without STEWARD_INDEX_KEY the digest key follows the newest encryption key: move it along.
+        handle = row[1 + columns.index(model._meta.get_field("handle").column)]
+        digest = blind_digest(decrypt_text(handle, "an identity handle") if handle else "")
+        if digest != row[-1]:
+            updates["handle_digest"] = digest
+    return updates
+
+
+def rotate_model(model: Any, fields: list[str], batch_size: int = 500) -> int:
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name).column for name in fields]
+    extra = ["handle_digest"] if model._meta.label == "people.Identity" else []
+    table, pk = quote(model._meta.db_table), model._meta.pk.column
+    selected = ", ".join(quote(c) for c in [pk, *columns, *extra])
+    changed, last = 0, None
+    while True:
+        where, params = (f"WHERE {quote(pk)} > %s", [last]) if last is not None else ("", list[Any]())
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT {selected} FROM {table} {where} ORDER BY {quote(pk)} LIMIT %s", [*params, batch_size])  # noqa: S608 (quoted identifiers only)
+            rows = cursor.fetchall()
+            for row in rows:
+                updates = _rotate_row(model, columns, row, with_digest=bool(extra))
+                if updates:
+                    assignments = ", ".join(f"{quote(c)} = %s" for c in updates)
+                    cursor.execute(f"UPDATE {table} SET {assignments} WHERE {quote(pk)} = %s", [*updates.values(), row[0]])  # noqa: S608 (quoted identifiers only)
+                    changed += 1
+        if len(rows) < batch_size:
+            return changed
+        last = rows[-1][0]
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def rotate_file(path: Path) -> bool:
+    """Re-encrypt one evidence blob with the newest key; True if it was rewritten."""
+    data = path.read_bytes()
+    if is_current(data):
+        return False
+    try:
+        rotated = rotate_token(data)
+    except DecryptionError:
+        if hashlib.sha256(data).hexdigest() != path.name:
+            raise DecryptionError(
+                f"Evidence file {path.name[:12]} is neither readable with the configured keys nor plain content."
+            ) from None
+        rotated = encrypt_bytes(data)  # written before encryption at rest: encrypt it now
+    _write_atomically(path, rotated)
+    return True
+
+
+def evidence_files() -> list[Path]:
+    root = Path(settings.STEWARD_EVIDENCE_DIR)
+    if not root.exists():
+        return []
+    return sorted(p for p in root.glob("*/*") if p.is_file() and not p.name.startswith(".incoming-"))
+
+
+def rotate_everything(batch_size: int = 500, report: Report | None = None) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for model, fields in encrypted_models():
+        counts[model._meta.label] = rotate_model(model, fields, batch_size)
+        if report:
+            report(f"{model._meta.label}: {counts[model._meta.label]} row(s) re-encrypted")
+    counts["evidence files"] = sum(rotate_file(path) for path in evidence_files())
+    if report:
+        report(f"evidence files: {counts['evidence files']} re-encrypted")
+    return counts

@@ -1,0 +1,141 @@
+"""Privacy views: legal hold and expunge on a case; data-subject requests for admin stewards."""
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.access import Need, access_case
+from cases.views.common import back_to_case, steward_only
+from people.access import is_admin_steward
+from people.models import Identity, Person
+from privacy.actions import (
+    do_complete_data_request,
+    do_expunge_case,
+    do_open_data_request,
+    do_release_legal_hold,
+    do_set_legal_hold,
+    log_export,
+)
+from privacy.export import build_export
+from privacy.forms import DataRequestForm, ExpungeForm, LegalHoldForm, first_error
+from privacy.models import DataSubjectRequest
+
+
+def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Admin stewards only; anyone else signed in gets the same 404 as a missing page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_admin_steward(request.user):
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _run(request: HttpRequest, action: Callable[[], object], done: str) -> bool:
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, done)
+    return True
+
+
+@require_POST
+@steward_only
+def legal_hold(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.WRITE)
+    form = LegalHoldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+    elif form.cleaned_data["action"] == "hold":
+        _run(request, lambda: do_set_legal_hold(request.user, case, form.cleaned_data["reason"]), _("Legal hold placed."))
+    else:
+        _run(request, lambda: do_release_legal_hold(request.user, case), _("Legal hold released."))
+    return back_to_case(case, "retention")
+
+
+@require_POST
+@steward_only
+def expunge(request: HttpRequest, code: str) -> HttpResponse:
+    case = access_case(request.user, code, Need.VOTE)
+    form = ExpungeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+    elif form.cleaned_data["confirm"].strip() != case.code_name:
+        messages.error(request, _("The code name you typed does not match; nothing was expunged."))
+    elif _run(request, lambda: do_expunge_case(request.user, case, form.cleaned_data["reason"]), _("The case was expunged.")):
+        return redirect("cases:queue")
+    return back_to_case(case, "retention")
+
+
+def _find_person(data: dict[str, Any]) -> Person | None:
+    if data.get("person"):
+        return Person.objects.filter(code_name=data["person"].strip()).first()
+    if data.get("space") and data.get("handle"):
+        identity = Identity.objects.filter(space=data["space"], handle=data["handle"]).select_related("person").first()
+        return identity.person if identity else None
+    return None
+
+
+@require_GET
+@admin_only
+def requests(request: HttpRequest) -> HttpResponse:
+    open_requests = DataSubjectRequest.objects.filter(completed_at__isnull=True)
+    done = DataSubjectRequest.objects.filter(completed_at__isnull=False).order_by("-completed_at")[:50]
+    return render(request, "privacy/requests.html", {"open_requests": open_requests, "done_requests": done, "form": DataRequestForm()})
+
+
+@require_POST
+@admin_only
+def open_request(request: HttpRequest) -> HttpResponse:
+    form = DataRequestForm(request.POST)
+    person = _find_person(form.cleaned_data) if form.is_valid() else None
+    if person is None:
+        messages.error(request, _("Nobody with that code name or identity is on record."))
+        return redirect("privacy:requests")
+    created = do_open_data_request(request.user, person)
+    messages.success(request, _("Request recorded."))
+    return redirect("privacy:request", pk=created.pk)
+
+
+@require_GET
+@admin_only
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(DataSubjectRequest, pk=pk)
+    return render(request, "privacy/request.html", {"item": item})
+
+
+@require_GET
+@admin_only
+def request_export(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(DataSubjectRequest, pk=pk)
+    if item.person is None:
+        raise Http404("The person's data has been erased.")
+    with_text = request.GET.get("report_text") == "1"
+    payload = build_export(item.person, include_report_text=with_text)
+    log_export(request.user, item, with_report_text=with_text)
+    response = HttpResponse(json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="steward-export-{item.person_code_name}.json"'
+    return response
+
+
+@require_POST
+@admin_only
+def complete_request(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(DataSubjectRequest, pk=pk)
+    _run(request, lambda: do_complete_data_request(request.user, item), _("Marked as answered."))
+    return redirect("privacy:request", pk=item.pk)
