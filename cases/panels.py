@@ -1,4 +1,4 @@
-"""Sections other apps add to the case page (decisions, clocks, letters...), without editing cases/.
+"""What other apps add to the case page and the queue (decisions, clocks, letters...), without editing cases/.
 
 An app registers a panel in its AppConfig.ready(); the case page renders every panel in `order`,
 each with the page's context plus what the panel's `context` function returns. The case has already
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 
 from cases.access import Standing
@@ -39,3 +40,40 @@ def panels() -> list[Panel]:
 
 def rendered_panels(request: HttpRequest, case: Case, viewer: Standing) -> list[tuple[Panel, dict[str, Any]]]:
     return [(panel, panel.context(request, case, viewer)) for panel in panels()]
+
+
+# --- The queue: extra tabs and row flags ---------------------------------------------------------
+
+QueueFilter = Callable[[Any], Q]  # given the viewing user, a filter on Case
+QueueFlags = Callable[[list[Case]], dict[int, list[str]]]  # per case id, badges for the row
+
+
+@dataclass(frozen=True)
+class QueueTab:
+    key: str
+    label: Any  # a (lazy) translated string
+    filter: QueueFilter
+
+
+_TABS: dict[str, QueueTab] = {}
+_FLAGS: dict[str, QueueFlags] = {}
+
+
+def register_queue_tab(tab: QueueTab) -> None:
+    _TABS[tab.key] = tab
+
+
+def register_queue_flags(key: str, flags: QueueFlags) -> None:
+    _FLAGS[key] = flags
+
+
+def queue_tabs() -> list[QueueTab]:
+    return list(_TABS.values())
+
+
+def queue_flags(cases: list[Case]) -> dict[int, list[str]]:
+    merged: dict[int, list[str]] = {case.pk: [] for case in cases}
+    for flags in _FLAGS.values():
+        for case_id, labels in flags(cases).items():
+            merged.setdefault(case_id, []).extend(labels)
+    return merged

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from cases.access import readable_cases, undeclared_cases
 from cases.models import RISK_RANK, Case, Status
+from cases.panels import queue_flags, queue_tabs
 from cases.views.common import steward_only
 from people.models import normalise_handle
 from privacy.keys import blind_digests
@@ -26,8 +27,15 @@ DEFAULT_TAB = "all"
 MAX_ROWS = 500
 
 
+def all_tabs() -> dict[str, object]:
+    return {**TABS, **{tab.key: tab.label for tab in queue_tabs()}}
+
+
 def tab_filter(tab: str, user: object) -> Q:
     open_ = ~Q(status=Status.CLOSED)
+    for extra in queue_tabs():
+        if extra.key == tab:
+            return extra.filter(user) & open_
     return {
         "all": open_,
         "new": Q(status=Status.NEW),
@@ -62,7 +70,8 @@ def by_risk_then_age(cases: QuerySet[Case]) -> QuerySet[Case]:
 @steward_only
 def queue(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("view", DEFAULT_TAB)
-    if tab not in TABS:
+    tabs = all_tabs()
+    if tab not in tabs:
         tab = DEFAULT_TAB
     query = request.GET.get("q", "").strip()[:200]
     # Everything listed comes from the access layer: hard-conflicted cases are never in either set.
@@ -72,12 +81,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         cases = readable.filter(pk__in=readable.filter(search_filter(query)).values("pk"))
     else:
         cases = readable.filter(tab_filter(tab, request.user))
-    cases = by_risk_then_age(cases).select_related("shepherd__steward_profile")[:MAX_ROWS]
+    rows = list(by_risk_then_age(cases).select_related("shepherd__steward_profile")[:MAX_ROWS])
+    flags = queue_flags(rows)
+    for case in rows:
+        case.queue_flags = flags.get(case.pk, [])  # type: ignore[attr-defined]
     context = {
-        "tabs": list(TABS.items()),
+        "tabs": list(tabs.items()),
         "tab": tab,
         "query": query,
-        "cases": cases,
+        "cases": rows,
         # Code names only: nothing else about a case may reach a steward before they declare.
         # Sorted by name, not by age, so even the order says nothing about the cases.
         "undeclared": list(undeclared_cases(request.user).order_by("code_name").values_list("code_name", flat=True)),
