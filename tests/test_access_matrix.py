@@ -18,7 +18,11 @@ from cases.actions import InvolvedPerson, do_declare_conflict
 from cases.evidence import check_upload
 from cases.models import Case, ConflictLevel, Evidence, PartyRole
 from conftest import PASSWORD
+from decisions.actions import ProposalInput, do_propose, do_vote
+from decisions.models import InformChoice, ResponseKind
+from decisions.records import do_record_inform, do_record_response
 from intake.actions import Submission, do_submit_report
+from letters.actions import do_create_party_link
 from people.actions import do_create_steward, do_link_identity
 from people.models import Space
 
@@ -28,6 +32,7 @@ FILE_TEXT = b"MATRIX-EVIDENCE-FILE chat log"
 PUBLIC = "public"
 STEWARD = "steward"  # any active steward; no case content
 REPORTER = "reporter"  # needs the reporter's follow-up link
+PARTY = "party"  # needs the reported person's link (letters.PartyLink)
 ADMIN = "admin"
 FLOW = "flow"  # a step of signing in or out: only ever redirects or asks for input, never shows data
 CODE_NAME, READ, WRITE, VOTE = "code_name", "read", "write", "vote"
@@ -65,8 +70,7 @@ URLS: dict[str, tuple[str, str]] = {
     "cases:add_evidence": (WRITE, "POST"),
     "cases:merge": (WRITE, "POST"),
     "cases:set_soft_read": (VOTE, "POST"),
-    # The reported person's secret link: walked in letters/tests/test_party_portal.py (same 404 for any bad link).
-    "letters:party_portal": (REPORTER, "GET"),
+    "letters:party_portal": (PARTY, "GET"),
     "letters:compose": (WRITE, "GET"),
     "letters:create_party_link": (WRITE, "POST"),
     "letters:revoke_party_link": (WRITE, "POST"),
@@ -79,7 +83,7 @@ URLS: dict[str, tuple[str, str]] = {
     "decisions:record_response": (WRITE, "POST"),
     "decisions:decide_appeal": (VOTE, "POST"),
     "decisions:appeal_reporter": (REPORTER, "GET"),
-    "decisions:appeal_reported": (REPORTER, "GET"),  # the reported person's own link (letters.access); see decisions/tests
+    "decisions:appeal_reported": (PARTY, "GET"),
     "clocks:set_target": (WRITE, "POST"),
     "clocks:take_measure": (WRITE, "POST"),
     "clocks:review_measure": (VOTE, "POST"),
@@ -103,7 +107,8 @@ class Persona:
     needs: frozenset[str]
     steward: bool = False
     admin: bool = False
-    reporter_link: str | None = None
+    link: str | None = None  # REPORTER or PARTY: which secret link this persona holds
+    link_ok: bool = False  # the real secret, or a forged one
 
 
 @dataclass
@@ -111,6 +116,7 @@ class World:
     case: Case
     reference: str
     secret: str
+    party_token: str
     evidence: Evidence
     personas: list[Persona]
 
@@ -147,13 +153,21 @@ def world(stewards: dict[str, Any]) -> World:
             client.force_login(user)
         return client
 
-    link = reverse("intake:follow_up", kwargs={"reference": receipt.reference, "secret": receipt.secret})
-    wrong = reverse("intake:follow_up", kwargs={"reference": receipt.reference, "secret": receipt.secret[::-1]})
+    reported = case.parties.get(role=PartyRole.REPORTED)
+    party_token = do_create_party_link(stewards["dave"], case, reported).token
+    # A decision, so the appeal pages behind both links have something to show.
+    do_record_inform(stewards["dave"], case, InformChoice.YES, "No risk in telling them.")
+    do_record_response(stewards["dave"], case, reported, ResponseKind.DECLINED)
+    proposal = do_propose(stewards["dave"], case, ProposalInput(outcome="correction", target=reported, rationale="One rude remark."))
+    do_vote(stewards["dave"], proposal, "yes")
+    assert case.decisions.exists()
     everything = frozenset({CODE_NAME, READ, WRITE, VOTE})
     personas = [
         Persona("anonymous visitor", client_for(), frozenset()),
-        Persona("reporter link", client_for(), frozenset(), reporter_link=link),
-        Persona("wrong reporter link", client_for(), frozenset(), reporter_link=wrong),
+        Persona("reporter link", client_for(), frozenset(), link=REPORTER, link_ok=True),
+        Persona("wrong reporter link", client_for(), frozenset(), link=REPORTER),
+        Persona("reported person's link", client_for(), frozenset(), link=PARTY, link_ok=True),
+        Persona("wrong reported person's link", client_for(), frozenset(), link=PARTY),
         Persona("steward, no declaration", client_for(gina), frozenset({CODE_NAME}), steward=True),
         Persona("steward, no conflict", client_for(stewards["dave"]), everything, steward=True),
         Persona("steward, soft conflict", client_for(stewards["carol"]), frozenset({CODE_NAME, READ, WRITE}), steward=True),
@@ -164,7 +178,7 @@ def world(stewards: dict[str, Any]) -> World:
         Persona("admin", client_for(stewards["alice"]), frozenset({CODE_NAME}), steward=True, admin=True),
     ]
     evidence = Evidence.objects.get(case=case)
-    return World(case, receipt.reference, receipt.secret, evidence, personas)
+    return World(case, receipt.reference, receipt.secret, party_token, evidence, personas)
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -176,11 +190,14 @@ def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPa
             yield f"{namespace}{entry.name}", entry
 
 
-def _kwargs_for(pattern: URLPattern, world: World, secret: str | None = None) -> dict[str, Any]:
+def _kwargs_for(pattern: URLPattern, world: World, genuine: bool = True) -> dict[str, Any]:
+    """Values for the URL's parameters; `genuine=False` forges the secrets (reversed, same shape)."""
     values: dict[str, Any] = {}
     for key in pattern.pattern.converters:
         if "secret" in key:
-            values[key] = secret or world.secret
+            values[key] = world.secret if genuine else world.secret[::-1]
+        elif "token" in key:
+            values[key] = world.party_token if genuine else world.party_token[::-1]
         elif "reference" in key:
             values[key] = world.reference
         elif "code" in key or key in {"case", "slug"}:
@@ -244,12 +261,14 @@ def test_non_case_urls_as_every_persona(world: World) -> None:
         if rule in {CODE_NAME, READ, WRITE, VOTE}:
             continue
         for persona in world.personas:
-            if rule == REPORTER:
-                if persona.reporter_link is None:
-                    continue
-                response = persona.client.get(persona.reporter_link)
-                expected_ok = persona.name == "reporter link"
-                ok = response.status_code == 200 if expected_ok else response.status_code == 404 and not _leaks(response)
+            if rule in (REPORTER, PARTY):
+                # Everyone without this link's real secret is tried with a forged one.
+                genuine = persona.link == rule and persona.link_ok
+                response = _request(persona, method, reverse(name, kwargs=_kwargs_for(patterns[name], world, genuine)))
+                if genuine:
+                    ok = response.status_code in (200, 302) and (rule == REPORTER or not _leaks(response))
+                else:
+                    ok = response.status_code == 404 and not _leaks(response)
             else:
                 url = reverse(name, kwargs=_kwargs_for(patterns[name], world))
                 response = _request(persona, method, url)
@@ -280,7 +299,8 @@ def test_queue_and_search_hide_the_case_from_everyone_without_access(world: Worl
     for persona in world.personas:
         if not persona.steward:
             continue
-        for query in ("", f"?q={world.case.code_name}", "?q=ivan-gh", "?view=all", "?view=new", "?view=unacknowledged"):
+        queries = ("", f"?q={world.case.code_name}", "?q=ivan-gh", "?view=all", "?view=new", "?view=unacknowledged", "?view=overdue")
+        for query in queries:
             content = persona.client.get(reverse("cases:queue") + query).content.decode()
             if not persona.needs:
                 assert world.case.code_name not in content, f"{persona.name} sees the case in {query or 'the queue'}"
