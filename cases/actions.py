@@ -66,7 +66,12 @@ def refresh_quorum(case: Case, actor: Any = None) -> bool:
         Case.objects.filter(pk=case.pk).update(needs_outside_contact=needs)
         case.needs_outside_contact = needs
         summary = "Too few stewards can act: the case goes to the outside contact" if needs else "Enough stewards can act again"
-        record("case.quorum", summary, actor=actor, case_id=case.pk, data={"needs_outside_contact": needs})
+        event = record("case.quorum", summary, actor=actor, case_id=case.pk, data={"needs_outside_contact": needs})
+        if needs:
+            from cases.tasks import notify_outside_contact
+
+            case_id, event_id = case.pk, event.pk
+            transaction.on_commit(lambda: notify_outside_contact.enqueue(case_id, event_id))
     return needs
 
 
