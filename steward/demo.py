@@ -21,6 +21,9 @@ from cases.actions import (
     do_update_triage,
 )
 from cases.models import Audience, Case, ConflictLevel, NoteKind, PartyRole, Report, Status
+from decisions.actions import ProposalInput, do_propose, do_vote, may_vote
+from decisions.models import InformChoice, ResponseKind
+from decisions.records import do_record_inform, do_record_response
 from intake.actions import Submission, do_submit_report
 from people.actions import do_create_steward, do_link_identity
 from people.models import Space
@@ -131,6 +134,31 @@ DEMO_CASES = [
 ]
 
 
+def _decide_warning(case: Case, stewards: list[User]) -> None:
+    """The committee's full path to a Warning: inform, response, proposal, votes (the rule passes it)."""
+    lead = stewards[0]
+    reported = case.parties.get(role=PartyRole.REPORTED)
+    reporter = case.parties.get(role=PartyRole.REPORTER)
+    do_record_inform(lead, case, InformChoice.YES, "No safety concern in telling him; he should know what was seen.")
+    do_record_response(lead, case, reported, ResponseKind.RESPONSE, "He apologised and said he did not realise how it came across.")
+    proposal = do_propose(
+        lead,
+        case,
+        ProposalInput(
+            outcome="warning",
+            target=reported,
+            period_days=30,
+            protected_people=[reporter.person],
+            conditions_for_return="No contact with the speaker for 30 days; a private apology was offered.",
+            rationale="Mocking a speaker's accent twice after being asked to stop: a single incident with clear impact.",
+        ),
+    )
+    for steward in stewards:
+        proposal.refresh_from_db()
+        if proposal.status == "open" and may_vote(steward, case):
+            do_vote(steward, proposal, "yes")
+
+
 def demo_loaded() -> bool:
     return User.objects.filter(username=STEWARDS[0][0]).exists()
 
@@ -178,5 +206,7 @@ def _build_case(demo: DemoCase, stewards: list[User]) -> None:
     }.get(Status(demo.status), [])
     for status in path:
         do_change_status(lead, case, status)
+    if demo.status == Status.DECIDED:
+        _decide_warning(case, stewards)
     created = case.created_at - timedelta(days=demo.age_days)
     Case.objects.filter(pk=case.pk).update(created_at=created)
