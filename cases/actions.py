@@ -183,25 +183,25 @@ def add_evidence_files(
     for checked in files:
         if store_blob(checked):
             written.append(checked.sha256)
-        items.append(
-            Evidence.objects.create(
-                case=case,
-                report=report,
-                added_by=steward,
-                added_by_reporter=by_reporter,
-                original_name=checked.original_name,
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-            )
+        evidence = Evidence.objects.create(
+            case=case,
+            report=report,
+            added_by=steward,
+            added_by_reporter=by_reporter,
+            original_name=checked.original_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
         )
+        items.append(evidence)
+        # The row id, not the content hash: a hash outlives erasure and identifies the file anywhere.
         record(
             "evidence.added",
-            f"Evidence added: {checked.content_type}, {checked.size} bytes",
+            f"Evidence added: #{evidence.pk}, {checked.content_type}, {checked.size} bytes",
             actor=steward,
             actor_label="" if steward else "reporter",
             case_id=case.pk,
-            data={"sha256": checked.sha256},
+            data={"evidence": evidence.pk},
         )
     return items
 
@@ -300,13 +300,9 @@ def do_add_party(steward: Any, case: Case, involved: InvolvedPerson) -> Party:
     party = add_party(case, involved)
     if party is None:
         raise ValidationError("Give a name, or a space and a handle.")
-    record(
-        "party.added",
-        f"{party.get_role_display()} linked: {party.person.code_name}",
-        actor=steward,
-        case_id=case.pk,
-        data={"person": party.person.code_name},
-    )
+    # The party row, not the person's code name: the person can outlive this case (in another one).
+    summary = f"{party.get_role_display()} linked (party #{party.pk})"
+    record("party.added", summary, actor=steward, case_id=case.pk, data={"party": party.pk})
     refresh_quorum(case, actor=steward)
     return party
 
@@ -332,8 +328,8 @@ def do_merge_cases(steward: Any, target: Case, source: Case) -> Case:
 
 
 def log_identity_view(steward: Any, case: Case, report: Report) -> None:
-    record("identity.viewed", f"Reporter identity viewed for {report.reference}", actor=steward, case_id=case.pk)
+    record("identity.viewed", f"Reporter identity viewed (report #{report.pk})", actor=steward, case_id=case.pk, data={"report": report.pk})
 
 
 def log_evidence_download(steward: Any, case: Case, evidence: Evidence) -> None:
-    record("evidence.viewed", f"Evidence downloaded: #{evidence.pk}", actor=steward, case_id=case.pk, data={"sha256": evidence.sha256})
+    record("evidence.viewed", f"Evidence downloaded: #{evidence.pk}", actor=steward, case_id=case.pk, data={"evidence": evidence.pk})

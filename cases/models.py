@@ -217,7 +217,7 @@ class Note(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=NoteKind.choices, default=NoteKind.NOTE)
-    body = models.TextField()
+    body = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -255,7 +255,7 @@ class Message(models.Model):
     approval = models.CharField(max_length=16, choices=Approval.choices, default=Approval.NOT_NEEDED)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
-    body = models.TextField()
+    body = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -272,12 +272,13 @@ class Evidence(models.Model):
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence")
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     added_by_reporter = models.BooleanField(default=False)
-    description = models.CharField(max_length=300, blank=True)
-    original_name = models.CharField(max_length=255, blank=True)
+    # File names and descriptions often name people: encrypted at rest like the report.
+    description = EncryptedCharField(max_length=300, blank=True)
+    original_name = EncryptedCharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
-    url = models.URLField(max_length=500, blank=True)
+    url = EncryptedCharField(max_length=500, blank=True, validators=[URLValidator()])
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from privacy.fields import EncryptedTextField
+
 
 class DeadlineKind(models.TextChoices):
     ACKNOWLEDGE = "acknowledge", _("Acknowledge the report")
@@ -40,7 +42,7 @@ class DeadlineRevision(models.Model):
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="revisions")
     old_due = models.DateTimeField()
     new_due = models.DateTimeField()
-    reason = models.TextField()
+    reason = EncryptedTextField()
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(auto_now_add=True)
 
@@ -61,13 +63,13 @@ class InterimMeasure(models.Model):
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="interim_measures")
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    description = models.TextField()
+    description = EncryptedTextField()
     taken_at = models.DateTimeField()
     review_due = models.DateTimeField(db_index=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(max_length=16, choices=MeasureOutcome.choices, blank=True)
-    review_note = models.TextField(blank=True)
+    review_note = EncryptedTextField(blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from clocks.deadlines import (
 )
 from clocks.models import Deadline, InterimMeasure, Stage
 from clocks.notify import add_recipients, retry_undelivered
+from letters.outbox import recover_stalled_mail
 
 GONE, SUPERSEDED, MET, ALREADY, NOT_DUE, SENT = "gone", "superseded", "met", "already", "not due", "sent"
 
@@ -138,7 +139,7 @@ def escalate_measure(measure_id: int, now: datetime | None = None) -> str:
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Catch everything whatever happened to its tasks: missing deadlines, passed clocks, unsent mail."""
     now = now or timezone.now()
-    counts = dict.fromkeys(("created", "met", "reminded", "escalated", "measures", "delivered"), 0)
+    counts = dict.fromkeys(("created", "met", "reminded", "escalated", "measures", "delivered", "mail_recovered"), 0)
     for case in Case.objects.filter(deadlines__isnull=True, closed_at__isnull=True, merged_into__isnull=True).select_related(
         "policy_version"
     ):
@@ -154,4 +155,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     for measure_id in unreviewed.values_list("pk", flat=True):
         counts["measures"] += escalate_measure(measure_id, now=now) == SENT
     counts["delivered"] = retry_undelivered()
+    # Letters whose delivery died with its worker, or whose task was lost.
+    counts["mail_recovered"] = recover_stalled_mail(now)
     return counts

@@ -277,7 +277,7 @@ def _decide(proposal: Proposal, actor: Any) -> Decision:
         sanction.no_contact.set(proposal.protected_people.all())
         record(
             "sanction.created",
-            f"Sanction: {proposal.outcome} for {proposal.target.person.code_name}" + (f" until {ends:%Y-%m-%d}" if ends else ""),
+            f"Sanction #{sanction.pk}: {proposal.outcome}" + (f" until {ends:%Y-%m-%d}" if ends else ""),
             actor=actor,
             case_id=case.pk,
             data={"sanction": sanction.pk, "no_contact": sanction.no_contact.count()},

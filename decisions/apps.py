@@ -6,6 +6,9 @@ class DecisionsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.panels import Panel, register_panel
+        from decisions.letter_values import decision_values
         from decisions.panel import panel_context
+        from letters.fill import register_values
 
         register_panel(Panel("decisions", "decisions/_panel.html", panel_context, order=70))
+        register_values(decision_values)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from cases.models import Case, Party
 from people.models import Person
 from policy.models import PolicyVersion
+from privacy.fields import EncryptedTextField
 
 
 class ProposalStatus(models.TextChoices):
@@ -33,9 +34,10 @@ class Proposal(models.Model):
     target = models.ForeignKey(Party, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     period_days = models.PositiveIntegerField(null=True, blank=True)
     protected_people = models.ManyToManyField(Person, blank=True, related_name="+")
-    conditions_for_return = models.TextField(blank=True)
-    rationale = models.TextField()
-    skip_reason = models.TextField(blank=True)
+    # Free text about people is encrypted at rest (privacy.fields): it cannot be searched in SQL.
+    conditions_for_return = EncryptedTextField(blank=True)
+    rationale = EncryptedTextField()
+    skip_reason = EncryptedTextField(blank=True)
     status = models.CharField(max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.OPEN)
     mode = models.CharField(max_length=16, choices=ProposalMode.choices, default=ProposalMode.NORMAL)
     objection_deadline = models.DateTimeField(null=True, blank=True)
@@ -81,7 +83,7 @@ class InformDecision(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="inform_decisions")
     choice = models.CharField(max_length=8, choices=InformChoice.choices)
     inform_on = models.DateField(null=True, blank=True)
-    reasons = models.TextField()
+    reasons = EncryptedTextField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -102,7 +104,7 @@ class ResponseRecord(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="response_records")
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=ResponseKind.choices)
-    text = models.TextField(blank=True)
+    text = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -185,13 +187,13 @@ class Appeal(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="appeals")
     appellant_role = models.CharField(max_length=16, choices=AppellantRole.choices)
     grounds = models.JSONField(default=list)  # Ground values
-    text = models.TextField()
+    text = EncryptedTextField()
     filed_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=AppealStatus.choices, default=AppealStatus.OPEN)
     outcome = models.CharField(max_length=16, choices=AppealOutcome.choices, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    rationale = models.TextField(blank=True)
+    rationale = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["filed_at", "id"]

@@ -42,7 +42,7 @@ def do_record_response(steward: Any, case: Case, party: Party, kind: str, text: 
     item = ResponseRecord.objects.create(case=case, party=party, kind=kind, text=text.strip(), recorded_by=steward)
     record(
         "decision.response",
-        f"Response of {party.person.code_name} recorded: {kind}",
+        f"Response of a reported person recorded: {kind}",
         actor=steward,
         case_id=case.pk,
         data={"party": party.pk, "kind": kind},

@@ -166,6 +166,7 @@ def _appeal_page(request: HttpRequest, decision: Decision, role: str, portal: st
             return _private(HttpResponseRedirect(portal + "#appeal", status=303))
     context = {
         "form": form,
+        "role": role,
         "portal": portal,
         "open_to_appeal": open_to_appeal,
         "deadline": appeal_deadline(decision),

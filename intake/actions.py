@@ -105,13 +105,15 @@ def do_submit_report(submission: Submission, *, taken_by: Any = None, held_as_po
             add_party(case, involved)
         add_evidence_files(case, submission.files, written, report=report, by_reporter=True)
         how = f"taken by {taken_by.get_username()} ({submission.channel})" if taken_by else "through the report form"
+        # The log outlives the case: only the case's random code name, never the report reference
+        # (which the reporter holds and could be linked to them).
         record(
             "report.received",
-            f"Report {report.reference} received {how}",
+            f"Report received {how} (case {case.code_name})",
             actor=taken_by,
             actor_label="" if taken_by else "reporter",
             case_id=case.pk,
-            data={"reference": report.reference, "anonymous": submission.anonymous, "held": held_as_possible_flood},
+            data={"code_name": case.code_name, "report": report.pk, "anonymous": submission.anonymous, "held": held_as_possible_flood},
         )
         refresh_quorum(case)
     return Receipt(reference=report.reference, secret=secret, case_code_name=case.code_name)

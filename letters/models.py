@@ -1,5 +1,7 @@
 """The reported person's link, letter templates per language, and the mail outbox."""
 
+from email.utils import make_msgid, parseaddr
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -75,6 +77,12 @@ class MailStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+def new_message_id() -> str:
+    """A Message-ID for one mail row, made once and sent with every attempt so receivers can drop a repeat."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "steward.invalid"
+    return make_msgid(idstring="steward", domain=domain)
+
+
 class OutgoingMail(models.Model):
     """One e-mail, written in the same transaction as its message and sent by letters.outbox.deliver_mail."""
 
@@ -93,6 +101,10 @@ class OutgoingMail(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the current attempt claimed the row ("sending"). A claim older than the outbox's lease
+    # belongs to a worker that died mid-attempt: the row may be claimed again (letters.outbox).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    message_id_header = models.CharField(max_length=255, default=new_message_id, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -5,11 +5,19 @@
 - A message to a reported person is mailed to their person's e-mail identity once a second steward
   approved it; until then its mail row is "held". The first letter that carries their portal link
   gets a fresh link made at sending time, so the secret is never stored anywhere.
-- The task claims its row with a conditional update, so running it twice sends once. Temporary
-  failures are retried with back-off; permanent ones, and the last retry, mark the mail failed,
-  which the case thread and the timeline show.
+- The task claims its row with a conditional update ("sending", claimed_at), so running it twice
+  sends once. Temporary failures are retried with back-off; permanent ones, and the last retry, mark
+  the mail failed, which the case thread and the timeline show.
+- Crash safety: a worker can die between claiming a row and finishing it. A claim older than
+  LEASE belongs to such a worker; the next delivery task for the row, or `recover_stalled_mail`
+  (run by the clocks' sweep every few minutes), claims it again. "sent" and sent_at are written in
+  one statement, so a mail whose attempt finished is never claimed again. A worker that dies after
+  the SMTP server accepted the mail but before that statement commits makes the mail go out twice:
+  SMTP is at-least-once. Every attempt carries the row's own Message-ID, so receivers can drop the
+  repeat, and a portal link made for an attempt that may have reached the reader stays valid.
 """
 
+import re
 import smtplib
 from datetime import datetime, timedelta
 from functools import partial
@@ -17,7 +25,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +41,8 @@ from people.models import Space
 MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = (60, 300, 1800)
 IN_FLIGHT = (MailStatus.HELD, MailStatus.QUEUED, MailStatus.SENDING, MailStatus.SENT)
+# Longer than any live attempt can take (the SMTP connection has a timeout well below it).
+LEASE = timedelta(minutes=10)
 
 
 def recipient_for(message: Message) -> str:
@@ -122,17 +132,22 @@ def release(message: Message) -> OutgoingMail | None:
     return mail
 
 
-def _portal_footer(mail: OutgoingMail, message: Message) -> str:
-    """Make the link this letter carries (revoking one an earlier, failed attempt made)."""
+def _portal_footer(mail: OutgoingMail, message: Message) -> tuple[str, PartyLink]:
+    """Make the link this attempt's letter carries; it is committed before the letter goes out.
+
+    A link from an earlier attempt that failed was revoked by `_failed`. One from an attempt whose
+    worker died stays valid: that letter may have been delivered, and a receiver that drops this
+    repeat by its Message-ID keeps the first copy.
+    """
     assert message.party is not None
-    PartyLink.objects.filter(for_mail=mail, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token, digest = new_token()
-    PartyLink.objects.create(case=message.case, party=message.party, secret_hash=digest, for_mail=mail)
+    link = PartyLink.objects.create(case=message.case, party=message.party, secret_hash=digest, for_mail=mail)
     with override(mail.language or settings.LANGUAGE_CODE):
-        return "\n-- \n" + _(
+        footer = "\n-- \n" + _(
             "Your personal page, where you can read our letters and answer: %(url)s\n"
             "Keep this link private: anyone who has it can read your letters."
         ) % {"url": portal_url(token)}
+    return footer, link
 
 
 def _is_temporary(error: Exception) -> bool:
@@ -143,47 +158,95 @@ def _is_temporary(error: Exception) -> bool:
     return isinstance(error, OSError)  # refused or dropped connections, timeouts
 
 
+# Anything that looks like an e-mail address (SMTP errors quote addresses, often in <angle brackets>).
+EMAIL_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+
 def _describe(error: Exception, to: str) -> str:
-    text = f"{type(error).__name__}: {error}".replace(to, "[recipient]")
+    """The error for the case page and the audit log, with the recipient and any other address removed.
+
+    The log outlives the case, so no address may reach it; servers echo addresses in any letter case.
+    """
+    text = f"{type(error).__name__}: {error}"
+    if to:
+        text = re.sub(re.escape(to), "[recipient]", text, flags=re.IGNORECASE)
+    text = EMAIL_ADDRESS.sub("[address]", text)
     return text[:500]
+
+
+def _claimable(now: datetime) -> Q:
+    """Queued, or "sending" under a claim that outlived the lease (its worker died mid-attempt)."""
+    stale = Q(claimed_at__lt=now - LEASE) | Q(claimed_at__isnull=True)
+    return Q(status=MailStatus.QUEUED) | (Q(status=MailStatus.SENDING) & stale)
 
 
 @task()
 def deliver_mail(mail_id: int) -> str:
-    """Send one queued mail. Idempotent: only the run that claims the queued row sends it."""
-    if not OutgoingMail.objects.filter(pk=mail_id, status=MailStatus.QUEUED).update(status=MailStatus.SENDING, attempts=F("attempts") + 1):
+    """Send one queued mail. Idempotent: only the run that claims the row sends it (see the module notes)."""
+    claimed_at = timezone.now()
+    claim = OutgoingMail.objects.filter(_claimable(claimed_at), pk=mail_id)
+    if not claim.update(status=MailStatus.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1):
         return "not queued"
+    # Only the holder of this claim may move the row on; a later claim (after the lease) wins.
+    mine = OutgoingMail.objects.filter(pk=mail_id, status=MailStatus.SENDING, claimed_at=claimed_at)
     mail = OutgoingMail.objects.select_related("message__report", "message__party", "case").get(pk=mail_id)
     message = mail.message
     if message.audience == Audience.REPORTER and (message.report is None or message.report.do_not_contact):
-        OutgoingMail.objects.filter(pk=mail.pk).update(status=MailStatus.CANCELLED)
+        mine.update(status=MailStatus.CANCELLED)
         return "cancelled"
+    link = None
     try:
-        with transaction.atomic():
-            body = mail.body + (_portal_footer(mail, message) if mail.carries_portal_link else "")
-            EmailMessage(mail.subject, body, settings.DEFAULT_FROM_EMAIL, [mail.to]).send()
+        body = mail.body
+        if mail.carries_portal_link:
+            footer, link = _portal_footer(mail, message)
+            body += footer
+        headers = {"Message-ID": mail.message_id_header}
+        EmailMessage(mail.subject, body, settings.DEFAULT_FROM_EMAIL, [mail.to], headers=headers).send()
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the case
-        return _failed(mail, error)
+        return _failed(mail, mine, error, link)
     with transaction.atomic():
-        OutgoingMail.objects.filter(pk=mail.pk).update(status=MailStatus.SENT, sent_at=timezone.now(), last_error="")
+        # The status and sent_at in one statement: once this commits, no claim can send it again.
+        # Any claim holder may finish it (the mail did go out); only the first records it.
+        finished = OutgoingMail.objects.filter(pk=mail.pk, status=MailStatus.SENDING)
+        if not finished.update(status=MailStatus.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None):
+            return "already finished"
         record("mail.sent", _sent_summary(message), case_id=mail.case_id, data={"mail": mail.pk, "message": message.pk})
     return "sent"
+
+
+def recover_stalled_mail(now: datetime | None = None) -> int:
+    """Deliver every mail whose attempt died with its worker (a stale claim) or whose task was lost.
+
+    Run by the clocks' sweep. A queued row only counts as lost once its due time is a lease old, so
+    the sweep does not race the task that is about to send it (and if it does, one of them claims it).
+    """
+    now = now or timezone.now()
+    stale_claims = Q(status=MailStatus.SENDING) & (Q(claimed_at__lt=now - LEASE) | Q(claimed_at__isnull=True))
+    lost_tasks = Q(status=MailStatus.QUEUED) & (
+        Q(next_attempt_at__lt=now - LEASE) | Q(next_attempt_at__isnull=True, created_at__lt=now - LEASE)
+    )
+    stalled = OutgoingMail.objects.filter(stale_claims | lost_tasks).order_by("pk").values_list("pk", flat=True)
+    return sum(deliver_mail.call(mail_id) == "sent" for mail_id in stalled)
 
 
 def _sent_summary(message: Message) -> str:
     return "E-mail delivered to the reporter" if message.audience == Audience.REPORTER else "E-mail delivered to the reported person"
 
 
-def _failed(mail: OutgoingMail, error: Exception) -> str:
+def _failed(mail: OutgoingMail, mine: QuerySet[OutgoingMail], error: Exception, link: PartyLink | None) -> str:
     reason = _describe(error, mail.to)
     attempts = mail.attempts
     with transaction.atomic():
+        if link is not None:  # the letter that carried it was not accepted
+            PartyLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())
         if _is_temporary(error) and attempts < MAX_ATTEMPTS:
             delay = BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
             next_at = timezone.now() + timedelta(seconds=delay)
-            OutgoingMail.objects.filter(pk=mail.pk).update(status=MailStatus.QUEUED, last_error=reason, next_attempt_at=next_at)
+            if not mine.update(status=MailStatus.QUEUED, last_error=reason, next_attempt_at=next_at):
+                return "superseded"  # a later claim took the row over
             _enqueue(mail, run_after=next_at)
             return "retry"
-        OutgoingMail.objects.filter(pk=mail.pk).update(status=MailStatus.FAILED, last_error=reason, next_attempt_at=None)
+        if not mine.update(status=MailStatus.FAILED, last_error=reason, next_attempt_at=None):
+            return "superseded"
         record("mail.failed", f"E-mail delivery failed: {reason}", case_id=mail.case_id, data={"mail": mail.pk, "message": mail.message_id})
     return "failed"

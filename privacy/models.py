@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from privacy.fields import EncryptedCharField
+
 
 class CaseRetention(models.Model):
     """When a case's personal data is erased, and whether a legal hold postpones it."""
@@ -14,7 +16,7 @@ class CaseRetention(models.Model):
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="retention")
     retain_until = models.DateTimeField(null=True, blank=True, db_index=True, help_text="Empty while the case is open.")
     legal_hold = models.BooleanField(default=False)
-    hold_reason = models.CharField(max_length=300, blank=True)
+    hold_reason = EncryptedCharField(max_length=300, blank=True)
     held_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     held_at = models.DateTimeField(null=True, blank=True)
 

@@ -148,9 +148,13 @@ STEWARD_REPORT_SOFT_LIMIT = env_int("STEWARD_REPORT_SOFT_LIMIT", 5)
 STEWARD_REPORT_HARD_LIMIT = env_int("STEWARD_REPORT_HARD_LIMIT", 20)
 STEWARD_REPORT_WINDOW_SECONDS = env_int("STEWARD_REPORT_WINDOW_SECONDS", 3600)
 
+EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMTP gets a timeout well under the outbox's lease (letters.outbox.LEASE, 10 minutes), so a live
+# attempt always ends before another worker may take its mail over.
+EMAIL_TIMEOUT_SECONDS = env_int("EMAIL_TIMEOUT", 60) if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend") else 0
 MAILERS = {
     "default": {
-        "BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        "BACKEND": EMAIL_BACKEND_PATH,
         "OPTIONS": {
             key: value
             for key, value in {
@@ -159,6 +163,7 @@ MAILERS = {
                 "username": env_str("EMAIL_HOST_USER"),
                 "password": env_str("EMAIL_HOST_PASSWORD"),
                 "use_tls": env_bool("EMAIL_USE_TLS", False) or None,
+                "timeout": EMAIL_TIMEOUT_SECONDS or None,
             }.items()
             if value
         },

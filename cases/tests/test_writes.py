@@ -73,6 +73,20 @@ def test_send_message_to_stewards_and_to_the_reporter(dave, case):
     assert kinds(case).count("message.sent") == 2
 
 
+def test_a_message_to_the_reported_person_says_it_awaits_approval(dave, make_case):
+    case = make_case(involved_people=[InvolvedPerson(PartyRole.REPORTED, "Ivan", Space.GITHUB, "ivan-gh")])
+    party = case.parties.get(role=PartyRole.REPORTED)
+
+    def flash(data: dict[str, str]) -> str:
+        html = dave.post(url("send_message", case), data, headers={"HX-Request": "true"}).content.decode()
+        return html.split('class="flash"', 1)[1].split("</div>", 1)[0]
+
+    drafted = flash({"audience": f"reported:{party.pk}", "body": "We would like to hear your side."})
+    assert "awaits approval by a second steward" in drafted and "Message sent." not in drafted
+    assert case.messages.get(audience="reported").approval == "awaiting"
+    assert "Message sent." in flash({"audience": "stewards", "body": "Noted."})
+
+
 def test_message_audience_is_required(dave, case):
     before = last_event_id()
     for data in ({"body": "Who gets this?"}, {"audience": "", "body": "x"}, {"audience": "reporter:R-NOPE-NOPE", "body": "x"}):

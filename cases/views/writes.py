@@ -41,7 +41,7 @@ from cases.forms import (
     TriageForm,
     first_error,
 )
-from cases.models import Case
+from cases.models import Audience, Case
 from cases.views.common import back_to_case, is_htmx, steward_only
 from cases.views.context import case_context, shepherd_candidates, status_choices
 
@@ -98,7 +98,13 @@ def send_message(request: HttpRequest, code: str) -> HttpResponse:
         audience, report = form.audience_and_report()
         return do_send_message(request.user, case, audience, data["body"], report=report, party=form.party(), subject=data["subject"])
 
-    if _apply(request, form, send, _("Message sent.")):
+    # A message to a reported person is only a draft until a second steward approves it (letters.actions).
+    awaiting = form.is_valid() and form.audience_and_report()[0] == Audience.REPORTED
+    if awaiting:
+        done = _("Message saved. It awaits approval by a second steward with no conflict and is not sent yet.")
+    else:
+        done = _("Message sent.")
+    if _apply(request, form, send, done):
         return _answer(request, case, "thread")
     return _answer(request, case, "thread", message_form=form)
 

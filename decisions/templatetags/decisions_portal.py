@@ -6,7 +6,7 @@ from django import template
 
 from cases.models import Report
 from decisions.appeals import appeal_deadline, may_still_appeal
-from decisions.models import AppellantRole, ProposalStatus
+from decisions.models import AppellantRole, Decision, ProposalStatus
 
 register = template.Library()
 
@@ -15,6 +15,17 @@ register = template.Library()
 def reporter_appeal(report: Report, portal_path: str) -> dict[str, Any]:
     """`portal_path` is the follow-up page's own path (it carries the secret, which is stored nowhere)."""
     decision = report.case.decisions.filter(proposal__status=ProposalStatus.PASSED).order_by("-decided_at").first()
+    return _appeal_section(decision, AppellantRole.REPORTER, portal_path)
+
+
+@register.inclusion_tag("decisions/_reporter_appeal.html")
+def reported_appeal(link: Any, portal_path: str) -> dict[str, Any]:
+    """The same section on a reported person's page (letters.views.party_portal), for the latest decision about them."""
+    decisions = link.case.decisions.filter(proposal__status=ProposalStatus.PASSED, proposal__target=link.party)
+    return _appeal_section(decisions.order_by("-decided_at").first(), AppellantRole.REPORTED, portal_path)
+
+
+def _appeal_section(decision: Decision | None, role: str, portal_path: str) -> dict[str, Any]:
     if decision is None:
         return {"decision": None}
     policy = decision.policy_version.policy
@@ -24,7 +35,7 @@ def reporter_appeal(report: Report, portal_path: str) -> dict[str, Any]:
         "title": titles.get(decision.outcome, decision.outcome),
         "no_contact": decision.sanctions.filter(no_contact__isnull=False).exists(),
         "deadline": appeal_deadline(decision),
-        "may_appeal": may_still_appeal(decision, AppellantRole.REPORTER),
-        "appeal": decision.appeals.filter(appellant_role=AppellantRole.REPORTER).first(),
+        "may_appeal": may_still_appeal(decision, role),
+        "appeal": decision.appeals.filter(appellant_role=role).first(),
         "appeal_url": portal_path.rstrip("/") + "/appeal/",
     }

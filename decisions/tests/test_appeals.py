@@ -151,3 +151,18 @@ def test_reported_person_appeals_through_their_link(stewards: dict[str, Any], de
     assert response.status_code == 303
     appeal = decided.appeals.get()
     assert appeal.appellant_role == "reported" and appeal.status == AppealStatus.OPEN
+
+
+def test_the_reported_persons_page_offers_the_appeal(stewards: dict[str, Any], decided: Decision, client: Any) -> None:
+    from letters.actions import do_create_party_link
+
+    case = decided.case
+    token = do_create_party_link(stewards["erin"], case, case.parties.get(role="reported")).token
+    portal = reverse("letters:party_portal", kwargs={"token": token})
+    page = client.get(portal).content.decode()
+    assert "Ask for reconsideration" in page
+    assert f'href="{reverse("decisions:appeal_reported", kwargs={"token": token})}"' in page
+    assert "Back to your page" in client.get(reverse("decisions:appeal_reported", kwargs={"token": token})).content.decode()
+    client.post(reverse("decisions:appeal_reported", kwargs={"token": token}), {"grounds": ["other"], "text": "Please look again."})
+    page = client.get(portal).content.decode()
+    assert "You asked for reconsideration" in page and "Ask for reconsideration" not in page.split('id="appeal"', 1)[1]
