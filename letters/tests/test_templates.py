@@ -1,5 +1,6 @@
 """Letter templates: shipped defaults, safe placeholders, no template injection, prefilling a message."""
 
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -13,6 +14,15 @@ from letters.models import LetterKind, LetterTemplate
 from letters.tests.conftest import REPORTER_NAME, World
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _shipped_rows() -> None:
+    """The rows the data migration loads. A transactional test elsewhere in the run flushes every table,
+    migration data included, so run the migration's loader again (it only adds what is missing)."""
+    from django.apps import apps
+
+    import_module("letters.migrations.0002_default_templates").load_defaults(apps, None)
 
 
 def test_every_letter_ships_in_english_and_the_first_ones_in_spanish() -> None:
@@ -80,3 +90,19 @@ def test_compose_prefills_the_message_form(world: World, stewards: dict[str, Any
 def test_only_letter_templates_are_added_to_the_admin() -> None:
     ours = [model for model in admin.site._registry if model._meta.app_label == "letters"]
     assert ours == [LetterTemplate]
+
+
+def test_the_decision_letter_to_the_reported_person_states_the_decision() -> None:
+    """Shipped rows from before get the new line; an admin's own wording is kept."""
+    from django.apps import apps
+
+    step = import_module("letters.migrations.0004_decision_letter_states_the_outcome")
+    row = LetterTemplate.objects.get(kind=LetterKind.DECISION_REPORTED, language="en")
+    assert "Decision: {decision_outcome}\n" in row.body
+    LetterTemplate.objects.filter(pk=row.pk).update(body=row.body.replace(step.AFTER, step.BEFORE))
+    step.forward(apps, None)
+    step.forward(apps, None)
+    assert LetterTemplate.objects.get(pk=row.pk).body == row.body
+    LetterTemplate.objects.filter(pk=row.pk).update(body="Our own wording: {decision_behaviour}")
+    step.forward(apps, None)
+    assert LetterTemplate.objects.get(pk=row.pk).body == "Our own wording: {decision_behaviour}"
