@@ -268,10 +268,11 @@ def do_acknowledge(steward: Any, case: Case) -> Case:
     return case
 
 
+# "Decided" is not among them: only a decision that passed the vote (decisions app) makes a case decided.
 ALLOWED_STATUS_CHANGES = {
     Status.NEW: {Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.CLOSED},
     Status.ACKNOWLEDGED: {Status.INVESTIGATING, Status.CLOSED},
-    Status.INVESTIGATING: {Status.DECIDED, Status.CLOSED},
+    Status.INVESTIGATING: {Status.CLOSED},
     Status.DECIDED: {Status.CLOSED, Status.INVESTIGATING},
     Status.CLOSED: {Status.INVESTIGATING},
 }

@@ -201,7 +201,7 @@ def _build_case(demo: DemoCase, stewards: list[User]) -> None:
         do_send_message(stewards[2], case, Audience.REPORTER, demo.reply, report=report)
     path = {
         Status.INVESTIGATING: [Status.INVESTIGATING],
-        Status.DECIDED: [Status.INVESTIGATING, Status.DECIDED],
+        Status.DECIDED: [Status.INVESTIGATING],  # then the vote decides it
         Status.CLOSED: [Status.CLOSED],
     }.get(Status(demo.status), [])
     for status in path:

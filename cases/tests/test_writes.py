@@ -250,3 +250,15 @@ def test_every_post_endpoint_refuses_hidden_and_outsiders(name, stewards, client
     assert response.status_code == 404 or reverse("accounts:login") in response["Location"]
     assert new_events(case, before) == []
     assert login(stewards["dave"]).get(url(name, case)).status_code == 405
+
+
+def test_only_a_passed_vote_decides_a_case(stewards, make_case):
+    """Stewards cannot mark a case decided by hand: the decision must come from the vote."""
+    from django.core.exceptions import ValidationError
+
+    from cases.actions import do_change_status
+
+    case = make_case("x")
+    do_change_status(stewards["dave"], case, "investigating")
+    with pytest.raises(ValidationError):
+        do_change_status(stewards["dave"], case, "decided")
