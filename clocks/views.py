@@ -3,36 +3,20 @@
 Each: access_case (404 when not allowed) → parse → one clocks.actions do_* → flash → back to the case.
 """
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.access import Need, access_case
-from cases.forms import first_error
-from cases.views.common import back_to_case, steward_only
+from cases.views.common import apply_form, back_to_case, steward_only
 from clocks.actions import do_review_interim_measure, do_set_new_target, do_take_interim_measure
 from clocks.forms import InterimMeasureForm, NewTargetForm, ReviewMeasureForm
 from clocks.models import Deadline, InterimMeasure
 
 ANCHOR = "clocks"
-
-
-def _apply(request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], object], done: str) -> None:
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done)
 
 
 @require_POST
@@ -47,7 +31,7 @@ def set_target(request: HttpRequest, code: str) -> HttpResponse:
             raise ValidationError(_("Choose one of this case's deadlines."))
         return do_set_new_target(request.user, case, deadline, data["new_due"], data["reason"])
 
-    _apply(request, form, act, _("New target date recorded; the reporters who may be contacted were told."))
+    apply_form(request, form, act, _("New target date recorded; the reporters who may be contacted were told."))
     return back_to_case(case, ANCHOR)
 
 
@@ -56,7 +40,7 @@ def set_target(request: HttpRequest, code: str) -> HttpResponse:
 def take_measure(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = InterimMeasureForm(request.POST)
-    _apply(
+    apply_form(
         request,
         form,
         lambda data: do_take_interim_measure(request.user, case, data["description"]),
@@ -78,5 +62,5 @@ def review_measure(request: HttpRequest, code: str) -> HttpResponse:
             raise ValidationError(_("Choose one of this case's interim measures."))
         return do_review_interim_measure(request.user, case, measure, data["outcome"], data["note"])
 
-    _apply(request, form, act, _("Review recorded."))
+    apply_form(request, form, act, _("Review recorded."))
     return back_to_case(case, ANCHOR)

@@ -4,11 +4,8 @@ Each steward view: access_case(...) (404 when not allowed) → parse → one dec
 flash message → back to the case page's decision section. A form or action error changes nothing.
 """
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.access import Need, access_case, access_report_by_link
-from cases.forms import first_error
-from cases.views.common import back_to_case, steward_only
+from cases.views.common import apply_form, back_to_case, steward_only
 from decisions.actions import ProposalInput, do_propose, do_vote, do_withdraw
 from decisions.appeals import appeal_deadline, do_decide_appeal, do_file_appeal, may_still_appeal
 from decisions.forms import AppealDecisionForm, AppealFileForm, InformForm, ProposalForm, ProposalIdForm, ResponseForm, VoteForm
@@ -28,19 +24,6 @@ from intake.forms import looks_valid
 from intake.views import PRIVATE_HEADERS
 
 ANCHOR = "decisions"
-
-
-def _apply(request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], object], done: str) -> bool:
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return False
-    messages.success(request, done)
-    return True
 
 
 def _proposal(case: Any, data: dict[str, Any]) -> Proposal:
@@ -69,7 +52,7 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
         )
         return do_propose(request.user, case, item)
 
-    _apply(request, form, run, _("Proposal made."))
+    apply_form(request, form, run, _("Proposal made."))
     return back_to_case(case, ANCHOR)
 
 
@@ -78,7 +61,7 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
 def vote(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.VOTE)
     form = VoteForm(request.POST)
-    _apply(request, form, lambda data: do_vote(request.user, _proposal(case, data), data["choice"]), _("Your vote is recorded."))
+    apply_form(request, form, lambda data: do_vote(request.user, _proposal(case, data), data["choice"]), _("Your vote is recorded."))
     return back_to_case(case, ANCHOR)
 
 
@@ -87,7 +70,7 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
 def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = ProposalIdForm(request.POST)
-    _apply(request, form, lambda data: do_withdraw(request.user, _proposal(case, data)), _("Proposal withdrawn."))
+    apply_form(request, form, lambda data: do_withdraw(request.user, _proposal(case, data)), _("Proposal withdrawn."))
     return back_to_case(case, ANCHOR)
 
 
@@ -96,7 +79,7 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
 def record_inform(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = InformForm(request.POST)
-    _apply(
+    apply_form(
         request,
         form,
         lambda data: do_record_inform(request.user, case, data["choice"], data["reasons"], data["inform_on"]),
@@ -110,7 +93,7 @@ def record_inform(request: HttpRequest, code: str) -> HttpResponse:
 def record_response(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = ResponseForm(request.POST, case=case)
-    _apply(
+    apply_form(
         request,
         form,
         lambda data: do_record_response(request.user, case, form.parties[data["party"]], data["kind"], data["text"]),
@@ -131,7 +114,7 @@ def decide_appeal(request: HttpRequest, code: str) -> HttpResponse:
             raise ValidationError(_("No such appeal in this case."))
         return do_decide_appeal(request.user, appeal, data["outcome"], data["rationale"], data["new_level"], data["new_period_days"])
 
-    _apply(request, form, run, _("The appeal is decided."))
+    apply_form(request, form, run, _("The appeal is decided."))
     return back_to_case(case, ANCHOR)
 
 

@@ -1,10 +1,7 @@
 """Thin views: the reported person's portal, and the stewards' letter, link and approval actions."""
 
-from collections.abc import Callable
 from functools import cache
-from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.access import Need, access_case
-from cases.forms import MessageForm, first_error
+from cases.forms import MessageForm
 from cases.models import Audience, Case
-from cases.views.common import back_to_case, is_htmx, steward_only
+from cases.views.common import apply_form, back_to_case, is_htmx, steward_only
 from cases.views.context import case_context
 from letters.access import access_party_link, portal_url
 from letters.actions import do_approve_message, do_create_party_link, do_edit_draft, do_party_reply, do_revoke_party_link, reported_party
@@ -84,27 +81,12 @@ def _answer(request: HttpRequest, case: Case) -> HttpResponse:
     return back_to_case(case, "thread")
 
 
-def _post(request: HttpRequest, case: Case, form: forms.Form, action: Callable[[dict[str, Any]], object], done: str) -> bool:
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return False
-    messages.success(request, done)
-    return True
-
-
 @require_POST
 @steward_only
 def approve_message(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.VOTE)
     form = IdForm(request.POST)
-    _post(
-        request, case, form, lambda data: do_approve_message(request.user, case, data["target"]), _("Message approved; it is on its way.")
-    )
+    apply_form(request, form, lambda data: do_approve_message(request.user, case, data["target"]), _("Message approved; it is on its way."))
     return _answer(request, case)
 
 
@@ -113,7 +95,7 @@ def approve_message(request: HttpRequest, code: str) -> HttpResponse:
 def edit_draft(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = EditDraftForm(request.POST)
-    _post(request, case, form, lambda data: do_edit_draft(request.user, case, data["target"], data["body"]), _("Message corrected."))
+    apply_form(request, form, lambda data: do_edit_draft(request.user, case, data["target"], data["body"]), _("Message corrected."))
     return _answer(request, case)
 
 
@@ -140,7 +122,7 @@ def create_party_link(request: HttpRequest, code: str) -> HttpResponse:
 def revoke_party_link(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = IdForm(request.POST)
-    _post(request, case, form, lambda data: do_revoke_party_link(request.user, case, data["target"]), _("The link no longer works."))
+    apply_form(request, form, lambda data: do_revoke_party_link(request.user, case, data["target"]), _("The link no longer works."))
     return back_to_case(case, "party-links")
 
 

@@ -4,10 +4,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from cases.forms import first_error
 from cases.models import Case
 from people.access import is_active_steward
 
@@ -41,3 +45,21 @@ def back_to_case(case: Case, anchor: str = "") -> HttpResponseRedirect:
 
 def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
+
+
+def apply_form(request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], object], done: str) -> bool:
+    """The shape of every POST on the case page: validate, run one action, say what happened.
+
+    Returns whether the action ran. A form or action error becomes a message and nothing is saved
+    (each action is one transaction).
+    """
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, done)
+    return True

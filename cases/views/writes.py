@@ -5,10 +5,8 @@ Each view: access_case(...) (404 when not allowed) → parse the form → call o
 A form or action error changes nothing and says why.
 """
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,10 +37,9 @@ from cases.forms import (
     SoftReadForm,
     StatusForm,
     TriageForm,
-    first_error,
 )
 from cases.models import Audience, Case
-from cases.views.common import back_to_case, is_htmx, steward_only
+from cases.views.common import apply_form, back_to_case, is_htmx, steward_only
 from cases.views.context import case_context, shepherd_candidates, status_choices
 
 # section -> (partial template, element id on the case page)
@@ -53,19 +50,6 @@ SECTIONS = {
     "parties": ("cases/_parties.html", "parties"),
     "evidence": ("cases/_evidence.html", "evidence"),
 }
-
-
-def _apply(request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], object], done: str) -> bool:
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return False
-    messages.success(request, done)
-    return True
 
 
 def _answer(request: HttpRequest, case: Case, section: str, **bound_forms: Any) -> HttpResponse:
@@ -83,7 +67,7 @@ def _answer(request: HttpRequest, case: Case, section: str, **bound_forms: Any) 
 def add_note(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = NoteForm(request.POST)
-    if _apply(request, form, lambda data: do_add_note(request.user, case, data["body"], data["kind"]), _("Note added.")):
+    if apply_form(request, form, lambda data: do_add_note(request.user, case, data["body"], data["kind"]), _("Note added.")):
         return _answer(request, case, "notes")
     return _answer(request, case, "notes", note_form=form)
 
@@ -104,7 +88,7 @@ def send_message(request: HttpRequest, code: str) -> HttpResponse:
         done = _("Message saved. It awaits approval by a second steward with no conflict and is not sent yet.")
     else:
         done = _("Message sent.")
-    if _apply(request, form, send, done):
+    if apply_form(request, form, send, done):
         return _answer(request, case, "thread")
     return _answer(request, case, "thread", message_form=form)
 
@@ -114,7 +98,7 @@ def send_message(request: HttpRequest, code: str) -> HttpResponse:
 def update_triage(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = TriageForm(request.POST)
-    _apply(request, form, lambda data: do_update_triage(request.user, case, data), _("Triage saved."))
+    apply_form(request, form, lambda data: do_update_triage(request.user, case, data), _("Triage saved."))
     return _answer(request, case, "state")
 
 
@@ -123,7 +107,7 @@ def update_triage(request: HttpRequest, code: str) -> HttpResponse:
 def assign_shepherd(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = ShepherdForm(request.POST, candidates=shepherd_candidates(case))
-    _apply(request, form, lambda data: do_assign_shepherd(request.user, case, form.chosen()), _("Shepherd updated."))
+    apply_form(request, form, lambda data: do_assign_shepherd(request.user, case, form.chosen()), _("Shepherd updated."))
     return _answer(request, case, "state")
 
 
@@ -144,7 +128,7 @@ def acknowledge(request: HttpRequest, code: str) -> HttpResponse:
 def change_status(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = StatusForm(request.POST, allowed=status_choices(case))
-    _apply(request, form, lambda data: do_change_status(request.user, case, data["status"]), _("Status changed."))
+    apply_form(request, form, lambda data: do_change_status(request.user, case, data["status"]), _("Status changed."))
     return _answer(request, case, "state")
 
 
@@ -159,7 +143,7 @@ def add_party(request: HttpRequest, code: str) -> HttpResponse:
         involved = InvolvedPerson(role=data["role"], name=data["name"].strip(), space=data["space"] if handle else "", handle=handle)
         return do_add_party(request.user, case, involved)
 
-    if _apply(request, form, link, _("Person linked to the case.")):
+    if apply_form(request, form, link, _("Person linked to the case.")):
         return _answer(request, case, "parties")
     return _answer(request, case, "parties", party_form=form)
 
@@ -169,7 +153,7 @@ def add_party(request: HttpRequest, code: str) -> HttpResponse:
 def add_evidence(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = EvidenceForm(request.POST, request.FILES)
-    _apply(request, form, lambda data: do_add_evidence(request.user, case, data["evidence_files"]), _("Evidence stored."))
+    apply_form(request, form, lambda data: do_add_evidence(request.user, case, data["evidence_files"]), _("Evidence stored."))
     return _answer(request, case, "evidence")
 
 
@@ -187,7 +171,7 @@ def merge(request: HttpRequest, code: str) -> HttpResponse:
             raise ValidationError(_("You have no case called “%(name)s” to join.") % {"name": data["other"].strip()}) from None
         return do_merge_cases(request.user, case, other)
 
-    _apply(request, form, join, _("The cases were joined."))
+    apply_form(request, form, join, _("The cases were joined."))
     return back_to_case(case)
 
 
@@ -197,7 +181,7 @@ def set_soft_read(request: HttpRequest, code: str) -> HttpResponse:
     """Only stewards with no conflict decide whether soft-conflicted stewards may read the case."""
     case = access_case(request.user, code, Need.VOTE)
     form = SoftReadForm(request.POST)
-    _apply(
+    apply_form(
         request,
         form,
         lambda data: do_update_triage(request.user, case, {"soft_conflicted_may_read": data["allowed"]}),
