@@ -9,9 +9,19 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cases.models import Audience
-from letters.fill import DEFAULTS_DIR, PLACEHOLDERS, UnknownPlaceholder, default_letter, fill_letter, render_text, unknown_placeholders
+from letters.fill import (
+    DEFAULTS_DIR,
+    PLACEHOLDER,
+    PLACEHOLDERS,
+    UnknownPlaceholder,
+    default_letter,
+    fill_letter,
+    render_text,
+    unknown_placeholders,
+)
 from letters.models import LetterKind, LetterTemplate
 from letters.tests.conftest import REPORTER_NAME, World
+from policy.loader import load_policy_file
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +82,7 @@ def test_a_db_template_is_filled_from_the_case(world: World, stewards: dict[str,
     assert world.report.reference not in reported.body and REPORTER_NAME not in reported.body
     spanish = fill_letter(LetterKind.ACKNOWLEDGEMENT, "es", world.case, audience=Audience.REPORTER, report=world.report)
     assert spanish is not None and spanish.language == "es" and "Hola" in spanish.body
-    fallback = fill_letter(LetterKind.CLOSURE, "es", world.case, audience=Audience.REPORTER, report=world.report)
+    fallback = fill_letter(LetterKind.CLOSURE, "fr", world.case, audience=Audience.REPORTER, report=world.report)
     assert fallback is not None and fallback.language == "en"
 
 
@@ -106,3 +116,59 @@ def test_the_decision_letter_to_the_reported_person_states_the_decision() -> Non
     LetterTemplate.objects.filter(pk=row.pk).update(body="Our own wording: {decision_behaviour}")
     step.forward(apps, None)
     assert LetterTemplate.objects.get(pk=row.pk).body == "Our own wording: {decision_behaviour}"
+
+
+def _placeholders(letter: Any) -> set[str]:
+    return set(PLACEHOLDER.findall(letter.subject)) | set(PLACEHOLDER.findall(letter.body))
+
+
+def test_every_letter_ships_in_every_language_of_the_default_policy(settings: Any) -> None:
+    """Issue #3: a template per language for every letter, with the same placeholders as the English one."""
+    languages = load_policy_file(settings.STEWARD_POLICY_FILE).languages
+    assert "en" in languages and "es" in languages
+    for language in languages:
+        for kind in LetterKind.values:
+            letter = default_letter(kind, language)
+            assert letter is not None and letter.subject and letter.body, (kind, language)
+            assert not unknown_placeholders(letter.subject + letter.body), (kind, language)
+            assert LetterTemplate.objects.filter(kind=kind, language=language).exists(), (kind, language)
+    for kind in LetterKind.values:
+        english, spanish = default_letter(kind, "en"), default_letter(kind, "es")
+        assert english is not None and spanish is not None
+        assert _placeholders(spanish) == _placeholders(english), kind
+
+
+def test_the_spanish_letters_render_for_a_case(world: World) -> None:
+    for kind in LetterKind.values:
+        if kind == LetterKind.DECISION_REPORTED:
+            letter = fill_letter(kind, "es", world.case, audience=Audience.REPORTED, party=world.reported)
+        else:
+            letter = fill_letter(kind, "es", world.case, audience=Audience.REPORTER, report=world.report)
+        assert letter is not None and letter.language == "es", kind
+        assert letter.body.startswith("Hola:"), kind
+        assert not PLACEHOLDER.search(letter.subject + letter.body), kind
+        if kind == LetterKind.DECISION_REPORTED:
+            assert world.report.reference not in letter.subject + letter.body
+            assert REPORTER_NAME not in letter.subject + letter.body
+        else:
+            assert world.report.reference in letter.subject + letter.body, kind
+
+
+def test_the_spanish_rows_are_added_without_touching_edited_ones() -> None:
+    from django.apps import apps
+
+    step = import_module("letters.migrations.0005_spanish_letters_for_every_kind")
+    LetterTemplate.objects.filter(kind=LetterKind.CLOSURE, language="es").update(subject="Cerrado", body="Nuestro texto {case_reference}")
+    LetterTemplate.objects.filter(kind=LetterKind.NO_VIOLATION, language="es").delete()
+    step.forward(apps, None)
+    step.forward(apps, None)
+    edited = LetterTemplate.objects.get(kind=LetterKind.CLOSURE, language="es")
+    assert (edited.subject, edited.body) == ("Cerrado", "Nuestro texto {case_reference}")
+    restored = LetterTemplate.objects.get(kind=LetterKind.NO_VIOLATION, language="es")
+    shipped = default_letter(LetterKind.NO_VIOLATION, "es")
+    assert shipped is not None and (restored.subject, restored.body) == (shipped.subject, shipped.body)
+
+    step.backward(apps, None)
+    spanish = set(LetterTemplate.objects.filter(language="es").values_list("kind", flat=True))
+    assert spanish == {LetterKind.RECEIPT, LetterKind.ACKNOWLEDGEMENT, LetterKind.CLOSURE}  # the edited one stays
+    assert LetterTemplate.objects.filter(language="en").count() == len(LetterKind.values)
