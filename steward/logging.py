@@ -7,7 +7,9 @@ open the reporter's portal. Django's request log line and error records both pas
 import logging
 import re
 
-SECRET_PATH = re.compile(r"(/(?:follow-up|f)/)[^\s\"?#]+")
+# Paths whose next segment is a secret: the reporter's follow-up link and the reported person's link.
+SECRET_PREFIXES = ("/follow-up/", "/f/", "/party/")
+SECRET_PATH = re.compile(r"(/(?:follow-up|f|party)/)[^\s\"?#]+")
 
 
 def redact(text: str) -> str:

@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from steward.logging import SECRET_PREFIXES
+
 # htmx is served from our own origin, so no third-party sources are needed anywhere.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -28,7 +30,7 @@ class SecurityHeadersMiddleware:
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.user.is_authenticated or request.path.startswith(("/follow-up", "/f/")):
+        if request.user.is_authenticated or request.path.startswith(SECRET_PREFIXES):
             # Confidential pages must not stay in shared caches or the browser's back history.
             response["Cache-Control"] = "no-store"
         return response
