@@ -21,7 +21,7 @@ from decisions.forms import AppealDecisionForm, AppealFileForm, InformForm, Prop
 from decisions.models import Appeal, AppellantRole, Decision, Proposal, ProposalStatus
 from decisions.records import do_record_inform, do_record_response
 from intake.forms import looks_valid
-from intake.views import PRIVATE_HEADERS
+from steward.middleware import private
 
 ANCHOR = "decisions"
 
@@ -118,12 +118,6 @@ def decide_appeal(request: HttpRequest, code: str) -> HttpResponse:
     return back_to_case(case, ANCHOR)
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
-    return response
-
-
 @require_http_methods(["GET", "POST"])
 def appeal_reporter(request: HttpRequest, reference: str, secret: str) -> HttpResponse:
     """The reporter asks for reconsideration of the case's latest decision through their follow-up link."""
@@ -146,7 +140,7 @@ def _appeal_page(request: HttpRequest, decision: Decision, role: str, portal: st
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return _private(HttpResponseRedirect(portal + "#appeal", status=303))
+            return private(HttpResponseRedirect(portal + "#appeal", status=303))
     context = {
         "form": form,
         "role": role,
@@ -155,7 +149,7 @@ def _appeal_page(request: HttpRequest, decision: Decision, role: str, portal: st
         "deadline": appeal_deadline(decision),
         "appeal": decision.appeals.filter(appellant_role=role).first(),
     }
-    return _private(render(request, "decisions/appeal.html", context))
+    return private(render(request, "decisions/appeal.html", context))
 
 
 @require_http_methods(["GET", "POST"])

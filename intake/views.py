@@ -25,21 +25,8 @@ from intake.portal import reporter_evidence, reporter_messages, reporter_status
 from people.access import is_active_steward
 from policy.services import current_policy
 from policy.wording import days, hours
+from steward.middleware import private
 from steward.ratelimit import client_key, hit, peek
-
-PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin", "X-Robots-Tag": "noindex, nofollow"}
-
-
-def _private(response: HttpResponse, *, indexable: bool = False) -> HttpResponse:
-    """Pages that show a secret, a report or typed text must stay out of caches and referrers.
-
-    Only the empty public form may be found by search engines.
-    """
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
-    if indexable:
-        del response["X-Robots-Tag"]
-    return response
 
 
 def _timelines() -> dict[str, Any]:
@@ -65,7 +52,7 @@ def _render_form(request: HttpRequest, form: ReportForm, *, on_behalf: bool, sta
         **extra,
     }
     response = render(request, "intake/report_form.html", context, status=status)
-    return _private(response, indexable=not form.is_bound and not on_behalf)
+    return private(response, indexable=not form.is_bound and not on_behalf)
 
 
 def _render_receipt(request: HttpRequest, receipt: Receipt, form: ReportForm, *, on_behalf: bool) -> HttpResponse:
@@ -81,7 +68,7 @@ def _render_receipt(request: HttpRequest, receipt: Receipt, form: ReportForm, *,
         "on_file_only": form.cleaned_data["on_file_only"],
         "files_count": len(form.cleaned_data["evidence"]),
     }
-    return _private(render(request, "intake/receipt.html", context))
+    return private(render(request, "intake/receipt.html", context))
 
 
 @require_http_methods(["GET", "POST"])
@@ -96,7 +83,7 @@ def report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST, request.FILES)
     if form.is_spam:
         hit(key, window)
-        return _private(render(request, "intake/thanks.html", _timelines()))
+        return private(render(request, "intake/thanks.html", _timelines()))
     if not form.is_valid():
         return _render_form(request, form, on_behalf=False)
     count = hit(key, window)
@@ -145,7 +132,7 @@ def report_on_behalf(request: HttpRequest) -> HttpResponse:
 def _not_found(request: HttpRequest) -> HttpResponse:
     """One response for every link that does not open a report, whether or not the reference exists."""
     context = {"policy": current_policy(), "start_url": reverse("intake:follow_up_start")}
-    return _private(render(request, "intake/follow_up_not_found.html", context, status=404))
+    return private(render(request, "intake/follow_up_not_found.html", context, status=404))
 
 
 @require_http_methods(["GET", "POST"])
@@ -160,9 +147,9 @@ def follow_up_start(request: HttpRequest) -> HttpResponse:
             except Http404:
                 pass
             else:
-                return _private(HttpResponseRedirect(reverse("intake:follow_up", args=[report.reference, code]), status=303))
+                return private(HttpResponseRedirect(reverse("intake:follow_up", args=[report.reference, code]), status=303))
         form.add_error(None, _("We could not open a report with that reference and code. Please check both and try again."))
-    return _private(render(request, "intake/follow_up_start.html", {"form": form, "policy": current_policy()}))
+    return private(render(request, "intake/follow_up_start.html", {"form": form, "policy": current_policy()}))
 
 
 @require_http_methods(["GET", "POST"])
@@ -183,7 +170,7 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
                 form.add_error(None, error)
             else:
                 # POST-redirect-GET to the same page; the flag only shows a thank-you line.
-                return _private(HttpResponseRedirect(request.path + "?sent=1", status=303))
+                return private(HttpResponseRedirect(request.path + "?sent=1", status=303))
     else:
         form = ReplyForm()
     policy = report.case.policy_version.policy
@@ -199,7 +186,7 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
         "files_were_chosen": bool(request.FILES),
         **_timelines(),
     }
-    return _private(render(request, "intake/follow_up.html", context))
+    return private(render(request, "intake/follow_up.html", context))
 
 
 def _space_title(policy: Any, code: str) -> str:

@@ -21,9 +21,7 @@ from letters.actions import do_approve_message, do_create_party_link, do_edit_dr
 from letters.fill import UnknownPlaceholder, fill_letter
 from letters.forms import ComposeForm, EditDraftForm, IdForm, PartyReplyForm
 from letters.portal import party_messages, party_status
-
-PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
-
+from steward.middleware import private
 
 APPEAL_TEMPLATE = "decisions/_appeal_portal.html"
 
@@ -37,19 +35,13 @@ def _has_template(name: str) -> bool:
     return True
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
-    return response
-
-
 @require_http_methods(["GET", "POST"])
 def party_portal(request: HttpRequest, token: str) -> HttpResponse:
     """The reported person's page: status in plain words, approved letters, their answers, a reply form."""
     try:
         link = access_party_link(token)
     except Http404:
-        return _private(render(request, "letters/party_not_found.html", status=404))
+        return private(render(request, "letters/party_not_found.html", status=404))
     form = PartyReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,7 +49,7 @@ def party_portal(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return _private(HttpResponseRedirect(request.path + "?sent=1", status=303))
+            return private(HttpResponseRedirect(request.path + "?sent=1", status=303))
     context = {
         "link": link,
         "status": party_status(link.case),
@@ -69,7 +61,7 @@ def party_portal(request: HttpRequest, token: str) -> HttpResponse:
         "appeal_template": APPEAL_TEMPLATE,
         "token": token,
     }
-    return _private(render(request, "letters/party_portal.html", context))
+    return private(render(request, "letters/party_portal.html", context))
 
 
 def _answer(request: HttpRequest, case: Case) -> HttpResponse:
@@ -114,7 +106,7 @@ def create_party_link(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return back_to_case(case, "party-links")
     context = {"case": case, "party": new.link.party, "url": portal_url(new.token)}
-    return _private(render(request, "letters/link_created.html", context))
+    return private(render(request, "letters/link_created.html", context))
 
 
 @require_POST
@@ -150,4 +142,4 @@ def compose(request: HttpRequest, code: str) -> HttpResponse:
                 reports=reports, initial={"audience": data["audience"], "body": letter.body, "subject": letter.subject}
             )
     context = {"case": case, "chooser": chooser, "message_form": message_form, "reported": Audience.REPORTED}
-    return _private(render(request, "letters/compose.html", context))
+    return private(render(request, "letters/compose.html", context))

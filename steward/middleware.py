@@ -34,3 +34,16 @@ class SecurityHeadersMiddleware:
             # Confidential pages must not stay in shared caches or the browser's back history.
             response["Cache-Control"] = "no-store"
         return response
+
+
+# For pages that show a secret, a report or typed text: no caches, no referrer to other sites (not
+# "no-referrer": browsers then send `Origin: null` and the page's own forms fail CSRF), no indexing.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin", "X-Robots-Tag": "noindex, nofollow"}
+
+
+def private(response: HttpResponse, *, indexable: bool = False) -> HttpResponse:
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    if indexable:
+        del response["X-Robots-Tag"]
+    return response

@@ -83,3 +83,12 @@ def test_only_a_hash_is_stored_and_the_link_is_shown_once(world: World, stewards
     # Only reported people get links.
     response = client.post(url, {"target": world.reporter_party.pk})
     assert response.status_code == 302 and PartyLink.objects.count() == 1
+
+
+def test_party_portal_keeps_referrers_on_site_so_its_own_forms_pass_csrf(world: World, stewards: dict[str, Any]) -> None:
+    """ "no-referrer" would make browsers send `Origin: null` with the reply form, and CSRF would refuse it."""
+    token = do_create_party_link(stewards["bob"], world.case, world.reported).token
+    response = Client(enforce_csrf_checks=True).get(portal(token))
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cache-Control"] == "no-store"
