@@ -5,7 +5,10 @@ running it once: the row lock serialises the runs and reminded_at / escalated_at
 say whether there is anything left to do.
 """
 
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -47,25 +50,44 @@ def _skip(deadline: Deadline | None, generation: int | None) -> str:
     return ""
 
 
-def remind(deadline_id: int, generation: int | None = None, now: datetime | None = None) -> str:
-    """The first stage: the shepherd (or the unconflicted stewards) hear that the deadline passed."""
+@dataclass(frozen=True)
+class _Stage:
+    """One stage of a passed clock: who hears, when, and how it is recorded."""
+
+    stage: str
+    stamp: str  # the Deadline field that says this stage happened
+    delay: Callable[[], timedelta]
+    recipients: Callable[[Case], list[Any]]
+    kind: str
+    summary: str
+
+
+REMINDER = _Stage(
+    Stage.REMINDER, "reminded_at", timedelta, reminder_recipients, "clock.reminded", "Overdue: {what}; reminder sent to {count} steward(s)"
+)
+ESCALATION = _Stage(
+    Stage.ESCALATION, "escalated_at", escalate_after, committee, "clock.escalated", "Still overdue: {what}; escalated to {count} steward(s)"
+)
+
+
+def _run_stage(spec: _Stage, deadline_id: int, generation: int | None, now: datetime | None) -> str:
     now = now or timezone.now()
     with transaction.atomic():
         deadline = _locked_deadline(deadline_id)
         skip = _skip(deadline, generation)
         if skip or deadline is None:
             return skip
-        if deadline.reminded_at is not None:
+        if getattr(deadline, spec.stamp) is not None:
             return ALREADY
-        if deadline.due_at > now:
+        if deadline.due_at + spec.delay() > now:
             return NOT_DUE
-        recipients = reminder_recipients(deadline.case)
-        add_recipients(recipients, Stage.REMINDER, deadline=deadline)
-        deadline.reminded_at = now
-        deadline.save(update_fields=["reminded_at"])
+        recipients = spec.recipients(deadline.case)
+        add_recipients(recipients, spec.stage, deadline=deadline)
+        setattr(deadline, spec.stamp, now)
+        deadline.save(update_fields=[spec.stamp])
         record(
-            "clock.reminded",
-            f"Overdue: {deadline.get_kind_display()}; reminder sent to {len(recipients)} steward(s)",
+            spec.kind,
+            spec.summary.format(what=deadline.get_kind_display(), count=len(recipients)),
             actor_label="clock",
             case_id=deadline.case_id,
             data={
@@ -76,37 +98,16 @@ def remind(deadline_id: int, generation: int | None = None, now: datetime | None
             },
         )
     return SENT
+
+
+def remind(deadline_id: int, generation: int | None = None, now: datetime | None = None) -> str:
+    """The first stage: the shepherd (or the unconflicted stewards) hear that the deadline passed."""
+    return _run_stage(REMINDER, deadline_id, generation, now)
 
 
 def escalate(deadline_id: int, generation: int | None = None, now: datetime | None = None) -> str:
     """The second stage: the whole committee (everyone not hard-conflicted) hears of it."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        deadline = _locked_deadline(deadline_id)
-        skip = _skip(deadline, generation)
-        if skip or deadline is None:
-            return skip
-        if deadline.escalated_at is not None:
-            return ALREADY
-        if deadline.due_at + escalate_after() > now:
-            return NOT_DUE
-        recipients = committee(deadline.case)
-        add_recipients(recipients, Stage.ESCALATION, deadline=deadline)
-        deadline.escalated_at = now
-        deadline.save(update_fields=["escalated_at"])
-        record(
-            "clock.escalated",
-            f"Still overdue: {deadline.get_kind_display()}; escalated to {len(recipients)} steward(s)",
-            actor_label="clock",
-            case_id=deadline.case_id,
-            data={
-                "deadline": deadline.pk,
-                "kind": deadline.kind,
-                "generation": deadline.generation,
-                "stewards": [s.pk for s in recipients],
-            },
-        )
-    return SENT
+    return _run_stage(ESCALATION, deadline_id, generation, now)
 
 
 def escalate_measure(measure_id: int, now: datetime | None = None) -> str:
