@@ -5,7 +5,8 @@ deactivated steward. Each has a person record with an e-mail identity and a GitH
 their user name, so tests can name a steward as a party by handle.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from django.test import Client
 
 from people.actions import do_create_steward, do_deactivate_steward, do_link_identity
 from people.models import Space
+from steward.testing import Inbox, smtp_peer, still_clock
 
 PASSWORD = "correct horse battery staple"
 STEWARD_NAMES = ["alice", "bob", "carol", "dave", "erin"]
@@ -46,3 +48,15 @@ def login(client: Client) -> Callable[[User], Client]:
         return client
 
     return _login
+
+
+@pytest.fixture
+def clock() -> Iterator[Callable[[timedelta], None]]:
+    """Time starts at steward.testing.T0 and stands still; clock(delta) moves it to T0 + delta."""
+    yield from still_clock()
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[Inbox]:
+    """A real SMTP peer (aiosmtpd) on loopback; Django's mail goes to it."""
+    yield from smtp_peer(settings)

@@ -1,11 +1,14 @@
 """Fixtures for the end-to-end tests: a real Chromium (Debian's package) driven by Playwright."""
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from conftest import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -48,3 +51,12 @@ def new_page(browser: Any) -> Iterator[Any]:
     yield _new_page
     for context in contexts:
         context.close()
+
+
+def sign_in(page: Any, base: str, username: str) -> None:
+    """Sign a persona in through the real sign-in page (conftest.PASSWORD)."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/cases/"))

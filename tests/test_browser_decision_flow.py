@@ -10,22 +10,20 @@ person opens the link from their mail and appeals -> the one steward who took no
 """
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from audit.log import verify_chain
 from cases.models import Case, Party, PartyRole, Report
-from conftest import PASSWORD
 from decisions.models import Appeal, AppealStatus, Decision, Sanction, SanctionStatus
 from letters.models import MailStatus, OutgoingMail
-from letters.tests.conftest import Inbox, free_port, point_mail_at, text_of
 from people.actions import do_link_identity
 from people.models import Space
+from steward.testing import Inbox, text_of
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,26 +42,6 @@ CONDITIONS = "Keep review comments about the code, never about the person."
 PLANTED = f"{REPORTER_NAME} asked us to write to you."
 APPEAL_TEXT = "I was rude once, but thirty days without talking to a maintainer of my module is too long."
 COMMITTEE = ("alice", "bob", "carol", "dave", "erin")
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    point_mail_at(settings, controller.port)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/cases/"))
 
 
 def _declare_none(page: Any, base: str, case: Case) -> None:
@@ -137,7 +115,7 @@ def test_report_to_warning_letters_and_appeal(
     pages: dict[str, Any] = {}
     for name in COMMITTEE:
         pages[name] = new_page()
-        _sign_in(pages[name], base, name)
+        sign_in(pages[name], base, name)
         _declare_none(pages[name], base, case)
     bob, carol, erin = pages["bob"], pages["carol"], pages["erin"]
 

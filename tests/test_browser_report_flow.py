@@ -14,7 +14,7 @@ from django.core.management import call_command
 from audit.log import verify_chain
 from cases.actions import do_declare_conflict
 from cases.models import Case, ConflictLevel, Report
-from conftest import PASSWORD
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +22,6 @@ REPORT_TEXT = "In the #help channel, xq_troll called me a slur and posted my e-m
 NOTE_TEXT = "Checked the channel history: both messages are still up."
 MESSAGE_TEXT = "Thank you for telling us. We are looking at the channel history now."
 STEWARDS_ONLY_TEXT = "Internal: xq_troll has an earlier warning on the forum."
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/cases/"))
 
 
 def test_anonymous_report_to_reply_and_recusal(live_server: Any, new_page: Any, stewards: dict[str, Any], settings: Any) -> None:
@@ -59,7 +51,7 @@ def test_anonymous_report_to_reply_and_recusal(live_server: Any, new_page: Any, 
 
     # 3. A steward signs in; the case shows by code name only until they declare.
     steward = new_page()
-    _sign_in(steward, base, "dave")
+    sign_in(steward, base, "dave")
     steward.goto(f"{base}/cases/")
     assert case.code_name in steward.content()
     assert REPORT_TEXT not in steward.content()
@@ -102,7 +94,7 @@ def test_anonymous_report_to_reply_and_recusal(live_server: Any, new_page: Any, 
     # 6. A hard-conflicted steward: 404 on the case and its files, absent from every queue and search.
     do_declare_conflict(stewards["bob"], case, ConflictLevel.HARD)
     recused = new_page()
-    _sign_in(recused, base, "bob")
+    sign_in(recused, base, "bob")
     for path in (f"/cases/{case.code_name}/", f"/cases/{case.code_name}/declare/", f"/cases/{case.code_name}/evidence/1/download/"):
         response = recused.goto(base + path)
         assert response.status == 404, path

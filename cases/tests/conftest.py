@@ -7,20 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import Event
-from cases.actions import do_declare_conflict
 from cases.evidence import check_upload
 from cases.models import Case
-from intake.actions import Submission, do_submit_report
-
-
-def new_case(body: str = "Someone was rude in a review.", **fields: Any) -> Case:
-    receipt = do_submit_report(Submission(body=body, **fields))
-    return Case.objects.get(code_name=receipt.case_code_name)
-
-
-def declare(case: Case, level: str, *users: Any) -> None:
-    for user in users:
-        do_declare_conflict(user, case, level)
+from steward.testing import declare, new_case
 
 
 def kinds(case: Case) -> list[str]:

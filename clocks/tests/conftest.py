@@ -1,47 +1,16 @@
 """Helpers for the clock tests: a fixed start time, cases made by the report form, and running work on commit."""
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 
-from cases.actions import do_declare_conflict
 from cases.models import Case
-from intake.actions import Submission, do_submit_report
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def new_case(body: str = "Someone was rude in a review.", **fields: Any) -> Case:
-    receipt = do_submit_report(Submission(body=body, **fields))
-    return Case.objects.get(code_name=receipt.case_code_name)
-
-
-def declare(case: Case, level: str, *users: Any) -> None:
-    for user in users:
-        do_declare_conflict(user, case, level)
+from steward.testing import T0, declare, new_case  # noqa: F401  (re-exported for the clock tests)
 
 
 def recipients(outbox: list[Any]) -> list[str]:
     return sorted(address for message in outbox for address in message.to)
-
-
-@pytest.fixture
-def clock() -> Iterator[Callable[[timedelta], None]]:
-    """Time starts at T0 and stands still; clock(delta) moves it to T0 + delta."""
-    traveller = time_machine.travel(T0, tick=False)
-    traveller.start()
-
-    def move(delta: timedelta) -> None:
-        nonlocal traveller
-        traveller.stop()
-        traveller = time_machine.travel(T0 + delta, tick=False)
-        traveller.start()
-
-    yield move
-    traveller.stop()
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """Cases with a reported person (Ivan) and a reporter (Rita), and shortcuts to propose and vote."""
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import time_machine
 
 from audit.models import Event
 from cases.actions import InvolvedPerson, do_declare_conflict
@@ -15,9 +13,9 @@ from decisions.models import InformChoice, Proposal, ResponseKind
 from decisions.records import do_record_inform, do_record_response
 from intake.actions import Submission, do_submit_report
 from people.models import Space
+from steward.testing import T0  # noqa: F401  (re-exported for the decision tests)
 
 COMMITTEE = ("alice", "bob", "carol", "dave", "erin")
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def new_case(reported_handle: str = "ivan-gh", **fields: Any) -> tuple[Case, Any]:
@@ -83,19 +81,3 @@ def committee_case(stewards: dict[str, Any]) -> Callable[..., Case]:
         return case
 
     return _make
-
-
-@pytest.fixture
-def clock() -> Iterator[Callable[[timedelta], None]]:
-    """Time starts at T0 and stands still; clock(delta) moves it to T0 + delta."""
-    traveller = time_machine.travel(T0, tick=False)
-    traveller.start()
-
-    def move(delta: timedelta) -> None:
-        nonlocal traveller
-        traveller.stop()
-        traveller = time_machine.travel(T0 + delta, tick=False)
-        traveller.start()
-
-    yield move
-    traveller.stop()

@@ -1,20 +1,16 @@
 """A real SMTP peer (aiosmtpd) and a case with a named reporter and a reported person with e-mail."""
 
-import socket
-from collections.abc import Iterator
 from dataclasses import dataclass
-from email import message_from_bytes
-from email.message import Message as EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from cases.actions import InvolvedPerson, do_declare_conflict
 from cases.models import Case, ConflictLevel, Party, PartyRole, Report
 from intake.actions import Submission, do_submit_report
 from people.actions import do_link_identity
 from people.models import Space
+from steward.testing import Inbox, free_port, point_mail_at, text_of  # noqa: F401  (re-exported for the letter tests)
 
 REPORTER_NAME = "Rosalind Quartermaine"
 REPORTER_EMAIL = "rosalind.q@example.net"
@@ -24,52 +20,6 @@ REPORT_BODY = (
     "During the sprint review Mallory mocked my accent in front of everyone and then posted "
     "the screenshot of my broken translation patch in the general channel with a laughing emoji."
 )
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.mails: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.mails.append((list(envelope.rcpt_tos), message_from_bytes(envelope.original_content)))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [mail for rcpts, mail in self.mails if address in rcpts]
-
-
-def text_of(mail: EmailMessage) -> str:
-    part = mail.get_body(preferencelist=("plain",)) if hasattr(mail, "get_body") else mail
-    payload = (part or mail).get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return payload.decode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def point_mail_at(settings: Any, port: int) -> None:
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    point_mail_at(settings, controller.port)
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 @dataclass
