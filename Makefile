@@ -48,6 +48,8 @@ demo: migrate
 run: demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) manage.py tick_clocks
+	$(PY) manage.py tick_enforcement
+	$(PY) manage.py poll_spaces
 	@echo "Steward is starting at http://$(HOST):$(PORT) (the task worker runs beside it)."
 	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)

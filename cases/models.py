@@ -80,6 +80,7 @@ class Channel(models.TextChoices):
     IN_PERSON = "in-person", "In person"
     EVENT = "event", "At an event"
     EMAIL = "email", "E-mail"
+    SPACE = "space", "From a community space"
     OTHER = "other", "Other"
 
 

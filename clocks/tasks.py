@@ -9,14 +9,12 @@ which catches anything whose task was lost: the sweep keeps one pending copy of 
 from datetime import timedelta
 
 from django.db import transaction
-from django.tasks import TaskResultStatus, task
-from django.utils import timezone
-from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
+from django.tasks import task
 
 from clocks import reminders
 from clocks.deadlines import escalate_after
 from clocks.models import Deadline, InterimMeasure
+from steward.periodic import ensure_periodic, pending
 
 SWEEP_EVERY = timedelta(minutes=5)
 
@@ -69,16 +67,9 @@ def schedule_measure(measure: InterimMeasure) -> None:
 
 
 def sweep_pending() -> bool:
-    return DBTaskResult.objects.filter(task_path=sweep_clocks.module_path, status=TaskResultStatus.READY).exists()
+    return pending(sweep_clocks)
 
 
 def ensure_sweep(delay: timedelta = timedelta(0)) -> bool:
-    """Enqueue a sweep unless one is already waiting; return whether one was enqueued.
-
-    Only on the database backend: it is the one that keeps a deferred sweep across restarts (and an
-    immediate backend would run the sweep, which enqueues the next, which runs...).
-    """
-    if not isinstance(sweep_clocks.get_backend(), DatabaseBackend) or sweep_pending():
-        return False
-    sweep_clocks.using(run_after=timezone.now() + delay).enqueue()
-    return True
+    """Enqueue a clock sweep unless one is already waiting (steward.periodic)."""
+    return ensure_periodic(sweep_clocks, delay)

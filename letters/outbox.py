@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.dispatch import Signal
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +41,9 @@ from people.models import Space
 
 MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = (60, 300, 1800)
+# Sent once a mail has gone out (after its row says so): enforcement releases plans waiting for the decision letter.
+mail_sent = Signal()
+
 IN_FLIGHT = (MailStatus.HELD, MailStatus.QUEUED, MailStatus.SENDING, MailStatus.SENT)
 # Longer than any live attempt can take (the SMTP connection has a timeout well below it).
 LEASE = timedelta(minutes=10)
@@ -211,6 +215,7 @@ def deliver_mail(mail_id: int) -> str:
         if not finished.update(status=MailStatus.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None):
             return "already finished"
         record("mail.sent", _sent_summary(message), case_id=mail.case_id, data={"mail": mail.pk, "message": message.pk})
+    mail_sent.send(sender=OutgoingMail, mail=mail)
     return "sent"
 
 

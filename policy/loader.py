@@ -26,7 +26,7 @@ from policy.fields import (
     optional,
     required,
 )
-from policy.schema import DECISION_KINDS, PLATFORMS, Policy
+from policy.schema import DECISION_KINDS, INTENTS, PLATFORMS, Policy
 
 MAX_FILE_BYTES = 1_000_000  # a code of conduct is a few pages; anything bigger is a mistake or abuse
 
@@ -154,6 +154,7 @@ POLICY = Record(
                         "consequence": required(Body),
                         "needs_period": optional(Bool(), False),
                         "needs_no_contact": optional(Bool(), False),
+                        "enforce": optional(ListOf(Text(max_length=20, choices=INTENTS), 0, "self"), []),
                     }
                 ),
                 1,
@@ -201,6 +202,17 @@ POLICY = Record(
             [],
         ),
         "stewards_contact": required(Email),
+        "enforcement": optional(
+            Record(
+                {
+                    "notify_first": optional(Bool(), True),
+                    "check_in_days": optional(Int(minimum=1), 7),
+                    "remind_before_end_days": optional(Int(minimum=0), 3),
+                    "drift_check_hours": optional(Int(minimum=1), 24),
+                }
+            ),
+            {},
+        ),
     },
     _check_policy,
 )

@@ -12,6 +12,8 @@ from typing import Any
 
 PLATFORMS = ("github", "slack", "discord", "discourse", "zulip", "email", "event", "other")
 DECISION_KINDS = ("supermajority", "majority", "unanimous")
+# What a ladder level asks of the spaces, whatever the platform: each space says what these mean there.
+INTENTS = ("ban", "mute")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class Level:
     consequence: str
     needs_period: bool
     needs_no_contact: bool
+    enforce: tuple[str, ...] = ()  # INTENTS carried out in every space where the person has an identity
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "enforce", tuple(self.enforce))  # lists from YAML and JSON
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,16 @@ class DecisionRule:
 
 
 @dataclass(frozen=True)
+class Enforcement:
+    """How decisions are carried out in the spaces (REQUIREMENTS 8.3, 8.4, 8.7)."""
+
+    notify_first: bool = True  # the person is told of the decision before any ban is applied
+    check_in_days: int = 7  # the shepherd checks how things stand this long after the actions are applied
+    remind_before_end_days: int = 3  # the shepherd hears this long before a temporary sanction is lifted
+    drift_check_hours: int = 24  # how often applied bans are verified on the platforms
+
+
+@dataclass(frozen=True)
 class Quorum:
     """Below these numbers a case goes to the outside contact instead of the stewards."""
 
@@ -146,6 +162,7 @@ class Policy:
     emergency: tuple[EmergencyResource, ...]
     stewards_contact: str
     community: str = ""
+    enforcement: Enforcement = Enforcement()
 
     @property
     def community_name(self) -> str:
@@ -206,7 +223,7 @@ class Policy:
             "categories": [_fields(c) for c in self.categories],
             "scope": self.scope,
             "spaces": [_fields(s) for s in self.spaces],
-            "ladder": [_fields(level) for level in self.ladder],
+            "ladder": [{**_fields(level), "enforce": list(level.enforce)} for level in self.ladder],
             "outcomes": [_fields(o) for o in self.outcomes],
             "timelines": _fields(self.timelines),
             "decision_rule": _fields(self.decision_rule),
@@ -216,6 +233,7 @@ class Policy:
             "outside_contact": _fields(self.outside_contact),
             "emergency": [_fields(e) for e in self.emergency],
             "stewards_contact": self.stewards_contact,
+            "enforcement": _fields(self.enforcement),
         }
 
     @classmethod
@@ -241,6 +259,7 @@ class Policy:
             outside_contact=Contact(**data["outside_contact"]),
             emergency=tuple(EmergencyResource(**e) for e in data["emergency"]),
             stewards_contact=data["stewards_contact"],
+            enforcement=Enforcement(**data.get("enforcement", {})),
         )
 
 

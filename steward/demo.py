@@ -6,6 +6,7 @@ the recusal rules and the quorum guard exactly as real use would.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -27,6 +28,7 @@ from decisions.records import do_record_inform, do_record_response
 from intake.actions import Submission, do_submit_report
 from people.actions import do_create_steward, do_link_identity
 from people.models import Space
+from spaces.models import SpaceConnection
 
 DEMO_PASSWORD = "steward-demo-password"
 STEWARDS = [
@@ -46,6 +48,8 @@ class DemoCase:
     notes: list[str] = field(default_factory=list)
     reply: str = ""
     age_days: int = 0
+    outcome: str = "warning"  # for decided cases: the level the committee votes for
+    other_identities: list[tuple[str, str]] = field(default_factory=list)  # more accounts of the reported person
 
 
 DEMO_CASES = [
@@ -123,6 +127,26 @@ DEMO_CASES = [
     ),
     DemoCase(
         Submission(
+            body="After I closed his feature request, vexlord started replying to every issue I open on GitHub, "
+            "sent me a string of insulting DMs on Discord and posted about me in the Slack #random channel. "
+            "I asked him twice to stop. Screenshots are in the thread he started.",
+            reporter_name="Noor A.",
+            reporter_email="noor@example.net",
+            involved_people=[InvolvedPerson(PartyRole.REPORTED, "", Space.GITHUB, "vexlord")],
+            space="github",
+            ongoing="yes",
+            categories=["harassment", "trolling-insults"],
+        ),
+        triage={"safety_risk": "medium", "ongoing_harassment": "yes", "in_scope": "yes"},
+        status=Status.DECIDED,
+        notes=["All three accounts are his (same avatar, he links them in his profile). It continued after the first request to stop."],
+        age_days=9,
+        outcome="temporary-ban",
+        # The same person's accounts elsewhere: the plan acts in every space (GitHub block, Slack, Discord ban).
+        other_identities=[(Space.DISCORD, "448201977310208011"), (Space.SLACK, "U07VEXLORD")],
+    ),
+    DemoCase(
+        Submission(
             body="Bruno was dismissive of my question in the mentoring session and called it 'lazy'.",
             reporter_name="Lee",
             reporter_email="lee@example.org",
@@ -134,29 +158,53 @@ DEMO_CASES = [
 ]
 
 
-def _decide_warning(case: Case, stewards: list[User]) -> None:
-    """The committee's full path to a Warning: inform, response, proposal, votes (the rule passes it)."""
+DECISIONS: dict[str, dict[str, Any]] = {
+    "warning": {
+        "period_days": 30,
+        "conditions_for_return": "No contact with the speaker for 30 days; a private apology was offered.",
+        "rationale": "Mocking a speaker's accent twice after being asked to stop: a single incident with clear impact.",
+    },
+    "temporary-ban": {
+        "period_days": 30,
+        "conditions_for_return": "No contact with the reporter; a written commitment to the code of conduct before returning.",
+        "rationale": "Sustained harassment across three spaces, continuing after two requests to stop.",
+        "skip_reason": "Harassment across several spaces after repeated requests to stop; a warning would not protect the reporter.",
+    },
+}
+
+
+def _decide(case: Case, stewards: list[User], outcome: str) -> None:
+    """The committee's full path to a sanction: inform, response, proposal, votes (the rule passes it)."""
     lead = stewards[0]
     reported = case.parties.get(role=PartyRole.REPORTED)
     reporter = case.parties.get(role=PartyRole.REPORTER)
-    do_record_inform(lead, case, InformChoice.YES, "No safety concern in telling him; he should know what was seen.")
-    do_record_response(lead, case, reported, ResponseKind.RESPONSE, "He apologised and said he did not realise how it came across.")
+    do_record_inform(lead, case, InformChoice.YES, "No safety concern in telling them; they should know what was seen.")
+    do_record_response(lead, case, reported, ResponseKind.RESPONSE, "They apologised and said they did not realise how it came across.")
     proposal = do_propose(
-        lead,
-        case,
-        ProposalInput(
-            outcome="warning",
-            target=reported,
-            period_days=30,
-            protected_people=[reporter.person],
-            conditions_for_return="No contact with the speaker for 30 days; a private apology was offered.",
-            rationale="Mocking a speaker's accent twice after being asked to stop: a single incident with clear impact.",
-        ),
+        lead, case, ProposalInput(outcome=outcome, target=reported, protected_people=[reporter.person], **DECISIONS[outcome])
     )
     for steward in stewards:
         proposal.refresh_from_db()
         if proposal.status == "open" and may_vote(steward, case):
             do_vote(steward, proposal, "yes")
+
+
+def _connect_spaces() -> None:
+    """The spaces an admin has connected. Their credentials are not set in the demo (see docs/spaces.md),
+    so a plan approved here stops with a clear "not configured" reason instead of reaching any platform."""
+    for slug, platform, title, settings in [
+        ("alliance-github", "github", "AI Alliance on GitHub", {"org": "ai-alliance-demo"}),
+        ("alliance-slack", "slack", "AI Alliance Slack", {"team_id": "T0DEMO"}),
+        ("alliance-discord", "discord", "AI Alliance Discord", {"guild_id": "1100000000000000000"}),
+        ("alliance-forum", "discourse", "AI Alliance forum", {"base_url": "https://forum.example.org"}),
+        (
+            "alliance-lists",
+            "mailman",
+            "AI Alliance mailing lists",
+            {"api_url": "http://localhost:8001/3.1", "lists": ["dev.lists.example.org"]},
+        ),
+    ]:
+        SpaceConnection.objects.get_or_create(slug=slug, defaults={"platform": platform, "title": title, "settings": settings})
 
 
 def demo_loaded() -> bool:
@@ -172,6 +220,7 @@ def load_demo() -> list[User]:
         )
         do_link_identity(None, profile.person, Space.GITHUB, github)
         stewards.append(profile.user)
+    _connect_spaces()
     for demo in DEMO_CASES:
         _build_case(demo, stewards)
     return stewards
@@ -180,6 +229,8 @@ def load_demo() -> list[User]:
 def _build_case(demo: DemoCase, stewards: list[User]) -> None:
     receipt = do_submit_report(demo.submission)
     case = Case.objects.get(code_name=receipt.case_code_name)
+    for space, handle in demo.other_identities:
+        do_link_identity(None, case.parties.get(role=PartyRole.REPORTED).person, space, handle)
     for steward in stewards:
         if steward.username == "emil":
             continue  # Emil has just joined: he sees code names until he declares
@@ -207,6 +258,6 @@ def _build_case(demo: DemoCase, stewards: list[User]) -> None:
     for status in path:
         do_change_status(lead, case, status)
     if demo.status == Status.DECIDED:
-        _decide_warning(case, stewards)
+        _decide(case, stewards, demo.outcome)
     created = case.created_at - timedelta(days=demo.age_days)
     Case.objects.filter(pk=case.pk).update(created_at=created)

@@ -1,5 +1,7 @@
 """Steward's settings: declarative, every deploy-specific value from the environment (see steward.env)."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +41,8 @@ INSTALLED_APPS = [
     "clocks",
     "privacy",
     "accounts",
+    "spaces",
+    "enforcement",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +89,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+    # Tests use a file, not memory, so a worker process started by the fault tests sees the same database;
+    # one per test process, so parallel test runs never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"steward-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
@@ -140,6 +147,11 @@ STEWARD_POLICY_FILE = Path(env_str("STEWARD_POLICY_FILE", str(BASE_DIR / "policy
 STEWARD_EVIDENCE_DIR = Path(env_str("STEWARD_EVIDENCE_DIR", str(VAR_DIR / "evidence")))
 STEWARD_EVIDENCE_MAX_BYTES = env_int("STEWARD_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 STEWARD_EVIDENCE_MAX_FILES = env_int("STEWARD_EVIDENCE_MAX_FILES", 5)
+# How long a worker's claim on an enforcement action lasts before another worker may take it over.
+STEWARD_ENFORCEMENT_LEASE_SECONDS = env_int("STEWARD_ENFORCEMENT_LEASE_SECONDS", 300)
+# Webhook deliveries larger than this are refused (413); how often spaces that cannot push are read.
+STEWARD_WEBHOOK_MAX_BYTES = env_int("STEWARD_WEBHOOK_MAX_BYTES", 1024 * 1024)
+STEWARD_SPACES_POLL_SECONDS = env_int("STEWARD_SPACES_POLL_SECONDS", 300)
 STEWARD_REQUIRE_2FA = env_bool("STEWARD_REQUIRE_2FA", False)
 STEWARD_LOGIN_MAX_FAILURES = env_int("STEWARD_LOGIN_MAX_FAILURES", 5)
 STEWARD_LOGIN_LOCKOUT_SECONDS = env_int("STEWARD_LOGIN_LOCKOUT_SECONDS", 15 * 60)
@@ -185,5 +197,10 @@ LOGGING = {
         # Replace Django's own handlers so every request line passes through the redacting filter.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # HTTP clients log every request URL at INFO; platform URLs name users and content. Keep them quiet.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "slack_sdk": {"level": "WARNING"},
+        "githubkit": {"level": "WARNING"},
     },
 }

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("letters.urls")),
     path("", include("clocks.urls")),
     path("privacy/", include("privacy.urls")),
+    path("spaces/", include("spaces.urls")),
+    path("enforcement/", include("enforcement.urls")),
     path("", include("intake.urls")),
     path("", include("policy.urls")),
 ]

@@ -35,6 +35,7 @@ REPORTER = "reporter"  # needs the reporter's follow-up link
 PARTY = "party"  # needs the reported person's link (letters.PartyLink)
 ADMIN = "admin"
 FLOW = "flow"  # a step of signing in or out: only ever redirects or asks for input, never shows data
+HOOK = "hook"  # a platform's webhook: no session counts; only a configured space's genuine signature does
 CODE_NAME, READ, WRITE, VOTE = "code_name", "read", "write", "vote"
 
 # name -> (rule, method). Case rules name the access layer's Need.
@@ -94,6 +95,18 @@ URLS: dict[str, tuple[str, str]] = {
     "privacy:request": (ADMIN, "GET"),
     "privacy:request_export": (ADMIN, "GET"),
     "privacy:request_complete": (ADMIN, "POST"),
+    "enforcement:approve_plan": (WRITE, "POST"),
+    "enforcement:record_notice": (WRITE, "POST"),
+    "enforcement:cancel_plan": (WRITE, "POST"),
+    "enforcement:add_action": (WRITE, "POST"),
+    "enforcement:remove_action": (WRITE, "POST"),
+    "enforcement:edit_reason": (WRITE, "POST"),
+    "enforcement:retry_action": (WRITE, "POST"),
+    "enforcement:accept_drift": (WRITE, "POST"),
+    "enforcement:watch_alert_reviewed": (WRITE, "POST"),
+    "enforcement:moderator_actions": (STEWARD, "GET"),
+    "enforcement:review_moderator_action": (STEWARD, "POST"),
+    "spaces:webhook": (HOOK, "POST"),
     # Last: it signs the persona out for the rest of the walk.
     "accounts:logout": (FLOW, "POST"),
 }
@@ -274,6 +287,8 @@ def test_non_case_urls_as_every_persona(world: World) -> None:
                 response = _request(persona, method, url)
                 if rule == PUBLIC:
                     ok = response.status_code == 200
+                elif rule == HOOK:
+                    ok = response.status_code == 404  # no space has this slug: signed in or not, nothing is there
                 elif rule == FLOW:
                     ok = response.status_code in (200, 302)
                 elif rule == ADMIN and persona.admin:
@@ -299,7 +314,17 @@ def test_queue_and_search_hide_the_case_from_everyone_without_access(world: Worl
     for persona in world.personas:
         if not persona.steward:
             continue
-        queries = ("", f"?q={world.case.code_name}", "?q=ivan-gh", "?view=all", "?view=new", "?view=unacknowledged", "?view=overdue")
+        queries = (
+            "",
+            f"?q={world.case.code_name}",
+            "?q=ivan-gh",
+            "?view=all",
+            "?view=new",
+            "?view=unacknowledged",
+            "?view=overdue",
+            "?view=enforcement",
+            "?view=no-contact",
+        )
         for query in queries:
             content = persona.client.get(reverse("cases:queue") + query).content.decode()
             if not persona.needs:

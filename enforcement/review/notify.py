@@ -1,0 +1,32 @@
+"""Who hears that something came in from a space (the mail itself goes through enforcement.notices).
+
+The mail names a case by its code name (or names nothing but the space), never content, handles or
+people: mail leaves Steward's control, and a conflicted steward may be among the readers of a shared inbox.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from cases.access import Standing, standing
+from cases.models import Case
+from clocks.deadlines import committee
+from people.access import active_stewards
+
+
+def case_stewards(case: Case) -> list[Any]:
+    """The stewards with no conflict on the case; when none has declared yet, every steward not hard-conflicted."""
+    stewards = active_stewards().select_related("steward_profile").order_by("pk")
+    unconflicted = [steward for steward in stewards if steward.email and standing(steward, case) is Standing.UNCONFLICTED]
+    return unconflicted or committee(case)
+
+
+def review_stewards(exclude_person_ids: set[int]) -> list[Any]:
+    """Every active steward with an address, except those the reviewed action is about."""
+    stewards = active_stewards().select_related("steward_profile").order_by("pk")
+    return [steward for steward in stewards if steward.email and steward.steward_profile.person_id not in exclude_person_ids]
+
+
+def review_link() -> str:
+    return settings.SITE_URL + reverse("enforcement:moderator_actions")

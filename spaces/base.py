@@ -1,0 +1,275 @@
+"""The one interface every community space implements (GitHub, Slack, Discord, Discourse, Zulip, Mailman, e-mail).
+
+The enforcement executor, the webhook endpoint and the screening reader only ever talk to a `Space`.
+A platform package (`spaces/<platform>/`) holds its HTTP calls in `client.py`, its `Space` subclass in
+`space.py`, its webhook parsing and signature checks in `webhooks.py`, and a stateful fake of the
+platform's API in `fake.py` for the tests.
+
+The contract, which the executor relies on for exactly-once effects:
+- `apply` and `revert` are idempotent from Steward's side: when the effect already holds (the user is
+  already blocked, the message is already gone) they return an `Outcome` saying so instead of failing.
+- `verify` answers from the platform's current state, never from memory. After a crash between a call
+  and its recorded result, the executor asks `verify` before calling `apply` again.
+- Failures are raised as `TemporaryFailure` (5xx, timeouts, rate limits: the executor retries with
+  back-off, honouring `retry_after`) or `PermanentFailure` (4xx, missing permission, unknown user:
+  the executor stops and shows the reason on the case). Anything else is treated as temporary.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+    from spaces.models import SpaceConnection
+
+
+class Op(enum.StrEnum):
+    """What Steward can ask a space to do. Each platform supports a subset (its `capabilities`)."""
+
+    BLOCK = "block"  # GitHub: block a user from the organisation
+    BAN = "ban"  # Discord ban (optionally deleting recent messages); Mailman ban from a list
+    TIMEOUT = "timeout"  # Discord time-out (the platform lifts it itself, 28 days at most)
+    SILENCE = "silence"  # Discourse: may read, may not post (platform lifts it at the end time)
+    SUSPEND = "suspend"  # Discourse: may not sign in (platform lifts it at the end time)
+    DEACTIVATE = "deactivate"  # Slack (SCIM), Zulip: the account is switched off
+    REMOVE_FROM_CHANNEL = "remove-from-channel"  # Slack: kick from a channel; Zulip: unsubscribe from a stream
+    REMOVE_MEMBER = "remove-member"  # GitHub: remove an organisation member or a repository collaborator
+    LIMIT_INTERACTIONS = "limit-interactions"  # GitHub: interaction limits on a repository or organisation
+    MODERATE = "moderate"  # Mailman: hold the member's posts for moderation
+    HIDE_CONTENT = "hide-content"  # GitHub minimizeComment; Discourse hide a post
+    DELETE_CONTENT = "delete-content"  # delete a comment, message or post
+    EDIT_CONTENT = "edit-content"  # replace a comment's text (the original is kept, encrypted, for revert)
+    LOCK_THREAD = "lock-thread"  # GitHub lock an issue or discussion; Discourse close a topic
+
+
+class Target(enum.StrEnum):
+    """What an operation's `subject` names."""
+
+    PERSON = "person"  # a user in the space (an Identity's handle: user name, user id or e-mail)
+    CONTENT = "content"  # a comment, message or post (its URL or the platform's id for it)
+    THREAD = "thread"  # an issue, discussion, topic or channel
+
+
+class Verdict(enum.StrEnum):
+    HOLDS = "holds"  # the effect is in place on the platform
+    ABSENT = "absent"  # the effect is not in place (never applied, lifted, or undone by hand)
+    UNKNOWN = "unknown"  # the platform could not tell (e.g. the content it was about is gone)
+
+
+@dataclass(frozen=True)
+class Capability:
+    op: Op
+    target: Target
+    label: str  # what a steward reads on the plan, e.g. "Block from the organisation"
+    reversible: bool = True  # whether `revert` can undo it (a deletion usually cannot)
+    # Longest period the platform lifts by itself (Discord time-out: 28 days); None: Steward schedules the reversal.
+    native_expiry: timedelta | None = None
+    needs_end: bool = False  # the platform wants an end time with the action (Discourse silence/suspend)
+    params: tuple[str, ...] = ()  # optional parameters a steward may set, e.g. ("channel",) or ("classifier",)
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """One action as the executor hands it to a space. `key` is stable across retries of the same action."""
+
+    key: str
+    op: Op
+    subject: str
+    reason: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    ends_at: datetime | None = None  # when a temporary sanction ends; for ops with native expiry, passed on
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The receipt of a successful apply or revert."""
+
+    detail: str  # a sentence for the case timeline, e.g. "Blocked octocat from the organisation acme"
+    external_ref: str = ""  # the platform's id for what was done, where it has one
+    native_expiry: bool = False  # the platform lifts this itself at `ends_at`: no reversal to schedule
+    # What `revert` and `verify` need later (resolved user id, the channels left, an edited comment's old text).
+    # Stored encrypted with the action.
+    state: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Check:
+    verdict: Verdict
+    detail: str
+
+
+class SpaceError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TemporaryFailure(SpaceError):
+    """Worth retrying: a 5xx, a timeout, a rate limit. `retry_after` (seconds) when the platform says."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentFailure(SpaceError):
+    """Not worth retrying: refused, not found, not permitted, not supported. The message is shown to stewards."""
+
+
+class NotConfigured(PermanentFailure):
+    """A credential or setting the connection needs is missing."""
+
+
+# --- What spaces bring in -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """A piece of content in a space: a comment, message or post, as read or as delivered by a webhook."""
+
+    external_id: str  # the platform's id, unique within the connection
+    author: tuple[str, ...]  # every handle the author is known by (id, login, e-mail): matched against identities
+    text: str
+    url: str = ""
+    created_at: datetime | None = None
+    # Whom it is addressed to: the author of the content it replies to or reviews, and everyone mentioned.
+    addressed: tuple[str, ...] = ()
+    thread: str = ""  # issue, topic, channel or stream it belongs to
+    kind: str = ""  # e.g. "issue_comment", "message", "post"
+
+
+@dataclass(frozen=True)
+class ContentEvent:
+    """New or edited content (watching for no-contact breaches, and screening, use these)."""
+
+    item: Item
+
+
+@dataclass(frozen=True)
+class ReportEvent:
+    """Somebody used the space's own way to report: a message shortcut, an app command, a flag."""
+
+    reporter: tuple[str, ...]  # handles of the person reporting
+    item: Item | None  # what they reported, when it is content
+    note: str = ""  # what they wrote, if anything
+    reporter_name: str = ""
+
+
+@dataclass(frozen=True)
+class ModeratorActionEvent:
+    """A block, ban or similar made directly on the platform, outside Steward: queued for committee review."""
+
+    action: str  # e.g. "blocked", "unblocked", "banned", "suspended"
+    actor: tuple[str, ...]  # the moderator's handles
+    subject: tuple[str, ...]  # the affected user's handles
+    detail: str = ""
+    at: datetime | None = None
+
+
+Event = ContentEvent | ReportEvent | ModeratorActionEvent
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What became of one inbound event, handed back to the space so it can answer the platform."""
+
+    event: Event
+    report_reference: str = ""  # for a ReportEvent: the case reference
+    follow_up_url: str = ""  # for a ReportEvent: the reporter's secret link (show it only to them)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A verified webhook delivery. `delivery_id` is what replays are recognised by."""
+
+    delivery_id: str
+    events: tuple[Event, ...] = ()
+    # An answer the platform needs at once, with no events to process (Slack url_verification, Discord PING).
+    immediate: dict[str, Any] | None = None
+
+
+class WebhookRefused(Exception):
+    """The delivery is not accepted: bad or missing signature, too old, malformed. Nothing is changed."""
+
+    def __init__(self, reason: str, status: int = 400) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+class Space:
+    """Base class: one instance per configured connection (`SpaceConnection`), made by `spaces.registry.space_for`."""
+
+    platform: ClassVar[str]  # matches people.models.Space values
+    # Which identities act here, when not the platform's own (Mailman lists act on e-mail addresses).
+    identity_space: ClassVar[str | None] = None
+    title: ClassVar[str]
+    capabilities: ClassVar[tuple[Capability, ...]] = ()
+    # What the policy's generic intents ("ban", "mute") mean here, in the order they are applied.
+    intents: ClassVar[Mapping[str, tuple[Op, ...]]] = {}
+    # Connection settings an admin fills in (not secrets), and the secrets read from the environment or file.
+    setting_names: ClassVar[tuple[str, ...]] = ()
+    secret_names: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def needed_secrets(cls, settings: Mapping[str, Any]) -> tuple[str, ...]:
+        """The secrets these settings need (an e-mail drop folder needs no IMAP password); by default all."""
+        return cls.secret_names
+
+    @classmethod
+    def acts_on(cls) -> str:
+        """The people.models.Space value of the identities this space's person actions take."""
+        return cls.identity_space or cls.platform
+
+    def __init__(self, connection: SpaceConnection, settings: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
+        self.connection = connection
+        self.settings = settings
+        self.secrets = secrets
+
+    # Enforcement ----------------------------------------------------------------------------------
+
+    def capability(self, op: Op | str) -> Capability:
+        for item in self.capabilities:
+            if item.op == op:
+                return item
+        raise PermanentFailure(f"{self.title} cannot {op}.")
+
+    def apply(self, request: ActionRequest) -> Outcome:
+        raise PermanentFailure(f"{self.title} cannot {request.op}.")
+
+    def revert(self, request: ActionRequest, state: Mapping[str, Any]) -> Outcome:
+        raise PermanentFailure(f"{self.title} cannot undo {request.op}.")
+
+    def verify(self, request: ActionRequest, state: Mapping[str, Any]) -> Check:
+        return Check(Verdict.UNKNOWN, f"{self.title} cannot check {request.op}.")
+
+    # Reading and webhooks -------------------------------------------------------------------------
+
+    def read(self, since: datetime) -> Iterator[Item]:
+        """Content created since a time, oldest first, for watching and screening. Spaces without it yield nothing."""
+        return iter(())
+
+    def moderation_log(self, since: datetime) -> Iterator[ModeratorActionEvent]:
+        """Blocks, bans and suspensions made on the platform since a time, by anyone but Steward itself, for
+        platforms that keep a log rather than send a webhook (Discord's audit log, Discourse's staff log)."""
+        return iter(())
+
+    def parse_webhook(self, request: HttpRequest) -> Inbound:
+        """Verify and parse a delivery; raise WebhookRefused for anything not genuine, fresh and well-formed."""
+        raise WebhookRefused(f"{self.title} does not send webhooks to Steward.", status=404)
+
+    def webhook_response(self, inbound: Inbound, handled: list[Handled]) -> HttpResponse:
+        """The HTTP answer to a processed delivery. Platforms that show the reporter a reply override this."""
+        from django.http import HttpResponse
+
+        if inbound.immediate is not None:
+            from django.http import JsonResponse
+
+            return JsonResponse(inbound.immediate)
+        return HttpResponse(status=204)

@@ -1,0 +1,507 @@
+"""A stateful fake of the parts of GitHub's API that Steward uses, for the tests.
+
+It remembers blocks, memberships, collaborators, interaction limits, comments (hidden, edited,
+deleted), and locks, so verify after apply says HOLDS and a change made by hand (`unblock_by_hand`...)
+is seen. It answers with GitHub's status codes and bodies (`Bad credentials` for a wrong token, 422
+for a repeated block, `{}` for no interaction limit), its rate-limit responses, and it builds webhook
+deliveries signed the way GitHub signs them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from githubkit.webhooks import sign
+
+from spaces.fakes import Call, FakePlatform, Injected
+from spaces.github import fake_json as shapes
+from spaces.github.fake_graphql import GraphQLFake
+from spaces.github.fake_json import CommentRec, DiscussionRec, IssueRec, RepoRec, UserRec, World
+
+_NAME = r"[^/]+"
+_ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
+_EXPIRIES = {"one_day": 1, "three_days": 3, "one_week": 7, "one_month": 30, "six_months": 180}
+_PERMISSION_ROLES = {"pull": "read", "triage": "triage", "push": "write", "maintain": "maintain", "admin": "admin"}
+
+
+FAKE_TOKEN = "ghp_fake_token"
+FAKE_WEBHOOK_SECRET = "fake-webhook-secret"
+
+
+class FakeGitHub(FakePlatform):
+    def __init__(self, *, token: str = FAKE_TOKEN, webhook_secret: str = FAKE_WEBHOOK_SECRET, org: str = "acme") -> None:
+        super().__init__()
+        self.token = token
+        self.webhook_secret = webhook_secret
+        self.world = World()
+        self.org = self.add_user(org, type="Organization")
+        self.steward = self.add_user("steward-bot")  # whom the token belongs to
+        self.graphql = GraphQLFake(self.world)
+        self._graphql_calls: list[Call] = []
+        self._routes_for_rest()
+        self.route("POST", "/graphql", self._graphql, mutates=False)
+
+    def _routes_for_rest(self) -> None:
+        org, login, owner, repo = (f"(?P<{name}>{_NAME})" for name in ("org", "login", "owner", "repo"))
+        repos = f"/repos/{owner}/{repo}"
+        for method in ("GET", "PUT", "DELETE"):
+            self.route(method, f"/orgs/{org}/blocks/{login}", getattr(self, f"_block_{method.lower()}"))
+            self.route(method, f"/orgs/{org}/memberships/{login}", getattr(self, f"_membership_{method.lower()}"))
+            self.route(method, f"{repos}/collaborators/{login}", getattr(self, f"_collaborator_{method.lower()}"))
+            self.route(method, f"/orgs/{org}/interaction-limits", getattr(self, f"_limit_{method.lower()}"))
+            self.route(method, f"{repos}/interaction-limits", getattr(self, f"_limit_{method.lower()}"))
+        self.route("GET", f"{repos}/collaborators/{login}/permission", self._collaborator_permission)
+        self.route("GET", f"{repos}/issues/comments", self._list_issue_comments)
+        for kind, path in (("issue_comment", "issues/comments"), ("review_comment", "pulls/comments"), ("commit_comment", "comments")):
+            for method in ("GET", "PATCH", "DELETE"):
+                self.route(method, rf"{repos}/{path}/(?P<id>\d+)", self._comment_handler(kind, method))
+        for method in ("GET", "PUT"):
+            self.route(method, rf"{repos}/pulls/(?P<number>\d+)/reviews/(?P<id>\d+)", self._comment_handler("review", method))
+        self.route("GET", rf"{repos}/issues/(?P<number>\d+)", self._issue_get)
+        self.route("PUT", rf"{repos}/issues/(?P<number>\d+)/lock", self._issue_lock)
+        self.route("DELETE", rf"{repos}/issues/(?P<number>\d+)/lock", self._issue_unlock)
+
+    # The world, for tests to set up -----------------------------------------------------------------
+
+    def add_user(self, login: str, *, type: str = "User") -> UserRec:
+        with self.lock:
+            key = login.casefold()
+            if key not in self.world.users:
+                self.world.users[key] = UserRec(login, self.world.new_id(), type)
+            return self.world.users[key]
+
+    def add_repo(self, full_name: str) -> RepoRec:
+        owner, name = full_name.split("/")
+        with self.lock:
+            key = full_name.casefold()
+            if key not in self.world.repos:
+                self.world.repos[key] = RepoRec(self.add_user(owner, type="Organization"), name, self.world.new_id())
+            return self.world.repos[key]
+
+    def add_issue(self, full_name: str, author: str, *, pull: bool = False, title: str = "A question") -> IssueRec:
+        repo = self.add_repo(full_name)
+        with self.lock:
+            number = 1 + sum(1 for key in [*self.world.issues, *self.world.discussions] if key[0] == full_name.casefold())
+            rec = IssueRec(repo, number, self.world.new_id(), self.add_user(author), title, pull=pull)
+            self.world.issues[(full_name.casefold(), number)] = rec
+            return rec
+
+    def add_discussion(self, full_name: str, author: str, *, title: str = "Ideas") -> DiscussionRec:
+        repo = self.add_repo(full_name)
+        with self.lock:
+            number = 1 + sum(1 for key in [*self.world.issues, *self.world.discussions] if key[0] == full_name.casefold())
+            rec = DiscussionRec(repo, number, self.world.new_id(), self.add_user(author), title)
+            self.world.discussions[(full_name.casefold(), number)] = rec
+            return rec
+
+    def add_comment(
+        self,
+        on: IssueRec | DiscussionRec | str,
+        author: str,
+        body: str,
+        *,
+        kind: str = "",
+        reply_to: CommentRec | None = None,
+        created_at: datetime | None = None,
+    ) -> CommentRec:
+        """A comment on an issue or pull request (kind issue_comment, review_comment or review), a discussion,
+        or, when `on` is "owner/repo@sha", a commit."""
+        with self.lock:
+            moment = shapes.iso(created_at) if created_at else shapes.T0
+            rec = CommentRec(kind or "issue_comment", self.world.new_id(), self._repo_of(on), self.add_user(author), body)
+            rec.created_at = rec.updated_at = moment
+            if isinstance(on, str):
+                rec.kind, rec.commit_id = "commit_comment", on.split("@")[1]
+            elif isinstance(on, DiscussionRec):
+                rec.kind, rec.discussion, rec.parent_id = "discussion_comment", on, reply_to.id if reply_to else None
+            else:
+                rec.issue = on
+            self.world.comments[(rec.kind, rec.id)] = rec
+            return rec
+
+    def _repo_of(self, on: IssueRec | DiscussionRec | str) -> RepoRec:
+        return self.add_repo(on.split("@")[0]) if isinstance(on, str) else on.repo
+
+    def add_member(self, login: str, *, role: str = "member", state: str = "active") -> None:
+        with self.lock:
+            self.world.memberships[(self.org.login.casefold(), self.add_user(login).login.casefold())] = {"role": role, "state": state}
+
+    def add_collaborator(self, full_name: str, login: str, *, role: str = "write") -> None:
+        self.add_repo(full_name)
+        with self.lock:
+            self.world.collaborators[(full_name.casefold(), self.add_user(login).login.casefold())] = role
+
+    def accept_invitation(self, full_name: str, login: str) -> None:
+        with self.lock:
+            permission = self.world.invitations.pop((full_name.casefold(), login.casefold()))
+            self.world.collaborators[(full_name.casefold(), login.casefold())] = _PERMISSION_ROLES.get(permission, permission)
+
+    # Changes made by hand on github.com, outside Steward ----------------------------------------------
+
+    def block_by_hand(self, login: str) -> None:
+        with self.lock:
+            self.world.blocks.add((self.org.login.casefold(), self.add_user(login).login.casefold()))
+
+    def unblock_by_hand(self, login: str) -> None:
+        with self.lock:
+            self.world.blocks.discard((self.org.login.casefold(), login.casefold()))
+
+    def unminimize_by_hand(self, comment: CommentRec) -> None:
+        with self.lock:
+            comment.minimized_reason = None
+
+    def edit_by_hand(self, comment: CommentRec, body: str) -> None:
+        with self.lock:
+            comment.body = body
+
+    def delete_by_hand(self, comment: CommentRec) -> None:
+        with self.lock:
+            self.world.comments.pop((comment.kind, comment.id), None)
+
+    def unlock_by_hand(self, thread: IssueRec | DiscussionRec) -> None:
+        with self.lock:
+            thread.locked, thread.lock_reason = False, None
+
+    def lift_limit_by_hand(self, scope: str) -> None:
+        with self.lock:
+            self.world.limits.pop(scope.casefold(), None)
+
+    def is_blocked(self, login: str) -> bool:
+        with self.lock:
+            return (self.org.login.casefold(), login.casefold()) in self.world.blocks
+
+    def comment(self, comment: CommentRec) -> CommentRec | None:
+        """The comment as the fake holds it now (None once deleted)."""
+        with self.lock:
+            return self.world.comments.get((comment.kind, comment.id))
+
+    def graphql_mutations(self, name: str | None = None) -> list[dict[str, Any]]:
+        """The variables of each GraphQL mutation run (optionally only those of one mutation field)."""
+        with self.lock:
+            return [variables for field, variables in self.graphql.mutations if name is None or field == name]
+
+    def mutations(self, method: str | None = None, path: str | None = None) -> list[Call]:
+        """REST mutations as FakePlatform counts them, and GraphQL requests that ran a mutation."""
+        found = super().mutations(method, path)
+        with self.lock:
+            extra = [
+                call
+                for call in self._graphql_calls
+                if (method is None or call.method == method.upper()) and (path is None or re.search(path, call.path))
+            ]
+        return found + extra
+
+    # Errors and rate limits, in GitHub's shapes ---------------------------------------------------------
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        # GitHub checks the credentials before anything else.
+        if request.headers.get("authorization", "") not in (f"token {self.token}", f"Bearer {self.token}"):
+            with self.lock:
+                headers = {key.lower(): value for key, value in request.headers.items()}
+                self.calls.append(Call(request.method.upper(), request.url.path, dict(request.url.params), headers, request.read()))
+            return self.reply(401, shapes.error(401, "Bad credentials"))
+        return super().handle(request)
+
+    def not_found(self, call: Call) -> httpx.Response:
+        return self.reply(404, shapes.error(404, "Not Found"))
+
+    def rate_limited(self, retry_after: float = 1.0) -> Injected:
+        """The primary rate limit: 403, remaining 0, and the epoch second the window resets."""
+        reset = math.ceil(time.time() + retry_after)
+        headers = {
+            "x-ratelimit-limit": "5000",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-used": "5000",
+            "x-ratelimit-reset": str(reset),
+            "x-ratelimit-resource": "core",
+        }
+        body = {
+            "message": f"API rate limit exceeded for user ID {self.steward.id}. If you reach out to GitHub Support for help, "
+            "please include the request ID 0000:1111:2222:3333:4444.",
+            "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+            "status": "403",
+        }
+        return Injected(403, body, headers)
+
+    def inject_secondary_rate_limit(
+        self, *, retry_after: int = 60, times: int = 1, method: str | None = None, path: str | None = None
+    ) -> None:
+        """The secondary rate limit: 403 with `retry-after`, and a message saying so."""
+        body = {
+            "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+            "If you reach out to GitHub Support for help, please include the request ID 0000:1111:2222:3333:4444.",
+            "documentation_url": "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            "status": "403",
+        }
+        self.inject(403, body, {"retry-after": str(retry_after)}, times=times, method=method, path=path)
+
+    def inject_graphql_rate_limit(self, *, retry_after: float = 30.0) -> None:
+        """GraphQL's rate limit: status 200 with an error of type RATE_LIMITED, and the rate headers."""
+        headers = self.rate_limited(retry_after).headers | {"x-ratelimit-resource": "graphql"}
+        body = {"errors": [{"type": "RATE_LIMITED", "message": f"API rate limit exceeded for user ID {self.steward.id}."}]}
+        self.inject(200, body, headers, method="POST", path="^/graphql$")
+
+    def inject_forbidden(self, path: str, permission: str, *, method: str | None = None) -> None:
+        """What a fine-grained token without the needed permission gets."""
+        body = shapes.error(403, "Resource not accessible by personal access token")
+        self.inject(403, body, {"x-accepted-github-permissions": permission}, method=method, path=path)
+
+    # Webhook deliveries ---------------------------------------------------------------------------
+
+    def signed(
+        self, event: str, payload: dict[str, Any], *, delivery: str | None = None, secret: str | None = None
+    ) -> tuple[bytes, dict[str, str]]:
+        """A delivery's raw body and headers, signed as GitHub signs them (HMAC-SHA256 of the raw body)."""
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        headers = {
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+            "X-GitHub-Hook-ID": "4242",
+            "X-Hub-Signature-256": sign(secret or self.webhook_secret, body, "sha256"),
+            "User-Agent": "GitHub-Hookshot/5a8b1e3",
+        }
+        return body, headers
+
+    def _envelope(self, action: str, repo: RepoRec | None = None, sender: UserRec | None = None) -> dict[str, Any]:
+        envelope: dict[str, Any] = {
+            "action": action,
+            "sender": shapes.user(sender or self.steward),
+            "organization": shapes.organization(self.org),
+        }
+        if repo is not None:
+            envelope["repository"] = shapes.repository(repo)
+        return envelope
+
+    def comment_payload(self, comment: CommentRec, action: str = "created") -> tuple[str, dict[str, Any]]:
+        """The event name and payload GitHub delivers when the comment is created or edited."""
+        with self.lock:
+            payload = self._envelope(action, comment.repo, comment.author)
+            if action == "edited":
+                payload["changes"] = {"body": {"from": "(the text before)"}}
+            if comment.kind == "review":
+                assert comment.issue is not None
+                payload |= {"review": shapes.review(comment), "pull_request": shapes.pull_request(comment.issue)}
+                return "pull_request_review", payload
+            payload["comment"] = shapes.webhook_comment(comment)
+            if comment.kind == "issue_comment":
+                assert comment.issue is not None
+                payload["issue"] = shapes.issue(comment.issue)
+                return "issue_comment", payload
+            if comment.kind == "review_comment":
+                assert comment.issue is not None
+                return "pull_request_review_comment", payload | {"pull_request": shapes.pull_request(comment.issue)}
+            if comment.kind == "discussion_comment":
+                assert comment.discussion is not None
+                return "discussion_comment", payload | {"discussion": shapes.discussion(comment.discussion)}
+            return "commit_comment", payload
+
+    def org_block_payload(self, login: str, *, action: str = "blocked", by: str = "an-owner") -> dict[str, Any]:
+        payload = self._envelope(action, sender=self.add_user(by))
+        blocked = shapes.user(self.add_user(login))
+        return payload | {"blocked_user": blocked}
+
+    def ping_payload(self) -> dict[str, Any]:
+        return {
+            "zen": "Keep it logically awesome.",
+            "hook_id": 4242,
+            "hook": shapes.hook(4242, ["issue_comment", "org_block"]),
+            "organization": shapes.organization(self.org),
+            "sender": shapes.user(self.steward),
+        }
+
+    # REST handlers --------------------------------------------------------------------------------
+
+    def _user(self, login: str) -> UserRec | None:
+        return self.world.users.get(login.casefold())
+
+    def _org_ok(self, org: str) -> bool:
+        return org.casefold() == self.org.login.casefold()
+
+    def _block_get(self, call: Call, org: str, login: str) -> httpx.Response:
+        if self._org_ok(org) and (org.casefold(), login.casefold()) in self.world.blocks:
+            return self.reply(204)
+        return self.not_found(call)
+
+    def _block_put(self, call: Call, org: str, login: str) -> httpx.Response:
+        if not self._org_ok(org) or self._user(login) is None:
+            return self.not_found(call)
+        if (org.casefold(), login.casefold()) in self.world.blocks:
+            return self.reply(422, shapes.error(422, "Blocked user has already been blocked"))
+        self.world.blocks.add((org.casefold(), login.casefold()))
+        return self.reply(204)
+
+    def _block_delete(self, call: Call, org: str, login: str) -> httpx.Response:
+        if not self._org_ok(org):
+            return self.not_found(call)
+        self.world.blocks.discard((org.casefold(), login.casefold()))
+        return self.reply(204)
+
+    def _membership_get(self, call: Call, org: str, login: str) -> httpx.Response:
+        found = self.world.memberships.get((org.casefold(), login.casefold()))
+        user = self._user(login)
+        if not self._org_ok(org) or found is None or user is None:
+            return self.not_found(call)
+        return self.reply(200, shapes.membership(self.org, user, found["role"], found["state"]))
+
+    def _membership_put(self, call: Call, org: str, login: str) -> httpx.Response:
+        user = self._user(login)
+        if not self._org_ok(org) or user is None:
+            return self.not_found(call)
+        role = str((call.json() or {}).get("role") or "member")
+        current = self.world.memberships.get((org.casefold(), login.casefold()))
+        # A non-member gets an invitation (pending); a member's role is changed at once.
+        state = current["state"] if current else "pending"
+        self.world.memberships[(org.casefold(), login.casefold())] = {"role": role, "state": state}
+        return self.reply(200, shapes.membership(self.org, user, role, state))
+
+    def _membership_delete(self, call: Call, org: str, login: str) -> httpx.Response:
+        if self.world.memberships.pop((org.casefold(), login.casefold()), None) is None:
+            return self.not_found(call)
+        return self.reply(204)
+
+    def _collaborator_get(self, call: Call, owner: str, repo: str, login: str) -> httpx.Response:
+        if (f"{owner}/{repo}".casefold(), login.casefold()) in self.world.collaborators:
+            return self.reply(204)
+        return self.not_found(call)
+
+    def _collaborator_permission(self, call: Call, owner: str, repo: str, login: str) -> httpx.Response:
+        user = self._user(login)
+        role = self.world.collaborators.get((f"{owner}/{repo}".casefold(), login.casefold()))
+        if user is None or f"{owner}/{repo}".casefold() not in self.world.repos:
+            return self.not_found(call)
+        return self.reply(200, shapes.collaborator_permission(user, role or "read"))
+
+    def _collaborator_put(self, call: Call, owner: str, repo: str, login: str) -> httpx.Response:
+        full = f"{owner}/{repo}".casefold()
+        user, rec = self._user(login), self.world.repos.get(full)
+        if user is None or rec is None:
+            return self.not_found(call)
+        if (full, login.casefold()) in self.world.collaborators:
+            return self.reply(204)
+        permission = str((call.json() or {}).get("permission") or "push")
+        self.world.invitations[(full, login.casefold())] = permission
+        return self.reply(201, shapes.invitation(rec, user, self.steward, self.world.new_id(), permission))
+
+    def _collaborator_delete(self, call: Call, owner: str, repo: str, login: str) -> httpx.Response:
+        self.world.collaborators.pop((f"{owner}/{repo}".casefold(), login.casefold()), None)
+        self.world.invitations.pop((f"{owner}/{repo}".casefold(), login.casefold()), None)
+        return self.reply(204)
+
+    def _scope(self, org: str | None, owner: str | None, repo: str | None) -> str | None:
+        if org is not None:
+            return org.casefold() if self._org_ok(org) else None
+        full = f"{owner}/{repo}".casefold()
+        return full if full in self.world.repos else None
+
+    def _limit_get(self, call: Call, org: str | None = None, owner: str | None = None, repo: str | None = None) -> httpx.Response:
+        scope = self._scope(org, owner, repo)
+        if scope is None:
+            return self.not_found(call)
+        # A repository shows the organisation's limit when there is one (origin "organization").
+        found = self.world.limits.get(scope) or (self.world.limits.get(self.org.login.casefold()) if repo else None)
+        return self.reply(200, dict(found) if found else {})
+
+    def _limit_put(self, call: Call, org: str | None = None, owner: str | None = None, repo: str | None = None) -> httpx.Response:
+        scope = self._scope(org, owner, repo)
+        if scope is None:
+            return self.not_found(call)
+        if repo and self.org.login.casefold() in self.world.limits:
+            return self.reply(409, shapes.error(409, "Interaction limits are already set at the organization level."))
+        body = call.json() or {}
+        limit, expiry = body.get("limit"), body.get("expiry", "one_day")
+        if limit not in ("existing_users", "contributors_only", "collaborators_only") or expiry not in _EXPIRIES:
+            return self.reply(422, shapes.error(422, "Validation Failed", errors=[{"resource": "InteractionLimit", "code": "invalid"}]))
+        ends = datetime.now(UTC) + timedelta(days=_EXPIRIES[expiry])
+        found = {"limit": limit, "origin": "repository" if repo else "organization", "expires_at": shapes.iso(ends)}
+        self.world.limits[scope] = found
+        return self.reply(200, dict(found))
+
+    def _limit_delete(self, call: Call, org: str | None = None, owner: str | None = None, repo: str | None = None) -> httpx.Response:
+        scope = self._scope(org, owner, repo)
+        if scope is None:
+            return self.not_found(call)
+        self.world.limits.pop(scope, None)
+        return self.reply(204)
+
+    def _comment_handler(self, kind: str, method: str) -> Any:
+        def handler(call: Call, owner: str, repo: str, id: str, number: str | None = None) -> httpx.Response:
+            rec = self.world.comments.get((kind, int(id)))
+            if rec is None or rec.repo.full_name.casefold() != f"{owner}/{repo}".casefold():
+                return self.not_found(call)
+            if method == "DELETE":
+                del self.world.comments[(kind, rec.id)]
+                return self.reply(204)
+            if method in ("PATCH", "PUT"):
+                body = (call.json() or {}).get("body")
+                if not isinstance(body, str):
+                    return self.reply(422, shapes.error(422, "Validation Failed", errors=[{"field": "body", "code": "missing_field"}]))
+                rec.body, rec.updated_at = body, shapes.iso(datetime.now(UTC))
+            return self.reply(200, shapes.REST_COMMENT[kind](rec))
+
+        return handler
+
+    def _list_issue_comments(self, call: Call, owner: str, repo: str) -> httpx.Response:
+        if f"{owner}/{repo}".casefold() not in self.world.repos:
+            return self.not_found(call)
+        found = [
+            rec
+            for rec in self.world.comments.values()
+            if rec.kind == "issue_comment" and rec.repo.full_name.casefold() == f"{owner}/{repo}".casefold()
+        ]
+        if since := call.query.get("since"):
+            if not _ISO_8601.match(since):
+                return self.reply(422, shapes.error(422, "The since parameter needs to be in ISO 8601 format: YYYY-MM-DDTHH:MM:SSZ"))
+            moment = datetime.fromisoformat(since)
+            found = [rec for rec in found if datetime.fromisoformat(rec.updated_at) >= moment]
+        key = "updated_at" if call.query.get("sort") == "updated" else "created_at"
+        found.sort(key=lambda rec: (getattr(rec, key), rec.id), reverse=call.query.get("direction") == "desc")
+        per_page, page = int(call.query.get("per_page", 30)), int(call.query.get("page", 1))
+        headers = {}
+        if page * per_page < len(found):
+            host = call.headers.get("host", "api.github.com")
+            query = urlencode({**call.query, "page": str(page + 1)})
+            headers["link"] = f'<http://{host}/repos/{owner}/{repo}/issues/comments?{query}>; rel="next"'
+        return self.reply(200, [shapes.issue_comment(rec) for rec in found[(page - 1) * per_page : page * per_page]], headers)
+
+    def _issue(self, owner: str, repo: str, number: str) -> IssueRec | None:
+        return self.world.issues.get((f"{owner}/{repo}".casefold(), int(number)))
+
+    def _issue_get(self, call: Call, owner: str, repo: str, number: str) -> httpx.Response:
+        rec = self._issue(owner, repo, number)
+        return self.reply(200, shapes.issue(rec)) if rec else self.not_found(call)
+
+    def _issue_lock(self, call: Call, owner: str, repo: str, number: str) -> httpx.Response:
+        rec = self._issue(owner, repo, number)
+        if rec is None:
+            return self.not_found(call)
+        reason = (call.json() or {}).get("lock_reason")
+        if reason not in (None, "off-topic", "too heated", "resolved", "spam"):
+            return self.reply(422, shapes.error(422, "Validation Failed", errors=[{"field": "lock_reason", "code": "invalid"}]))
+        rec.locked, rec.lock_reason = True, reason
+        return self.reply(204)
+
+    def _issue_unlock(self, call: Call, owner: str, repo: str, number: str) -> httpx.Response:
+        rec = self._issue(owner, repo, number)
+        if rec is None:
+            return self.not_found(call)
+        rec.locked, rec.lock_reason = False, None
+        return self.reply(204)
+
+    def _graphql(self, call: Call) -> httpx.Response:
+        try:
+            body = call.json()
+        except ValueError:
+            return self.reply(400, {"message": "Problems parsing JSON", "documentation_url": "https://docs.github.com/graphql"})
+        before = len(self.graphql.mutations)
+        answer = self.graphql.answer(body)
+        if len(self.graphql.mutations) > before:
+            self._graphql_calls.append(call)
+        return self.reply(200, answer)

@@ -1,0 +1,82 @@
+"""Comments as `Item`s: who wrote them, and whom they address (how no-contact breaches are noticed).
+
+The same comment gets the same `external_id` whether it arrives by webhook or is read, so the caller
+can tell a delivery from a later read of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from spaces.base import Item
+
+# A mention is @login not inside a word or an e-mail address, and not a team (@org/team).
+_MENTION = re.compile(r"(?<![\w@/.`-])@([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,38})(?![\w/])", re.IGNORECASE)
+# GitHub notifies nobody for a mention in code, so neither does Steward count one.
+_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]*`", re.DOTALL)
+
+
+def mentions(text: str) -> list[str]:
+    return [login.casefold() for login in _MENTION.findall(_CODE.sub(" ", text or ""))]
+
+
+def handles(login: str | None, user_id: int | str | None) -> tuple[str, ...]:
+    """Every handle a GitHub user is known by: the login (casefolded, as identities are kept) and the numeric id."""
+    found = [str(login).casefold()] if login else []
+    if user_id is not None and str(user_id):
+        found.append(str(user_id))
+    return tuple(found)
+
+
+def user_handles(user: Mapping[str, Any] | None) -> tuple[str, ...]:
+    if not user:
+        return ()
+    return handles(user.get("login"), user.get("id"))
+
+
+def addressed(author: tuple[str, ...], to: Iterable[str | None], text: str) -> tuple[str, ...]:
+    """The thread's (or reviewed pull request's) author and everyone mentioned, without the author themself."""
+    seen: dict[str, None] = {}
+    for login in [*(item.casefold() for item in to if item), *mentions(text)]:
+        if login not in author:
+            seen[login] = None
+    return tuple(seen)
+
+
+def parse_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if not value:
+        return None
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def thread_of(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+def comment_item(
+    kind: str,
+    comment_id: int | str,
+    user: Mapping[str, Any] | None,
+    body: str | None,
+    url: str,
+    created_at: Any,
+    thread_author: str | None = None,
+    thread_url: str = "",
+) -> Item:
+    author = user_handles(user)
+    text = body or ""
+    return Item(
+        external_id=f"{kind}:{comment_id}",
+        author=author,
+        text=text,
+        url=url,
+        created_at=parse_time(created_at),
+        addressed=addressed(author, [thread_author], text),
+        thread=thread_url or thread_of(url),
+        kind=kind,
+    )

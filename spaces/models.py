@@ -1,0 +1,80 @@
+"""Configured connections to community spaces, and the webhook deliveries already taken (for replay refusal)."""
+
+from django.db import models
+
+
+class SpaceConnection(models.Model):
+    """One space Steward acts in: a GitHub organisation, a Slack workspace, a Discord server, a forum...
+
+    Settings an admin may see live here; credentials never do. They are read from the environment
+    (`STEWARD_SPACE_<SLUG>_<NAME>`) or the secrets file (`STEWARD_SECRETS_FILE`), see spaces.secrets.
+    """
+
+    slug = models.SlugField(max_length=40, unique=True, help_text="Names the connection in URLs and in the secret names.")
+    platform = models.CharField(max_length=16)  # a key of spaces.registry.platforms()
+    title = models.CharField(max_length=200)
+    settings = models.JSONField(default=dict, blank=True, help_text="Non-secret settings, e.g. the organisation or the forum URL.")
+    enabled = models.BooleanField(default=True, help_text="Switched off, nothing is applied, read or accepted here.")
+    watch = models.BooleanField(default=True, help_text="Watch content here for breaches of no-contact periods.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WebhookDelivery(models.Model):
+    """A delivery already accepted: the same id again is a replay and is refused."""
+
+    connection = models.ForeignKey(SpaceConnection, on_delete=models.CASCADE, related_name="deliveries")
+    delivery_id = models.CharField(max_length=200)
+    received_at = models.DateTimeField(auto_now_add=True)
+    events = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "delivery_id"], name="webhook_delivery_once")]
+
+    def __str__(self) -> str:
+        return f"{self.connection.slug}:{self.delivery_id}"
+
+
+class ReadCursor(models.Model):
+    """How far polling has read a connection, per kind of reading: the next poll asks for what came since."""
+
+    CONTENT = "content"
+    MODERATION = "moderation"
+    KINDS = [(CONTENT, "Content"), (MODERATION, "Moderation log")]
+
+    connection = models.ForeignKey(SpaceConnection, on_delete=models.CASCADE, related_name="cursors")
+    kind = models.CharField(max_length=16, choices=KINDS)
+    position = models.DateTimeField()
+    polled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "kind"], name="read_cursor_once")]
+
+    def __str__(self) -> str:
+        return f"{self.connection.slug}:{self.kind}@{self.position:%Y-%m-%d %H:%M}"
+
+
+class ReceivedMail(models.Model):
+    """A report e-mail already taken (or deliberately skipped): the same message again is not taken twice.
+
+    Only a digest of the Message-ID (or of the raw message) is kept, written in the transaction that
+    creates the case, so a crash before the commit leaves the message to be taken again and a crash
+    after it cannot make a second case.
+    """
+
+    TAKEN = "taken"
+    SKIPPED = "skipped"
+    OUTCOMES = [(TAKEN, "Taken as a report"), (SKIPPED, "Skipped (automatic reply or bounce)")]
+
+    connection = models.ForeignKey(SpaceConnection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    digest = models.CharField(max_length=64, unique=True)
+    outcome = models.CharField(max_length=8, choices=OUTCOMES)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.outcome}:{self.digest[:12]}"

@@ -1,0 +1,73 @@
+"""The webhook endpoint every space delivers to: `POST /spaces/hooks/<slug>/`.
+
+No session, no CSRF token (the platform signs its deliveries instead, and the space checks that in
+`parse_webhook`). Whatever is refused is refused with a short plain answer and one log line that
+names the connection and the reason: never the body, never a header, never a secret.
+"""
+
+import logging
+import re
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from spaces.base import PermanentFailure, WebhookRefused
+from spaces.inbound import Replayed, receive
+from spaces.models import SpaceConnection
+from spaces.registry import space_for
+
+logger = logging.getLogger("steward.spaces")
+
+
+def _refuse(connection: SpaceConnection, status: int, reason: str, message: str | None = None) -> HttpResponse:
+    logger.warning('webhook refused: connection=%s status=%s reason="%s"', connection.slug, status, reason)
+    response = HttpResponse(message or reason, status=status, content_type="text/plain; charset=utf-8")
+    # The line above is the one log line for this refusal; Django would add its own "Bad Request: ..." line.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def _printable(text: str) -> str:
+    """A delivery id as the platform sent it, but safe for a log line (no line breaks, no quotes)."""
+    return re.sub(r"[^A-Za-z0-9._:@-]", "?", text)[:80]
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest, slug: str) -> HttpResponse:
+    connection = SpaceConnection.objects.filter(slug=slug, enabled=True).first()
+    if connection is None:
+        raise Http404("No such connection.")
+    # Every platform's deliveries are far smaller; anything bigger is refused before it is read.
+    if _declared_length(request) > settings.STEWARD_WEBHOOK_MAX_BYTES:
+        return _refuse(connection, 413, "body too large")
+    try:
+        space = space_for(connection)
+        inbound = space.parse_webhook(request)
+    except PermanentFailure as error:
+        return _refuse(connection, 404, error.message, "This connection does not take webhooks.")
+    except WebhookRefused as refused:
+        return _refuse(connection, refused.status, refused.reason)
+    except RequestDataTooBig:
+        return _refuse(connection, 413, "body too large")
+    if not inbound.delivery_id:
+        # Without an id a replay cannot be recognised: such a delivery is never taken.
+        return _refuse(connection, 400, "no delivery id")
+    try:
+        handled = receive(connection, inbound)
+    except Replayed:
+        return _refuse(connection, 409, f"replayed delivery {_printable(inbound.delivery_id)}", "replayed delivery")
+    logger.info(
+        "webhook accepted: connection=%s delivery=%s events=%d", connection.slug, _printable(inbound.delivery_id), len(inbound.events)
+    )
+    return space.webhook_response(inbound, handled)
