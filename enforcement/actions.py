@@ -33,7 +33,11 @@ def is_drifted(action: EnforcementAction) -> bool:
 
 def plan_of(case: Case, plan_id: Any) -> Plan:
     try:
-        return Plan.objects.select_for_update().select_related("sanction", "decision__policy_version").get(pk=int(plan_id), case=case)
+        return (
+            Plan.objects.select_for_update(of=("self",))
+            .select_related("sanction", "decision__policy_version")
+            .get(pk=int(plan_id), case=case)
+        )
     except (Plan.DoesNotExist, TypeError, ValueError):
         raise ValidationError(_("There is no such enforcement plan on this case.")) from None
 
@@ -41,7 +45,7 @@ def plan_of(case: Case, plan_id: Any) -> Plan:
 def action_of(case: Case, action_id: Any) -> EnforcementAction:
     try:
         return (
-            EnforcementAction.objects.select_for_update()
+            EnforcementAction.objects.select_for_update(of=("self",))
             .select_related("plan__sanction", "connection")
             .get(pk=int(action_id), plan__case=case)
         )
@@ -66,7 +70,7 @@ def do_approve_plan(steward: Any, case: Case, plan_id: Any) -> Plan:
     plan = plan_of(case, plan_id)
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(_("This plan has already been approved or closed."))
-    if plan.sanction.status != SanctionStatus.ACTIVE:
+    if plan.sanctioned.status != SanctionStatus.ACTIVE:
         raise ValidationError(_("The sanction is no longer in force; there is nothing to apply."))
     plan.status = PlanStatus.APPROVED
     plan.approved_by = steward
@@ -126,7 +130,7 @@ def do_add_action(steward: Any, case: Case, plan_id: Any, new: NewAction) -> Enf
     identity = None
     subject = new.subject.strip()
     if capability.target == Target.PERSON:
-        identity = Identity.objects.filter(pk=new.identity_id or 0, person=plan.sanction.person, space=cls.acts_on()).first()
+        identity = Identity.objects.filter(pk=new.identity_id or 0, person=plan.sanctioned.person, space=cls.acts_on()).first()
         if identity is None:
             raise ValidationError(_("Choose one of the sanctioned person's identities in %(space)s.") % {"space": connection.title})
         subject = identity.handle
@@ -143,7 +147,7 @@ def do_add_action(steward: Any, case: Case, plan_id: Any, new: NewAction) -> Enf
         subject=subject,
         reason=new.reason.strip() or plan.actions.values_list("reason", flat=True).first() or "",
         position=POSITION[capability.target],
-        revert_at=revert_time(capability, plan.sanction),
+        revert_at=revert_time(capability, plan.sanctioned),
         status=ActionStatus.PLANNED if plan.status == PlanStatus.DRAFT else ActionStatus.QUEUED,
         added_by=steward,
     )
@@ -280,3 +284,43 @@ def lift_for_sanction(sanction: Sanction) -> int:
     record("enforcement.plan.lifting", f"Enforcement plan #{plan.pk}: lifting, the sanction is {sanction.status}", case_id=plan.case_id)
     refresh_plan(plan)
     return lifted
+
+
+@transaction.atomic
+def do_moderate_content(
+    steward: Any, connection: SpaceConnection, op: str, subject: str, reason: str, params: dict[str, Any] | None = None
+) -> EnforcementAction:
+    """Act on one piece of content outside any case (hide a comment a screening flag found, say): a plan of one
+    action, approved by the steward who asks, applied at once by the executor and never lifted."""
+    cls = space_class(connection) if connection.enabled else None
+    capability = next((item for item in cls.capabilities if item.op == op), None) if cls is not None else None
+    if capability is None or capability.target == Target.PERSON:
+        raise ValidationError(_("%(space)s cannot do that to content.") % {"space": connection.title})
+    if not subject.strip():
+        raise ValidationError(_("Give the link to the content or thread."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason the platform will record."))
+    params = {key: value for key, value in (params or {}).items() if value not in ("", None)}
+    unknown = set(params) - set(capability.params)
+    if unknown:
+        raise ValidationError(_("Unknown settings for this action: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    plan = Plan.objects.create(status=PlanStatus.APPROVED, notify_first=False, approved_by=steward, approved_at=timezone.now())
+    action = EnforcementAction(
+        plan=plan,
+        connection=connection,
+        op=op,
+        subject=subject.strip(),
+        reason=reason.strip(),
+        status=ActionStatus.QUEUED,
+        added_by=steward,
+    )
+    action.params = params
+    action.save()
+    record(
+        "enforcement.content.moderated",
+        f"Action #{action.pk} ({connection.platform} {op}) on content, outside any case",
+        actor=steward,
+        data={"plan": plan.pk, "action": action.pk},
+    )
+    enqueue_action(action.pk)
+    return action

@@ -62,7 +62,7 @@ def request_for(action: EnforcementAction) -> ActionRequest:
         subject=action.subject,
         reason=action.reason,
         params=action.params,
-        ends_at=action.plan.sanction.ends_at,
+        ends_at=action.plan.sanction.ends_at if action.plan.sanction else None,
     )
 
 
@@ -77,7 +77,7 @@ class Claim:
 def claim(action_id: int) -> Claim | None:
     now = timezone.now()
     with transaction.atomic():
-        action = EnforcementAction.objects.select_for_update().select_related("plan").filter(pk=action_id).first()
+        action = EnforcementAction.objects.select_for_update(of=("self",)).select_related("plan").filter(pk=action_id).first()
         if action is None:
             return None
         phase = Phase.APPLY if action.status in (ActionStatus.QUEUED, ActionStatus.RUNNING) else Phase.REVERT
@@ -130,7 +130,9 @@ def run_action(action_id: int) -> str:
 
 def _still_ours(taken: Claim) -> EnforcementAction | None:
     """The row, locked, if no other worker took the action over since our claim (our lease ran out)."""
-    action = EnforcementAction.objects.select_for_update().select_related("plan__sanction", "connection").get(pk=taken.action_id)
+    action = (
+        EnforcementAction.objects.select_for_update(of=("self",)).select_related("plan__sanction", "connection").get(pk=taken.action_id)
+    )
     if action.status != STEPS[taken.phase][1] or action.attempts != taken.attempt:
         logger.warning("enforcement action %s: claim lost to another worker; result not recorded twice", taken.action_id)
         return None

@@ -44,9 +44,12 @@ class Notice(models.TextChoices):
 
 
 class Plan(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="enforcement_plans")
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="enforcement_plans")
-    sanction = models.OneToOneField(Sanction, on_delete=models.CASCADE, related_name="plan")
+    """A sanction's actions; or, with no case, decision or sanction, a one-off moderation of content
+    (e.g. hiding a comment a screening flag found), which applies at once and is never lifted."""
+
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="enforcement_plans")
+    decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.CASCADE, related_name="enforcement_plans")
+    sanction = models.OneToOneField(Sanction, null=True, blank=True, on_delete=models.CASCADE, related_name="plan")
     status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     notice = models.CharField(max_length=16, choices=Notice.choices, default=Notice.PENDING)
     notice_note = EncryptedTextField(blank=True)
@@ -64,6 +67,19 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"Plan #{self.pk} ({self.status})"
+
+    @property
+    def sanctioned(self) -> Sanction:
+        """The sanction of a sanction's plan (every plan on a case page, every plan with a check-in or an end)."""
+        if self.sanction is None:
+            raise ValueError(f"Plan #{self.pk} moderates content; it carries out no sanction.")
+        return self.sanction
+
+    @property
+    def on_case(self) -> Case:
+        if self.case is None:
+            raise ValueError(f"Plan #{self.pk} belongs to no case.")
+        return self.case
 
     @property
     def may_apply(self) -> bool:

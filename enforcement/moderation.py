@@ -136,7 +136,7 @@ def do_review_moderator_action(steward: Any, item: ModeratorAction, outcome: str
         raise ValidationError(_("Say why the action should be undone, and how."))
     reviewer = Reviewer.of(steward)
     with transaction.atomic():
-        item = ModeratorAction.objects.select_for_update().select_related("connection").get(pk=item.pk)
+        item = ModeratorAction.objects.select_for_update(of=("self",)).select_related("connection").get(pk=item.pk)
         if reviewer.is_subject(item):
             raise ValidationError(_("This action is about you: other stewards review it."))
         if reason := reviewer.reason_not(item):

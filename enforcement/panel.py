@@ -114,9 +114,9 @@ def _action_view(action: EnforcementAction, plan: Plan, can_write: bool) -> Acti
 
 
 def _plan_view(plan: Plan, can_write: bool) -> PlanView:
-    policy = plan.decision.policy_version.policy
+    policy = plan.sanctioned.decision.policy_version.policy
     actions = [_action_view(action, plan, can_write) for action in plan.actions.all()]
-    view = PlanView(plan=plan, title=outcome_title(policy, plan.sanction.level), actions=actions)
+    view = PlanView(plan=plan, title=outcome_title(policy, plan.sanctioned.level), actions=actions)
     if can_write:
         is_open = plan.status in OPEN_PLAN
         draft = plan.status == PlanStatus.DRAFT
@@ -124,7 +124,7 @@ def _plan_view(plan: Plan, can_write: bool) -> PlanView:
         view.cancel_form = CancelPlanForm(plan_id=plan.pk) if draft else None
         waits_for_notice = is_open and plan.notify_first and plan.notice == Notice.PENDING
         view.notice_form = NoticeForm(plan_id=plan.pk) if waits_for_notice else None
-        view.add_form = add_action_form(plan_id=plan.pk, persons=[plan.sanction.person]) if is_open else None
+        view.add_form = add_action_form(plan_id=plan.pk, persons=[plan.sanctioned.person]) if is_open else None
     return view
 
 

@@ -29,6 +29,9 @@ from enforcement.models import (
     Receipt,
 )
 from letters.models import MailStatus
+from people.access import active_stewards
+from policy.schema import Policy
+from policy.services import current_policy
 
 SWEEP_EVERY = timedelta(minutes=5)
 
@@ -92,7 +95,8 @@ def release(plan: Plan) -> int:
 
 def after_applied(action: EnforcementAction) -> None:
     plan = action.plan
-    if plan.status in (PlanStatus.ENDED, PlanStatus.CANCELLED) or plan.sanction.status != SanctionStatus.ACTIVE:
+    lifted = plan.sanction is not None and plan.sanction.status != SanctionStatus.ACTIVE
+    if plan.status in (PlanStatus.ENDED, PlanStatus.CANCELLED) or lifted:
         # Lifted (or rescinded on appeal) while this action was being applied: undo it straight away.
         action.revert_at = timezone.now()
         action.save(update_fields=["revert_at"])
@@ -106,28 +110,32 @@ def after_reverted(action: EnforcementAction) -> None:
 
 def refresh_plan(plan: Plan) -> None:
     """Move the plan along once its actions settle: approved → active (check-in set), active → ended."""
-    plan = Plan.objects.select_for_update().select_related("sanction", "decision__policy_version").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("sanction", "decision__policy_version").get(pk=plan.pk)
     live = plan.actions.exclude(status=ActionStatus.CANCELLED)
     if live.filter(status__in=[*WAITING, *CLAIMED]).exists():
         return
     now = timezone.now()
-    settings = plan.decision.policy_version.policy.enforcement
+    settings = policy_of(plan).enforcement
     if plan.status == PlanStatus.APPROVED:
         plan.status = PlanStatus.ACTIVE
-        plan.check_in_at = now + timedelta(days=settings.check_in_days)
-        ends = plan.sanction.ends_at
+        if plan.sanction is not None:  # a one-off moderation of content has no check-in and no end
+            plan.check_in_at = now + timedelta(days=settings.check_in_days)
+        ends = plan.sanction.ends_at if plan.sanction is not None else None
         if ends is not None and live.filter(status=ActionStatus.APPLIED).exists():
             plan.end_reminder_at = max(now, ends - timedelta(days=settings.remind_before_end_days))
         plan.save(update_fields=["status", "check_in_at", "end_reminder_at"])
         record("enforcement.plan.active", f"Enforcement plan #{plan.pk} in force", case_id=plan.case_id, data={"plan": plan.pk})
         _schedule_plan_clocks(plan)
+    if plan.sanction is None:
+        return  # a moderation of content stays: there is nothing to end
+    sanction = plan.sanction
     if (
         plan.status == PlanStatus.ACTIVE
         and not live.filter(status=ActionStatus.APPLIED).exists()
         and live.exclude(status__in=FINAL).count() == 0
     ):
-        ended = plan.sanction.ends_at is not None and plan.sanction.ends_at <= now
-        if ended or plan.sanction.status != SanctionStatus.ACTIVE:
+        ended = sanction.ends_at is not None and sanction.ends_at <= now
+        if ended or sanction.status != SanctionStatus.ACTIVE:
             plan.status = PlanStatus.ENDED
             plan.save(update_fields=["status"])
             record(
@@ -136,10 +144,15 @@ def refresh_plan(plan: Plan) -> None:
                 case_id=plan.case_id,
                 data={"plan": plan.pk},
             )
-            if ended and plan.sanction.status == SanctionStatus.ACTIVE:
-                plan.sanction.status = SanctionStatus.LIFTED
-                plan.sanction.save(update_fields=["status"])
-                record("sanction.lifted", f"Sanction #{plan.sanction.pk} lifted at its end time", case_id=plan.case_id)
+            if ended and sanction.status == SanctionStatus.ACTIVE:
+                sanction.status = SanctionStatus.LIFTED
+                sanction.save(update_fields=["status"])
+                record("sanction.lifted", f"Sanction #{sanction.pk} lifted at its end time", case_id=plan.case_id)
+
+
+def policy_of(plan: Plan) -> Policy:
+    """The policy the plan's decision was made under; for a moderation of content, the one in force."""
+    return plan.decision.policy_version.policy if plan.decision is not None else current_policy()
 
 
 def _schedule_plan_clocks(plan: Plan) -> None:
@@ -178,7 +191,7 @@ def end_action(action_id: int) -> str:
         except (TemporaryFailure, PermanentFailure):
             expired = False  # could not tell: lift it ourselves, which is idempotent
     with transaction.atomic():
-        action = EnforcementAction.objects.select_for_update().select_related("plan").get(pk=action_id)
+        action = EnforcementAction.objects.select_for_update(of=("self",)).select_related("plan").get(pk=action_id)
         if action.status != ActionStatus.APPLIED:
             return "not due"
         if expired:
@@ -203,14 +216,18 @@ def flag_drift(action: EnforcementAction, detail: str) -> None:
     action.save(update_fields=["drifted_at"])
     Receipt.objects.create(action=action, phase=Phase.VERIFY, ok=False, detail=f"No longer in place: {detail}")
     case = action.plan.case
-    record(
-        "enforcement.drift", f"Action #{action.pk} ({action.connection.platform} {action.op}) was undone outside Steward", case_id=case.pk
-    )
+    what = f"An action ({describe_op(action)}) applied in {action.connection.title}"
+    summary = f"Action #{action.pk} ({action.connection.platform} {action.op}) was undone outside Steward"
+    record("enforcement.drift", summary, case_id=case.pk if case else None)
+    if case is None:
+        subject, lead = "A moderation of content was undone outside Steward", f"{what} no longer holds: someone undid it on the platform."
+        notices.tell(None, f"drift:{action.pk}", subject, lead, recipients=active_stewards())
+        return
     notices.tell(
         case,
         f"drift:{action.pk}",
         f"Case {case.code_name}: an enforcement action was undone outside Steward",
-        f"An action ({describe_op(action)}) applied in {action.connection.title} for case {case.code_name} no longer holds: "
+        f"{what} for case {case.code_name} no longer holds: "
         "someone undid it on the platform. Review it on the case page: re-apply it or record why it stays undone.",
         everyone=True,
     )
@@ -219,7 +236,7 @@ def flag_drift(action: EnforcementAction, detail: str) -> None:
 def check_in(plan_id: int) -> str:
     """A week after the actions were applied, the shepherd is asked to check in (REQUIREMENTS 8.7)."""
     with transaction.atomic():
-        plan = Plan.objects.select_for_update().select_related("case").get(pk=plan_id)
+        plan = Plan.objects.select_for_update(of=("self",)).select_related("case").get(pk=plan_id)
         if plan.check_in_at is None or plan.checked_in_at is not None or plan.check_in_at > timezone.now():
             return "not due"
         plan.checked_in_at = timezone.now()
@@ -228,10 +245,10 @@ def check_in(plan_id: int) -> str:
         transaction.on_commit(lambda: [_tasks().verify_enforcement_action.enqueue(pk) for pk in applied])
         record("enforcement.plan.check_in", f"Enforcement plan #{plan.pk}: check-in due", case_id=plan.case_id)
         notices.tell(
-            plan.case,
+            plan.on_case,
             f"check-in:{plan.pk}",
-            f"Case {plan.case.code_name}: time to check in on the enforcement",
-            f"The actions for case {plan.case.code_name} were applied a while ago. Please check in: are they holding, "
+            f"Case {plan.on_case.code_name}: time to check in on the enforcement",
+            f"The actions for case {plan.on_case.code_name} were applied a while ago. Please check in: are they holding, "
             "is the situation calmer, does anyone need to hear from the stewards? Steward is checking the actions on the platforms now.",
         )
     return "sent"
@@ -240,20 +257,20 @@ def check_in(plan_id: int) -> str:
 def end_reminder(plan_id: int) -> str:
     """Before a temporary sanction is lifted, the shepherd hears of it (REQUIREMENTS 8.3)."""
     with transaction.atomic():
-        plan = Plan.objects.select_for_update().select_related("case", "sanction").get(pk=plan_id)
+        plan = Plan.objects.select_for_update(of=("self",)).select_related("case", "sanction").get(pk=plan_id)
         if plan.end_reminder_at is None or plan.end_reminded_at is not None or plan.end_reminder_at > timezone.now():
             return "not due"
         if plan.status != PlanStatus.ACTIVE:
             return "not active"
         plan.end_reminded_at = timezone.now()
         plan.save(update_fields=["end_reminded_at"])
-        ends = timezone.localtime(plan.sanction.ends_at).strftime("%Y-%m-%d %H:%M %Z") if plan.sanction.ends_at else ""
+        ends = timezone.localtime(plan.sanctioned.ends_at).strftime("%Y-%m-%d %H:%M %Z") if plan.sanctioned.ends_at else ""
         record("enforcement.plan.end_reminder", f"Enforcement plan #{plan.pk}: end reminder sent", case_id=plan.case_id)
         notices.tell(
-            plan.case,
+            plan.on_case,
             f"end:{plan.pk}",
-            f"Case {plan.case.code_name}: a temporary sanction ends on {ends}",
-            f"The temporary sanction of case {plan.case.code_name} ends on {ends}. Steward will lift its actions on the platforms "
+            f"Case {plan.on_case.code_name}: a temporary sanction ends on {ends}",
+            f"The temporary sanction of case {plan.on_case.code_name} ends on {ends}. Steward will lift its actions on the platforms "
             "then. If it should not end (for example after a new incident), act on the case before that time.",
         )
     return "sent"
@@ -265,10 +282,10 @@ def end_reminder(plan_id: int) -> str:
 def letter_sent(plan: Plan) -> bool:
     """Whether the reported person has been sent a message since the decision (the rollout's first step)."""
     messages = Message.objects.filter(
-        case_id=plan.case_id,
+        case_id=plan.on_case.pk,
         audience=Audience.REPORTED,
-        party__person_id=plan.sanction.person_id,
-        created_at__gte=plan.decision.decided_at,
+        party__person_id=plan.sanctioned.person_id,
+        created_at__gte=plan.sanctioned.decision.decided_at,
         approval__in=[Approval.NOT_NEEDED, Approval.APPROVED],
     )
     for message in messages:
@@ -310,7 +327,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     for action in EnforcementAction.objects.filter(status=ActionStatus.APPLIED, drifted_at__isnull=True).select_related(
         "plan__decision__policy_version"
     ):
-        hours = action.plan.decision.policy_version.policy.enforcement.drift_check_hours
+        hours = policy_of(action.plan).enforcement.drift_check_hours
         if action.verified_at is None or action.verified_at <= now - timedelta(hours=hours):
             counts["verified"] += verify_action(action.pk) is not None
     for plan_id in Plan.objects.filter(check_in_at__lte=now, checked_in_at__isnull=True).values_list("pk", flat=True):

@@ -54,7 +54,7 @@ def record_notice(request: HttpRequest, code: str) -> HttpResponse:
 @steward_only
 def add_action(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
-    sanctioned = [plan.sanction.person for plan in case.enforcement_plans.select_related("sanction__person")]
+    sanctioned = [plan.sanctioned.person for plan in case.enforcement_plans.select_related("sanction__person")]
     form = add_action_form(request.POST, persons=sanctioned)
     apply_form(
         request, form, lambda data: do_add_action(request.user, case, data["plan"], form.new_action()), _("Action added to the plan.")

@@ -10,8 +10,6 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,6 +24,7 @@ from spaces.base import Handled, ReportEvent
 from spaces.inbound import identities_known_as, identity_space
 from spaces.models import SpaceConnection
 from steward.ratelimit import hit
+from steward.weblinks import is_web_link
 
 MAX_QUOTED = 20_000  # characters of the reported content kept in the report (the link leads to the rest)
 
@@ -45,7 +44,7 @@ def report_from_space(connection: SpaceConnection, event: ReportEvent) -> Handle
         reporter_other_contact=f"{reporter_handle} on {connection.title}"[:200] if reporter_handle else "",
         involved_people=involved,
         space=_policy_space(space),
-        link=link if _is_web_link(link) else "",
+        link=link if is_web_link(link) else "",
         channel=Channel.SPACE,
     )
     with transaction.atomic():
@@ -104,16 +103,6 @@ def _link_other_handles(space: str, handles: tuple[str, ...]) -> None:
 def _policy_space(platform: str) -> str:
     """The policy's code for the place this happened, so the report reads like a form report would."""
     return next((item.code for item in current_policy().spaces if item.platform == platform), "")
-
-
-def _is_web_link(url: str) -> bool:
-    if not url or len(url) > 500:
-        return False
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
-        return False
-    return True
 
 
 def _flooding(connection: SpaceConnection, reporter_handle: str) -> bool:

@@ -51,11 +51,13 @@ def dispatch(connection: SpaceConnection, event: Event, *, delivery_id: str = ""
     from enforcement.moderation import record_moderator_action
     from enforcement.watching import check_content
     from intake.from_spaces import report_from_space
+    from screening.ingest import take as take_for_screening
 
     if isinstance(event, ReportEvent):
         return report_from_space(connection, event)
     if isinstance(event, ContentEvent):
         check_content(connection, event.item)
+        take_for_screening(connection, event.item)
     elif isinstance(event, ModeratorActionEvent):
         record_moderator_action(connection, event, delivery_id)
     else:

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "spaces",
     "enforcement",
+    "screening",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,10 @@ STEWARD_ENFORCEMENT_LEASE_SECONDS = env_int("STEWARD_ENFORCEMENT_LEASE_SECONDS",
 # Webhook deliveries larger than this are refused (413); how often spaces that cannot push are read.
 STEWARD_WEBHOOK_MAX_BYTES = env_int("STEWARD_WEBHOOK_MAX_BYTES", 1024 * 1024)
 STEWARD_SPACES_POLL_SECONDS = env_int("STEWARD_SPACES_POLL_SECONDS", 300)
+# Which scorer screens content (see docs/screening.md); it runs on this machine, nothing is sent anywhere.
+STEWARD_SCREENING_SCORER = env_str("STEWARD_SCREENING_SCORER", "screening.model.scorer.DefaultScorer")
+# A model retrained with the community's own labels (manage.py retrain_screening --out DIR); empty: the shipped one.
+STEWARD_SCREENING_MODEL_DIR = env_str("STEWARD_SCREENING_MODEL_DIR", "")
 STEWARD_REQUIRE_2FA = env_bool("STEWARD_REQUIRE_2FA", False)
 STEWARD_LOGIN_MAX_FAILURES = env_int("STEWARD_LOGIN_MAX_FAILURES", 5)
 STEWARD_LOGIN_LOCKOUT_SECONDS = env_int("STEWARD_LOGIN_LOCKOUT_SECONDS", 15 * 60)

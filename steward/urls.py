@@ -12,6 +12,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("spaces/", include("spaces.urls")),
     path("enforcement/", include("enforcement.urls")),
+    path("screening/", include("screening.urls")),
     path("", include("intake.urls")),
     path("", include("policy.urls")),
 ]

@@ -24,7 +24,7 @@ from githubkit.webhooks import sign
 from spaces.fakes import Call, FakePlatform, Injected
 from spaces.github import fake_json as shapes
 from spaces.github.fake_graphql import GraphQLFake
-from spaces.github.fake_json import CommentRec, DiscussionRec, IssueRec, RepoRec, UserRec, World
+from spaces.github.fake_records import CommentRec, DiscussionRec, IssueRec, RepoRec, UserRec, World, error
 
 _NAME = r"[^/]+"
 _ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
@@ -207,11 +207,11 @@ class FakeGitHub(FakePlatform):
             with self.lock:
                 headers = {key.lower(): value for key, value in request.headers.items()}
                 self.calls.append(Call(request.method.upper(), request.url.path, dict(request.url.params), headers, request.read()))
-            return self.reply(401, shapes.error(401, "Bad credentials"))
+            return self.reply(401, error(401, "Bad credentials"))
         return super().handle(request)
 
     def not_found(self, call: Call) -> httpx.Response:
-        return self.reply(404, shapes.error(404, "Not Found"))
+        return self.reply(404, error(404, "Not Found"))
 
     def rate_limited(self, retry_after: float = 1.0) -> Injected:
         """The primary rate limit: 403, remaining 0, and the epoch second the window resets."""
@@ -251,7 +251,7 @@ class FakeGitHub(FakePlatform):
 
     def inject_forbidden(self, path: str, permission: str, *, method: str | None = None) -> None:
         """What a fine-grained token without the needed permission gets."""
-        body = shapes.error(403, "Resource not accessible by personal access token")
+        body = error(403, "Resource not accessible by personal access token")
         self.inject(403, body, {"x-accepted-github-permissions": permission}, method=method, path=path)
 
     # Webhook deliveries ---------------------------------------------------------------------------
@@ -334,7 +334,7 @@ class FakeGitHub(FakePlatform):
         if not self._org_ok(org) or self._user(login) is None:
             return self.not_found(call)
         if (org.casefold(), login.casefold()) in self.world.blocks:
-            return self.reply(422, shapes.error(422, "Blocked user has already been blocked"))
+            return self.reply(422, error(422, "Blocked user has already been blocked"))
         self.world.blocks.add((org.casefold(), login.casefold()))
         return self.reply(204)
 
@@ -414,11 +414,11 @@ class FakeGitHub(FakePlatform):
         if scope is None:
             return self.not_found(call)
         if repo and self.org.login.casefold() in self.world.limits:
-            return self.reply(409, shapes.error(409, "Interaction limits are already set at the organization level."))
+            return self.reply(409, error(409, "Interaction limits are already set at the organization level."))
         body = call.json() or {}
         limit, expiry = body.get("limit"), body.get("expiry", "one_day")
         if limit not in ("existing_users", "contributors_only", "collaborators_only") or expiry not in _EXPIRIES:
-            return self.reply(422, shapes.error(422, "Validation Failed", errors=[{"resource": "InteractionLimit", "code": "invalid"}]))
+            return self.reply(422, error(422, "Validation Failed", errors=[{"resource": "InteractionLimit", "code": "invalid"}]))
         ends = datetime.now(UTC) + timedelta(days=_EXPIRIES[expiry])
         found = {"limit": limit, "origin": "repository" if repo else "organization", "expires_at": shapes.iso(ends)}
         self.world.limits[scope] = found
@@ -442,7 +442,7 @@ class FakeGitHub(FakePlatform):
             if method in ("PATCH", "PUT"):
                 body = (call.json() or {}).get("body")
                 if not isinstance(body, str):
-                    return self.reply(422, shapes.error(422, "Validation Failed", errors=[{"field": "body", "code": "missing_field"}]))
+                    return self.reply(422, error(422, "Validation Failed", errors=[{"field": "body", "code": "missing_field"}]))
                 rec.body, rec.updated_at = body, shapes.iso(datetime.now(UTC))
             return self.reply(200, shapes.REST_COMMENT[kind](rec))
 
@@ -458,7 +458,7 @@ class FakeGitHub(FakePlatform):
         ]
         if since := call.query.get("since"):
             if not _ISO_8601.match(since):
-                return self.reply(422, shapes.error(422, "The since parameter needs to be in ISO 8601 format: YYYY-MM-DDTHH:MM:SSZ"))
+                return self.reply(422, error(422, "The since parameter needs to be in ISO 8601 format: YYYY-MM-DDTHH:MM:SSZ"))
             moment = datetime.fromisoformat(since)
             found = [rec for rec in found if datetime.fromisoformat(rec.updated_at) >= moment]
         key = "updated_at" if call.query.get("sort") == "updated" else "created_at"
@@ -484,7 +484,7 @@ class FakeGitHub(FakePlatform):
             return self.not_found(call)
         reason = (call.json() or {}).get("lock_reason")
         if reason not in (None, "off-topic", "too heated", "resolved", "spam"):
-            return self.reply(422, shapes.error(422, "Validation Failed", errors=[{"field": "lock_reason", "code": "invalid"}]))
+            return self.reply(422, error(422, "Validation Failed", errors=[{"field": "lock_reason", "code": "invalid"}]))
         rec.locked, rec.lock_reason = True, reason
         return self.reply(204)
 

@@ -14,7 +14,7 @@ from typing import Any
 from graphql import GraphQLError, OperationType, execute_sync, get_operation_ast, parse
 
 from spaces.contracts import ContractError, check_graphql, github_graphql_schema
-from spaces.github.fake_json import TYPENAME, CommentRec, DiscussionRec, IssueRec, World, node_id
+from spaces.github.fake_records import TYPENAME, CommentRec, DiscussionRec, IssueRec, World, node_id
 
 
 class Refused(Exception):

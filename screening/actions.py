@@ -1,0 +1,150 @@
+"""What a steward does with a flag: dismiss it, act on the content, or open a case from it.
+
+Each validates, writes the flag's review (kept as a label for retraining) and its audit record in one transaction.
+Audit summaries name the flag and the category, never the text or the handles in it.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.log import record
+from cases.actions import InvolvedPerson
+from cases.models import Case, Channel, PartyRole
+from enforcement.actions import do_moderate_content
+from enforcement.plans import space_class
+from intake.actions import Submission, do_submit_report
+from policy.services import current_policy
+from screening.access import access_flag, split_handles
+from screening.models import Flag, FlagStatus, Item
+from spaces.base import Capability, Target
+from spaces.inbound import identities_known_as, identity_space
+from spaces.models import SpaceConnection
+from steward.weblinks import is_web_link
+
+MAX_QUOTED = 20_000  # characters of the flagged text copied into a report (the link leads to the rest)
+
+
+def content_capabilities(connection: SpaceConnection) -> list[Capability]:
+    """What the connection's platform can do to a piece of content or its thread."""
+    cls = space_class(connection) if connection.enabled else None
+    if cls is None:
+        return []
+    return [item for item in cls.capabilities if item.target in (Target.CONTENT, Target.THREAD)]
+
+
+def category_title(code: str) -> str:
+    try:
+        return current_policy().category(code).title
+    except KeyError:
+        return code
+
+
+def _open_flag(steward: Any, flag_id: Any) -> Flag:
+    flag = access_flag(steward, flag_id, for_update=True)
+    if flag.status != FlagStatus.OPEN:
+        raise ValidationError(_("This flag has already been reviewed."))
+    return flag
+
+
+def _reviewed(flag: Flag, steward: Any, status: str, label: bool, note: str = "") -> None:
+    flag.status = status
+    flag.label = label
+    flag.review_note = note.strip()
+    flag.reviewed_by = steward
+    flag.reviewed_at = timezone.now()
+    flag.save(update_fields=["status", "label", "review_note", "reviewed_by", "reviewed_at", "case", "action"])
+
+
+@transaction.atomic
+def do_dismiss_flag(steward: Any, flag_id: Any, note: str = "") -> Flag:
+    """Not a violation: the flag closes, and the verdict is kept as a negative label."""
+    flag = _open_flag(steward, flag_id)
+    _reviewed(flag, steward, FlagStatus.DISMISSED, False, note)
+    record("screening.flag.dismissed", f"Flag #{flag.pk} ({flag.category}) dismissed", actor=steward, data={"flag": flag.pk})
+    return flag
+
+
+@transaction.atomic
+def do_act_on_flag(steward: Any, flag_id: Any, op: str, reason: str, params: dict[str, Any] | None = None) -> Flag:
+    """Hide (or otherwise moderate) the flagged content through the enforcement layer, outside any case."""
+    flag = _open_flag(steward, flag_id)
+    item = flag.item
+    capability = next((cap for cap in content_capabilities(item.connection) if cap.op == op), None)
+    if capability is None:
+        raise ValidationError(_("%(space)s cannot do that to content.") % {"space": item.connection.title})
+    if not item.url:
+        raise ValidationError(_("This item has no link the space could act on."))
+    # Only the settings the chosen operation takes; the form offers the union of every operation's settings.
+    wanted = {key: value for key, value in (params or {}).items() if key in capability.params}
+    flag.action = do_moderate_content(steward, item.connection, op, item.url, reason, wanted)
+    _reviewed(flag, steward, FlagStatus.ACTED, True)
+    record(
+        "screening.flag.acted",
+        f"Flag #{flag.pk} ({flag.category}): action #{flag.action.pk} ({op}) requested",
+        actor=steward,
+        data={"flag": flag.pk, "action": flag.action.pk},
+    )
+    return flag
+
+
+def _preferred(space: str, handles: list[str]) -> str:
+    """The handle somebody is already known by in Steward, else the first the space gave."""
+    known = identities_known_as(space, handles).first()
+    return known.handle if known is not None else (handles[0] if handles else "")
+
+
+def report_body(flag: Flag) -> str:
+    """The case's report as stewards read it: where the text was, what it said, and why screening flagged it."""
+    item: Item = flag.item
+    author = _preferred(identity_space(item.connection), split_handles(item.author)) or "an unknown user"
+    written = f" on {timezone.localtime(item.created_at):%Y-%m-%d %H:%M %Z}" if item.created_at else ""
+    where = f" in {item.thread}" if item.thread else ""
+    text = item.text if len(item.text) <= MAX_QUOTED else item.text[:MAX_QUOTED] + " […]"
+    quoted = "\n".join(f"> {line}" for line in (text.strip() or "(no text)").splitlines())
+    parts = [
+        f"Found by screening in {item.connection.title} (flag #{flag.pk}: {category_title(flag.category)}, "
+        f"score {flag.score:.2f}). Why: {flag.why or 'no explanation given'}.",
+        f"The content, written by {author}{where}{written}:\n\n{quoted}",
+    ]
+    if item.context:
+        parts.append("Its context:\n\n" + "\n".join(f"> {line}" for line in item.context.strip().splitlines()))
+    if item.url:
+        parts.append(f"Link: {item.url}")
+    return "\n\n".join(parts)
+
+
+@transaction.atomic
+def do_open_case_from_flag(steward: Any, flag_id: Any, note: str = "") -> Case:
+    """A case with the flagged text, its link and the author as the reported party, taken by the steward."""
+    flag = _open_flag(steward, flag_id)
+    item = flag.item
+    space = identity_space(item.connection)
+    handle = _preferred(space, split_handles(item.author))
+    involved = [InvolvedPerson(PartyRole.REPORTED, "", space, handle)] if handle else []
+    policy = current_policy()
+    body = report_body(flag) + (f"\n\nThe steward's note:\n\n{note.strip()}" if note.strip() else "")
+    receipt = do_submit_report(
+        Submission(
+            body=body,
+            involved_people=involved,
+            space=next((entry.code for entry in policy.spaces if entry.platform == space), ""),
+            link=item.url if is_web_link(item.url) else "",
+            categories=[flag.category] if flag.category in {c.code for c in policy.categories} else [],
+            channel=Channel.SPACE,
+        ),
+        taken_by=steward,
+    )
+    flag.case = Case.objects.get(code_name=receipt.case_code_name)
+    _reviewed(flag, steward, FlagStatus.CASE_OPENED, True, note)
+    record(
+        "screening.flag.case-opened",
+        f"Flag #{flag.pk} ({flag.category}): case {flag.case.code_name} opened",
+        actor=steward,
+        case_id=flag.case.pk,
+        data={"flag": flag.pk},
+    )
+    return flag.case

@@ -1,0 +1,51 @@
+"""manage.py retrain_screening [--out DIR]: retrain on the shared data plus this community's steward labels.
+
+A reviewed flag is a label: dismissed → not a violation of its category, acted on or turned into a case → a
+violation. Those rows join the training data of the heads for that category and the item's kind. Point
+settings.STEWARD_SCREENING_MODEL_DIR at the output to use it.
+"""
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from screening.model.training import Row, community_rows, load_shared, train
+
+DEFAULT_DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "screening"
+
+
+def steward_labels() -> list[tuple[str, str, str, bool]]:
+    """(text, kind, category, violation?) for every reviewed flag."""
+    from screening.models import Flag  # imported late: the app may not be installed where the module is imported
+
+    flags = Flag.objects.filter(label__isnull=False).select_related("item")
+    return [(f.item.text, f.item.kind, f.category, bool(f.label)) for f in flags.iterator()]
+
+
+def build_rows(labels: Iterable[tuple[str, str, str, bool]]) -> list[Row]:
+    return community_rows(labels)
+
+
+class Command(BaseCommand):
+    help = "Retrain the screening model on the shared data plus the stewards' reviewed flags."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--out", type=Path, default=Path(getattr(settings, "VAR_DIR", Path(settings.BASE_DIR) / "var")) / "screening-model"
+        )
+        parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared labelled CSVs")
+        parser.add_argument("--cv", action="store_true", help="also cross-validate (minutes; figures go to the manifest)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if not opts["data"].is_dir():
+            raise CommandError(f"no training data at {opts['data']}")
+        ds = load_shared(opts["data"])
+        extra = build_rows(steward_labels())
+        ds.rows.extend(extra)
+        self.stdout.write(f"{len(ds.rows) - len(extra)} shared rows, {len(extra)} steward labels")
+        manifest = train(ds, opts["out"], cross_validate=opts["cv"], log=self.stdout.write, note="retrained with steward labels")
+        self.stdout.write(self.style.SUCCESS(f"model {manifest['version']} written to {opts['out']}"))
+        self.stdout.write(f"use it: STEWARD_SCREENING_MODEL_DIR = {str(opts['out'])!r}")

@@ -1,0 +1,1 @@
+"""The shipped screening model: preprocessing, hashed TF-IDF features and linear heads, stored without pickle."""

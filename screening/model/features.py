@@ -1,0 +1,88 @@
+"""Hashed word and character n-gram TF-IDF features, rebuilt from JSON parameters (nothing pickled).
+
+Hashing keeps the vectoriser stateless: what inference needs is its parameters (JSON) and one IDF weight per
+hashed column (an array in the .npz). Character n-grams catch obfuscated profanity ("f*ck", "stup1d").
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+
+from .preprocess import neutralise
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "word": {"analyzer": "word", "ngram_range": [1, 2], "n_features": 2**18, "token_pattern": r"(?u)\b\w+\b|[!?]+"},
+    "char": {"analyzer": "char_wb", "ngram_range": [2, 5], "n_features": 2**19},
+    "max_chars": 4000,  # long texts are cut: the opening says enough, and it bounds the time per text
+}
+
+
+class Featurizer:
+    """Text → L2-normalised sublinear TF-IDF rows, one block per vectoriser, side by side."""
+
+    def __init__(self, params: dict[str, Any], idf: dict[str, np.ndarray] | None = None) -> None:
+        self.params = params
+        self.vectorizers = {name: self._make(params[name]) for name in ("word", "char")}
+        self.idf = idf or {}
+
+    @staticmethod
+    def _make(p: dict[str, Any]) -> HashingVectorizer:
+        kw: dict[str, Any] = {
+            "analyzer": p["analyzer"],
+            "ngram_range": tuple(p["ngram_range"]),
+            "n_features": p["n_features"],
+            "alternate_sign": False,
+            "norm": None,
+            "lowercase": True,
+            "dtype": np.float32,
+        }
+        if "token_pattern" in p:
+            kw["token_pattern"] = p["token_pattern"]
+        return HashingVectorizer(**kw)
+
+    @property
+    def n_features(self) -> int:
+        return sum(int(self.params[n]["n_features"]) for n in ("word", "char"))
+
+    def clean(self, texts: Iterable[str]) -> list[str]:
+        cap = int(self.params["max_chars"])
+        return [neutralise(t[:cap]) for t in texts]
+
+    def counts(self, cleaned: Sequence[str]) -> dict[str, sp.csr_matrix]:
+        out = {}
+        for name, vec in self.vectorizers.items():
+            m = vec.transform(cleaned).tocsr()
+            m.data = 1.0 + np.log(m.data)  # sublinear tf: a word said five times is not five times the insult
+            out[name] = m
+        return out
+
+    def transform_cleaned(self, cleaned: Sequence[str]) -> sp.csr_matrix:
+        return self.weigh(self.counts(cleaned))
+
+    def weigh(self, counts: dict[str, sp.csr_matrix], idf: dict[str, np.ndarray] | None = None) -> sp.csr_matrix:
+        """Apply IDF weights to sublinear counts, normalise each block, and put the blocks side by side."""
+        idf = idf or self.idf
+        blocks = []
+        for name, m in counts.items():
+            m = m.copy()
+            m.data *= idf[name][m.indices]
+            blocks.append(normalize(m, copy=False))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    @staticmethod
+    def idf_from(counts: dict[str, sp.csr_matrix], rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Smooth IDF (as TfidfTransformer(smooth_idf=True)) from the document frequencies of `rows`."""
+        out = {}
+        for name, m in counts.items():
+            sub = m if rows is None else m[rows]
+            n = sub.shape[0]
+            df = np.bincount(sub.indices, minlength=sub.shape[1])
+            out[name] = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+        return out
+
+    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+        return self.transform_cleaned(self.clean(texts))

@@ -1,0 +1,139 @@
+"""Scoring stored items and raising flags for the stewards' review queue.
+
+`score_pending` takes unscored items in batches, each batch one transaction: the scorer's findings, the
+flags and the items' `scored_at` commit together, so a crash repeats at most the batch it was in, and a
+second run finds nothing to do. A re-score (a new scorer version, an edited text) updates a flag's score,
+threshold and reasons but never its review. Priority puts the worst first: the score, weighted by the
+category's harm, and raised when the person addressed is a newcomer (nothing, or only one item, of theirs
+in that connection so far).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from screening.models import Flag, Item
+from screening.scoring import Finding, Scorer, Text, get_scorer
+from spaces.inbound import identities_known_as, identity_space
+from spaces.models import SpaceConnection
+
+logger = logging.getLogger("steward.screening")
+
+BATCH_SIZE = 100
+BATCH_LIMIT = 1000
+# How much harm each category does to a person: the review queue is ordered by score x weight.
+HARM_WEIGHT = {
+    "private-information": 3.0,
+    "harassment": 3.0,
+    "sexualized-language": 2.0,
+    "personal-political-attacks": 2.0,
+    "trolling-insults": 1.5,
+    "inappropriate-conduct": 1.0,
+}
+DEFAULT_WEIGHT = 1.0
+NEWCOMER_BOOST = 1.5
+NEWCOMER_MAX_ITEMS = 1  # the addressed person's items in the connection: their first (or none yet)
+
+
+def priority(score: float, category: str, newcomer: bool) -> float:
+    return round(score * HARM_WEIGHT.get(category, DEFAULT_WEIGHT) * (NEWCOMER_BOOST if newcomer else 1.0), 6)
+
+
+def handles(value: str) -> tuple[str, ...]:
+    return tuple(handle.strip().casefold() for handle in value.split(",") if handle.strip())
+
+
+class Newcomers:
+    """Whether an item addresses a newcomer. Asked only for flagged items; counts are made once per connection."""
+
+    def __init__(self) -> None:
+        self.counts: dict[int, Counter[str]] = {}
+        self.persons: dict[int, Counter[int]] = {}
+
+    def _handle_counts(self, connection_id: int) -> Counter[str]:
+        if connection_id not in self.counts:
+            counts: Counter[str] = Counter()
+            for author in Item.objects.filter(connection_id=connection_id).values_list("author", flat=True).iterator():
+                counts.update(set(handles(author or "")))
+            self.counts[connection_id] = counts
+        return self.counts[connection_id]
+
+    def _person_counts(self, connection_id: int) -> Counter[int]:
+        if connection_id not in self.persons:
+            rows = Item.objects.filter(connection_id=connection_id, author_person__isnull=False).values_list("author_person_id", flat=True)
+            self.persons[connection_id] = Counter(rows)
+        return self.persons[connection_id]
+
+    def addressed(self, item: Item) -> bool:
+        to = handles(item.addressed or "")
+        if not to:
+            return False
+        connection: SpaceConnection = item.connection
+        people: set[int] = set(identities_known_as(identity_space(connection), to).values_list("person_id", flat=True))
+        people.discard(item.author_person_id or 0)
+        if any(self._person_counts(connection.pk)[person] <= NEWCOMER_MAX_ITEMS for person in people):
+            return True
+        counts = self._handle_counts(connection.pk)
+        mine = set(handles(item.author or ""))
+        return any(counts[handle] <= NEWCOMER_MAX_ITEMS for handle in to if handle not in mine) and not people
+
+
+def score_pending(limit: int = BATCH_LIMIT, *, batch_size: int = BATCH_SIZE) -> int:
+    """Score up to `limit` unscored items; return how many were scored."""
+    scorer = get_scorer()
+    newcomers = Newcomers()
+    done = 0
+    while done < limit:
+        scored = _score_batch(scorer, min(batch_size, limit - done), newcomers)
+        if not scored:
+            break
+        done += scored
+    if done:
+        logger.info("screening scored: items=%d scorer=%s", done, scorer.version)
+    return done
+
+
+def _score_batch(scorer: Scorer, size: int, newcomers: Newcomers) -> int:
+    with transaction.atomic():
+        items = list(
+            Item.objects.select_for_update(skip_locked=True)
+            .filter(scored_at__isnull=True, connection__watch=True)
+            .select_related("connection")
+            .order_by("id")[:size]
+        )
+        if not items:
+            return 0
+        texts = [Text(text=item.text, kind=item.kind, author=handles(item.author or ""), context=item.context or "") for item in items]
+        results: Sequence[Sequence[Finding]] = scorer.score(texts)
+        if len(results) != len(items):
+            raise RuntimeError(f"The scorer answered {len(results)} results for {len(items)} texts.")
+        now = timezone.now()
+        for item, findings in zip(items, results, strict=True):
+            flagged = [finding for finding in findings if finding.flag]
+            newcomer = newcomers.addressed(item) if flagged else False
+            for finding in flagged:
+                _raise_flag(item, finding, newcomer)
+        Item.objects.filter(pk__in=[item.pk for item in items]).update(scored_at=now, scorer_version=scorer.version[:64])
+    return len(items)
+
+
+def _raise_flag(item: Item, finding: Finding, newcomer: bool) -> Flag:
+    values = {
+        "score": finding.score,
+        "threshold": finding.threshold,
+        "why": finding.why,
+        "priority": priority(finding.score, finding.category, newcomer),
+        "newcomer_target": newcomer,
+    }
+    flag = Flag.objects.filter(item=item, category=finding.category).first()
+    if flag is None:
+        return Flag.objects.create(item=item, category=finding.category[:50], **values)
+    for name, value in values.items():  # the review (status, label, case, action) stays as the steward left it
+        setattr(flag, name, value)
+    flag.save(update_fields=list(values))
+    return flag

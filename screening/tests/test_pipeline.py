@@ -1,0 +1,116 @@
+"""Scoring: flags for what reaches a threshold, ordered by harm and newcomer targets; idempotent and batch-atomic."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from screening.ingest import take
+from screening.models import Flag, FlagStatus, Item
+from screening.pipeline import HARM_WEIGHT, NEWCOMER_BOOST, score_pending
+from screening.scoring import get_scorer
+from screening.tests.scorers import PATH, KeywordScorer, ScorerCrashed
+from spaces.base import Item as SpaceItem
+from spaces.models import SpaceConnection
+
+pytestmark = pytest.mark.django_db
+T = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def scorer(settings: Any) -> Any:
+    settings.STEWARD_SCREENING_SCORER = PATH
+    get_scorer.cache_clear()
+    KeywordScorer.calls.clear()
+    yield
+    get_scorer.cache_clear()
+
+
+@pytest.fixture
+def github() -> SpaceConnection:
+    return SpaceConnection.objects.create(slug="gh", platform="github", title="GitHub", settings={})
+
+
+def put(connection: SpaceConnection, external_id: str, text: str, author: str = "regular", to: tuple[str, ...] = ()) -> Item:
+    item = take(connection, SpaceItem(external_id=external_id, author=(author,), text=text, created_at=T, addressed=to))
+    assert item is not None
+    return item
+
+
+def test_flags_are_raised_for_findings_over_the_threshold_and_items_are_marked(github: SpaceConnection) -> None:
+    insult = put(github, "1", "You IDIOT")
+    put(github, "2", "Looks good to me")
+    both = put(github, "3", "IDIOT, here is her PHONE")
+    assert score_pending() == 3
+    assert sorted(Flag.objects.values_list("item_id", "category")) == [
+        (insult.pk, "trolling-insults"),
+        (both.pk, "private-information"),
+        (both.pk, "trolling-insults"),
+    ]
+    assert set(Item.objects.values_list("scorer_version", flat=True)) == {"keywords-1"}
+    assert not Item.objects.filter(scored_at__isnull=True).exists()
+    assert score_pending() == 0  # nothing left: a second run changes nothing
+    assert Flag.objects.count() == 3
+
+
+def test_priority_weighs_harm_and_private_information_comes_first(github: SpaceConnection) -> None:
+    put(github, "1", "IDIOT and PHONE")
+    score_pending()
+    pii, insult = Flag.objects.order_by("-priority")
+    assert (pii.category, insult.category) == ("private-information", "trolling-insults")
+    assert pii.priority == pytest.approx(0.8 * HARM_WEIGHT["private-information"])
+    assert HARM_WEIGHT["harassment"] == max(HARM_WEIGHT.values()) == HARM_WEIGHT["private-information"]
+
+
+def test_an_item_addressed_to_a_newcomer_is_raised(github: SpaceConnection) -> None:
+    for number in range(3):
+        put(github, f"old-{number}", "a regular's comment", author="veteran")
+    put(github, "first", "my first question", author="newbie")
+    to_newcomer = put(github, "n", "IDIOT", to=("newbie",))
+    to_veteran = put(github, "v", "IDIOT", to=("veteran",))
+    score_pending()
+    boosted, plain = Flag.objects.get(item=to_newcomer), Flag.objects.get(item=to_veteran)
+    assert boosted.newcomer_target and not plain.newcomer_target
+    assert boosted.priority == pytest.approx(plain.priority * NEWCOMER_BOOST)
+
+
+def test_a_rescore_updates_the_score_but_keeps_the_review(github: SpaceConnection, settings: Any) -> None:
+    put(github, "1", "You IDIOT")
+    score_pending()
+    Flag.objects.update(status=FlagStatus.DISMISSED, label=False)
+    settings.STEWARD_SCREENING_SCORER = "screening.tests.scorers.KeywordScorerV2"
+    get_scorer.cache_clear()
+    Item.objects.update(scored_at=None)  # what a new scorer version asks for
+    assert score_pending() == 1
+    flag = Flag.objects.get()
+    assert (flag.score, flag.threshold, flag.why) == (pytest.approx(0.95), 0.6, "hostile wording toward a person (v2)")
+    assert (flag.status, flag.label) == (FlagStatus.DISMISSED, False)
+    assert Item.objects.get().scorer_version == "keywords-2"
+
+
+def test_an_edit_is_scored_again(github: SpaceConnection) -> None:
+    put(github, "1", "fine")
+    score_pending()
+    put(github, "1", "edited: IDIOT")
+    assert score_pending() == 1
+    assert Flag.objects.get().category == "trolling-insults"
+
+
+def test_each_batch_commits_alone_so_a_crash_repeats_only_its_batch(github: SpaceConnection) -> None:
+    for number in range(5):
+        put(github, f"ok-{number}", "IDIOT")
+    put(github, "crash", "FAIL-SCORER")
+    with pytest.raises(ScorerCrashed):
+        score_pending(batch_size=5)
+    assert Item.objects.filter(scored_at__isnull=False).count() == 5
+    assert Flag.objects.count() == 5
+    assert Item.objects.get(external_id="crash").scored_at is None
+    assert KeywordScorer.calls == [5, 1]
+
+
+def test_the_limit_is_kept_and_items_are_sent_in_batches(github: SpaceConnection) -> None:
+    for number in range(7):
+        put(github, str(number), "hello")
+    assert score_pending(limit=5, batch_size=2) == 5
+    assert KeywordScorer.calls == [2, 2, 1]
+    assert score_pending(limit=5, batch_size=2) == 2
