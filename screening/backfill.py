@@ -5,8 +5,9 @@ has a `BackfillRun` whose cursor (the newest item time stored, and that item's i
 transaction as the batch of items it covers. A stopped (`--limit`) or killed run is resumed by the next
 invocation: unfinished parts are read again from their cursor; the items at the cursor's own moment are
 read twice and recognised (stored once per connection and id), so nothing is stored twice or missed.
-Parts per repository matter: GitHub reads repositories one after another, so one cursor for all of them
-would skip the older comments of a repository not yet reached.
+Parts per repository and kind matter: GitHub reads repositories, and each one's kinds of comment, one
+after another, so one cursor for all of them would skip the older comments of a stream not yet reached.
+A rate limit with a stated wait (up to `MAX_WAIT`) is waited out, and the part goes on from its cursor.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from steward.failpoints import failpoint
 
 BATCH = 500
 SPACE = "space"
+MAX_WAIT = 15 * 60.0  # a rate limit asking for longer stops the run ("run it again")
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Progress:
     parts: int = 0
     resumed: int = 0
     finished: bool = True
+    waited: float = 0.0  # seconds spent waiting out rate limits
 
     @property
     def seconds(self) -> float:
@@ -58,17 +61,37 @@ class Progress:
 
 Reader = Callable[[datetime], Iterable[base.Item]]
 OnBatch = Callable[[Progress], None]
+OnWait = Callable[[str, float, base.TemporaryFailure], None]
+
+
+@dataclass(frozen=True)
+class Waits:
+    """How a backfill waits out a rate limit: at most `cap` seconds at a time, through `sleep` (tests record it)."""
+
+    cap: float = MAX_WAIT
+    sleep: Callable[[float], None] = time.sleep
+    on_wait: OnWait | None = None
 
 
 def backfill_space(
-    connection: SpaceConnection, since: datetime, *, limit: int | None = None, on_batch: OnBatch | None = None, batch: int = BATCH
+    connection: SpaceConnection,
+    since: datetime,
+    *,
+    limit: int | None = None,
+    on_batch: OnBatch | None = None,
+    batch: int = BATCH,
+    waits: Waits | None = None,
 ) -> Progress:
     space = space_for(connection)
-    parts: dict[str, Reader] = {"": space.read}
-    repositories = list(space.settings.get("repositories") or [])
-    if len(repositories) > 1:  # one ordered stream per repository (see the module's note)
-        parts = {name: type(space)(connection, {**space.settings, "repositories": [name]}, space.secrets).read for name in repositories}
-    return _backfill(connection, SPACE, parts, since, limit=limit, on_batch=on_batch, batch=batch)
+    read_parts = getattr(space, "read_parts", None)
+    if read_parts is None:  # a space read as one stream
+        return _backfill(connection, SPACE, {"": space.read}, since, limit=limit, on_batch=on_batch, batch=batch, waits=waits)
+    parts: dict[str, Reader] = read_parts()  # one ordered stream per repository and kind (see the module's note)
+    # Runs started before parts were per kind name the repository alone ("owner/repo", or "" for a single one):
+    # they go on as the issue comments they were reading, and the new kinds start with the next backfill.
+    legacy: dict[str, Reader] = {"": space.read}
+    legacy |= {name.removesuffix(":issue_comment"): read for name, read in parts.items() if name.endswith(":issue_comment")}
+    return _backfill(connection, SPACE, parts, since, limit=limit, on_batch=on_batch, batch=batch, waits=waits, legacy=legacy)
 
 
 def backfill_slack_export(
@@ -114,16 +137,18 @@ def _backfill(
     limit: int | None,
     on_batch: OnBatch | None,
     batch: int,
+    waits: Waits | None = None,
+    legacy: dict[str, Reader] | None = None,
 ) -> Progress:
     progress = Progress()
     runs, resumed = _runs(connection, source, parts, since)
     progress.parts, progress.resumed = len(runs), len(runs) if resumed else 0
     for run in runs:
-        read = parts.get(run.part)
+        read = parts.get(run.part) or (legacy or {}).get(run.part)
         if read is None:  # a repository no longer configured: nothing left to read there
             BackfillRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
             continue
-        if not _part(connection, run, read, progress, limit, on_batch, batch):
+        if not _part(connection, run, read, progress, limit, on_batch, batch, waits or Waits()):
             progress.finished = False
             break
     return progress
@@ -137,21 +162,39 @@ def _part(
     limit: int | None,
     on_batch: OnBatch | None,
     batch: int,
+    waits: Waits,
 ) -> bool:
-    """Read one part from its cursor; return whether it was read to its end (False: the limit stopped it)."""
-    pending: list[base.Item] = []
-    for item in read(run.cursor_time or run.since):
-        if limit is not None and progress.read >= limit:
+    """Read one part from its cursor; return whether it was read to its end (False: the limit stopped it).
+
+    A rate limit that says how long to wait (and no longer than `waits.cap`) is waited out: what was read
+    is stored with its cursor, and the part is read again from there. Any other failure propagates, with
+    what was read before it stored, so the next run goes on from the cursor.
+    """
+    while True:
+        pending: list[base.Item] = []
+        try:
+            for item in read(run.cursor_time or run.since):
+                if limit is not None and progress.read >= limit:
+                    _commit(connection, run, pending, progress, on_batch)
+                    return False
+                pending.append(item)
+                progress.read += 1
+                if len(pending) >= batch:
+                    _commit(connection, run, pending, progress, on_batch)
+                    pending = []
+        except base.TemporaryFailure as failure:
             _commit(connection, run, pending, progress, on_batch)
-            return False
-        pending.append(item)
-        progress.read += 1
-        if len(pending) >= batch:
-            _commit(connection, run, pending, progress, on_batch)
-            pending = []
-    _commit(connection, run, pending, progress, on_batch)
-    BackfillRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
-    return True
+            if failure.retry_after is None or failure.retry_after > waits.cap:
+                raise
+            seconds = max(failure.retry_after, 0.0)
+            progress.waited += seconds
+            if waits.on_wait is not None:
+                waits.on_wait(run.part, seconds, failure)
+            waits.sleep(seconds)
+            continue
+        _commit(connection, run, pending, progress, on_batch)
+        BackfillRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+        return True
 
 
 def _commit(connection: SpaceConnection, run: BackfillRun, items: list[base.Item], progress: Progress, on_batch: OnBatch | None) -> None:

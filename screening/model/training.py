@@ -245,7 +245,19 @@ def train(ds: Dataset, out: Path, *, cross_validate: bool = True, log: Callable[
         model = _fit(x, y, c)
         coefs.append(model.coef_[0].astype(np.float32))
         intercepts.append(float(model.intercept_[0]))
-        heads_out.append({**head, "threshold": t, "C": c, "inner_cv_f1": inner_f1, "rows": len(idx), "community_rows": int((~own).sum())})
+        community = int(sum(ds.rows[i].source == "community" for i in idx))
+        heads_out.append(
+            {
+                **head,
+                "threshold": t,
+                "C": c,
+                "inner_cv_f1": inner_f1,
+                "rows": len(idx),
+                # Steward labels, and the other sources' rows this head also trains on: two different things.
+                "community_rows": community,
+                "auxiliary_rows": int((~own).sum()) - community,
+            }
+        )
         log(f"{head['name']}: shipped C={c} threshold={t:.3f} (inner CV F1 {inner_f1:.3f})")
     return write(out, feat, full_idf, heads_out, np.stack(coefs, axis=1), np.array(intercepts, dtype=np.float32), ds, cv_figures, note)
 

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from screening import backfill
+from screening.management.commands import screening_backfill
 from screening.models import BackfillRun, Item
 from spaces.github.fake import FakeGitHub
+from spaces.github.reading import KINDS
 from spaces.models import SpaceConnection
 from spaces.testing import make_connection
 
@@ -78,8 +80,8 @@ def test_a_killed_backfill_resumes_without_duplicates_or_gaps(
     ids = stored(github)
     assert len(ids) == len(set(ids)) == 3000
     assert set(ids) == expected
-    assert "resumed 2 part(s)" in out.getvalue() and "items/s" in out.getvalue()
-    run = BackfillRun.objects.get(part="acme/app")
+    assert "resumed 8 part(s)" in out.getvalue() and "items/s" in out.getvalue()  # 2 repositories, 4 kinds each
+    run = BackfillRun.objects.get(part="acme/app:issue_comment")
     assert run.finished_at is not None and run.created == 1800
     # Read again from the cursor, not from the start: the killed batch and the cursor's moment only.
     assert run.items < 1800 + 2 * backfill.BATCH
@@ -95,6 +97,116 @@ def test_a_limit_stops_the_run_and_the_next_goes_on(github: SpaceConnection, fak
     call_command("screening_backfill", "--connection", "example", "--since", "2025-12-01", stdout=io.StringIO())
     assert set(stored(github)) == expected and len(stored(github)) == 700
     assert not BackfillRun.objects.filter(finished_at__isnull=True).exists()
+
+
+SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
+
+
+def every_kind(fake: FakeGitHub, repo: str, count: int, start: datetime) -> set[str]:
+    """`count` comments of each kind in the repository, the kinds interleaved in time."""
+    issue, pull, discussion = (
+        fake.add_issue(repo, "opener"),
+        fake.add_issue(repo, "author", pull=True),
+        fake.add_discussion(repo, "starter"),
+    )
+    made = []
+    for n in range(count):
+        moment = start + timedelta(minutes=4 * n)
+        made.append(fake.add_comment(issue, f"user{n % 7}", f"issue {n}", created_at=moment))
+        made.append(fake.add_comment(pull, f"user{n % 7}", f"review {n}", kind="review_comment", created_at=moment + timedelta(minutes=1)))
+        made.append(fake.add_comment(f"{repo}@{SHA}", f"user{n % 7}", f"commit {n}", created_at=moment + timedelta(minutes=2)))
+        made.append(fake.add_comment(discussion, f"user{n % 7}", f"discussion {n}", created_at=moment + timedelta(minutes=3)))
+    return {f"{comment.kind}:{comment.id}" for comment in made}
+
+
+def test_every_repository_and_kind_resumes_on_its_own_after_a_kill(
+    github: SpaceConnection, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = every_kind(fake, "acme/app", 130, T0 + timedelta(days=20)) | every_kind(fake, "acme/docs", 90, T0)
+    real, calls = backfill.take_many, [0]
+
+    def dies_midway(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 7:  # inside acme/app's commit comments, after its issue and review comments
+            raise Killed
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backfill, "take_many", dies_midway)
+    with pytest.raises(Killed):
+        backfill.backfill_space(github, T0 - timedelta(days=1), batch=50)
+    assert 0 < len(stored(github)) < len(expected)
+    monkeypatch.setattr(backfill, "take_many", real)
+
+    progress = backfill.backfill_space(github, T0 - timedelta(days=1), batch=50)
+    ids = stored(github)
+    assert len(ids) == len(set(ids)) == len(expected) == 4 * 220
+    assert set(ids) == expected
+    assert (progress.finished, progress.parts, progress.resumed) == (True, 6, 6)  # the two parts done before the kill stay done
+    runs = {run.part: run for run in BackfillRun.objects.all()}
+    assert set(runs) == {f"acme/{repo}:{kind}" for repo in ("app", "docs") for kind in KINDS}
+    assert all(run.finished_at is not None for run in runs.values())
+    assert runs["acme/app:issue_comment"].items == 130  # finished before the kill: not read again
+    assert runs["acme/docs:discussion_comment"].created == 90
+    # A new backfill starts afresh and finds everything already stored.
+    again = backfill.backfill_space(github, T0 - timedelta(days=1), batch=50)
+    assert (again.taken.created, again.taken.unchanged) == (0, len(expected))
+
+
+def test_a_rate_limit_midway_is_waited_out_and_the_part_goes_on_from_its_cursor(github: SpaceConnection, fake: FakeGitHub) -> None:
+    pull = fake.add_issue("acme/app", "author", pull=True)
+    made = {
+        f"review_comment:{fake.add_comment(pull, 'bob', f'nit {n}', kind='review_comment', created_at=T0 + timedelta(minutes=n)).id}"
+        for n in range(250)
+    }
+    fake.add_repo("acme/docs")
+    slept: list[float] = []
+    waits: list[tuple[str, float]] = []
+
+    def after_the_first_batch(progress: backfill.Progress) -> None:
+        if progress.read == 50:  # the first page (100) is read: the next page is refused
+            fake.inject_secondary_rate_limit(retry_after=42, path="/pulls/comments$")
+
+    progress = backfill.backfill_space(
+        github,
+        T0 - timedelta(days=1),
+        batch=50,
+        on_batch=after_the_first_batch,
+        waits=backfill.Waits(sleep=slept.append, on_wait=lambda part, seconds, _failure: waits.append((part, seconds))),
+    )
+    assert slept == [42] and waits == [("acme/app:review_comment", 42)]
+    assert progress.finished and progress.waited == 42
+    ids = stored(github)
+    assert len(ids) == len(set(ids)) == 250 and set(ids) == made
+    # Read again from the cursor after the wait, not from the start.
+    assert BackfillRun.objects.get(part="acme/app:review_comment").items < 250 + 50
+
+
+def test_the_command_waits_out_a_rate_limit_and_stops_on_one_too_long(
+    github: SpaceConnection, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = comments(fake, "acme/app", 30, T0)
+    fake.add_repo("acme/docs")
+    slept: list[float] = []
+    monkeypatch.setattr(screening_backfill.Command, "sleep", staticmethod(slept.append))
+    fake.inject_secondary_rate_limit(retry_after=60, path="/issues/comments$")
+    out = io.StringIO()
+    call_command("screening_backfill", "--connection", "example", "--since", "2025-12-01", stdout=out)
+    assert slept == [60]
+    assert "Rate limited in acme/app:issue_comment: waiting 60 s" in out.getvalue()
+    assert "done" in out.getvalue() and "waited 60 s for rate limits" in out.getvalue()
+    assert set(stored(github)) == expected
+
+    # Longer than the cap, or no stated wait: stop, keep what was stored, and say to run it again.
+    BackfillRun.objects.all().delete()
+    fake.inject_secondary_rate_limit(retry_after=int(backfill.MAX_WAIT) + 1, path="/issues/comments$")
+    with pytest.raises(CommandError, match="run it again to go on"):
+        call_command("screening_backfill", "--connection", "example", "--since", "2025-12-01", stdout=io.StringIO())
+    fake.inject(502, {"message": "Server Error"}, path="/pulls/comments$")
+    with pytest.raises(CommandError, match="run it again to go on"):
+        call_command("screening_backfill", "--connection", "example", "--since", "2025-12-01", stdout=io.StringIO())
+    assert slept == [60]
+    call_command("screening_backfill", "--connection", "example", "--since", "2025-12-01", stdout=io.StringIO())
+    assert set(stored(github)) == expected and len(stored(github)) == 30
 
 
 def slack_export(path: Path) -> Path:

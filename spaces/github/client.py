@@ -20,7 +20,14 @@ from githubkit import GitHub, TokenAuthStrategy
 from githubkit.exception import GraphQLFailed, RateLimitExceeded, RequestError, RequestFailed, RequestTimeout
 from githubkit.graphql import GraphQLError
 from githubkit.response import Response
-from githubkit_schemas.latest.models import InteractionLimitResponse, IssueComment, OrgMembership
+from githubkit_schemas.latest.models import (
+    CommitComment,
+    InteractionLimitResponse,
+    IssueComment,
+    MinimalRepository,
+    OrgMembership,
+    PullRequestReviewComment,
+)
 from pydantic import ValidationError
 
 from spaces.base import PermanentFailure, TemporaryFailure
@@ -148,6 +155,11 @@ def _tls() -> ssl.SSLContext:
     """One TLS context for the process: githubkit opens a client per call, and loading the CA bundle each time
     costs more than the call itself."""
     return httpx.create_ssl_context()
+
+
+def _iso(moment: datetime) -> Any:
+    # githubkit would send str(datetime), with a space; GitHub wants ISO 8601 (YYYY-MM-DDTHH:MM:SSZ) and refuses others.
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _login(user: Any) -> str:
@@ -293,8 +305,7 @@ class GitHubClient:
 
     def issue_comments_since(self, owner: str, repo: str, since: datetime) -> Iterator[IssueComment]:
         """Issue and pull request comments created or edited since a time, least recently updated first."""
-        # githubkit would send str(datetime), with a space; GitHub wants ISO 8601 (YYYY-MM-DDTHH:MM:SSZ) and refuses others.
-        iso_since: Any = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        iso_since = _iso(since)
         with calling(f"read the comments of {owner}/{repo}"):
             yield from self.rest.paginate(
                 self.rest.issues.list_comments_for_repo,
@@ -305,6 +316,30 @@ class GitHubClient:
                 direction="asc",
                 per_page=100,
             )
+
+    def review_comments_since(self, owner: str, repo: str, since: datetime) -> Iterator[PullRequestReviewComment]:
+        """Pull request review comments created or edited since a time, oldest first."""
+        iso_since = _iso(since)
+        with calling(f"read the review comments of {owner}/{repo}"):
+            yield from self.rest.paginate(
+                self.rest.pulls.list_review_comments_for_repo,
+                owner=owner,
+                repo=repo,
+                since=iso_since,
+                sort="created",
+                direction="asc",
+                per_page=100,
+            )
+
+    def commit_comments(self, owner: str, repo: str) -> Iterator[CommitComment]:
+        """Every commit comment of the repository, oldest first (GitHub offers no `since` here: the caller filters)."""
+        with calling(f"read the commit comments of {owner}/{repo}"):
+            yield from self.rest.paginate(self.rest.repos.list_commit_comments_for_repo, owner=owner, repo=repo, per_page=100)
+
+    def org_repositories(self, org: str) -> Iterator[MinimalRepository]:
+        """Every repository of the organisation the token can see, by name."""
+        with calling(f"list the repositories of {org}"):
+            yield from self.rest.paginate(self.rest.repos.list_for_org, org=org, type="all", sort="full_name", per_page=100)
 
     # Issue and pull request locks -----------------------------------------------------------------
 

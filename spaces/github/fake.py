@@ -59,7 +59,10 @@ class FakeGitHub(FakePlatform):
             self.route(method, f"/orgs/{org}/interaction-limits", getattr(self, f"_limit_{method.lower()}"))
             self.route(method, f"{repos}/interaction-limits", getattr(self, f"_limit_{method.lower()}"))
         self.route("GET", f"{repos}/collaborators/{login}/permission", self._collaborator_permission)
-        self.route("GET", f"{repos}/issues/comments", self._list_issue_comments)
+        self.route("GET", f"{repos}/issues/comments", self._list_comments("issue_comment"))
+        self.route("GET", f"{repos}/pulls/comments", self._list_comments("review_comment"))
+        self.route("GET", f"{repos}/comments", self._list_comments("commit_comment"))
+        self.route("GET", f"/orgs/{org}/repos", self._list_org_repos)
         for kind, path in (("issue_comment", "issues/comments"), ("review_comment", "pulls/comments"), ("commit_comment", "comments")):
             for method in ("GET", "PATCH", "DELETE"):
                 self.route(method, rf"{repos}/{path}/(?P<id>\d+)", self._comment_handler(kind, method))
@@ -448,28 +451,46 @@ class FakeGitHub(FakePlatform):
 
         return handler
 
-    def _list_issue_comments(self, call: Call, owner: str, repo: str) -> httpx.Response:
-        if f"{owner}/{repo}".casefold() not in self.world.repos:
+    def _list_comments(self, kind: str) -> Any:
+        """A repository's comments of one kind, as GitHub lists them: `since` (updated at or after; not for
+        commit comments, which GitHub lists by id), `sort` and `direction`, and paging with a Link header."""
+
+        def handler(call: Call, owner: str, repo: str) -> httpx.Response:
+            full = f"{owner}/{repo}".casefold()
+            if full not in self.world.repos:
+                return self.not_found(call)
+            found = [rec for rec in self.world.comments.values() if rec.kind == kind and rec.repo.full_name.casefold() == full]
+            if kind == "commit_comment":
+                found.sort(key=lambda rec: rec.id)
+                return self._page(call, [shapes.commit_comment(rec) for rec in found])
+            if since := call.query.get("since"):
+                if not _ISO_8601.match(since):
+                    return self.reply(422, error(422, "The since parameter needs to be in ISO 8601 format: YYYY-MM-DDTHH:MM:SSZ"))
+                moment = datetime.fromisoformat(since)
+                found = [rec for rec in found if datetime.fromisoformat(rec.updated_at) >= moment]
+            key = "updated_at" if call.query.get("sort") == "updated" else "created_at"
+            found.sort(key=lambda rec: (getattr(rec, key), rec.id), reverse=call.query.get("direction") == "desc")
+            return self._page(call, [shapes.REST_COMMENT[kind](rec) for rec in found])
+
+        return handler
+
+    def _list_org_repos(self, call: Call, org: str) -> httpx.Response:
+        if not self._org_ok(org):
             return self.not_found(call)
-        found = [
-            rec
-            for rec in self.world.comments.values()
-            if rec.kind == "issue_comment" and rec.repo.full_name.casefold() == f"{owner}/{repo}".casefold()
-        ]
-        if since := call.query.get("since"):
-            if not _ISO_8601.match(since):
-                return self.reply(422, error(422, "The since parameter needs to be in ISO 8601 format: YYYY-MM-DDTHH:MM:SSZ"))
-            moment = datetime.fromisoformat(since)
-            found = [rec for rec in found if datetime.fromisoformat(rec.updated_at) >= moment]
-        key = "updated_at" if call.query.get("sort") == "updated" else "created_at"
-        found.sort(key=lambda rec: (getattr(rec, key), rec.id), reverse=call.query.get("direction") == "desc")
+        found = sorted(
+            (rec for rec in self.world.repos.values() if rec.owner.login.casefold() == org.casefold()), key=lambda rec: rec.name.casefold()
+        )
+        return self._page(call, [shapes.repository(rec) for rec in found])
+
+    def _page(self, call: Call, bodies: list[dict[str, Any]]) -> httpx.Response:
+        """One page of a list (`per_page`, default 30; `page`), with GitHub's Link header to the next."""
         per_page, page = int(call.query.get("per_page", 30)), int(call.query.get("page", 1))
         headers = {}
-        if page * per_page < len(found):
+        if page * per_page < len(bodies):
             host = call.headers.get("host", "api.github.com")
             query = urlencode({**call.query, "page": str(page + 1)})
-            headers["link"] = f'<http://{host}/repos/{owner}/{repo}/issues/comments?{query}>; rel="next"'
-        return self.reply(200, [shapes.issue_comment(rec) for rec in found[(page - 1) * per_page : page * per_page]], headers)
+            headers["link"] = f'<http://{host}{call.path}?{query}>; rel="next"'
+        return self.reply(200, bodies[(page - 1) * per_page : page * per_page], headers)
 
     def _issue(self, owner: str, repo: str, number: str) -> IssueRec | None:
         return self.world.issues.get((f"{owner}/{repo}".casefold(), int(number)))

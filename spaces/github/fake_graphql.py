@@ -14,7 +14,7 @@ from typing import Any
 from graphql import GraphQLError, OperationType, execute_sync, get_operation_ast, parse
 
 from spaces.contracts import ContractError, check_graphql, github_graphql_schema
-from spaces.github.fake_records import TYPENAME, CommentRec, DiscussionRec, IssueRec, World, node_id
+from spaces.github.fake_records import TYPENAME, CommentRec, DiscussionRec, IssueRec, UserRec, World, node_id
 
 
 class Refused(Exception):
@@ -56,11 +56,17 @@ class GraphQLFake:
             "url": rec.html_url,
             "isMinimized": rec.minimized_reason is not None,
             "minimizedReason": rec.minimized_reason,
-            "author": {"__typename": "User", "login": rec.author.login},
+            "author": self._author(rec.author),
+            "createdAt": rec.created_at,
+            "updatedAt": rec.updated_at,
         }
         if rec.kind == "discussion_comment":
             view["replies"] = lambda _info, first, after=None, **_: _connection(self._replies(rec), first, after)
         return view
+
+    @staticmethod
+    def _author(user: UserRec) -> dict[str, Any]:
+        return {"__typename": "User", "login": user.login, "databaseId": user.id}
 
     def _replies(self, parent: CommentRec) -> list[dict[str, Any]]:
         found = [rec for rec in self.world.comments.values() if rec.kind == "discussion_comment" and rec.parent_id == parent.id]
@@ -78,6 +84,9 @@ class GraphQLFake:
         return {
             "__typename": "Discussion",
             "id": rec.node_id,
+            "number": rec.number,
+            "url": rec.html_url,
+            "author": self._author(rec.author),
             "locked": rec.locked,
             "activeLockReason": rec.lock_reason,
             "comments": comments,
@@ -122,7 +131,13 @@ class GraphQLFake:
                 raise Refused("NOT_FOUND", f"Could not resolve to a Discussion with the number of {number}.")
             return self.discussion(rec)
 
-        return {"__typename": "Repository", "discussion": discussion}
+        def discussions(_info: Any, first: int, after: str | None = None, **args: Any) -> dict[str, Any]:
+            found = [rec for key, rec in self.world.discussions.items() if key[0] == full]
+            # The fake remembers one creation time for all discussions: the id stands in for it.
+            found.sort(key=lambda rec: rec.id, reverse=(args.get("orderBy") or {}).get("direction") == "DESC")
+            return _connection([self.discussion(rec) for rec in found], first, after)
+
+        return {"__typename": "Repository", "discussion": discussion, "discussions": discussions}
 
     # Mutations --------------------------------------------------------------------------------------
 

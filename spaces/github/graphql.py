@@ -99,7 +99,55 @@ mutation StewardUnlockLockable($id: ID!) {
 }
 """
 
+# The catch-up reader (reading.py): a repository's discussions, oldest first, then each one's comments and
+# their replies. Authors carry the numeric id (a User's databaseId) as webhooks and REST answers do.
+READ_DISCUSSIONS = """
+query StewardReadDiscussions($owner: String!, $name: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    discussions(first: 50, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { number url author { login ... on User { databaseId } } }
+    }
+  }
+}
+"""
+
+READ_DISCUSSION_COMMENTS = """
+query StewardReadDiscussionComments($owner: String!, $name: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    discussion(number: $number) {
+      comments(first: 50, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          id databaseId body url createdAt updatedAt author { login ... on User { databaseId } }
+          replies(first: 50) {
+            pageInfo { hasNextPage endCursor }
+            nodes { databaseId body url createdAt updatedAt author { login ... on User { databaseId } } }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+READ_DISCUSSION_REPLIES = """
+query StewardReadDiscussionReplies($id: ID!, $after: String) {
+  node(id: $id) {
+    ... on DiscussionComment {
+      replies(first: 50, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { databaseId body url createdAt updatedAt author { login ... on User { databaseId } } }
+      }
+    }
+  }
+}
+"""
+
 ALL = {
+    "READ_DISCUSSIONS": READ_DISCUSSIONS,
+    "READ_DISCUSSION_COMMENTS": READ_DISCUSSION_COMMENTS,
+    "READ_DISCUSSION_REPLIES": READ_DISCUSSION_REPLIES,
     "MINIMIZED_STATE": MINIMIZED_STATE,
     "MINIMIZE_COMMENT": MINIMIZE_COMMENT,
     "UNMINIMIZE_COMMENT": UNMINIMIZE_COMMENT,

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from spaces.base import ActionRequest, Capability, Check, Inbound, Item, NotConfigured, Op, Outcome, Space, Target, WebhookRefused
 from spaces.github import webhooks
-from spaces.github.client import DEFAULT_API_URL, GitHubClient, IssueInfo, NotFound
+from spaces.github.client import DEFAULT_API_URL, GitHubClient
 from spaces.github.content import DeleteContent, EditContent, HideContent, LockThread
-from spaces.github.items import comment_item
 from spaces.github.members import Block, LimitInteractions, RemoveMember
 from spaces.github.operation import Operation
+from spaces.github.reading import KINDS, RepositoryReader
 from spaces.registry import register
 from spaces.secrets import missing_secrets
 
@@ -103,31 +103,25 @@ class GitHubSpace(Space):
 
     # Reading and webhooks --------------------------------------------------------------------------
 
-    def read(self, since: datetime) -> Iterator[Item]:
-        """Issue and pull request comments in the configured repositories, created or edited since `since`."""
-        for owner, repo in self.repositories:
-            issues: dict[int, IssueInfo | None] = {}
-            for comment in self.client.issue_comments_since(owner, repo, since):
-                number = int(comment.issue_url.rstrip("/").rsplit("/", 1)[-1])
-                if number not in issues:
-                    issues[number] = self._issue(owner, repo, number)
-                issue = issues[number]
-                user = {"login": comment.user.login, "id": comment.user.id} if comment.user else None
-                yield comment_item(
-                    "issue_comment",
-                    comment.id,
-                    user,
-                    comment.body or "",
-                    comment.html_url,
-                    comment.created_at,
-                    thread_author=issue.author if issue else None,
-                )
+    def repositories_to_read(self) -> list[tuple[str, str]]:
+        """The configured repositories; without any, every repository of the organisation."""
+        if self.settings.get("repositories"):
+            return self.repositories
+        return [(repo.owner.login, repo.name) for repo in self.client.org_repositories(self.org)]
 
-    def _issue(self, owner: str, repo: str, number: int) -> IssueInfo | None:
-        try:
-            return self.client.issue(owner, repo, number)
-        except NotFound:  # deleted or transferred since the comment was made: read the comment all the same
-            return None
+    def read(self, since: datetime) -> Iterator[Item]:
+        """Issue and review comments created or edited since `since` (the poll): per repository and kind, oldest first.
+        Every kind, commit comments and discussions included, is read by the backfill through `read_parts`."""
+        for owner, repo in self.repositories_to_read():
+            yield from RepositoryReader(self.client, owner, repo).read(since)
+
+    def read_parts(self) -> dict[str, Callable[[datetime], Iterator[Item]]]:
+        """One ordered stream per repository and kind ("owner/repo:kind"), each resumable from its own cursor."""
+        parts: dict[str, Callable[[datetime], Iterator[Item]]] = {}
+        for owner, repo in self.repositories_to_read():
+            reader = RepositoryReader(self.client, owner, repo)
+            parts |= {f"{reader.name}:{kind}": reader.reader(kind) for kind in KINDS}
+        return parts
 
     def parse_webhook(self, request: HttpRequest) -> Inbound:
         secret = self.secrets.get("webhook_secret", "")

@@ -9,15 +9,19 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from screening.backfill import Progress, backfill_slack_export, backfill_space, day_start
-from spaces.base import SpaceError
+from screening.backfill import MAX_WAIT, Progress, Waits, backfill_slack_export, backfill_space, day_start
+from spaces.base import SpaceError, TemporaryFailure
 from spaces.models import SpaceConnection
 
 DEFAULT_DAYS = 365
 
 
 class Command(BaseCommand):
-    help = "Store a connection's past content for screening. A stopped or killed run resumes where it left off."
+    help = (
+        "Store a connection's past content for screening. A stopped or killed run resumes where it left off; "
+        f"a rate limit asking to wait up to {MAX_WAIT / 60:.0f} minutes is waited out."
+    )
+    sleep = staticmethod(time.sleep)  # the tests record the waits instead
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--connection", required=True, help="The connection's slug.")
@@ -40,6 +44,12 @@ class Command(BaseCommand):
                 sys.stderr.write(progress.line() + "\n")
                 sys.stderr.flush()
 
+        def waiting(part: str, seconds: float, failure: TemporaryFailure) -> None:
+            where = f" in {part}" if part else ""
+            self.stdout.write(f"Rate limited{where}: waiting {seconds:.0f} s, then going on from the cursor. ({failure.message})")
+            self.stdout.flush()
+
+        waits = Waits(sleep=self.sleep, on_wait=waiting)
         export: Path | None = options["slack_export"]
         try:
             if export is not None:
@@ -47,11 +57,12 @@ class Command(BaseCommand):
                     raise CommandError(f"No file {export}.")
                 progress = backfill_slack_export(connection, export, since, limit=options["limit"], on_batch=report)
             else:
-                progress = backfill_space(connection, since, limit=options["limit"], on_batch=report)
+                progress = backfill_space(connection, since, limit=options["limit"], on_batch=report, waits=waits)
         except SpaceError as error:  # what was stored so far stays, with its cursor: run again to go on
             raise CommandError(f"{error.message} The backfill stopped; run it again to go on.") from None
         state = "done" if progress.finished else "stopped at the limit (run again to go on)"
         resumed = f", resumed {progress.resumed} part(s)" if progress.resumed else ""
+        resumed += f", waited {progress.waited:.0f} s for rate limits" if progress.waited else ""
         self.stdout.write(
             f"Backfill {connection.slug}: {state}{resumed}. {progress.line()} over {progress.seconds:.1f} s, {progress.parts} part(s)."
         )

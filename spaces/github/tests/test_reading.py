@@ -6,7 +6,6 @@ import pytest
 
 from spaces.base import PermanentFailure
 from spaces.github.subjects import CommentKind, parse_comment, parse_scope, parse_thread
-from spaces.testing import make_connection, space_of
 
 SINCE = datetime(2026, 2, 1, tzinfo=UTC)
 
@@ -42,14 +41,6 @@ def test_read_follows_pages(gh, fake):
     assert [call.query.get("page") for call in pages] == [None, "2"]
     assert pages[0].query["since"] == "2026-02-01T00:00:00Z"
     assert pages[0].query["sort"] == "updated"
-
-
-def test_read_without_repositories_reads_nothing(db, monkeypatch, fake, url):
-    connection = make_connection(
-        monkeypatch, "github", slug="example", settings={"org": "acme", "api_url": url}, secrets={"token": fake.token}
-    )
-    assert list(space_of(connection).read(SINCE)) == []
-    assert fake.calls == []
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,160 @@
+"""The catch-up reader: a repository's comments of each kind since a time, oldest first, as `Item`s.
+
+Each kind is one ordered stream (the backfill keeps a cursor per repository and kind): issue and pull
+request comments, pull request review comments, commit comments (REST, through githubkit's parsed
+models) and discussion comments with their replies (GraphQL, documents in graphql.py). An item's
+`external_id` is `<kind>:<id>`, the same as when the comment arrives by webhook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from spaces.base import Item
+from spaces.github import graphql
+from spaces.github.client import GitHubClient, IssueInfo, NotFound
+from spaces.github.items import comment_item, parse_time
+
+KINDS = ("issue_comment", "review_comment", "commit_comment", "discussion_comment")
+# What the periodic poll reads: the kinds GitHub filters by time. Commit comments and discussions can only be
+# read whole, so they come by webhook and by backfill (read_parts), never on every poll.
+POLLED = ("issue_comment", "review_comment")
+
+
+def _user(user: Any) -> dict[str, Any] | None:
+    return {"login": user.login, "id": user.id} if user else None
+
+
+def _graphql_user(author: dict[str, Any] | None) -> dict[str, Any] | None:
+    # A deleted account ("ghost") comes as null; a bot or mannequin has a login but no User databaseId.
+    return {"login": author.get("login"), "id": author.get("databaseId")} if author else None
+
+
+def _number(url: str) -> int:
+    return int(url.rstrip("/").rsplit("/", 1)[-1])
+
+
+class RepositoryReader:
+    def __init__(self, client: GitHubClient, owner: str, repo: str) -> None:
+        self.client, self.owner, self.repo = client, owner, repo
+        self._issues: dict[int, IssueInfo | None] = {}
+
+    @property
+    def name(self) -> str:
+        return f"{self.owner}/{self.repo}"
+
+    def reader(self, kind: str) -> Callable[[datetime], Iterator[Item]]:
+        return {
+            "issue_comment": self.issue_comments,
+            "review_comment": self.review_comments,
+            "commit_comment": self.commit_comments,
+            "discussion_comment": self.discussion_comments,
+        }[kind]
+
+    def read(self, since: datetime, kinds: tuple[str, ...] = POLLED) -> Iterator[Item]:
+        for kind in kinds:
+            yield from self.reader(kind)(since)
+
+    # REST kinds -----------------------------------------------------------------------------------
+
+    def _thread_author(self, number: int) -> str | None:
+        """The issue's or pull request's author, looked up once per thread."""
+        if number not in self._issues:
+            try:
+                self._issues[number] = self.client.issue(self.owner, self.repo, number)
+            except NotFound:  # deleted or transferred since the comment was made: read the comment all the same
+                self._issues[number] = None
+        issue = self._issues[number]
+        return issue.author if issue else None
+
+    def issue_comments(self, since: datetime) -> Iterator[Item]:
+        """Issue and pull request comments created or edited since `since`."""
+        for comment in self.client.issue_comments_since(self.owner, self.repo, since):
+            yield comment_item(
+                "issue_comment",
+                comment.id,
+                _user(comment.user),
+                comment.body or "",
+                comment.html_url,
+                comment.created_at,
+                thread_author=self._thread_author(_number(comment.issue_url)),
+            )
+
+    def review_comments(self, since: datetime) -> Iterator[Item]:
+        """Review comments on pull request diffs created or edited since `since`, addressed to the pull request's author."""
+        for comment in self.client.review_comments_since(self.owner, self.repo, since):
+            yield comment_item(
+                "review_comment",
+                comment.id,
+                _user(comment.user),
+                comment.body,
+                comment.html_url,
+                comment.created_at,
+                thread_author=self._thread_author(_number(comment.pull_request_url)),
+            )
+
+    def commit_comments(self, since: datetime) -> Iterator[Item]:
+        """Comments on commits created since `since` (GitHub's list has no `since`: every page is read)."""
+        for comment in self.client.commit_comments(self.owner, self.repo):
+            if comment.created_at >= since or comment.updated_at >= since:
+                yield comment_item("commit_comment", comment.id, _user(comment.user), comment.body, comment.html_url, comment.created_at)
+
+    # Discussions (GraphQL) ------------------------------------------------------------------------
+
+    def _pages(
+        self, what: str, document: str, variables: dict[str, Any], path: tuple[str, ...], after: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        while True:
+            data: Any = self.client.graphql(what, document, {**variables, "after": after})
+            for key in path:
+                data = (data or {}).get(key)
+            if not data:
+                return
+            yield from data.get("nodes") or []
+            if not data["pageInfo"]["hasNextPage"]:
+                return
+            after = data["pageInfo"]["endCursor"]
+
+    def discussion_comments(self, since: datetime) -> Iterator[Item]:
+        """Discussion comments and replies created or edited since `since`, addressed to the discussion's author.
+
+        GitHub cannot filter them by time: every discussion is paged through, and the matches are sorted
+        (oldest first) before any is yielded.
+        """
+        found: list[tuple[datetime, int, Item]] = []
+        where = {"owner": self.owner, "name": self.repo}
+        discussions = self._pages(f"list the discussions of {self.name}", graphql.READ_DISCUSSIONS, where, ("repository", "discussions"))
+        for discussion in discussions:
+            starter = (discussion.get("author") or {}).get("login")
+            what = f"read the comments of discussion {self.name}#{discussion['number']}"
+            variables = {**where, "number": discussion["number"]}
+            for comment in self._pages(what, graphql.READ_DISCUSSION_COMMENTS, variables, ("repository", "discussion", "comments")):
+                for node in [comment, *self._replies(comment)]:
+                    created, updated = parse_time(node["createdAt"]), parse_time(node["updatedAt"])
+                    if created is None or max(created, updated or created) < since:
+                        continue
+                    item = comment_item(
+                        "discussion_comment",
+                        node["databaseId"],
+                        _graphql_user(node.get("author")),
+                        node.get("body"),
+                        node["url"],
+                        created,
+                        thread_author=starter,
+                        thread_url=discussion["url"],
+                    )
+                    found.append((created, int(node["databaseId"]), item))
+        found.sort(key=lambda entry: entry[:2])
+        for _, _, item in found:
+            yield item
+
+    def _replies(self, comment: dict[str, Any]) -> list[dict[str, Any]]:
+        replies = comment.get("replies") or {}
+        nodes = list(replies.get("nodes") or [])
+        if replies.get("pageInfo", {}).get("hasNextPage"):
+            what = f"read the replies to a discussion comment in {self.name}"
+            after = replies["pageInfo"]["endCursor"]
+            nodes += self._pages(what, graphql.READ_DISCUSSION_REPLIES, {"id": comment["id"]}, ("node", "replies"), after)
+        return nodes
