@@ -204,7 +204,10 @@ def _connect_spaces() -> None:
             {"api_url": "http://localhost:8001/3.1", "lists": ["dev.lists.example.org"]},
         ),
     ]:
-        SpaceConnection.objects.get_or_create(slug=slug, defaults={"platform": platform, "title": title, "settings": settings})
+        # Not watched: with no credentials, every poll would only log that they are missing.
+        SpaceConnection.objects.get_or_create(
+            slug=slug, defaults={"platform": platform, "title": title, "settings": settings, "watch": False}
+        )
 
 
 def demo_loaded() -> bool:
