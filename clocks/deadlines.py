@@ -136,14 +136,19 @@ def committee(case: Case) -> list[Any]:
     return _with_email([steward for steward in stewards if standing(steward, case) is not Standing.HIDDEN])
 
 
+def unconflicted_stewards(case: Case) -> list[Any]:
+    """The stewards with no conflict on the case; when none has declared yet, the committee."""
+    stewards = active_stewards().select_related("steward_profile").order_by("pk")
+    unconflicted = _with_email([steward for steward in stewards if standing(steward, case) is Standing.UNCONFLICTED])
+    return unconflicted or committee(case)
+
+
 def reminder_recipients(case: Case) -> list[Any]:
     """The shepherd; with none, the unconflicted stewards; with none of those either, the committee."""
     shepherd = case.shepherd
     if shepherd is not None and standing(shepherd, case) is Standing.UNCONFLICTED and shepherd.email:
         return [shepherd]
-    stewards = active_stewards().select_related("steward_profile").order_by("pk")
-    unconflicted = _with_email([steward for steward in stewards if standing(steward, case) is Standing.UNCONFLICTED])
-    return unconflicted or committee(case)
+    return unconflicted_stewards(case)
 
 
 # --- How the case page shows a clock ---------------------------------------------------------

@@ -44,8 +44,10 @@ def add_recipients(
     return ids
 
 
-def _case_link(code_name: str) -> str:
-    return settings.SITE_URL + reverse("cases:detail", kwargs={"code": code_name})
+def case_footer(code_name: str) -> str:
+    """The end of every steward mail about a case: where to open it, and that conflicted stewards may ignore it."""
+    link = settings.SITE_URL + reverse("cases:detail", kwargs={"code": code_name})
+    return _("Open the case: %(link)s\nIf you have a conflict on this case, you can ignore this message.") % {"link": link}
 
 
 def compose(row: ReminderSent) -> tuple[str, str]:
@@ -78,7 +80,7 @@ def compose(row: ReminderSent) -> tuple[str, str]:
             "case": code,
             "hours": int((measure.review_due - measure.taken_at).total_seconds() // 3600),
         }
-    footer = _("Open the case: %(link)s\nIf you have a conflict on this case, you can ignore this message.") % {"link": _case_link(code)}
+    footer = case_footer(code)
     return subject, f"{body}\n\n{footer}\n"
 
 

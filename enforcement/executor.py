@@ -17,14 +17,13 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from audit.log import record
-from enforcement.models import CLAIMED, WAITING, ActionStatus, EnforcementAction, Phase, Plan, PlanStatus, Receipt
+from enforcement.models import CLAIMED, WAITING, ActionStatus, EnforcementAction, Phase, Receipt
 from spaces.base import ActionRequest, Check, Op, Outcome, PermanentFailure, TemporaryFailure, Verdict
 from spaces.registry import space_for
 from steward.failpoints import failpoint
@@ -242,14 +241,3 @@ def verify_action(action_id: int) -> Check | None:
         if check.verdict == Verdict.ABSENT and action.drifted_at is None:
             flag_drift(action, check.detail)
     return check
-
-
-def plan_actions(plan: Plan) -> Any:
-    return plan.actions.exclude(status=ActionStatus.CANCELLED)
-
-
-def plan_is_settled(plan: Plan) -> bool:
-    return not plan_actions(plan).filter(status__in=[*WAITING, *CLAIMED, ActionStatus.PLANNED]).exists()
-
-
-__all__ = ["PlanStatus", "run_action", "verify_action"]

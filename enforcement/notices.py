@@ -9,26 +9,20 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cases.models import Case
 from clocks.deadlines import committee, reminder_recipients
+from clocks.notify import case_footer
 from enforcement.models import StewardNotice
 
 logger = logging.getLogger("steward.enforcement")
 
 MAX_ATTEMPTS = 5
 CLAIM_EXPIRES = timedelta(minutes=10)
-
-
-def case_link(case: Case) -> str:
-    return settings.SITE_URL + reverse("cases:detail", kwargs={"code": case.code_name})
 
 
 def tell(case: Case | None, topic: str, subject: str, lead: str, *, everyone: bool = False, recipients: Iterable[Any] | None = None) -> int:
@@ -39,9 +33,7 @@ def tell(case: Case | None, topic: str, subject: str, lead: str, *, everyone: bo
         recipients = committee(case) if everyone else reminder_recipients(case)
     footer = ""
     if case is not None:
-        footer = "\n\n" + _("Open the case: %(link)s\nIf you have a conflict on this case, you can ignore this message.") % {
-            "link": case_link(case)
-        }
+        footer = "\n\n" + case_footer(case.code_name)
     ids = []
     for steward in recipients:
         if not steward.email:

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import record
+from clocks.deadlines import unconflicted_stewards
 from decisions.models import Sanction, SanctionStatus
 from enforcement import notices
 from enforcement.models import WatchAlert
-from enforcement.review.notify import case_stewards
 from people.models import Person
 from spaces.base import Item
 from spaces.inbound import identities_known_as, identity_space
@@ -83,5 +83,5 @@ def _raise_alert(connection: SpaceConnection, item: Item, sanction: Sanction, pr
         "Content in a watched space (%(space)s) may break the no-contact terms of a sanction on case %(case)s. "
         "The details are on the case page, for stewards who may read it."
     ) % {"space": connection.title, "case": case.code_name}
-    notices.tell(case, f"watch:{alert.pk}", subject, lead, recipients=case_stewards(case))
+    notices.tell(case, f"watch:{alert.pk}", subject, lead, recipients=unconflicted_stewards(case))
     return alert

@@ -9,17 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from cases.access import Standing, standing
-from cases.models import Case
-from clocks.deadlines import committee
 from people.access import active_stewards
-
-
-def case_stewards(case: Case) -> list[Any]:
-    """The stewards with no conflict on the case; when none has declared yet, every steward not hard-conflicted."""
-    stewards = active_stewards().select_related("steward_profile").order_by("pk")
-    unconflicted = [steward for steward in stewards if steward.email and standing(steward, case) is Standing.UNCONFLICTED]
-    return unconflicted or committee(case)
 
 
 def review_stewards(exclude_person_ids: set[int]) -> list[Any]:
