@@ -3,7 +3,8 @@
 Works on raw values, in batches, each batch in its own transaction; a value already encrypted with
 the newest key is skipped, so the run is idempotent and can be stopped and started again.
 Evidence files that are still plain text (written before encryption) are encrypted too, after
-checking that their content matches their hash.
+checking that their content matches their hash. Blind indexes whose key follows the encryption key (no
+STEWARD_INDEX_KEY) move along: Identity.handle_digest, and screening's item parties (screening.parties).
 """
 
 import hashlib
@@ -70,6 +71,24 @@ def rotate_model(model: Any, fields: list[str], batch_size: int = 500) -> int:
         last = rows[-1][0]
 
 
+def rotate_item_parties(batch_size: int = 500) -> int:
+    """Recompute screening's blind index of item parties from the items' handles; how many items changed."""
+    from screening.parties import reindex  # screening builds on privacy, not the other way round
+
+    item_model = apps.get_model("screening", "Item")
+    spaces: dict[int, str] = {}
+    changed, last = 0, 0
+    while True:
+        with transaction.atomic():
+            items = list(
+                item_model.objects.filter(pk__gt=last).order_by("pk").only("id", "connection_id", "author", "addressed")[:batch_size]
+            )
+            changed += reindex(items, spaces)
+        if len(items) < batch_size:
+            return changed
+        last = items[-1].pk
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
     with os.fdopen(fd, "wb") as handle:
@@ -110,6 +129,9 @@ def rotate_everything(batch_size: int = 500, report: Report | None = None) -> di
         counts[model._meta.label] = rotate_model(model, fields, batch_size)
         if report:
             report(f"{model._meta.label}: {counts[model._meta.label]} row(s) re-encrypted")
+    counts["screening.ItemParty"] = rotate_item_parties(batch_size)
+    if report:
+        report(f"screening.ItemParty: {counts['screening.ItemParty']} item(s) re-indexed")
     counts["evidence files"] = sum(rotate_file(path) for path in evidence_files())
     if report:
         report(f"evidence files: {counts['evidence files']} re-encrypted")

@@ -4,6 +4,9 @@
 batch with one query for what is already there (the backfill path). A re-delivery changes nothing; an edit
 (same id, new text) replaces the text and clears `scored_at`, so the new text is scored. Only connections
 with `watch` on are screened. Scoring is scheduled after the commit (screening.tasks).
+
+Both keep the blind index of an item's parties (screening.parties: who wrote it, whom it addresses) in the
+same transaction as the item, whenever an item is created or its handles change.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from typing import Any
 from django.db import transaction
 
 from people.models import Person
-from screening.models import Item
+from screening.models import Item, ItemParty
+from screening.parties import party_digests, write_parties
 from screening.scoring import KINDS
 from spaces import base
 from spaces.inbound import identities_known_as, identity_space
@@ -84,11 +88,15 @@ def _edited(stored: Item, item: base.Item) -> bool:
     return stored.text != item.text
 
 
-def _apply_edit(stored: Item, item: base.Item) -> None:
+def _apply_edit(stored: Item, item: base.Item, space: str) -> None:
+    addressed = ",".join(item.addressed)[:1000]
+    handles_changed = addressed != stored.addressed
     stored.text = item.text
-    stored.addressed = ",".join(item.addressed)[:1000]
+    stored.addressed = addressed
     stored.scored_at = None
     stored.save(update_fields=["text", "addressed", "scored_at"])
+    if handles_changed:
+        write_parties(stored, space=space)
 
 
 def take(connection: SpaceConnection, item: base.Item, *, schedule: bool = True) -> Item | None:
@@ -96,17 +104,20 @@ def take(connection: SpaceConnection, item: base.Item, *, schedule: bool = True)
     if not connection.watch:
         return None
     external_id = item.external_id[:200]
+    space = identity_space(connection)
     with transaction.atomic():
         stored = Item.objects.filter(connection=connection, external_id=external_id).first()
         if stored is None:
             stored, created = Item.objects.get_or_create(
                 connection=connection, external_id=external_id, defaults=_fields(connection, item, _People(connection))
             )
+            if created:
+                write_parties(stored, space=space)
             changed = created
         else:
             changed = False
         if not changed and _edited(stored, item):
-            _apply_edit(stored, item)
+            _apply_edit(stored, item, space)
             changed = True
         if changed and schedule:
             schedule_scoring()
@@ -143,17 +154,34 @@ def take_many(connection: SpaceConnection, items: Sequence[base.Item], *, schedu
             if stored is None:
                 new.append(Item(connection=connection, external_id=external_id, **_fields(connection, item, people)))
             elif _edited(stored, item):
-                _apply_edit(stored, item)
+                _apply_edit(stored, item, people.space)
                 taken.edited += 1
             else:
                 taken.unchanged += 1
         # A webhook may store one of these between the query and the insert: then it is already there.
         Item.objects.bulk_create(new, ignore_conflicts=True)
+        _index_new(connection, new, people.space)
         taken.created += len(new)
         taken.unchanged += len(items) - len(latest)
         if schedule and (taken.created or taken.edited):
             schedule_scoring()
     return taken
+
+
+def _index_new(connection: SpaceConnection, new: list[Item], space: str) -> None:
+    """Party rows for bulk-created items (whose ids the insert may not return), one insert for all."""
+    if not new:
+        return
+    ids = dict(
+        Item.objects.filter(connection=connection, external_id__in=[item.external_id for item in new]).values_list("external_id", "pk")
+    )
+    parties = [
+        ItemParty(item_id=ids[item.external_id], role=role, digest=digest)
+        for item in new
+        if item.external_id in ids
+        for role, digest in sorted(party_digests(space, item.author, item.addressed))
+    ]
+    ItemParty.objects.bulk_create(parties, ignore_conflicts=True)
 
 
 def schedule_scoring() -> None:

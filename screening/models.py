@@ -38,6 +38,30 @@ class Item(models.Model):
         return f"Item {self.connection_id}:{self.external_id}"
 
 
+class PartyRole(models.TextChoices):
+    AUTHOR = "author", "Author"
+    ADDRESSED = "addressed", "Addressed"
+
+
+class ItemParty(models.Model):
+    """A blind index of who wrote an item and whom it addresses (the handles themselves are encrypted).
+
+    One row per (role, handle): `digest` is privacy.keys.blind_digest of "space:normalised handle", where
+    space is the connection's identity space (screening.parties). It lets the database answer "is this
+    steward a party?" and "the same author to the same person" without the handles in the clear.
+    """
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(max_length=16, choices=PartyRole.choices)
+    digest = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "role", "digest"], name="screening_item_party_once")]
+
+    def __str__(self) -> str:
+        return f"Party {self.role} of item {self.item_id}"
+
+
 class FlagStatus(models.TextChoices):
     OPEN = "open", "Waiting for review"
     DISMISSED = "dismissed", "Dismissed: not a violation"

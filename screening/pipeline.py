@@ -6,18 +6,30 @@ second run finds nothing to do. A re-score (a new scorer version, an edited text
 threshold and reasons but never its review. Priority puts the worst first: the score, weighted by the
 category's harm, and raised when the person addressed is a newcomer (nothing, or only one item, of theirs
 in that connection so far).
+
+Harassment is a pattern more than a text: after a batch's flags are raised, "sustained targeting" counts, for
+each item that got a hostile flag, the items by the same author (the same person, or a shared author handle)
+addressed to the same person (a shared addressed handle) within HARASSMENT_WINDOW before it that carry a flag
+not dismissed. From HARASSMENT_MIN_ITEMS on, that item gets a `harassment` flag. The match runs in the
+database on the blind index of the items' handles (screening.models.ItemParty), in the batch's transaction.
 """
 
 from __future__ import annotations
 
 import logging
+import operator
 from collections import Counter
 from collections.abc import Sequence
+from datetime import timedelta
+from functools import reduce
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from screening.models import Flag, Item
+from screening.models import Flag, FlagStatus, Item, ItemParty, PartyRole
+from screening.parties import lookup_digests, split_handles
 from screening.scoring import Finding, Scorer, Text, get_scorer
 from spaces.inbound import identities_known_as, identity_space
 from spaces.models import SpaceConnection
@@ -38,6 +50,12 @@ HARM_WEIGHT = {
 DEFAULT_WEIGHT = 1.0
 NEWCOMER_BOOST = 1.5
 NEWCOMER_MAX_ITEMS = 1  # the addressed person's items in the connection: their first (or none yet)
+HARASSMENT = "harassment"
+# Categories whose flag on an item starts the sustained-targeting count (a leak is not hostile wording).
+NOT_HOSTILE = frozenset({HARASSMENT, "private-information"})
+HARASSMENT_WINDOW = timedelta(days=14)
+HARASSMENT_MIN_ITEMS = 3
+HARASSMENT_THRESHOLD = 0.5
 
 
 def priority(score: float, category: str, newcomer: bool) -> float:
@@ -113,11 +131,17 @@ def _score_batch(scorer: Scorer, size: int, newcomers: Newcomers) -> int:
         if len(results) != len(items):
             raise RuntimeError(f"The scorer answered {len(results)} results for {len(items)} texts.")
         now = timezone.now()
+        hostile: list[tuple[Item, bool, float]] = []
         for item, findings in zip(items, results, strict=True):
             flagged = [finding for finding in findings if finding.flag]
             newcomer = newcomers.addressed(item) if flagged else False
-            for finding in flagged:
-                _raise_flag(item, finding, newcomer)
+            raised = [_raise_flag(item, finding, newcomer) for finding in flagged]
+            # A hostile flag still standing (a re-score keeps a dismissal) may be part of a pattern.
+            if any(flag.category not in NOT_HOSTILE and flag.status != FlagStatus.DISMISSED for flag in raised):
+                scored = max((finding.score for finding in flagged if finding.category == HARASSMENT), default=0.0)
+                hostile.append((item, newcomer, scored))
+        for item, newcomer, scored in hostile:
+            sustained_targeting(item, newcomer, above=scored)
         Item.objects.filter(pk__in=[item.pk for item in items]).update(scored_at=now, scorer_version=scorer.version[:64])
     return len(items)
 
@@ -137,3 +161,47 @@ def _raise_flag(item: Item, finding: Finding, newcomer: bool) -> Flag:
         setattr(flag, name, value)
     flag.save(update_fields=list(values))
     return flag
+
+
+def targeting_count(item: Item) -> int:
+    """Items (this one included) by this item's author to a person it addresses, in the window before it, flagged.
+
+    A flag counts unless a steward dismissed it; harassment flags themselves do not count (they are the result).
+    """
+    space = identity_space(item.connection)
+    to = lookup_digests(space, split_handles(item.addressed or ""))
+    if not to:
+        return 0
+    by = lookup_digests(space, split_handles(item.author or ""))
+    same_author: list[Q] = []
+    if by:
+        same_author.append(Q(Exists(ItemParty.objects.filter(item_id=OuterRef("pk"), role=PartyRole.AUTHOR, digest__in=by))))
+    if item.author_person_id is not None:
+        same_author.append(Q(author_person_id=item.author_person_id))
+    if not same_author:
+        return 0
+    at = item.created_at or item.received_at
+    return (
+        Item.objects.annotate(at=Coalesce("created_at", "received_at"))
+        .filter(reduce(operator.or_, same_author), at__gt=at - HARASSMENT_WINDOW)
+        .filter(Q(at__lt=at) | Q(at=at, pk__lte=item.pk))  # up to this item: one batch raises it once, on the last
+        .filter(Exists(ItemParty.objects.filter(item_id=OuterRef("pk"), role=PartyRole.ADDRESSED, digest__in=to)))
+        .filter(Exists(Flag.objects.filter(item_id=OuterRef("pk")).exclude(category=HARASSMENT).exclude(status=FlagStatus.DISMISSED)))
+        .count()
+    )
+
+
+def sustained_targeting(item: Item, newcomer: bool, *, above: float = 0.0) -> Flag | None:
+    """Raise (or update) the harassment flag on `item` when its author keeps targeting the same person.
+
+    `above`: the score the scorer itself gave the item for harassment, if any; a pattern never lowers it.
+    """
+    count = targeting_count(item)
+    if count < HARASSMENT_MIN_ITEMS:
+        return None
+    score = round(min(1.0, 0.5 + 0.1 * (count - HARASSMENT_MIN_ITEMS)), 6)
+    if score <= above:
+        return None
+    days = HARASSMENT_WINDOW.days
+    why = f"{count} flagged messages from this author to the same person within {days} days"
+    return _raise_flag(item, Finding(HARASSMENT, score, HARASSMENT_THRESHOLD, why), newcomer)

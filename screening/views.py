@@ -35,7 +35,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     flags = visible_flags(request.user, status="" if status == ANY else status, category=category)
     titles = dict(categories)
     rows = [(flag, titles.get(flag.category, flag.category)) for flag in flags[:QUEUE_LIMIT]]
-    context = {"form": form, "rows": rows, "total": len(flags), "limit": QUEUE_LIMIT, "status": status}
+    context = {"form": form, "rows": rows, "total": flags.count(), "limit": QUEUE_LIMIT, "status": status}
     return render(request, "screening/queue.html", context)
 
 

@@ -13,6 +13,11 @@ from people.models import Identity, Space
 from privacy.keys import DecryptionError
 from privacy.rotation import rotate_everything
 from privacy.tests.conftest import BODY, FILE_TEXT, KEY_A, KEY_B, REPORTED_HANDLE, REPORTER_NAME
+from screening.access import may_see, visible_flags
+from screening.ingest import take
+from screening.models import Flag, ItemParty
+from spaces.base import Item as SpaceItem
+from spaces.models import SpaceConnection
 
 
 @pytest.fixture
@@ -108,3 +113,40 @@ def test_plain_evidence_from_before_encryption_is_encrypted_by_rotation(make_cas
     path.write_bytes(b"tampered")
     with pytest.raises(DecryptionError, match="neither readable"):
         rotate_everything()
+
+
+def _flag_addressed_to_bob() -> Flag:
+    connection = SpaceConnection.objects.create(slug="gh", platform="github", title="GitHub", settings={})
+    item = take(connection, SpaceItem(external_id="1", author=("ivan-gh",), text="you again", addressed=("@Bob",)), schedule=False)
+    assert item is not None
+    return Flag.objects.create(item=item, category="trolling-insults", score=0.9, threshold=0.5, priority=1.35)
+
+
+def _party_digests() -> set[str]:
+    return set(ItemParty.objects.values_list("digest", flat=True))
+
+
+@pytest.mark.django_db
+def test_rotation_moves_the_screening_party_index_and_stewards_stay_off_their_own_content(key_a, stewards) -> None:
+    settings = key_a
+    flag = _flag_addressed_to_bob()
+    before = _party_digests()
+    assert len(before) == 2 and not may_see(stewards["bob"], flag) and may_see(stewards["carol"], flag)
+    settings.STEWARD_ENCRYPTION_KEYS = f"{KEY_B},{KEY_A}"
+    assert not may_see(stewards["bob"], flag)  # mid-rotation: the old digests still match
+    first = rotate_everything()
+    assert first["screening.ItemParty"] == 1 and _party_digests().isdisjoint(before) and ItemParty.objects.count() == 2
+    assert rotate_everything()["screening.ItemParty"] == 0
+    settings.STEWARD_ENCRYPTION_KEYS = KEY_B
+    assert not may_see(stewards["bob"], flag) and list(visible_flags(stewards["bob"])) == []
+    assert list(visible_flags(stewards["carol"])) == [flag]
+
+
+@pytest.mark.django_db
+def test_with_a_fixed_index_key_party_digests_do_not_change(fixed_index, stewards) -> None:
+    settings = fixed_index
+    flag = _flag_addressed_to_bob()
+    before = _party_digests()
+    settings.STEWARD_ENCRYPTION_KEYS = f"{KEY_B},{KEY_A}"
+    assert rotate_everything()["screening.ItemParty"] == 0
+    assert _party_digests() == before and not may_see(stewards["bob"], flag)

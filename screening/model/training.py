@@ -185,7 +185,11 @@ def metrics(y: np.ndarray, p: np.ndarray, t: float) -> dict[str, float]:
 
 def head_rows(ds: Dataset, head: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Indices of a head's training rows, their labels, and which are its own source (the rest: auxiliary sources
-    and steward labels, used for training only, never in the head's figures or its threshold)."""
+    and steward labels, used for training only, never in the head's figures or its threshold).
+
+    An auxiliary source joins as "labels" (its own labels), "negatives" (every row as a negative) or
+    "positives-as-negatives" (only its positive rows, as negatives: uncivil but not this head's kind of harm);
+    a head's `aux_weight` (default 1) weighs those rows against its own (`row_weights`)."""
     idx, y, own = [], [], []
     for i, r in enumerate(ds.rows):
         if r.source in head["sources"]:
@@ -193,8 +197,11 @@ def head_rows(ds: Dataset, head: dict[str, Any]) -> tuple[np.ndarray, np.ndarray
             y.append(r.label)
             own.append(True)
         elif r.source in head.get("aux", {}):
+            mode = head["aux"][r.source]
+            if mode == "positives-as-negatives" and not r.label:
+                continue
             idx.append(i)
-            y.append(0 if head["aux"][r.source] == "negatives" else r.label)
+            y.append(r.label if mode == "labels" else 0)
             own.append(False)
         elif r.source == "community" and r.category in (head["category"], "*") and r.kind in head["kinds"]:
             idx.append(i)
@@ -203,12 +210,66 @@ def head_rows(ds: Dataset, head: dict[str, Any]) -> tuple[np.ndarray, np.ndarray
     return np.array(idx, dtype=int), np.array(y, dtype=int), np.array(own, dtype=bool)
 
 
+def row_weights(head: dict[str, Any], own: np.ndarray) -> np.ndarray | None:
+    """Sample weights: auxiliary rows count `aux_weight` (default 1) against a head's own rows."""
+    weight = float(head.get("aux_weight", 1.0))
+    return None if weight == 1.0 else np.where(own, 1.0, weight)
+
+
+def cross_validate_head(
+    feat: Featurizer,
+    counts: dict[str, sp.csr_matrix],
+    groups_all: np.ndarray,
+    head: dict[str, Any],
+    idx: np.ndarray,
+    y: np.ndarray,
+    own: np.ndarray,
+    other_negatives: np.ndarray,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Outer group-aware CV for one head: C and threshold from inner CV on each training fold; figures on own rows."""
+    g, w = groups_all[idx], row_weights(head, own)
+    oof, thr_used = np.zeros(len(idx)), np.zeros(len(idx))
+    others = np.setdiff1d(np.flatnonzero(other_negatives), idx)
+    noise = []
+    outer = StratifiedGroupKFold(n_splits=OUTER_FOLDS, shuffle=True, random_state=SEED)
+    for k, (tr, te) in enumerate(outer.split(np.zeros(len(y)), y, g)):
+        # IDF from every row except this fold's test rows, so nothing about them leaks into the weights.
+        keep = np.ones(len(groups_all), dtype=bool)
+        keep[idx[te]] = False
+        x_fold = feat.weigh(counts, Featurizer.idf_from(counts, np.flatnonzero(keep)))
+        x = x_fold[idx]
+        w_tr = None if w is None else w[tr]
+        c, t, _ = choose(x[tr], y[tr], g[tr], w_tr, own[tr])
+        model = _fit(x[tr], y[tr], c, w_tr)
+        oof[te] = model.predict_proba(x[te])[:, 1]
+        thr_used[te] = t
+        if len(others):
+            noise.append(float((model.predict_proba(x_fold[others])[:, 1] >= t).mean()))
+        log(f"{head['name']} fold {k + 1}: C={c} threshold={t:.3f}")
+    pred = oof >= thr_used
+    m: dict[str, Any] = metrics(y[own], oof[own], 0.5)
+    m.update(
+        precision=float(precision_score(y[own], pred[own], zero_division=0)),
+        recall=float(recall_score(y[own], pred[own], zero_division=0)),
+        f1=float(f1_score(y[own], pred[own], zero_division=0)),
+    )
+    # How often the head fires on the negatives of sources it never trained on: its noise elsewhere.
+    m["flags_other_negatives"] = float(np.mean(noise)) if noise else 0.0
+    log(
+        f"{head['name']}: CV F1 {m['f1']:.3f} P {m['precision']:.3f} R {m['recall']:.3f} PR-AUC {m['pr_auc']:.3f}"
+        f" flags {m['flags_other_negatives']:.1%} of other sources' negatives"
+    )
+    return {"sources": head["sources"], **m}
+
+
 def train(ds: Dataset, out: Path, *, cross_validate: bool = True, log: Callable[[str], None] = print, note: str = "") -> dict[str, Any]:
     """Cross-validate (optionally), fit every head on all its rows, and write the model directory with its manifest."""
     feat = Featurizer(DEFAULT_PARAMS)
     cleaned = feat.clean(r.text for r in ds.rows)
     counts = feat.counts(cleaned)
     groups_all = np.array([r.group for r in ds.rows])
+    negatives = np.array([r.label == 0 and r.source != "community" for r in ds.rows])
     cv_figures: dict[str, Any] = {}
     heads_out, coefs, intercepts = [], [], []
     full_idf = Featurizer.idf_from(counts)
@@ -218,31 +279,11 @@ def train(ds: Dataset, out: Path, *, cross_validate: bool = True, log: Callable[
         if len(idx) == 0 or y.min() == y.max():
             log(f"{head['name']}: no training rows, skipped")
             continue
-        g = groups_all[idx]
         if cross_validate:
-            oof, thr_used = np.zeros(len(idx)), np.zeros(len(idx))
-            outer = StratifiedGroupKFold(n_splits=OUTER_FOLDS, shuffle=True, random_state=SEED)
-            for k, (tr, te) in enumerate(outer.split(np.zeros(len(y)), y, g)):
-                # IDF from every row except this fold's test rows, so nothing about them leaks into the weights.
-                keep = np.ones(len(ds.rows), dtype=bool)
-                keep[idx[te]] = False
-                x = feat.weigh(counts, Featurizer.idf_from(counts, np.flatnonzero(keep)))[idx]
-                c, t, _ = choose(x[tr], y[tr], g[tr], None, own[tr])
-                oof[te] = _fit(x[tr], y[tr], c).predict_proba(x[te])[:, 1]
-                thr_used[te] = t
-                log(f"{head['name']} fold {k + 1}: C={c} threshold={t:.3f}")
-            pred = oof >= thr_used
-            m = metrics(y[own], oof[own], 0.5)
-            m.update(
-                precision=float(precision_score(y[own], pred[own], zero_division=0)),
-                recall=float(recall_score(y[own], pred[own], zero_division=0)),
-                f1=float(f1_score(y[own], pred[own], zero_division=0)),
-            )
-            cv_figures[head["name"]] = {"sources": head["sources"], **m}
-            log(f"{head['name']}: CV F1 {m['f1']:.3f} P {m['precision']:.3f} R {m['recall']:.3f} PR-AUC {m['pr_auc']:.3f}")
-        x = x_full[idx]
-        c, t, inner_f1 = choose(x, y, g, None, own)
-        model = _fit(x, y, c)
+            cv_figures[head["name"]] = cross_validate_head(feat, counts, groups_all, head, idx, y, own, negatives, log)
+        x, g, w = x_full[idx], groups_all[idx], row_weights(head, own)
+        c, t, inner_f1 = choose(x, y, g, w, own)
+        model = _fit(x, y, c, w)
         coefs.append(model.coef_[0].astype(np.float32))
         intercepts.append(float(model.intercept_[0]))
         community = int(sum(ds.rows[i].source == "community" for i in idx))

@@ -12,6 +12,7 @@ addresses (security@, conduct@), reserved example domains, fictional 555-01xx nu
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
@@ -124,10 +125,33 @@ _ADDRESS_CANDIDATE = re.compile(
 )
 
 
-def _windows(text: str, pattern: re.Pattern[str], before: int, after: int) -> list[tuple[int, str]]:
-    """(offset, text) windows around the pattern's matches, merged where they overlap."""
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_DIGIT_GROUP = re.compile(r"\d+")
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _could_be_phone(m: re.Match[str]) -> bool:
+    """Worth the parser: 7-15 digits written with a separator or "+" (a bare run of digits is a count or an id,
+    and is not reported anyway), and not an ISO date. Most digit runs in technical text fail this cheaply."""
+    raw = m.group(0)
+    digits = sum(c.isdigit() for c in raw)
+    if not 7 <= digits <= 15 or raw.isdigit() or _DATE.match(raw) or _IPV4.fullmatch(raw):
+        return False
+    groups = _DIGIT_GROUP.findall(raw)
+    # An IP address, a decimal (381360.908047), a row of a table (0 0 6517 6516 0 0) or a long zero-padded id is not a phone.
+    if raw.count(".") == 1 and len(groups) == 2:
+        return False
+    return sum(len(g) == 1 for g in groups) <= 1 and max(map(len, groups)) <= 8
+
+
+def _windows(
+    text: str, pattern: re.Pattern[str], before: int, after: int, keep: Callable[[re.Match[str]], bool] | None = None
+) -> list[tuple[int, str]]:
+    """(offset, text) windows around the pattern's matches (those `keep` accepts), merged where they overlap."""
     spans: list[list[int]] = []
     for m in pattern.finditer(text):
+        if keep is not None and not keep(m):
+            continue
         a, b = max(0, m.start() - before), min(len(text), m.end() + after)
         if spans and a <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], b)
@@ -138,7 +162,7 @@ def _windows(text: str, pattern: re.Pattern[str], before: int, after: int) -> li
 
 def _phones(text: str) -> list[PiiHit]:
     seen: dict[tuple[int, int], PiiHit | None] = {}
-    for offset, window in _windows(text, _PHONE_CANDIDATE, 20, 20):
+    for offset, window in _windows(text, _PHONE_CANDIDATE, 20, 20, _could_be_phone):
         _phones_in(window, offset, seen)
     return [h for h in seen.values() if h is not None]
 
@@ -214,8 +238,16 @@ def _looks_placeholder(secret: str, body: str) -> bool:
     return len(set(body)) < 8  # "ghp_aaaa…", "AKIA1234123412341234": a real secret uses most of its alphabet
 
 
+# Every format above starts with one of these: one search tells whether any pattern needs to run.
+_TOKEN_PREFIX = re.compile(
+    r"gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hooks\.slack\.com|A(?:KIA|SIA|BIA|CCA|Iza)|[sr]k_live_|npm_|pypi-|-----BEGIN"
+)
+
+
 def _tokens(text: str) -> list[PiiHit]:
-    hits = []
+    hits: list[PiiHit] = []
+    if not _TOKEN_PREFIX.search(text):
+        return hits
     for name, pat in _TOKENS:
         for m in pat.finditer(text):
             secret = m.group(0)
@@ -235,6 +267,9 @@ def _tokens(text: str) -> list[PiiHit]:
     return hits
 
 
+_FIVE_DIGITS = re.compile(r"(?:\d\D*){5}")
+
+
 def find_private_information(text: str, author: tuple[str, ...] = (), kind: str = "issue_comment") -> list[PiiHit]:
     """Other people's private information in `text`; the author's own details and placeholders are left out."""
     own = {a.strip().lower().lstrip("@") for a in author if a.strip()}
@@ -248,7 +283,7 @@ def find_private_information(text: str, author: tuple[str, ...] = (), kind: str 
     prose = _blank(text, skip)
     if "@" in prose:
         hits += _emails(prose, own)
-    if sum(c.isdigit() for c in prose) >= 5:  # phones and street addresses need digits; skip the parsers otherwise
+    if _FIVE_DIGITS.search(prose):  # phones and street addresses need digits; skip the parsers otherwise
         hits += _phones(prose)
         hits += _addresses(prose)
     return hits

@@ -105,3 +105,47 @@ def test_steward_labels_join_the_heads_for_their_category_and_kind() -> None:
     assert joined["review_toxicity"] == [1]
     assert joined["issue_incivility"] == [0]
     assert joined["sexism"] == []
+
+
+def test_the_word_cache_gives_the_vectoriser_s_own_character_features() -> None:
+    # The cache is a speed-up only: the shipped weights were trained on HashingVectorizer's columns.
+    featurizer = ScreeningModel.load(SHIPPED_DIR).featurizer
+    assert featurizer.char_cache is not None
+    texts = featurizer.clean([POLITE, INSULT, "", "   ", "naïve İstanbul straße f*ck stup1d", POLITE + " " + POLITE, "a b c"])
+    for _ in range(2):  # cold, then every word already cached
+        expected = featurizer.vectorizers["char"].transform(texts).tocsr()
+        expected.sum_duplicates()
+        got = featurizer.char_cache.transform(texts)
+        assert got.shape == expected.shape
+        assert (got != expected).nnz == 0
+        assert np.array_equal(got.indptr, expected.indptr) and np.array_equal(got.indices, expected.indices)
+
+
+def test_the_word_cache_starts_again_when_full() -> None:
+    from screening.model.features import WordPieceCache
+
+    featurizer = ScreeningModel.load(SHIPPED_DIR).featurizer
+    cache = WordPieceCache(featurizer.vectorizers["char"], max_words=5)
+    first = cache.transform(["one two three four"])
+    cache.transform(["five six seven"])
+    assert len(cache.ids) <= 5
+    assert (cache.transform(["one two three four"]) != first).nnz == 0
+
+
+def test_auxiliary_rows_join_by_mode_and_weight() -> None:
+    from screening.model.training import Dataset, Row, head_rows, row_weights
+
+    ds = Dataset(
+        [
+            Row("sexist remark", 1, "github_sexism", "s:1", "issue_comment"),
+            Row("rude but not sexist", 1, "vcu_locked_issues", "v:1", "issue_comment"),
+            Row("calm comment", 0, "vcu_locked_issues", "v:2", "issue_comment"),
+        ]
+    )
+    head = {"name": "h", "sources": ["github_sexism"], "category": "sexualized-language", "kinds": ["issue_comment"]}
+    for mode, expected in (("labels", [1, 1, 0]), ("negatives", [1, 0, 0]), ("positives-as-negatives", [1, 0])):
+        _, y, own = head_rows(ds, {**head, "aux": {"vcu_locked_issues": mode}})
+        assert y.tolist() == expected and own.tolist() == [True] + [False] * (len(expected) - 1)
+    _, _, own = head_rows(ds, {**head, "aux": {"vcu_locked_issues": "negatives"}})
+    assert row_weights(head, own) is None
+    assert row_weights({**head, "aux_weight": 0.3}, own).tolist() == pytest.approx([1.0, 0.3, 0.3])

@@ -1,14 +1,16 @@
 """Scoring: flags for what reaches a threshold, ordered by harm and newcomer targets; idempotent and batch-atomic."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from people.models import Identity, Person, Space
 from screening.ingest import take
 from screening.models import Flag, FlagStatus, Item
-from screening.pipeline import HARM_WEIGHT, NEWCOMER_BOOST, score_pending
-from screening.scoring import get_scorer
+from screening.pipeline import HARASSMENT, HARASSMENT_THRESHOLD, HARM_WEIGHT, NEWCOMER_BOOST, priority, score_pending
+from screening.scoring import Finding, get_scorer
+from screening.tests.flagging import ScriptedScorer, scripted  # noqa: F401 (the fixture)
 from screening.tests.scorers import PATH, KeywordScorer, ScorerCrashed
 from spaces.base import Item as SpaceItem
 from spaces.models import SpaceConnection
@@ -114,3 +116,89 @@ def test_the_limit_is_kept_and_items_are_sent_in_batches(github: SpaceConnection
     assert score_pending(limit=5, batch_size=2) == 5
     assert KeywordScorer.calls == [2, 2, 1]
     assert score_pending(limit=5, batch_size=2) == 2
+
+
+# Sustained targeting: the harassment flag for a pattern of hostile messages from one author to one person.
+
+
+def hostile(
+    connection: SpaceConnection, ident: str, author: str = "ivan", to: str = "rita", at: datetime = T, category: str = "trolling-insults"
+) -> Item:
+    text = f"HOSTILE-{ident}"
+    ScriptedScorer.script[text] = [Finding(category, 0.9, 0.5, "hostile wording toward a person")]
+    item = take(connection, SpaceItem(external_id=ident, author=(author,), text=text, created_at=at, addressed=(to,)), schedule=False)
+    assert item is not None
+    score_pending()
+    return item
+
+
+def harassment() -> list[tuple[int, float]]:
+    return list(Flag.objects.filter(category=HARASSMENT).values_list("item_id", "score"))
+
+
+@pytest.mark.usefixtures("scripted")
+def test_a_third_hostile_message_to_the_same_person_raises_one_harassment_flag(github: SpaceConnection) -> None:
+    hostile(github, "1", at=T)
+    hostile(github, "2", at=T + timedelta(days=3))
+    assert harassment() == []
+    third = hostile(github, "3", at=T + timedelta(days=10))
+    assert harassment() == [(third.pk, 0.5)]
+    flag = Flag.objects.get(category=HARASSMENT)
+    assert flag.threshold == HARASSMENT_THRESHOLD and flag.status == FlagStatus.OPEN
+    assert flag.why == "3 flagged messages from this author to the same person within 14 days"
+    assert "ivan" not in flag.why and "rita" not in flag.why
+    assert flag.priority == pytest.approx(priority(0.5, HARASSMENT, flag.newcomer_target))
+    # A re-score (a new scorer version) updates that flag: never a second one.
+    Item.objects.update(scored_at=None)
+    score_pending()
+    assert harassment() == [(third.pk, 0.5)]
+    fourth = hostile(github, "4", at=T + timedelta(days=11))
+    assert sorted(harassment()) == [(third.pk, 0.5), (fourth.pk, pytest.approx(0.6))]
+
+
+@pytest.mark.usefixtures("scripted")
+def test_one_batch_raises_the_pattern_once_on_the_latest_item(github: SpaceConnection) -> None:
+    for ident in "123":
+        text = f"HOSTILE-{ident}"
+        ScriptedScorer.script[text] = [Finding("personal-political-attacks", 0.9, 0.5, "an attack")]
+        take(github, SpaceItem(external_id=ident, author=("ivan",), text=text, created_at=T, addressed=("@Rita",)), schedule=False)
+    score_pending()
+    assert harassment() == [(Item.objects.get(external_id="3").pk, 0.5)]
+
+
+@pytest.mark.usefixtures("scripted")
+def test_messages_to_another_person_or_outside_the_window_do_not_count(github: SpaceConnection) -> None:
+    hostile(github, "old", at=T - timedelta(days=15))
+    hostile(github, "1", at=T)
+    hostile(github, "other", to="sam", at=T + timedelta(days=1))
+    hostile(github, "leak", category="private-information", at=T + timedelta(days=1))  # flagged, but not hostile itself
+    assert harassment() == []
+    # The leak counts toward a pattern that a hostile message completes.
+    last = hostile(github, "2", at=T + timedelta(days=2))
+    assert harassment() == [(last.pk, 0.5)]
+
+
+@pytest.mark.usefixtures("scripted")
+def test_a_dismissed_flag_does_not_count(github: SpaceConnection) -> None:
+    first = hostile(github, "1", at=T)
+    hostile(github, "2", at=T + timedelta(days=1))
+    Flag.objects.filter(item=first).update(status=FlagStatus.DISMISSED, label=False)
+    hostile(github, "3", at=T + timedelta(days=2))
+    assert harassment() == []
+
+
+@pytest.mark.usefixtures("scripted")
+def test_different_handles_of_the_same_person_are_one_author(github: SpaceConnection) -> None:
+    person = Person.objects.create()
+    for handle in ("ivan", "ivan-alt", "ivan-work"):
+        Identity.objects.create(person=person, space=Space.GITHUB, handle=handle)
+    hostile(github, "1", author="ivan", at=T)
+    hostile(github, "2", author="Ivan-Alt", at=T + timedelta(days=1))
+    last = hostile(github, "3", author="ivan-work", at=T + timedelta(days=2))
+    assert Item.objects.filter(author_person=person).count() == 3
+    assert harassment() == [(last.pk, 0.5)]
+    # Unknown handles that differ are different authors.
+    hostile(github, "4", author="stranger-a", at=T)
+    hostile(github, "5", author="stranger-b", at=T + timedelta(days=1))
+    hostile(github, "6", author="stranger-c", at=T + timedelta(days=2))
+    assert harassment() == [(last.pk, 0.5)]
