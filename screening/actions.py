@@ -50,13 +50,34 @@ def _open_flag(steward: Any, flag_id: Any) -> Flag:
     return flag
 
 
-def _reviewed(flag: Flag, steward: Any, status: str, label: bool, note: str = "") -> None:
+def category_choices(flag: Flag) -> list[tuple[str, str]]:
+    """The policy's categories a steward may file a flag's content under; the flag's own first."""
+    choices = current_policy().category_choices()
+    own = [(code, title) for code, title in choices if code == flag.category] or [(flag.category, flag.category)]
+    return own + [(code, title) for code, title in choices if code != flag.category]
+
+
+def _violated(flag: Flag, category: str) -> str:
+    """The category a steward says the content violates: the flag's own unless they chose another of the policy's."""
+    category = (category or flag.category).strip()
+    if category not in {code for code, _ in category_choices(flag)}:
+        raise ValidationError(_("Choose one of the code of conduct's categories."))
+    return category
+
+
+def _reviewed(flag: Flag, steward: Any, status: str, label: bool, note: str = "", category: str = "") -> None:
     flag.status = status
     flag.label = label
+    # What it was judged to violate: the label retraining learns from (another category's head, when it differs).
+    flag.label_category = category if label else ""
     flag.review_note = note.strip()
     flag.reviewed_by = steward
     flag.reviewed_at = timezone.now()
-    flag.save(update_fields=["status", "label", "review_note", "reviewed_by", "reviewed_at", "case", "action"])
+    flag.save(update_fields=["status", "label", "label_category", "review_note", "reviewed_by", "reviewed_at", "case", "action"])
+
+
+def _filed(flag: Flag) -> str:
+    return f", filed as {flag.label_category}" if flag.label_category and flag.label_category != flag.category else ""
 
 
 @transaction.atomic
@@ -69,9 +90,11 @@ def do_dismiss_flag(steward: Any, flag_id: Any, note: str = "") -> Flag:
 
 
 @transaction.atomic
-def do_act_on_flag(steward: Any, flag_id: Any, op: str, reason: str, params: dict[str, Any] | None = None) -> Flag:
-    """Hide (or otherwise moderate) the flagged content through the enforcement layer, outside any case."""
+def do_act_on_flag(steward: Any, flag_id: Any, op: str, reason: str, params: dict[str, Any] | None = None, category: str = "") -> Flag:
+    """Hide (or otherwise moderate) the flagged content through the enforcement layer, outside any case.
+    `category`: what it violates, when the steward files it under another category than the flag's."""
     flag = _open_flag(steward, flag_id)
+    violated = _violated(flag, category)
     item = flag.item
     capability = next((cap for cap in content_capabilities(item.connection) if cap.op == op), None)
     if capability is None:
@@ -81,10 +104,10 @@ def do_act_on_flag(steward: Any, flag_id: Any, op: str, reason: str, params: dic
     # Only the settings the chosen operation takes; the form offers the union of every operation's settings.
     wanted = {key: value for key, value in (params or {}).items() if key in capability.params}
     flag.action = do_moderate_content(steward, item.connection, op, item.url, reason, wanted)
-    _reviewed(flag, steward, FlagStatus.ACTED, True)
+    _reviewed(flag, steward, FlagStatus.ACTED, True, category=violated)
     record(
         "screening.flag.acted",
-        f"Flag #{flag.pk} ({flag.category}): action #{flag.action.pk} ({op}) requested",
+        f"Flag #{flag.pk} ({flag.category}{_filed(flag)}): action #{flag.action.pk} ({op}) requested",
         actor=steward,
         data={"flag": flag.pk, "action": flag.action.pk},
     )
@@ -118,9 +141,11 @@ def report_body(flag: Flag) -> str:
 
 
 @transaction.atomic
-def do_open_case_from_flag(steward: Any, flag_id: Any, note: str = "") -> Case:
-    """A case with the flagged text, its link and the author as the reported party, taken by the steward."""
+def do_open_case_from_flag(steward: Any, flag_id: Any, note: str = "", category: str = "") -> Case:
+    """A case with the flagged text, its link and the author as the reported party, taken by the steward.
+    `category`: what it violates (the case's category), when not the flag's own."""
     flag = _open_flag(steward, flag_id)
+    violated = _violated(flag, category)
     item = flag.item
     space = identity_space(item.connection)
     handle = _preferred(space, split_handles(item.author))
@@ -133,16 +158,16 @@ def do_open_case_from_flag(steward: Any, flag_id: Any, note: str = "") -> Case:
             involved_people=involved,
             space=next((entry.code for entry in policy.spaces if entry.platform == space), ""),
             link=item.url if is_web_link(item.url) else "",
-            categories=[flag.category] if flag.category in {c.code for c in policy.categories} else [],
+            categories=[violated] if violated in {c.code for c in policy.categories} else [],
             channel=Channel.SPACE,
         ),
         taken_by=steward,
     )
     flag.case = Case.objects.get(code_name=receipt.case_code_name)
-    _reviewed(flag, steward, FlagStatus.CASE_OPENED, True, note)
+    _reviewed(flag, steward, FlagStatus.CASE_OPENED, True, note, category=violated)
     record(
         "screening.flag.case-opened",
-        f"Flag #{flag.pk} ({flag.category}): case {flag.case.code_name} opened",
+        f"Flag #{flag.pk} ({flag.category}{_filed(flag)}): case {flag.case.code_name} opened",
         actor=steward,
         case_id=flag.case.pk,
         data={"flag": flag.pk},

@@ -36,14 +36,19 @@ class DismissForm(Plain):
     note = forms.CharField(required=False, label=_lazy("Note (optional)"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+VIOLATES_LABEL = _lazy("It violates (kept as the label the model learns from)")
+
+
 class ActForm(Plain):
     id_prefix = "act"
     op = forms.ChoiceField(label=_lazy("What to do"))
     reason = forms.CharField(label=_lazy("Reason the platform records"), max_length=500)
+    category = forms.ChoiceField(label=VIOLATES_LABEL, required=False)  # blank: the flag's own category
 
-    def __init__(self, *args: Any, capabilities: list[Capability], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, capabilities: list[Capability], categories: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_choices("op", [(str(cap.op), cap.label) for cap in capabilities])
+        self.set_choices("category", categories)
         for name in sorted({param for cap in capabilities for param in cap.params}):
             self.fields[f"param_{name}"] = forms.CharField(required=False, label=PARAM_LABELS.get(name, name), max_length=2000)
 
@@ -53,4 +58,9 @@ class ActForm(Plain):
 
 class CaseForm(Plain):
     id_prefix = "case-open"
+    category = forms.ChoiceField(label=VIOLATES_LABEL, required=False)  # blank: the flag's own category
     note = forms.CharField(required=False, label=_lazy("Note for the case (optional)"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("category", categories)

@@ -81,6 +81,9 @@ class Flag(models.Model):
     newcomer_target = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN, db_index=True)
     label = models.BooleanField(null=True, blank=True, help_text="The steward's verdict: a violation or not (training data).")
+    label_category = models.CharField(
+        max_length=50, blank=True, help_text="The category the steward found it violates (may differ from the flag's)."
+    )
     review_note = EncryptedTextField(blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)

@@ -10,7 +10,14 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.views.common import apply_form, case_url, steward_only
 from policy.services import current_policy
 from screening.access import access_flag, may_see, visible_flags
-from screening.actions import category_title, content_capabilities, do_act_on_flag, do_dismiss_flag, do_open_case_from_flag
+from screening.actions import (
+    category_choices,
+    category_title,
+    content_capabilities,
+    do_act_on_flag,
+    do_dismiss_flag,
+    do_open_case_from_flag,
+)
 from screening.forms import ANY, ActForm, CaseForm, DismissForm, FilterForm
 from screening.models import Flag, FlagStatus
 from steward.weblinks import is_web_link
@@ -54,8 +61,8 @@ def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
         "findings": findings,
         "is_open": flag.status == FlagStatus.OPEN,
         "dismiss_form": DismissForm(),
-        "act_form": ActForm(capabilities=capabilities) if capabilities else None,
-        "case_form": CaseForm(),
+        "act_form": ActForm(capabilities=capabilities, categories=category_choices(flag)) if capabilities else None,
+        "case_form": CaseForm(categories=category_choices(flag)),
         "receipts": list(flag.action.receipts.all()) if flag.action else [],
     }
     return render(request, "screening/flag.html", context)
@@ -74,11 +81,11 @@ def dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
 @steward_only
 def act(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = access_flag(request.user, flag_id)
-    form = ActForm(request.POST, capabilities=content_capabilities(flag.item.connection))
+    form = ActForm(request.POST, capabilities=content_capabilities(flag.item.connection), categories=category_choices(flag))
     apply_form(
         request,
         form,
-        lambda data: do_act_on_flag(request.user, flag.pk, data["op"], data["reason"], form.params()),
+        lambda data: do_act_on_flag(request.user, flag.pk, data["op"], data["reason"], form.params(), data["category"]),
         _("The action is queued; its result shows here once the space answers."),
     )
     return HttpResponseRedirect(flag_url(flag))
@@ -88,11 +95,11 @@ def act(request: HttpRequest, flag_id: int) -> HttpResponse:
 @steward_only
 def open_case(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = access_flag(request.user, flag_id)
-    form = CaseForm(request.POST)
+    form = CaseForm(request.POST, categories=category_choices(flag))
     opened: list[str] = []
 
     def run(data: dict[str, str]) -> None:
-        opened.append(case_url(do_open_case_from_flag(request.user, flag.pk, data["note"])))
+        opened.append(case_url(do_open_case_from_flag(request.user, flag.pk, data["note"], data["category"])))
 
     if apply_form(request, form, run, _("A case was opened from this flag.")):
         return HttpResponseRedirect(opened[0])

@@ -11,6 +11,7 @@ import hashlib
 import json
 import platform
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -80,6 +81,11 @@ HEADS: list[dict[str, Any]] = [
         "why": "sexist or sexualised remarks",
     },
 ]
+
+# A category no head above covers gets a head trained on the stewards' labels alone once they have filed this many
+# examples under it, and dismissed as many flags: enough for a 3-fold inner choice of C and threshold.
+COMMUNITY_MIN_EXAMPLES = 20
+NOT_LEARNED = frozenset({"private-information"})  # found by the detector's rules, not by a model
 
 C_GRID = (1.0, 4.0, 16.0)
 OUTER_FOLDS = 5
@@ -191,7 +197,15 @@ def head_rows(ds: Dataset, head: dict[str, Any]) -> tuple[np.ndarray, np.ndarray
     "positives-as-negatives" (only its positive rows, as negatives: uncivil but not this head's kind of harm);
     a head's `aux_weight` (default 1) weighs those rows against its own (`row_weights`)."""
     idx, y, own = [], [], []
+    learned = head.get("community_category")
     for i, r in enumerate(ds.rows):
+        if learned is not None:
+            # A community head: what stewards filed under its category, against every flag they dismissed.
+            if r.source == "community" and (r.category == learned or not r.label):
+                idx.append(i)
+                y.append(r.label if r.category == learned else 0)
+                own.append(True)
+            continue
         if r.source in head["sources"]:
             idx.append(i)
             y.append(r.label)
@@ -263,6 +277,25 @@ def cross_validate_head(
     return {"sources": head["sources"], **m}
 
 
+def community_heads(ds: Dataset, covered: Iterable[str]) -> list[dict[str, Any]]:
+    """Heads for the categories the shipped heads do not cover, where the stewards' labels are enough to learn from."""
+    filed = Counter(r.category for r in ds.rows if r.source == "community" and r.label)
+    dismissed = sum(1 for r in ds.rows if r.source == "community" and not r.label)
+    skip = {*covered, *NOT_LEARNED}
+    return [
+        {
+            "name": f"community_{category}",
+            "sources": ["community"],
+            "community_category": category,
+            "category": category,
+            "kinds": ALL_KINDS,
+            "why": "like what the stewards filed under this category",
+        }
+        for category, count in sorted(filed.items())
+        if category not in skip and count >= COMMUNITY_MIN_EXAMPLES and dismissed >= COMMUNITY_MIN_EXAMPLES
+    ]
+
+
 def train(ds: Dataset, out: Path, *, cross_validate: bool = True, log: Callable[[str], None] = print, note: str = "") -> dict[str, Any]:
     """Cross-validate (optionally), fit every head on all its rows, and write the model directory with its manifest."""
     feat = Featurizer(DEFAULT_PARAMS)
@@ -274,7 +307,7 @@ def train(ds: Dataset, out: Path, *, cross_validate: bool = True, log: Callable[
     heads_out, coefs, intercepts = [], [], []
     full_idf = Featurizer.idf_from(counts)
     x_full = feat.weigh(counts, full_idf)
-    for head in HEADS:
+    for head in [*HEADS, *community_heads(ds, {head["category"] for head in HEADS})]:
         idx, y, own = head_rows(ds, head)
         if len(idx) == 0 or y.min() == y.max():
             log(f"{head['name']}: no training rows, skipped")

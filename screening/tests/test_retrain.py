@@ -115,3 +115,69 @@ def test_retraining_uses_steward_labels_and_the_new_model_is_loaded(
     ordinary = {finding.category: finding.score for finding in calm}
     assert insult["trolling-insults"] > 0.5 > ordinary["trolling-insults"]
     get_scorer.cache_clear()
+
+
+ATTACKS = [
+    f"{who} is a liar and a fraud, {why}"
+    for who, why in [
+        ("you", "everyone knows it"),
+        ("he", "nobody should trust him"),
+        ("she", "always has been"),
+        ("this maintainer", "a disgrace to the project"),
+        ("you people", "no integrity at all"),
+        ("that clown", "and a coward too"),
+        ("you", "a shameless hypocrite"),
+        ("our so-called lead", "a pathetic fraud"),
+        ("their reviewer", "a lying hypocrite"),
+        ("you", "a coward hiding behind rules"),
+        ("he", "a dishonest crook"),
+        ("this person", "a fraud and a bigot"),
+        ("you", "a disgrace and a liar"),
+        ("that guy", "a lying coward"),
+        ("she", "a fraud who should resign"),
+        ("you", "a hypocrite and a bully"),
+        ("the committee", "liars and frauds all"),
+        ("you", "a liar, resign now"),
+        ("him", "a fraud, kick him out"),
+        ("you", "a bigot and a fraud"),
+    ]
+]
+
+
+def test_stewards_filing_under_an_uncovered_category_grow_a_head_for_it(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    connection = github(monkeypatch)
+    for n, text in enumerate(ATTACKS):
+        filed = flag(connection, f"a{n}", text=text, status=FlagStatus.CASE_OPENED, label=True)
+        filed.label_category = "personal-political-attacks"  # filed by the steward under another category
+        filed.save(update_fields=["label_category"])
+    for n, text in enumerate(CALM + [f"{text}, thanks" for text in CALM]):
+        flag(connection, f"c{n}", text=text, status=FlagStatus.DISMISSED, label=False)
+    # A harassment flag from the sustained-targeting pattern judges a series of messages, not its text: not a row.
+    flag(connection, "h", text="see you at the meeting", category="harassment", status=FlagStatus.ACTED, label=True)
+
+    out = tmp_path / "model"
+    call_command("retrain_screening", "--data", str(data), "--out", str(out), stdout=io.StringIO())
+    heads = {head["name"]: head for head in json.loads((out / "config.json").read_text())["heads"]}
+    learned = heads["community_personal-political-attacks"]
+    assert learned["category"] == "personal-political-attacks"
+    assert learned["rows"] == len(ATTACKS) + 2 * len(CALM) and learned["community_rows"] == learned["rows"]
+    assert "community_harassment" not in heads
+
+    scorer = DefaultScorer(out)
+    attack, calm = scorer.score([Text("you are a liar and a fraud"), Text("could we move this helper into utils?")])
+    assert {f.category: f for f in attack}["personal-political-attacks"].flag
+    assert not {f.category: f for f in calm}["personal-political-attacks"].flag
+
+
+def test_too_few_filed_examples_grow_no_head(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    connection = github(monkeypatch)
+    for n, text in enumerate(ATTACKS[:5]):
+        filed = flag(connection, f"a{n}", text=text, status=FlagStatus.CASE_OPENED, label=True)
+        filed.label_category = "personal-political-attacks"
+        filed.save(update_fields=["label_category"])
+    out = tmp_path / "model"
+    call_command("retrain_screening", "--data", str(data), "--out", str(out), stdout=io.StringIO())
+    heads = {head["name"] for head in json.loads((out / "config.json").read_text())["heads"]}
+    assert heads == {"review_toxicity", "issue_incivility", "sexism"}

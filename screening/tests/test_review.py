@@ -121,3 +121,23 @@ def test_opening_a_case_copies_the_text_and_link_and_names_the_author(monkeypatc
     assert Identity.objects.get(space=Space.GITHUB, handle="ivan-gh").person == reported.person
     assert Event.objects.filter(kind="screening.flag.case-opened", case_id=case.pk).count() == 1
     no_text_in_audit()
+
+
+def test_a_steward_can_file_a_flag_under_another_category(monkeypatch: pytest.MonkeyPatch, stewards: dict[str, Any]) -> None:
+    connection = github(monkeypatch)
+    insult = flag(connection, "1", category="trolling-insults", text="you are a liar and a fraud")
+    case = do_open_case_from_flag(stewards["bob"], insult.pk, "", "personal-political-attacks")
+    insult.refresh_from_db()
+    assert (insult.label, insult.label_category) == (True, "personal-political-attacks")
+    assert case.reports.get().categories == ["personal-political-attacks"]
+    kept = flag(connection, "2", category="trolling-insults")
+    do_open_case_from_flag(stewards["bob"], kept.pk)
+    kept.refresh_from_db()
+    assert kept.label_category == "trolling-insults"  # no choice: the flag's own category
+    other = flag(connection, "3", category="trolling-insults")
+    with pytest.raises(ValidationError):
+        do_open_case_from_flag(stewards["bob"], other.pk, "", "not-a-category")
+    with pytest.raises(ValidationError):
+        do_act_on_flag(stewards["bob"], other.pk, "hide-content", "Insult", {}, "not-a-category")
+    other.refresh_from_db()
+    assert other.status == FlagStatus.OPEN and other.label is None

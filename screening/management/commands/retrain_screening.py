@@ -1,7 +1,9 @@
 """manage.py retrain_screening [--out DIR]: retrain on the shared data plus this community's steward labels.
 
 A reviewed flag is a label: dismissed → not a violation of its category, acted on or turned into a case → a
-violation. Those rows join the training data of the heads for that category and the item's kind. Point
+violation of the category the steward filed it under (the flag's own unless they chose another). Those rows join
+the training data of the heads for that category and the item's kind; a category no shipped head covers (a
+personal attack, say) gets a head of its own once the stewards have filed enough examples under it. Point
 settings.STEWARD_SCREENING_MODEL_DIR at the output to use it.
 """
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
 
 from screening.model.training import Row, community_rows, load_shared, train
 
@@ -20,9 +23,12 @@ DEFAULT_DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "screening"
 def steward_labels() -> list[tuple[str, str, str, bool]]:
     """(text, kind, category, violation?) for every reviewed flag."""
     from screening.models import Flag  # imported late: the app may not be installed where the module is imported
+    from screening.pipeline import HARASSMENT
 
     flags = Flag.objects.filter(label__isnull=False).select_related("item")
-    return [(f.item.text, f.item.kind, f.category, bool(f.label)) for f in flags.iterator()]
+    # A harassment flag kept as such judges a pattern of messages (screening.pipeline), not this one text.
+    pattern = Q(category=HARASSMENT) & (Q(label_category="") | Q(label_category=HARASSMENT))
+    return [(f.item.text, f.item.kind, f.label_category or f.category, bool(f.label)) for f in flags.exclude(pattern).iterator()]
 
 
 def build_rows(labels: Iterable[tuple[str, str, str, bool]]) -> list[Row]:
