@@ -30,6 +30,10 @@ node_modules/.installed: package-lock.json  ## test-only: axe-core for the acces
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
+encoder-env:  ## research only: the CPU environment of scripts/encoder/ (torch etc.); Steward never needs it
+	@test -x .venv-encoder/bin/python || $(PYTHON) -m venv .venv-encoder
+	.venv-encoder/bin/python -m pip install --quiet --no-deps --requirement scripts/encoder/requirements.txt
+
 lock:  ## pin every transitive dependency after changing pyproject.toml
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of everything Steward installs (direct pins live in pyproject.toml).\n# Regenerate with: make lock' > requirements.lock
 
@@ -79,4 +83,4 @@ clean:
 	scripts/postgres.sh stop $(PG_DIR) $(PG_PORT) || true
 	rm -rf $(VENV) var
 
-.PHONY: help install lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test clean
+.PHONY: help install encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test clean
