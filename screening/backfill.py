@@ -43,6 +43,8 @@ class Progress:
     resumed: int = 0
     finished: bool = True
     waited: float = 0.0  # seconds spent waiting out rate limits
+    parts_done: int = 0  # parts (repository and kind, channel) read to their end in this run
+    part: str = ""  # the part being read
 
     @property
     def seconds(self) -> float:
@@ -57,6 +59,12 @@ class Progress:
             f"{self.read} items read, {self.taken.created} new, {self.taken.edited} edited, "
             f"{self.taken.unchanged} already stored; {self.rate:.0f} items/s"
         )
+
+    def bar(self, width: int = 20) -> str:
+        """A progress bar over the parts (how many items a part holds is not known before it is read)."""
+        filled = round(width * self.parts_done / self.parts) if self.parts else width
+        where = f" {self.part}" if self.part else ""
+        return f"[{'#' * filled}{'-' * (width - filled)}] part {min(self.parts_done + 1, self.parts)}/{self.parts}{where} · {self.line()}"
 
 
 Reader = Callable[[datetime], Iterable[base.Item]]
@@ -144,13 +152,17 @@ def _backfill(
     runs, resumed = _runs(connection, source, parts, since)
     progress.parts, progress.resumed = len(runs), len(runs) if resumed else 0
     for run in runs:
+        progress.part = run.part
         read = parts.get(run.part) or (legacy or {}).get(run.part)
         if read is None:  # a repository no longer configured: nothing left to read there
             BackfillRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+            progress.parts_done += 1
             continue
         if not _part(connection, run, read, progress, limit, on_batch, batch, waits or Waits()):
             progress.finished = False
             break
+        progress.parts_done += 1
+    progress.part = ""
     return progress
 
 

@@ -142,6 +142,7 @@ def test_every_repository_and_kind_resumes_on_its_own_after_a_kill(
     assert len(ids) == len(set(ids)) == len(expected) == 4 * 220
     assert set(ids) == expected
     assert (progress.finished, progress.parts, progress.resumed) == (True, 6, 6)  # the two parts done before the kill stay done
+    assert progress.parts_done == 6 and progress.bar(width=6).startswith("[######] part 6/6 · 620 items read")
     runs = {run.part: run for run in BackfillRun.objects.all()}
     assert set(runs) == {f"acme/{repo}:{kind}" for repo in ("app", "docs") for kind in KINDS}
     assert all(run.finished_at is not None for run in runs.values())
@@ -238,3 +239,9 @@ def test_a_slack_export_is_read_into_screening_once(tmp_path: Path, monkeypatch:
     assert set(items) == {"C1/1767268800.000100", "C1/1767268805.000100", "C1/1767355200.000100", "C2/1767441600.000100"}
     insult = items["C1/1767268805.000100"]
     assert (insult.kind, insult.author, insult.addressed, insult.thread) == ("chat", "u100", "u200", "C1")
+
+
+def test_the_progress_bar_shows_the_parts_read_and_the_one_being_read() -> None:
+    progress = backfill.Progress(read=1200, parts=4, parts_done=1, part="acme/app:review_comment")
+    assert progress.bar(width=8).startswith("[##------] part 2/4 acme/app:review_comment · 1200 items read, 0 new")
+    assert backfill.Progress().bar(width=4).startswith("[####] part 0/0 · 0 items read")  # nothing to read: done

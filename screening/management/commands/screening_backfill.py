@@ -37,15 +37,23 @@ class Command(BaseCommand):
             raise CommandError(f"Connection {connection.slug} is not watched: turn watching on to screen it.")
         since = day_start(options["since"]) if options["since"] else timezone.now() - timedelta(days=DEFAULT_DAYS)
         last = [0.0]
+        live = sys.stderr.isatty()  # a terminal gets one bar redrawn in place; a log gets a line a second
 
         def report(progress: Progress) -> None:
             if time.monotonic() - last[0] >= 1.0:
                 last[0] = time.monotonic()
-                sys.stderr.write(progress.line() + "\n")
+                sys.stderr.write(("\r\033[K" if live else "") + progress.bar() + ("" if live else "\n"))
                 sys.stderr.flush()
+
+        def end_bar() -> None:  # before any other output, so it does not run on after the bar
+            if live and last[0]:
+                sys.stderr.write("\n")
+                sys.stderr.flush()
+                last[0] = 0.0
 
         def waiting(part: str, seconds: float, failure: TemporaryFailure) -> None:
             where = f" in {part}" if part else ""
+            end_bar()
             self.stdout.write(f"Rate limited{where}: waiting {seconds:.0f} s, then going on from the cursor. ({failure.message})")
             self.stdout.flush()
 
@@ -59,7 +67,9 @@ class Command(BaseCommand):
             else:
                 progress = backfill_space(connection, since, limit=options["limit"], on_batch=report, waits=waits)
         except SpaceError as error:  # what was stored so far stays, with its cursor: run again to go on
+            end_bar()
             raise CommandError(f"{error.message} The backfill stopped; run it again to go on.") from None
+        end_bar()
         state = "done" if progress.finished else "stopped at the limit (run again to go on)"
         resumed = f", resumed {progress.resumed} part(s)" if progress.resumed else ""
         resumed += f", waited {progress.waited:.0f} s for rate limits" if progress.waited else ""
