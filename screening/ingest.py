@@ -31,6 +31,8 @@ KIND_OF = {
     "review_comment": "code_review",
     "review": "code_review",
     "commit_comment": "code_review",
+    "commit": "commit_message",
+    "issue": "issue_comment",  # an issue's or pull request's opening post
     "discussion_comment": "discussion",
     "discussion": "discussion",
     "message": "chat",

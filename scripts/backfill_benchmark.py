@@ -8,6 +8,7 @@ serves from this process; its own cost (it filters and sorts every comment on ev
 """
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,7 @@ from spaces.models import SpaceConnection  # noqa: E402
 from spaces.secrets import env_name  # noqa: E402
 
 SLUG = "bench"
+READ = re.compile(r"(\d+) items read")
 COMMAND = [sys.executable, str(ROOT / "manage.py"), "screening_backfill", "--connection", SLUG, "--since", "2025-01-01"]
 
 
@@ -42,7 +44,8 @@ def leg(env: dict[str, str], kill_at: int | None) -> tuple[float, str]:
     process = subprocess.Popen(COMMAND, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)  # noqa: S603 - our own command
     assert process.stderr is not None and process.stdout is not None
     for line in process.stderr:
-        read = int(line.split()[0]) if line[:1].isdigit() else 0
+        found = READ.search(line)  # "[####----] part 1/6 acme/app:issue_comment · 45000 items read, …"
+        read = int(found.group(1)) if found else 0
         if kill_at is not None and read >= kill_at:
             process.kill()  # SIGKILL: what a power cut does
             break
@@ -69,8 +72,9 @@ def main() -> None:
         second, summary = leg(env, kill_at=None)
         print(f"resumed: {summary}")
         print(f"resume leg {second:.1f} s, {(count - stored_at_kill) / second:.0f} new items/s (start-up included)")
-    ids = list(Item.objects.values_list("external_id", flat=True))
+    ids = list(Item.objects.filter(external_id__startswith="issue_comment:").values_list("external_id", flat=True))
     assert len(ids) == len(set(ids)) == count, (len(ids), len(set(ids)), count)
+    assert Item.objects.count() == count + len(issues)  # and the issues' opening posts, once each
     print(f"OK: {count} items, no duplicates, none missing; total {first + second:.1f} s, {count / (first + second):.0f} items/s")
 
 

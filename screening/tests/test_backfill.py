@@ -44,8 +44,9 @@ def github(monkeypatch: pytest.MonkeyPatch, fake: FakeGitHub) -> Any:
 
 
 def comments(fake: FakeGitHub, repo: str, count: int, start: datetime) -> set[str]:
+    """`count` comments on five issues, and the five issues' opening posts: what a backfill of the repository stores."""
     issues = [fake.add_issue(repo, f"opener{n}") for n in range(5)]
-    return {
+    return {f"issue:{repo}#{issue.number}" for issue in issues} | {
         f"issue_comment:{fake.add_comment(issues[n % 5], f'user{n % 40}', f'comment {n}', created_at=start + timedelta(minutes=n)).id}"
         for n in range(count)
     }
@@ -78,9 +79,9 @@ def test_a_killed_backfill_resumes_without_duplicates_or_gaps(
     out = io.StringIO()
     call_command("screening_backfill", "--connection", "example", "--since", "2025-12-01", stdout=out)
     ids = stored(github)
-    assert len(ids) == len(set(ids)) == 3000
+    assert len(ids) == len(set(ids)) == 3000 + 10  # the comments and the ten issues' opening posts
     assert set(ids) == expected
-    assert "resumed 8 part(s)" in out.getvalue() and "items/s" in out.getvalue()  # 2 repositories, 4 kinds each
+    assert "resumed 12 part(s)" in out.getvalue() and "items/s" in out.getvalue()  # 2 repositories, 6 kinds each
     run = BackfillRun.objects.get(part="acme/app:issue_comment")
     assert run.finished_at is not None and run.created == 1800
     # Read again from the cursor, not from the start: the killed batch and the cursor's moment only.
@@ -95,7 +96,7 @@ def test_a_limit_stops_the_run_and_the_next_goes_on(github: SpaceConnection, fak
     assert "stopped at the limit" in out.getvalue()
     assert len(stored(github)) == 300
     call_command("screening_backfill", "--connection", "example", "--since", "2025-12-01", stdout=io.StringIO())
-    assert set(stored(github)) == expected and len(stored(github)) == 700
+    assert set(stored(github)) == expected and len(stored(github)) == 700 + 5
     assert not BackfillRun.objects.filter(finished_at__isnull=True).exists()
 
 
@@ -116,7 +117,7 @@ def every_kind(fake: FakeGitHub, repo: str, count: int, start: datetime) -> set[
         made.append(fake.add_comment(pull, f"user{n % 7}", f"review {n}", kind="review_comment", created_at=moment + timedelta(minutes=1)))
         made.append(fake.add_comment(f"{repo}@{SHA}", f"user{n % 7}", f"commit {n}", created_at=moment + timedelta(minutes=2)))
         made.append(fake.add_comment(discussion, f"user{n % 7}", f"discussion {n}", created_at=moment + timedelta(minutes=3)))
-    return {f"{comment.kind}:{comment.id}" for comment in made}
+    return {f"{comment.kind}:{comment.id}" for comment in made} | {f"issue:{repo}#{issue.number}", f"issue:{repo}#{pull.number}"}
 
 
 def test_every_repository_and_kind_resumes_on_its_own_after_a_kill(
@@ -139,10 +140,10 @@ def test_every_repository_and_kind_resumes_on_its_own_after_a_kill(
 
     progress = backfill.backfill_space(github, T0 - timedelta(days=1), batch=50)
     ids = stored(github)
-    assert len(ids) == len(set(ids)) == len(expected) == 4 * 220
+    assert len(ids) == len(set(ids)) == len(expected) == 4 * 220 + 4  # and the four opening posts
     assert set(ids) == expected
-    assert (progress.finished, progress.parts, progress.resumed) == (True, 6, 6)  # the two parts done before the kill stay done
-    assert progress.parts_done == 6 and progress.bar(width=6).startswith("[######] part 6/6 · 620 items read")
+    assert (progress.finished, progress.parts, progress.resumed) == (True, 10, 10)  # the two parts done before the kill stay done
+    assert progress.parts_done == 10 and progress.bar(width=6).startswith("[######] part 10/10 · 624 items read")
     runs = {run.part: run for run in BackfillRun.objects.all()}
     assert set(runs) == {f"acme/{repo}:{kind}" for repo in ("app", "docs") for kind in KINDS}
     assert all(run.finished_at is not None for run in runs.values())
@@ -177,7 +178,7 @@ def test_a_rate_limit_midway_is_waited_out_and_the_part_goes_on_from_its_cursor(
     assert slept == [42] and waits == [("acme/app:review_comment", 42)]
     assert progress.finished and progress.waited == 42
     ids = stored(github)
-    assert len(ids) == len(set(ids)) == 250 and set(ids) == made
+    assert len(ids) == len(set(ids)) == 251 and set(ids) == made | {"issue:acme/app#1"}  # the pull request's opening post
     # Read again from the cursor after the wait, not from the start.
     assert BackfillRun.objects.get(part="acme/app:review_comment").items < 250 + 50
 
@@ -207,7 +208,7 @@ def test_the_command_waits_out_a_rate_limit_and_stops_on_one_too_long(
         call_command("screening_backfill", "--connection", "example", "--since", "2025-12-01", stdout=io.StringIO())
     assert slept == [60]
     call_command("screening_backfill", "--connection", "example", "--since", "2025-12-01", stdout=io.StringIO())
-    assert set(stored(github)) == expected and len(stored(github)) == 30
+    assert set(stored(github)) == expected and len(stored(github)) == 30 + 5
 
 
 def slack_export(path: Path) -> Path:

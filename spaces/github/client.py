@@ -21,8 +21,10 @@ from githubkit.exception import GraphQLFailed, RateLimitExceeded, RequestError, 
 from githubkit.graphql import GraphQLError
 from githubkit.response import Response
 from githubkit_schemas.latest.models import (
+    Commit,
     CommitComment,
     InteractionLimitResponse,
+    Issue,
     IssueComment,
     MinimalRepository,
     OrgMembership,
@@ -330,6 +332,27 @@ class GitHubClient:
                 direction="asc",
                 per_page=100,
             )
+
+    def issues_since(self, owner: str, repo: str, since: datetime) -> Iterator[Issue]:
+        """Issues and pull requests (open or closed) opened or edited since a time, least recently updated first."""
+        iso_since = _iso(since)
+        with calling(f"read the issues of {owner}/{repo}"):
+            yield from self.rest.paginate(
+                self.rest.issues.list_for_repo,
+                owner=owner,
+                repo=repo,
+                state="all",
+                since=iso_since,
+                sort="updated",
+                direction="asc",
+                per_page=100,
+            )
+
+    def commits_since(self, owner: str, repo: str, since: datetime) -> Iterator[Commit]:
+        """Commits of the default branch made since a time, newest first (the only order GitHub lists them in)."""
+        iso_since = _iso(since)
+        with calling(f"read the commits of {owner}/{repo}"):
+            yield from self.rest.paginate(self.rest.repos.list_commits, owner=owner, repo=repo, since=iso_since, per_page=100)
 
     def commit_comments(self, owner: str, repo: str) -> Iterator[CommitComment]:
         """Every commit comment of the repository, oldest first (GitHub offers no `since` here: the caller filters)."""

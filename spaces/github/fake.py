@@ -9,6 +9,7 @@ deliveries signed the way GitHub signs them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -24,7 +25,7 @@ from githubkit.webhooks import sign
 from spaces.fakes import Call, FakePlatform, Injected
 from spaces.github import fake_json as shapes
 from spaces.github.fake_graphql import GraphQLFake
-from spaces.github.fake_records import CommentRec, DiscussionRec, IssueRec, RepoRec, UserRec, World, error
+from spaces.github.fake_records import CommentRec, CommitRec, DiscussionRec, IssueRec, RepoRec, UserRec, World, error
 
 _NAME = r"[^/]+"
 _ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
@@ -62,6 +63,8 @@ class FakeGitHub(FakePlatform):
         self.route("GET", f"{repos}/issues/comments", self._list_comments("issue_comment"))
         self.route("GET", f"{repos}/pulls/comments", self._list_comments("review_comment"))
         self.route("GET", f"{repos}/comments", self._list_comments("commit_comment"))
+        self.route("GET", f"{repos}/issues", self._list_issues)
+        self.route("GET", f"{repos}/commits", self._list_commits)
         self.route("GET", f"/orgs/{org}/repos", self._list_org_repos)
         for kind, path in (("issue_comment", "issues/comments"), ("review_comment", "pulls/comments"), ("commit_comment", "comments")):
             for method in ("GET", "PATCH", "DELETE"):
@@ -89,12 +92,34 @@ class FakeGitHub(FakePlatform):
                 self.world.repos[key] = RepoRec(self.add_user(owner, type="Organization"), name, self.world.new_id())
             return self.world.repos[key]
 
-    def add_issue(self, full_name: str, author: str, *, pull: bool = False, title: str = "A question") -> IssueRec:
+    def add_issue(
+        self,
+        full_name: str,
+        author: str,
+        *,
+        pull: bool = False,
+        title: str = "A question",
+        body: str = "Opening words.",
+        created_at: datetime | None = None,
+    ) -> IssueRec:
         repo = self.add_repo(full_name)
         with self.lock:
             number = 1 + sum(1 for key in [*self.world.issues, *self.world.discussions] if key[0] == full_name.casefold())
-            rec = IssueRec(repo, number, self.world.new_id(), self.add_user(author), title, pull=pull)
+            rec = IssueRec(repo, number, self.world.new_id(), self.add_user(author), title, pull=pull, body=body)
+            rec.created_at = rec.updated_at = shapes.iso(created_at) if created_at else shapes.T0
             self.world.issues[(full_name.casefold(), number)] = rec
+            return rec
+
+    def add_commit(self, full_name: str, author: str | None, message: str, *, date: datetime | None = None, email: str = "") -> CommitRec:
+        """A commit pushed to the repository; `author` None: its e-mail is linked to no GitHub account."""
+        repo = self.add_repo(full_name)
+        with self.lock:
+            sha = hashlib.sha1(f"{full_name}:{message}:{len(self.world.commits)}".encode()).hexdigest()  # noqa: S324 (an id, as git's)
+            user = self.add_user(author) if author else None
+            name = author or "Someone"
+            rec = CommitRec(repo, sha, user, name, email or f"{name.lower()}@example.org", message)
+            rec.date = shapes.iso(date) if date else shapes.T0
+            self.world.commits[sha] = rec
             return rec
 
     def add_discussion(self, full_name: str, author: str, *, title: str = "Ideas") -> DiscussionRec:
@@ -306,6 +331,36 @@ class FakeGitHub(FakePlatform):
                 return "discussion_comment", payload | {"discussion": shapes.discussion(comment.discussion)}
             return "commit_comment", payload
 
+    def issue_payload(self, issue: IssueRec, action: str = "opened") -> tuple[str, dict[str, Any]]:
+        """The event name and payload GitHub delivers when an issue or pull request is opened or edited."""
+        with self.lock:
+            payload = self._envelope(action, issue.repo, issue.author)
+            if action == "edited":
+                payload["changes"] = {"body": {"from": "(the text before)"}}
+            if issue.pull:
+                return "pull_request", payload | {"number": issue.number, "pull_request": shapes.full_pull_request(issue)}
+            return "issues", payload | {"issue": shapes.issue(issue)}
+
+    def push_payload(self, commits: list[CommitRec], *, ref: str = "refs/heads/main") -> dict[str, Any]:
+        """What GitHub delivers for a push of these commits (all to one repository)."""
+        with self.lock:
+            repo = commits[0].repo
+            payload = self._envelope("", repo, commits[0].author)
+            del payload["action"]  # a push has none
+            return payload | {
+                "ref": ref,
+                "base_ref": None,
+                "before": "0" * 40,
+                "after": commits[-1].sha,
+                "created": False,
+                "deleted": False,
+                "forced": False,
+                "compare": f"{shapes.WEB}/{repo.full_name}/compare/{commits[0].sha[:12]}...{commits[-1].sha[:12]}",
+                "commits": [shapes.push_commit(rec) for rec in commits],
+                "head_commit": shapes.push_commit(commits[-1]),
+                "pusher": {"name": commits[-1].name, "email": commits[-1].email},
+            }
+
     def org_block_payload(self, login: str, *, action: str = "blocked", by: str = "an-owner") -> dict[str, Any]:
         payload = self._envelope(action, sender=self.add_user(by))
         blocked = shapes.user(self.add_user(login))
@@ -473,6 +528,52 @@ class FakeGitHub(FakePlatform):
             return self._page(call, [shapes.REST_COMMENT[kind](rec) for rec in found])
 
         return handler
+
+    def _known_repo(self, owner: str, repo: str) -> str | None:
+        full = f"{owner}/{repo}".casefold()
+        return full if full in self.world.repos else None
+
+    def _since(self, call: Call) -> datetime | httpx.Response | None:
+        since = call.query.get("since")
+        if not since:
+            return None
+        if not _ISO_8601.match(since):
+            return self.reply(422, error(422, "The since parameter needs to be in ISO 8601 format: YYYY-MM-DDTHH:MM:SSZ"))
+        return datetime.fromisoformat(since)
+
+    def _list_issues(self, call: Call, owner: str, repo: str) -> httpx.Response:
+        """A repository's issues and pull requests as GitHub lists them: `state` (default open; these are all open),
+        `since` (updated at or after), `sort` created or updated, `direction` (default desc), paging."""
+        full = self._known_repo(owner, repo)
+        if full is None:
+            return self.not_found(call)
+        since = self._since(call)
+        if isinstance(since, httpx.Response):
+            return since
+        if call.query.get("state", "open") not in ("open", "closed", "all"):
+            return self.reply(422, error(422, "Validation Failed", errors=[{"field": "state", "code": "invalid"}]))
+        found = [rec for key, rec in self.world.issues.items() if key[0] == full]
+        if since is not None:
+            found = [rec for rec in found if datetime.fromisoformat(rec.updated_at) >= since]
+        key = "updated_at" if call.query.get("sort") == "updated" else "created_at"
+        found.sort(key=lambda rec: (getattr(rec, key), rec.id), reverse=call.query.get("direction", "desc") == "desc")
+        return self._page(call, [shapes.issue(rec) for rec in found])
+
+    def _list_commits(self, call: Call, owner: str, repo: str) -> httpx.Response:
+        """A repository's commits as GitHub lists them: newest first, `since` (committed at or after), paging."""
+        full = self._known_repo(owner, repo)
+        if full is None:
+            return self.not_found(call)
+        since = self._since(call)
+        if isinstance(since, httpx.Response):
+            return since
+        found = [
+            rec
+            for rec in self.world.commits.values()
+            if rec.repo.full_name.casefold() == full and (since is None or datetime.fromisoformat(rec.date) >= since)
+        ]
+        found.sort(key=lambda rec: (rec.date, rec.sha), reverse=True)
+        return self._page(call, [shapes.commit(rec) for rec in found])
 
     def _list_org_repos(self, call: Call, org: str) -> httpx.Response:
         if not self._org_ok(org):

@@ -10,7 +10,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from spaces.github.fake_records import API, REACTIONS, T0, WEB, CommentRec, DiscussionRec, IssueRec, RepoRec, UserRec, iso, node_id
+from spaces.github.fake_records import (
+    API,
+    REACTIONS,
+    T0,
+    WEB,
+    CommentRec,
+    CommitRec,
+    DiscussionRec,
+    IssueRec,
+    RepoRec,
+    UserRec,
+    iso,
+    node_id,
+)
 
 # --- REST shapes -------------------------------------------------------------------------------------
 
@@ -258,7 +271,7 @@ def issue(rec: IssueRec) -> dict[str, Any]:
         "state": "open",
         "state_reason": None,
         "title": rec.title,
-        "body": "Opening words.",
+        "body": rec.body,
         "user": user(rec.author),
         "labels": [],
         "assignee": None,
@@ -268,8 +281,8 @@ def issue(rec: IssueRec) -> dict[str, Any]:
         "active_lock_reason": rec.lock_reason,
         "comments": 1,
         "closed_at": None,
-        "created_at": T0,
-        "updated_at": T0,
+        "created_at": rec.created_at,
+        "updated_at": rec.updated_at,
         "author_association": "CONTRIBUTOR",
         "performed_via_github_app": None,
         "reactions": _reactions(api),
@@ -329,11 +342,11 @@ def pull_request(rec: IssueRec) -> dict[str, Any]:
         "active_lock_reason": rec.lock_reason,
         "title": rec.title,
         "user": user(rec.author),
-        "body": "Please review.",
+        "body": rec.body,
         "labels": [],
         "milestone": None,
-        "created_at": T0,
-        "updated_at": T0,
+        "created_at": rec.created_at,
+        "updated_at": rec.updated_at,
         "closed_at": None,
         "merged_at": None,
         "merge_commit_sha": None,
@@ -347,6 +360,23 @@ def pull_request(rec: IssueRec) -> dict[str, Any]:
         "author_association": "CONTRIBUTOR",
         "auto_merge": None,
         "draft": False,
+    }
+
+
+def full_pull_request(rec: IssueRec) -> dict[str, Any]:
+    """A pull request as the `pull_request` event carries it: the webhook shape plus its merge state and counts."""
+    return pull_request(rec) | {
+        "merged": False,
+        "mergeable": None,
+        "mergeable_state": "unknown",
+        "merged_by": None,
+        "comments": 0,
+        "review_comments": 0,
+        "maintainer_can_modify": False,
+        "commits": 1,
+        "additions": 3,
+        "deletions": 1,
+        "changed_files": 1,
     }
 
 
@@ -402,6 +432,52 @@ def discussion_comment(rec: CommentRec) -> dict[str, Any]:
         "updated_at": rec.updated_at,
         "body": rec.body,
         "reactions": _reactions(f"{API}/repos/{rec.repo.full_name}/discussions/comments/{rec.id}"),
+    }
+
+
+def _git_user(rec: CommitRec) -> dict[str, Any]:
+    return {"name": rec.name, "email": rec.email, "date": rec.date}
+
+
+def commit(rec: CommitRec) -> dict[str, Any]:
+    """A commit as the REST list of a repository's commits gives it."""
+    api = f"{API}/repos/{rec.repo.full_name}"
+    return {
+        "url": f"{api}/commits/{rec.sha}",
+        "sha": rec.sha,
+        "node_id": node_id("C", int(rec.sha[:8], 16)),
+        "html_url": rec.html_url,
+        "comments_url": f"{api}/commits/{rec.sha}/comments",
+        "commit": {
+            "url": f"{api}/git/commits/{rec.sha}",
+            "author": _git_user(rec),
+            "committer": _git_user(rec),
+            "message": rec.message,
+            "comment_count": 0,
+            "tree": {"sha": "9c48853fa3dc5c1c3d6f1f1cd1f2743e72652840", "url": f"{api}/git/trees/9c48853fa3dc5c1c3d6f1f1cd1f2743e72652840"},
+            "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None, "verified_at": None},
+        },
+        "author": user(rec.author) if rec.author else None,
+        "committer": user(rec.author) if rec.author else None,
+        "parents": [],
+    }
+
+
+def push_commit(rec: CommitRec) -> dict[str, Any]:
+    """A commit as a push webhook carries it."""
+    person = {"name": rec.name, "email": rec.email, **({"username": rec.author.login} if rec.author else {})}
+    return {
+        "id": rec.sha,
+        "tree_id": "9c48853fa3dc5c1c3d6f1f1cd1f2743e72652840",
+        "distinct": True,
+        "message": rec.message,
+        "timestamp": rec.date,
+        "url": rec.html_url,
+        "author": person,
+        "committer": person,
+        "added": [],
+        "removed": [],
+        "modified": ["README.md"],
     }
 
 

@@ -62,10 +62,28 @@ class IssueRec:
     pull: bool = False
     locked: bool = False
     lock_reason: str | None = None
+    body: str = "Opening words."
+    created_at: str = T0
+    updated_at: str = T0
 
     @property
     def html_url(self) -> str:
         return f"{WEB}/{self.repo.full_name}/{'pull' if self.pull else 'issues'}/{self.number}"
+
+
+@dataclass
+class CommitRec:
+    repo: RepoRec
+    sha: str
+    author: UserRec | None  # None: the commit's e-mail belongs to no GitHub account
+    name: str
+    email: str
+    message: str
+    date: str = T0
+
+    @property
+    def html_url(self) -> str:
+        return f"{WEB}/{self.repo.full_name}/commit/{self.sha}"
 
 
 @dataclass
@@ -137,6 +155,7 @@ class World:
     issues: dict[tuple[str, int], IssueRec] = field(default_factory=dict)
     discussions: dict[tuple[str, int], DiscussionRec] = field(default_factory=dict)
     comments: dict[tuple[str, int], CommentRec] = field(default_factory=dict)  # by (kind, id)
+    commits: dict[str, CommitRec] = field(default_factory=dict)  # by sha
     blocks: set[tuple[str, str]] = field(default_factory=set)  # (org, login), casefolded
     memberships: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # (org, login) -> role, state
     collaborators: dict[tuple[str, str], str] = field(default_factory=dict)  # (full name, login) -> role name

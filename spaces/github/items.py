@@ -58,6 +58,42 @@ def thread_of(url: str) -> str:
     return url.split("#", 1)[0]
 
 
+def issue_item(
+    repository: str, number: int, user: Mapping[str, Any] | None, title: str, body: str | None, url: str, created_at: Any
+) -> Item:
+    """An issue's or pull request's opening post (title and description), the same by webhook and when read.
+
+    Its id is the repository and number: the issues list and the pull_request webhook give different ids for a
+    pull request, but the same number."""
+    author = user_handles(user)
+    text = f"{title}\n\n{body or ''}".strip()
+    return Item(
+        external_id=f"issue:{repository.casefold()}#{number}",
+        author=author,
+        text=text,
+        url=url,
+        created_at=parse_time(created_at),
+        addressed=addressed(author, [], text),
+        thread=url,
+        kind="issue",
+    )
+
+
+def commit_item(sha: str, login: str | None, user_id: int | None, message: str, url: str, created_at: Any) -> Item:
+    """A commit message. Its author is the GitHub account the commit's e-mail belongs to, when there is one."""
+    author = handles(login, user_id)
+    return Item(
+        external_id=f"commit:{sha}",
+        author=author,
+        text=message,
+        url=url,
+        created_at=parse_time(created_at),
+        addressed=addressed(author, [], message),
+        thread=url.rsplit("/commit/", 1)[0],
+        kind="commit",
+    )
+
+
 def comment_item(
     kind: str,
     comment_id: int | str,

@@ -1,9 +1,10 @@
 """The catch-up reader: a repository's comments of each kind since a time, oldest first, as `Item`s.
 
-Each kind is one ordered stream (the backfill keeps a cursor per repository and kind): issue and pull
-request comments, pull request review comments, commit comments (REST, through githubkit's parsed
-models) and discussion comments with their replies (GraphQL, documents in graphql.py). An item's
-`external_id` is `<kind>:<id>`, the same as when the comment arrives by webhook.
+Each kind is one ordered stream (the backfill keeps a cursor per repository and kind): issues and pull
+requests (their opening posts), commit messages, issue and pull request comments, pull request review
+comments, commit comments (REST, through githubkit's parsed models) and discussion comments with their
+replies (GraphQL, documents in graphql.py). An item's `external_id` is the same as when it arrives by
+webhook (`<kind>:<id>`; `issue:<repository>#<number>`; `commit:<sha>`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from githubkit_schemas.latest.models import SimpleUser
+
 from spaces.base import Item
 from spaces.github import graphql
 from spaces.github.client import GitHubClient, IssueInfo, NotFound
-from spaces.github.items import comment_item, parse_time
+from spaces.github.items import comment_item, commit_item, issue_item, parse_time
 
-KINDS = ("issue_comment", "review_comment", "commit_comment", "discussion_comment")
+KINDS = ("issue_comment", "review_comment", "commit_comment", "discussion_comment", "issue", "commit")
 # What the periodic poll reads: the kinds GitHub filters by time. Commit comments and discussions can only be
 # read whole, so they come by webhook and by backfill (read_parts), never on every poll.
-POLLED = ("issue_comment", "review_comment")
+POLLED = ("issue_comment", "review_comment", "issue", "commit")
 
 
 def _user(user: Any) -> dict[str, Any] | None:
@@ -51,6 +54,8 @@ class RepositoryReader:
             "review_comment": self.review_comments,
             "commit_comment": self.commit_comments,
             "discussion_comment": self.discussion_comments,
+            "issue": self.issues,
+            "commit": self.commits,
         }[kind]
 
     def read(self, since: datetime, kinds: tuple[str, ...] = POLLED) -> Iterator[Item]:
@@ -94,6 +99,23 @@ class RepositoryReader:
                 comment.created_at,
                 thread_author=self._thread_author(_number(comment.pull_request_url)),
             )
+
+    def issues(self, since: datetime) -> Iterator[Item]:
+        """Issues' and pull requests' opening posts, opened or edited since `since`, least recently updated first."""
+        for issue in self.client.issues_since(self.owner, self.repo, since):
+            body = issue.body if isinstance(issue.body, str) else None
+            yield issue_item(self.name, issue.number, _user(issue.user), issue.title, body, issue.html_url, issue.created_at)
+
+    def commits(self, since: datetime) -> Iterator[Item]:
+        """Commit messages of the default branch since `since`, oldest first (GitHub lists newest first: gathered, then turned)."""
+        found = []
+        for commit in self.client.commits_since(self.owner, self.repo, since):
+            account = commit.author if isinstance(commit.author, SimpleUser) else None  # None or {}: no GitHub account
+            date = commit.commit.author.date if commit.commit.author else None
+            written = date if isinstance(date, datetime) else None
+            login, user_id = (account.login, account.id) if account else (None, None)
+            found.append(commit_item(commit.sha, login, user_id, commit.commit.message, commit.html_url, written))
+        yield from reversed(found)
 
     def commit_comments(self, since: datetime) -> Iterator[Item]:
         """Comments on commits created since `since` (GitHub's list has no `since`: every page is read)."""

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 from django.http import HttpRequest
 
 from spaces.base import ContentEvent, Event, Inbound, Item, ModeratorActionEvent, WebhookRefused
-from spaces.github.items import comment_item, user_handles
+from spaces.github.items import comment_item, commit_item, issue_item, user_handles
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 COMMENT_ACTIONS = ("created", "edited")
@@ -131,7 +131,31 @@ def _commit_comment(payload: Mapping[str, Any]) -> Item:
     return comment_item("commit_comment", comment["id"], comment["user"], comment["body"], comment["html_url"], comment["created_at"])
 
 
+def _issue(payload: Mapping[str, Any]) -> Item:
+    issue = payload["issue"]
+    repository = payload["repository"]["full_name"]
+    return issue_item(repository, issue["number"], issue["user"], issue["title"], issue.get("body"), issue["html_url"], issue["created_at"])
+
+
+def _pull_request(payload: Mapping[str, Any]) -> Item:
+    pull = payload["pull_request"]
+    repository = payload["repository"]["full_name"]
+    return issue_item(repository, pull["number"], pull["user"], pull["title"], pull.get("body"), pull["html_url"], pull["created_at"])
+
+
+def _pushed_commits(payload: Mapping[str, Any]) -> list[Item]:
+    """The messages of a push's commits (GitHub sends at most 20 per delivery; the poll reads the rest)."""
+    return [
+        commit_item(commit["id"], (commit.get("author") or {}).get("username"), None, commit["message"], commit["url"], commit["timestamp"])
+        for commit in payload["commits"]
+        if commit.get("distinct", True)  # a commit already pushed to another branch came before
+    ]
+
+
+OPENED = ("opened", "edited", "reopened")
 CONTENT: dict[str, tuple[tuple[str, ...], Callable[[Mapping[str, Any]], Item]]] = {
+    "issues": (OPENED, _issue),
+    "pull_request": (OPENED, _pull_request),
     "issue_comment": (COMMENT_ACTIONS, _issue_comment),
     "pull_request_review_comment": (COMMENT_ACTIONS, _review_comment),
     "pull_request_review": (("submitted", "edited"), _review),
@@ -145,6 +169,8 @@ def _events(event: str, payload: Mapping[str, Any]) -> list[Event]:
     if event in CONTENT:
         actions, make = CONTENT[event]
         return [ContentEvent(make(payload))] if action in actions else []
+    if event == "push":
+        return [ContentEvent(item) for item in _pushed_commits(payload)]
     if event == "org_block" and action in ("blocked", "unblocked"):
         sender, blocked = payload["sender"], payload["blocked_user"]
         organisation = (payload.get("organization") or {}).get("login", "")

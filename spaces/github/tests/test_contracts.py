@@ -63,6 +63,7 @@ def world(fake):
         "review_comment": fake.add_comment(pull, "mallory", "hello", kind="review_comment"),
         "review": fake.add_comment(pull, "mallory", "hello", kind="review"),
         "commit_comment": fake.add_comment("acme/app@6dcb09b5b57875f334f61aebed695e2e4193db5e", "mallory", "hello"),
+        "commits": [fake.add_commit("acme/app", "mallory", "Fix it"), fake.add_commit("acme/app", None, "Anonymous fix")],
     }
 
 
@@ -78,6 +79,8 @@ def rest_cases(world) -> list[tuple[str, str, Any, Any, int]]:
         ("GET", "/repos/acme/app/issues/comments", None, list[models.IssueComment], 200),
         ("GET", "/repos/acme/app/pulls/comments", None, list[models.PullRequestReviewComment], 200),
         ("GET", "/repos/acme/app/comments", None, list[models.CommitComment], 200),
+        ("GET", "/repos/acme/app/issues?state=all&sort=updated&direction=asc", None, list[models.Issue], 200),
+        ("GET", "/repos/acme/app/commits?since=2026-01-01T00:00:00Z", None, list[models.Commit], 200),
         ("GET", "/orgs/acme/repos", None, list[models.MinimalRepository], 200),
         ("GET", f"/repos/acme/app/pulls/comments/{c['review_comment'].id}", None, models.PullRequestReviewComment, 200),
         ("PATCH", f"/repos/acme/app/pulls/comments/{c['review_comment'].id}", {"body": "x"}, models.PullRequestReviewComment, 200),
@@ -151,6 +154,12 @@ def test_every_webhook_payload_the_fake_builds_parses_with_githubs_models(fake):
     for action in ("blocked", "unblocked"):
         assert parse_obj("org_block", fake.org_block_payload("spammer", action=action)).blocked_user.login == "spammer"
     assert parse_obj("ping", fake.ping_payload()).hook_id == 4242
+    for opened in (issue, pull):
+        for action in ("opened", "edited", "reopened"):
+            event, payload = fake.issue_payload(opened, action)
+            assert parse_obj(event, payload).action == action
+    pushed = [fake.add_commit("acme/app", "mallory", "Fix it"), fake.add_commit("acme/app", None, "Anonymous fix")]
+    assert [commit.id for commit in parse_obj("push", fake.push_payload(pushed)).commits] == [commit.sha for commit in pushed]
 
 
 def test_the_webhook_shape_check_can_fail(fake):

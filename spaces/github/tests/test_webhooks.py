@@ -89,6 +89,35 @@ def test_every_comment_kind_is_content(gh, fake, thread, kind, event_name, addre
     assert content.item.url == comment.html_url
 
 
+@pytest.mark.parametrize("pull", [False, True])
+def test_an_opened_or_edited_issue_or_pull_request_is_content_with_the_id_the_reader_gives(gh, fake, pull):
+    opened = fake.add_issue("acme/app", "Mallory", pull=pull, title="Why is this so slow", body="@Dave, your code is garbage.")
+    event, payload = fake.issue_payload(opened)
+    assert event == ("pull_request" if pull else "issues")
+    [content] = gh.parse_webhook(post(*fake.signed(event, payload))).events
+    item = content.item
+    assert item.external_id == f"issue:acme/app#{opened.number}"  # as the issues list reads it (the reader's test)
+    assert (item.kind, item.text) == ("issue", "Why is this so slow\n\n@Dave, your code is garbage.")
+    assert item.author == ("mallory", str(opened.author.id)) and item.addressed == ("dave",)
+    assert item.url == item.thread == opened.html_url
+    event, payload = fake.issue_payload(opened, action="edited")
+    assert gh.parse_webhook(post(*fake.signed(event, payload))).events[0].item.external_id == item.external_id
+    event, payload = fake.issue_payload(opened, action="labeled")
+    assert gh.parse_webhook(post(*fake.signed(event, payload))).events == ()
+
+
+def test_a_push_gives_each_new_commit_message(gh, fake):
+    first = fake.add_commit("acme/app", "Mallory", "Revert the idiot's change")
+    second = fake.add_commit("acme/app", None, "Bump version")
+    payload = fake.push_payload([first, second])
+    payload["commits"].append({**payload["commits"][0], "id": "f" * 40, "distinct": False})  # already on another branch
+    events = gh.parse_webhook(post(*fake.signed("push", payload))).events
+    assert [event.item.external_id for event in events] == [f"commit:{first.sha}", f"commit:{second.sha}"]
+    assert events[0].item.kind == "commit" and events[0].item.text == "Revert the idiot's change"
+    assert events[0].item.author == ("mallory",) and events[1].item.author == ()  # a push names the login, not the id
+    assert events[0].item.url == first.html_url
+
+
 def test_org_block_by_hand_is_a_moderator_action(gh, fake):
     payload = fake.org_block_payload("Spammer", by="An-Owner")
     [event] = gh.parse_webhook(post(*fake.signed("org_block", payload))).events
