@@ -305,54 +305,27 @@ class GitHubClient:
             else:
                 raise PermanentFailure(f"GitHub cannot delete a submitted {ref.words}: hide or edit it instead.")
 
+    def _since(self, what: str, endpoint: Any, owner: str, repo: str, since: datetime, **order: Any) -> Iterator[Any]:
+        """Every page of a repository list that GitHub filters by `since` (updated or made since then)."""
+        with calling(f"read the {what} of {owner}/{repo}"):
+            yield from self.rest.paginate(endpoint, owner=owner, repo=repo, since=_iso(since), per_page=100, **order)
+
     def issue_comments_since(self, owner: str, repo: str, since: datetime) -> Iterator[IssueComment]:
         """Issue and pull request comments created or edited since a time, least recently updated first."""
-        iso_since = _iso(since)
-        with calling(f"read the comments of {owner}/{repo}"):
-            yield from self.rest.paginate(
-                self.rest.issues.list_comments_for_repo,
-                owner=owner,
-                repo=repo,
-                since=iso_since,
-                sort="updated",
-                direction="asc",
-                per_page=100,
-            )
+        return self._since("comments", self.rest.issues.list_comments_for_repo, owner, repo, since, sort="updated", direction="asc")
 
     def review_comments_since(self, owner: str, repo: str, since: datetime) -> Iterator[PullRequestReviewComment]:
         """Pull request review comments created or edited since a time, oldest first."""
-        iso_since = _iso(since)
-        with calling(f"read the review comments of {owner}/{repo}"):
-            yield from self.rest.paginate(
-                self.rest.pulls.list_review_comments_for_repo,
-                owner=owner,
-                repo=repo,
-                since=iso_since,
-                sort="created",
-                direction="asc",
-                per_page=100,
-            )
+        endpoint = self.rest.pulls.list_review_comments_for_repo
+        return self._since("review comments", endpoint, owner, repo, since, sort="created", direction="asc")
 
     def issues_since(self, owner: str, repo: str, since: datetime) -> Iterator[Issue]:
         """Issues and pull requests (open or closed) opened or edited since a time, least recently updated first."""
-        iso_since = _iso(since)
-        with calling(f"read the issues of {owner}/{repo}"):
-            yield from self.rest.paginate(
-                self.rest.issues.list_for_repo,
-                owner=owner,
-                repo=repo,
-                state="all",
-                since=iso_since,
-                sort="updated",
-                direction="asc",
-                per_page=100,
-            )
+        return self._since("issues", self.rest.issues.list_for_repo, owner, repo, since, state="all", sort="updated", direction="asc")
 
     def commits_since(self, owner: str, repo: str, since: datetime) -> Iterator[Commit]:
         """Commits of the default branch made since a time, newest first (the only order GitHub lists them in)."""
-        iso_since = _iso(since)
-        with calling(f"read the commits of {owner}/{repo}"):
-            yield from self.rest.paginate(self.rest.repos.list_commits, owner=owner, repo=repo, since=iso_since, per_page=100)
+        return self._since("commits", self.rest.repos.list_commits, owner, repo, since)
 
     def commit_comments(self, owner: str, repo: str) -> Iterator[CommitComment]:
         """Every commit comment of the repository, oldest first (GitHub offers no `since` here: the caller filters)."""

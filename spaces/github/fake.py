@@ -529,27 +529,25 @@ class FakeGitHub(FakePlatform):
 
         return handler
 
-    def _known_repo(self, owner: str, repo: str) -> str | None:
+    def _listing(self, call: Call, owner: str, repo: str) -> tuple[str, datetime | None] | httpx.Response:
+        """The repository's casefolded full name and the `since` asked for; or GitHub's 404 or 422 answer."""
         full = f"{owner}/{repo}".casefold()
-        return full if full in self.world.repos else None
-
-    def _since(self, call: Call) -> datetime | httpx.Response | None:
+        if full not in self.world.repos:
+            return self.not_found(call)
         since = call.query.get("since")
         if not since:
-            return None
+            return full, None
         if not _ISO_8601.match(since):
             return self.reply(422, error(422, "The since parameter needs to be in ISO 8601 format: YYYY-MM-DDTHH:MM:SSZ"))
-        return datetime.fromisoformat(since)
+        return full, datetime.fromisoformat(since)
 
     def _list_issues(self, call: Call, owner: str, repo: str) -> httpx.Response:
         """A repository's issues and pull requests as GitHub lists them: `state` (default open; these are all open),
         `since` (updated at or after), `sort` created or updated, `direction` (default desc), paging."""
-        full = self._known_repo(owner, repo)
-        if full is None:
-            return self.not_found(call)
-        since = self._since(call)
-        if isinstance(since, httpx.Response):
-            return since
+        listing = self._listing(call, owner, repo)
+        if isinstance(listing, httpx.Response):
+            return listing
+        full, since = listing
         if call.query.get("state", "open") not in ("open", "closed", "all"):
             return self.reply(422, error(422, "Validation Failed", errors=[{"field": "state", "code": "invalid"}]))
         found = [rec for key, rec in self.world.issues.items() if key[0] == full]
@@ -561,12 +559,10 @@ class FakeGitHub(FakePlatform):
 
     def _list_commits(self, call: Call, owner: str, repo: str) -> httpx.Response:
         """A repository's commits as GitHub lists them: newest first, `since` (committed at or after), paging."""
-        full = self._known_repo(owner, repo)
-        if full is None:
-            return self.not_found(call)
-        since = self._since(call)
-        if isinstance(since, httpx.Response):
-            return since
+        listing = self._listing(call, owner, repo)
+        if isinstance(listing, httpx.Response):
+            return listing
+        full, since = listing
         found = [
             rec
             for rec in self.world.commits.values()

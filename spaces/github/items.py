@@ -58,6 +58,21 @@ def thread_of(url: str) -> str:
     return url.split("#", 1)[0]
 
 
+def _item(
+    kind: str, external_id: str, author: tuple[str, ...], text: str, url: str, created_at: Any, to: list[str | None], thread: str
+) -> Item:
+    return Item(
+        external_id=external_id,
+        author=author,
+        text=text,
+        url=url,
+        created_at=parse_time(created_at),
+        addressed=addressed(author, to, text),
+        thread=thread,
+        kind=kind,
+    )
+
+
 def issue_item(
     repository: str, number: int, user: Mapping[str, Any] | None, title: str, body: str | None, url: str, created_at: Any
 ) -> Item:
@@ -65,33 +80,13 @@ def issue_item(
 
     Its id is the repository and number: the issues list and the pull_request webhook give different ids for a
     pull request, but the same number."""
-    author = user_handles(user)
     text = f"{title}\n\n{body or ''}".strip()
-    return Item(
-        external_id=f"issue:{repository.casefold()}#{number}",
-        author=author,
-        text=text,
-        url=url,
-        created_at=parse_time(created_at),
-        addressed=addressed(author, [], text),
-        thread=url,
-        kind="issue",
-    )
+    return _item("issue", f"issue:{repository.casefold()}#{number}", user_handles(user), text, url, created_at, [], url)
 
 
 def commit_item(sha: str, login: str | None, user_id: int | None, message: str, url: str, created_at: Any) -> Item:
     """A commit message. Its author is the GitHub account the commit's e-mail belongs to, when there is one."""
-    author = handles(login, user_id)
-    return Item(
-        external_id=f"commit:{sha}",
-        author=author,
-        text=message,
-        url=url,
-        created_at=parse_time(created_at),
-        addressed=addressed(author, [], message),
-        thread=url.rsplit("/commit/", 1)[0],
-        kind="commit",
-    )
+    return _item("commit", f"commit:{sha}", handles(login, user_id), message, url, created_at, [], url.rsplit("/commit/", 1)[0])
 
 
 def comment_item(
@@ -105,14 +100,4 @@ def comment_item(
     thread_url: str = "",
 ) -> Item:
     author = user_handles(user)
-    text = body or ""
-    return Item(
-        external_id=f"{kind}:{comment_id}",
-        author=author,
-        text=text,
-        url=url,
-        created_at=parse_time(created_at),
-        addressed=addressed(author, [thread_author], text),
-        thread=thread_url or thread_of(url),
-        kind=kind,
-    )
+    return _item(kind, f"{kind}:{comment_id}", author, body or "", url, created_at, [thread_author], thread_url or thread_of(url))
