@@ -131,16 +131,15 @@ def _commit_comment(payload: Mapping[str, Any]) -> Item:
     return comment_item("commit_comment", comment["id"], comment["user"], comment["body"], comment["html_url"], comment["created_at"])
 
 
-def _issue(payload: Mapping[str, Any]) -> Item:
-    issue = payload["issue"]
-    repository = payload["repository"]["full_name"]
-    return issue_item(repository, issue["number"], issue["user"], issue["title"], issue.get("body"), issue["html_url"], issue["created_at"])
+def _opening_post(key: str) -> Callable[[Mapping[str, Any]], Item]:
+    """The opening post of the `issues` (key "issue") or `pull_request` (key "pull_request") event's thread."""
 
+    def make(payload: Mapping[str, Any]) -> Item:
+        thread, repository = payload[key], payload["repository"]["full_name"]
+        title, body = thread["title"], thread.get("body")
+        return issue_item(repository, thread["number"], thread["user"], title, body, thread["html_url"], thread["created_at"])
 
-def _pull_request(payload: Mapping[str, Any]) -> Item:
-    pull = payload["pull_request"]
-    repository = payload["repository"]["full_name"]
-    return issue_item(repository, pull["number"], pull["user"], pull["title"], pull.get("body"), pull["html_url"], pull["created_at"])
+    return make
 
 
 def _pushed_commits(payload: Mapping[str, Any]) -> list[Item]:
@@ -154,8 +153,8 @@ def _pushed_commits(payload: Mapping[str, Any]) -> list[Item]:
 
 OPENED = ("opened", "edited", "reopened")
 CONTENT: dict[str, tuple[tuple[str, ...], Callable[[Mapping[str, Any]], Item]]] = {
-    "issues": (OPENED, _issue),
-    "pull_request": (OPENED, _pull_request),
+    "issues": (OPENED, _opening_post("issue")),
+    "pull_request": (OPENED, _opening_post("pull_request")),
     "issue_comment": (COMMENT_ACTIONS, _issue_comment),
     "pull_request_review_comment": (COMMENT_ACTIONS, _review_comment),
     "pull_request_review": (("submitted", "edited"), _review),
