@@ -21,9 +21,8 @@ import mailbox
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.errors import HeaderParseError
@@ -36,7 +35,7 @@ from pathlib import Path
 from django.db import transaction
 
 from intake.mail import body_text, mail_digest
-from screening.ingest import Taken, schedule_scoring, take_many
+from screening.ingest import Reading, schedule_scoring, take_many
 from screening.models import Item
 from spaces import base
 from spaces.models import SpaceConnection
@@ -61,19 +60,8 @@ class ArchiveError(Exception):
 
 
 @dataclass
-class Progress:
-    read: int = 0
+class Progress(Reading):
     skipped: int = 0  # no text of its own, or unreadable
-    taken: Taken = field(default_factory=Taken)
-    started: float = field(default_factory=time.monotonic)
-
-    @property
-    def seconds(self) -> float:
-        return max(time.monotonic() - self.started, 1e-9)
-
-    @property
-    def rate(self) -> float:
-        return self.read / self.seconds
 
     def line(self) -> str:
         return (

@@ -15,14 +15,14 @@ from __future__ import annotations
 import time
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
-from screening.ingest import Taken, schedule_scoring, take_many
+from screening.ingest import Reading, schedule_scoring, take_many
 from screening.models import BackfillRun
 from spaces import base
 from spaces.models import SpaceConnection
@@ -35,24 +35,13 @@ MAX_WAIT = 15 * 60.0  # a rate limit asking for longer stops the run ("run it ag
 
 
 @dataclass
-class Progress:
-    read: int = 0
-    taken: Taken = field(default_factory=Taken)
-    started: float = field(default_factory=time.monotonic)
+class Progress(Reading):
     parts: int = 0
     resumed: int = 0
     finished: bool = True
     waited: float = 0.0  # seconds spent waiting out rate limits
     parts_done: int = 0  # parts (repository and kind, channel) read to their end in this run
     part: str = ""  # the part being read
-
-    @property
-    def seconds(self) -> float:
-        return max(time.monotonic() - self.started, 1e-9)
-
-    @property
-    def rate(self) -> float:
-        return self.read / self.seconds
 
     def line(self) -> str:
         return (

@@ -11,8 +11,9 @@ same transaction as the item, whenever an item is created or its handles change.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -137,6 +138,23 @@ class Taken:
         self.edited += other.edited
         self.unchanged += other.unchanged
         return self
+
+
+@dataclass
+class Reading:
+    """How far a bulk read (a backfill, an archive) has got: items read, what storing them did, and its pace."""
+
+    read: int = 0
+    taken: Taken = field(default_factory=Taken)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def seconds(self) -> float:
+        return max(time.monotonic() - self.started, 1e-9)
+
+    @property
+    def rate(self) -> float:
+        return self.read / self.seconds
 
 
 def take_many(connection: SpaceConnection, items: Sequence[base.Item], *, schedule: bool = True) -> Taken:
