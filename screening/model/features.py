@@ -4,6 +4,7 @@ Hashing keeps the vectoriser stateless: what inference needs is its parameters (
 hashed column (an array in the .npz). Character n-grams catch obfuscated profanity ("f*ck", "stup1d").
 """
 
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -33,6 +34,7 @@ class WordPieceCache:
     def __init__(self, vectorizer: HashingVectorizer, max_words: int = 100_000) -> None:
         self.vectorizer = vectorizer
         self.max_words = max_words
+        self._lock = threading.Lock()
         self._clear()
 
     def _clear(self) -> None:
@@ -53,6 +55,11 @@ class WordPieceCache:
         self.ids.update((word, first + i) for i, word in enumerate(words))
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        # One model is shared by a process's threads: learning and clearing must not interleave with a lookup.
+        with self._lock:
+            return self._transform(texts)
+
+    def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         split = [text.split() for text in texts]
         new = list(dict.fromkeys(word for words in split for word in words if word not in self.ids))
         if len(self.ids) + len(new) > self.max_words:

@@ -149,3 +149,19 @@ def test_auxiliary_rows_join_by_mode_and_weight() -> None:
     _, _, own = head_rows(ds, {**head, "aux": {"vcu_locked_issues": "negatives"}})
     assert row_weights(head, own) is None
     assert row_weights({**head, "aux_weight": 0.3}, own).tolist() == pytest.approx([1.0, 0.3, 0.3])
+
+
+def test_the_word_cache_gives_the_same_features_to_threads_sharing_it() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from screening.model.features import WordPieceCache
+
+    featurizer = ScreeningModel.load(SHIPPED_DIR).featurizer
+    cache = WordPieceCache(featurizer.vectorizers["char"], max_words=50)  # small: clears often while others read
+    batches = [[f"word{n} other{n % 7} {POLITE}", f"{INSULT} extra{n}"] for n in range(60)]
+    expected = [featurizer.vectorizers["char"].transform(batch).tocsr() for batch in batches]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(cache.transform, batches))
+    for want, have in zip(expected, got, strict=True):
+        want.sum_duplicates()
+        assert (have != want).nnz == 0
