@@ -157,6 +157,9 @@ STEWARD_SPACES_POLL_SECONDS = env_int("STEWARD_SPACES_POLL_SECONDS", 300)
 STEWARD_SCREENING_SCORER = env_str("STEWARD_SCREENING_SCORER", "screening.model.scorer.DefaultScorer")
 # A model retrained with the community's own labels (manage.py retrain_screening --out DIR); empty: the shipped one.
 STEWARD_SCREENING_MODEL_DIR = env_str("STEWARD_SCREENING_MODEL_DIR", "")
+# The fine-tuned encoder averaged with the issue-incivility head: far better on heated threads, about 10x slower on
+# those texts (docs/screening.md, "Speed"). Off: the linear heads alone, 2,000+ texts/s on 2 cores.
+STEWARD_SCREENING_ENCODER = env_bool("STEWARD_SCREENING_ENCODER", True)
 STEWARD_REQUIRE_2FA = env_bool("STEWARD_REQUIRE_2FA", False)
 STEWARD_LOGIN_MAX_FAILURES = env_int("STEWARD_LOGIN_MAX_FAILURES", 5)
 STEWARD_LOGIN_LOCKOUT_SECONDS = env_int("STEWARD_LOGIN_LOCKOUT_SECONDS", 15 * 60)

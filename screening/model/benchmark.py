@@ -57,7 +57,7 @@ def quality(y: np.ndarray, s: np.ndarray, threshold: float = CATEGORY_THRESHOLD,
 def row_scores(model: ScreeningModel, rows: Sequence[Row]) -> np.ndarray:
     """Each row's score on the common 0.5-threshold scale: its own source's head when the model has one, else the
     highest "trolling-insults" head for its kind (what the product would flag it with)."""
-    probs = model.probabilities([r.text for r in rows])
+    probs = model.probabilities([r.text for r in rows], [r.kind for r in rows])
     scaled = np.stack([rescale(probs[:, i], h.threshold) for i, h in enumerate(model.heads)], axis=1)
     by_source = {s: i for i, h in enumerate(model.heads) for s in h.sources}
     out = np.zeros(len(rows))
@@ -72,9 +72,10 @@ def row_scores(model: ScreeningModel, rows: Sequence[Row]) -> np.ndarray:
     return out
 
 
-def speed(scorer: DefaultScorer, texts: Sequence[str], batch: int = 1000, singles: int = 300) -> dict[str, float]:
-    """Texts per second through the whole scorer (model and private-information detector)."""
-    pool = [Text(t) for t in texts] or [Text("thanks, looks good")]
+def speed(scorer: DefaultScorer, texts: Sequence[tuple[str, str]], batch: int = 1000, singles: int = 300) -> dict[str, float]:
+    """Texts per second through the whole scorer (model, encoder where it applies, private-information detector)
+    for (text, kind) pairs."""
+    pool = [Text(t, kind) for t, kind in texts] or [Text("thanks, looks good")]
     big = (pool * (batch // len(pool) + 1))[:batch]
     scorer.score(big[:10])  # warm: the model is loaded
     t0 = time.perf_counter()
@@ -99,25 +100,29 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 from screening.model.runtime import ScreeningModel
 from screening.pii import find_private_information
-m = ScreeningModel.load(sys.argv[1])
-m.probabilities(["first text"]); find_private_information("first text")
+m = ScreeningModel.load(sys.argv[1], encoder=sys.argv[2] == "1")
+m.probabilities(["first text"], ["issue_comment"]); find_private_information("first text")
 cold = time.perf_counter() - t0
-texts = ["a review comment of ordinary length, with some code and a link " * 3] * 1000
-m.probabilities(texts)
+texts = ["an issue comment of ordinary length, with some code and a link " * 3] * 1000
+m.probabilities(texts, ["issue_comment"] * len(texts))
 print(json.dumps({"cold_start_s": cold, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def cold_start(directory: Path) -> dict[str, float]:
+def cold_start(directory: Path, encoder: bool) -> dict[str, float]:
     """Import + load + first score, in a fresh interpreter (nothing cached), and that process's peak memory."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    res = subprocess.run([sys.executable, "-c", _COLD, str(directory)], capture_output=True, text=True, check=True, env=env, cwd=ROOT)  # noqa: S603
+    command = [sys.executable, "-c", _COLD, str(directory), "1" if encoder else "0"]
+    res = subprocess.run(command, capture_output=True, text=True, check=True, env=env, cwd=ROOT)  # noqa: S603
     out: dict[str, float] = json.loads(res.stdout.strip().splitlines()[-1])
     return out
 
 
-def size_mb(directory: Path) -> float:
-    return sum(p.stat().st_size for p in directory.iterdir() if p.is_file()) / 1e6
+def size_mb(model: ScreeningModel, directory: Path) -> float:
+    files = [p for p in directory.iterdir() if p.is_file()]
+    if model.encoder:
+        files += [p for p in model.encoder.directory.iterdir() if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 1e6
 
 
 def run(rows: Sequence[Row], scorer: DefaultScorer, directory: Path, *, boot: int = 1000, measure_speed: bool = True) -> dict[str, Any]:
@@ -125,15 +130,20 @@ def run(rows: Sequence[Row], scorer: DefaultScorer, directory: Path, *, boot: in
     scores = row_scores(model, rows)
     y = np.array([r.label for r in rows], dtype=int)
     src = np.array([r.source for r in rows])
-    report: dict[str, Any] = {"model_version": scorer.version, "threshold": CATEGORY_THRESHOLD, "sources": {}}
+    report: dict[str, Any] = {
+        "model_version": scorer.version,
+        "encoder": model.encoder.config.version if model.encoder else None,
+        "threshold": CATEGORY_THRESHOLD,
+        "sources": {},
+    }
     for s in sorted(set(src)):
         m = src == s
         report["sources"][s] = quality(y[m], scores[m], boot=boot)
     report["overall"] = quality(y, scores, boot=boot)
-    report["model_size_mb"] = size_mb(directory)
+    report["model_size_mb"] = size_mb(model, directory)
     if measure_speed:
-        report["speed"] = speed(scorer, [r.text for r in rows])
-        report.update(cold_start(directory))
+        report["speed"] = speed(scorer, [(r.text, r.kind) for r in rows])
+        report.update(cold_start(directory, model.encoder is not None))
     return report
 
 
@@ -150,7 +160,8 @@ def _fmt(v: Any) -> str:
 def as_text(report: dict[str, Any]) -> str:
     cols = ["n", "positive_rate", "precision", "recall", "f1", "f1_ci95", "pr_auc", "roc_auc", "precision_top_1pct", "precision_top_5pct"]
     heads = ["n", "pos", "P", "R", "F1", "F1 95% CI", "PR-AUC", "ROC-AUC", "P@1%", "P@5%"]
-    lines = [f"model {report['model_version']} (threshold {report['threshold']} on the common scale)", ""]
+    stage = f"with the encoder stage {report['encoder']}" if report.get("encoder") else "linear heads only"
+    lines = [f"model {report['model_version']}, {stage} (threshold {report['threshold']} on the common scale)", ""]
     table = [["source", *heads]]
     for name, q in [*report["sources"].items(), ("overall", report["overall"])]:
         table.append([name, *(_fmt(q[c]) for c in cols)])

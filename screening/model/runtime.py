@@ -2,12 +2,13 @@
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .encoder import Encoder
 from .features import Featurizer
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
@@ -29,16 +30,30 @@ class Head:
 
 
 class ScreeningModel:
-    def __init__(self, featurizer: Featurizer, heads: list[Head], coef: np.ndarray, intercept: np.ndarray, version: str) -> None:
+    def __init__(
+        self,
+        featurizer: Featurizer,
+        heads: list[Head],
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        version: str,
+        encoder: Encoder | None = None,
+    ) -> None:
         self.featurizer = featurizer
-        self.heads = heads
         self.coef = coef  # (n_features, n_heads), float32
         self.intercept = intercept  # (n_heads,)
-        self.version = version
         self.index = {h.name: i for i, h in enumerate(heads)}
+        self.encoder = encoder if encoder is not None and encoder.config.head in self.index else None
+        self.version = f"{version}+{self.encoder.config.version}" if self.encoder else version
+        if self.encoder:
+            # The refined head's probability becomes the blend, so its threshold is the blend's.
+            i = self.index[self.encoder.config.head]
+            heads = [*heads[:i], replace(heads[i], threshold=self.encoder.config.threshold), *heads[i + 1 :]]
+        self.heads = heads
 
     @classmethod
-    def load(cls, directory: Path | str = SHIPPED_DIR) -> "ScreeningModel":
+    def load(cls, directory: Path | str = SHIPPED_DIR, *, encoder: bool = True) -> "ScreeningModel":
+        """The model in `directory`; with `encoder`, its second stage too when the directory has one."""
         d = Path(directory)
         config: dict[str, Any] = json.loads((d / CONFIG).read_text())
         # allow_pickle=False: a model directory can come from a retrain; it must never run code on load.
@@ -49,12 +64,21 @@ class ScreeningModel:
         heads = [
             Head(h["name"], h["category"], tuple(h["kinds"]), float(h["threshold"]), h["why"], tuple(h["sources"])) for h in config["heads"]
         ]
-        return cls(Featurizer(config["features"], idf), heads, coef, intercept, str(config["version"]))
+        second = Encoder.find(d) if encoder else None
+        return cls(Featurizer(config["features"], idf), heads, coef, intercept, str(config["version"]), second)
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), n_heads) probabilities of the positive class for every head."""
+    def probabilities(self, texts: Sequence[str], kinds: Sequence[str] | None = None) -> np.ndarray:
+        """(len(texts), n_heads) probabilities of the positive class for every head. `kinds` (default: all
+        "issue_comment", as `Text`) says which texts the encoder refines: those its head applies to."""
         if not texts:
             return np.zeros((0, len(self.heads)), dtype=np.float32)
         x = self.featurizer.transform(texts)
         z = np.asarray(x @ self.coef) + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        probs = 1.0 / (1.0 + np.exp(-z))
+        if self.encoder:
+            i = self.index[self.encoder.config.head]
+            applies = self.heads[i].kinds
+            rows = [j for j, kind in enumerate(kinds or ["issue_comment"] * len(texts)) if kind in applies]
+            if rows:
+                probs[rows, i] = (probs[rows, i] + self.encoder.probabilities([texts[j] for j in rows])) / 2
+        return probs

@@ -41,21 +41,23 @@ class DefaultScorer:
     """Scores texts for the policy's categories. The model loads on first use, once per process."""
 
     _model: ScreeningModel | None = None
-    _model_from: Path | None = None
+    _model_from: tuple[Path, bool] | None = None
     _lock = threading.Lock()
 
-    def __init__(self, directory: Path | str | None = None) -> None:
+    def __init__(self, directory: Path | str | None = None, *, encoder: bool | None = None) -> None:
         self._directory = Path(directory) if directory else None
+        self._encoder = encoder  # None: as settings.STEWARD_SCREENING_ENCODER says
 
     @property
     def model(self) -> ScreeningModel:
-        d = self._directory or model_dir()
+        encoder = settings.STEWARD_SCREENING_ENCODER if self._encoder is None else self._encoder
+        source = (self._directory or model_dir(), bool(encoder))
         cls = type(self)
-        if cls._model is None or cls._model_from != d:
+        if cls._model is None or cls._model_from != source:
             with cls._lock:
-                if cls._model is None or cls._model_from != d:
-                    cls._model = ScreeningModel.load(d)
-                    cls._model_from = d
+                if cls._model is None or cls._model_from != source:
+                    cls._model = ScreeningModel.load(source[0], encoder=source[1])
+                    cls._model_from = source
         return cls._model
 
     @property
@@ -66,12 +68,12 @@ class DefaultScorer:
         if not texts:
             return []
         model = self.model
-        probs = model.probabilities([t.text for t in texts])
+        kinds = [t.kind if any(t.kind in h.kinds for h in model.heads) else _FALLBACK_KIND for t in texts]
+        probs = model.probabilities([t.text for t in texts], kinds)
         scaled = np.stack([rescale(probs[:, i], h.threshold) for i, h in enumerate(model.heads)], axis=1) if len(model.heads) else probs
         out: list[list[Finding]] = []
-        for row, text in enumerate(texts):
+        for row, (text, kind) in enumerate(zip(texts, kinds, strict=True)):
             findings: dict[str, Finding] = {}
-            kind = text.kind if any(text.kind in h.kinds for h in model.heads) else _FALLBACK_KIND
             for i, head in enumerate(model.heads):
                 if kind not in head.kinds:
                     continue

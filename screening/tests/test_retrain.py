@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from screening.model.runtime import SHIPPED_DIR
 from screening.model.scorer import DefaultScorer
 from screening.models import FlagStatus
 from screening.scoring import Text, get_scorer
@@ -86,6 +87,9 @@ def test_retraining_uses_steward_labels_and_the_new_model_is_loaded(
     stdout = io.StringIO()
     call_command("retrain_screening", "--data", str(data), "--out", str(out), stdout=stdout)
     assert "54 shared rows, 4 steward labels" in stdout.getvalue()
+    # The encoder stage is not retrained (that needs torch): the shipped one goes with the new heads.
+    assert "the shipped encoder stage is kept with it" in stdout.getvalue()
+    assert (out / "encoder" / "model.onnx").read_bytes() == (SHIPPED_DIR / "encoder" / "model.onnx").read_bytes()
 
     manifest = json.loads((out / "MANIFEST.json").read_text())
     assert (manifest["rows"], manifest["community_rows"]) == (58, 4)
@@ -105,6 +109,7 @@ def test_retraining_uses_steward_labels_and_the_new_model_is_loaded(
     scorer = get_scorer()
     assert isinstance(scorer, DefaultScorer)
     assert scorer.version.startswith(manifest["version"])
+    assert scorer.model.encoder is not None and scorer.model.encoder.directory == out / "encoder"
     rude, calm = scorer.score(
         [
             Text("are you stupid? this crap breaks everything", "code_review"),

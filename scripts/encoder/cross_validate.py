@@ -120,7 +120,24 @@ def figures(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float]:
     }
 
 
-def run_fold(k: int, out: Path, data: Path, max_steps: int = 0) -> dict[str, Any]:
+def int8_predict(
+    model: Classifier, tokenizer: Tokenizer, texts: list[str], rows: list[np.ndarray], path: Path
+) -> tuple[list[np.ndarray], float]:
+    """The same model as Steward would ship it (int8 ONNX): probabilities for each set of rows, and texts/s on the last."""
+    from export import export_int8, onnx_probabilities
+
+    export_int8(model, path)
+    found, per_s = [], 0.0
+    for part in rows:
+        # One text per run, as Steward runs it: int8 activations are quantised per run (screening/model/encoder.py).
+        batches = [tuple(t.numpy() for t in encoder(tokenizer, [texts[j]])) for j in part]
+        start = time.perf_counter()
+        found.append(onnx_probabilities(path, batches))
+        per_s = len(part) / (time.perf_counter() - start)
+    return found, per_s
+
+
+def run_fold(k: int, out: Path, data: Path, max_steps: int = 0, int8: bool = False) -> dict[str, Any]:
     ds = training.load_shared(data)
     head = {h["name"]: h for h in training.HEADS}[HEAD]
     idx, y, own = training.head_rows(ds, head)
@@ -152,11 +169,16 @@ def run_fold(k: int, out: Path, data: Path, max_steps: int = 0) -> dict[str, Any
     enc_test, per_s = predict(model, tokenizer, texts, test_rows)
     vo, to = own[val_rows], own[test_rows]
     result: dict[str, Any] = {"fold": k, "train_s": train_s, "encoder_texts_per_s": per_s, "test_rows": int(to.sum())}
-    for name, val, test in (
+    compared = [
         ("linear", lin_val, lin_test),
         ("encoder", enc_val, enc_test),
         ("blend", (lin_val + enc_val) / 2, (lin_test + enc_test) / 2),
-    ):
+    ]
+    if int8:
+        onnx_path = out / f"fold{k}-int8.onnx"
+        (q_val, q_test), result["int8_texts_per_s"] = int8_predict(model, tokenizer, texts, [val_rows, test_rows], onnx_path)
+        compared += [("encoder_int8", q_val, q_test), ("blend_int8", (lin_val + q_val) / 2, (lin_test + q_test) / 2)]
+    for name, val, test in compared:
         threshold = training.best_threshold(y[val_rows][vo], val[vo])
         result[name] = figures(y[test_rows][to], test[to], threshold)
         print(f"  fold {k} {name}: " + " ".join(f"{key} {value:.3f}" for key, value in result[name].items()), flush=True)
@@ -170,9 +192,11 @@ def summary(out: Path) -> None:
     if not done:
         return
     print(f"\n{len(done)} of {training.OUTER_FOLDS} folds:")
-    for name in ("linear", "encoder", "blend"):
-        f1 = [fold[name]["f1"] for fold in done]
-        pr = [fold[name]["pr_auc"] for fold in done]
+    for name in ("linear", "encoder", "blend", "encoder_int8", "blend_int8"):
+        f1 = [fold[name]["f1"] for fold in done if name in fold]
+        if not f1:
+            continue
+        pr = [fold[name]["pr_auc"] for fold in done if name in fold]
         print(f"  {name:8} F1 mean {np.mean(f1):.3f} (folds {', '.join(f'{v:.3f}' for v in f1)})  PR-AUC mean {np.mean(pr):.3f}")
 
 
@@ -181,6 +205,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "screening")
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "screening-encoder")
     ap.add_argument("--folds", type=int, nargs="*", default=list(range(training.OUTER_FOLDS)))
+    ap.add_argument("--int8", action="store_true", help="also export each fold's model to int8 ONNX and measure that")
     ap.add_argument("--max-steps", type=int, default=0, help="stop training early: only to check the set-up quickly")
     args = ap.parse_args()
     torch.set_num_threads(max(1, torch.get_num_threads()))
@@ -190,7 +215,7 @@ def main() -> None:
             print(f"fold {k}: already measured", flush=True)
             continue
         print(f"fold {k}:", flush=True)
-        run_fold(k, args.out, args.data, args.max_steps)
+        run_fold(k, args.out, args.data, args.max_steps, args.int8)
     summary(args.out)
 
 

@@ -5,8 +5,12 @@ violation of the category the steward filed it under (the flag's own unless they
 the training data of the heads for that category and the item's kind; a category no shipped head covers (a
 personal attack, say) gets a head of its own once the stewards have filed enough examples under it. Point
 settings.STEWARD_SCREENING_MODEL_DIR at the output to use it.
+
+The encoder stage is not retrained here (that needs torch: scripts/encoder/train.py); the new model keeps the
+shipped one, averaged with the retrained issue-incivility head at the cross-validated threshold.
 """
 
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
+from screening.model.encoder import DIRECTORY as ENCODER_DIRECTORY
+from screening.model.runtime import SHIPPED_DIR
 from screening.model.training import Row, community_rows, load_shared, train
 
 DEFAULT_DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "screening"
@@ -53,5 +59,8 @@ class Command(BaseCommand):
         ds.rows.extend(extra)
         self.stdout.write(f"{len(ds.rows) - len(extra)} shared rows, {len(extra)} steward labels")
         manifest = train(ds, opts["out"], cross_validate=opts["cv"], log=self.stdout.write, note="retrained with steward labels")
+        if (SHIPPED_DIR / ENCODER_DIRECTORY).is_dir() and opts["out"].resolve() != SHIPPED_DIR.resolve():
+            shutil.copytree(SHIPPED_DIR / ENCODER_DIRECTORY, opts["out"] / ENCODER_DIRECTORY, dirs_exist_ok=True)
+            self.stdout.write("the shipped encoder stage is kept with it")
         self.stdout.write(self.style.SUCCESS(f"model {manifest['version']} written to {opts['out']}"))
         self.stdout.write(f"use it: STEWARD_SCREENING_MODEL_DIR = {str(opts['out'])!r}")

@@ -20,9 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--model-dir", type=Path, default=None, help="a model directory (default: the configured one)")
         parser.add_argument("--bootstrap", type=int, default=1000, help="resamples for the F1 interval")
         parser.add_argument("--no-speed", action="store_true", help="skip throughput, cold start and memory")
+        parser.add_argument("--no-encoder", action="store_true", help="the linear heads alone, without the encoder stage")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         directory = opts["model_dir"] or model_dir()
         rows = read_csv(opts["csv"])
-        report = run(rows, DefaultScorer(directory), directory, boot=opts["bootstrap"], measure_speed=not opts["no_speed"])
+        scorer = DefaultScorer(directory, encoder=False if opts["no_encoder"] else None)
+        report = run(rows, scorer, directory, boot=opts["bootstrap"], measure_speed=not opts["no_speed"])
         self.stdout.write(json.dumps(report, indent=1) if opts["json"] else as_text(report))

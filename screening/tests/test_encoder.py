@@ -1,0 +1,109 @@
+"""The encoder stage: the shipped int8 ONNX encoder averaged with the issue-incivility head."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.test import override_settings
+
+from screening.model.encoder import CONFIG, DIRECTORY, MODEL, TOKENIZER, Encoder, EncoderIntegrityError
+from screening.model.runtime import SHIPPED_DIR, ScreeningModel
+from screening.model.scorer import DefaultScorer
+from screening.scoring import Text
+
+HEATED = "Are you kidding me? This is the third time I have explained it. Nobody here reads anything, it is pathetic."
+CALM = "Thanks, that fixed it for me on 3.12 as well. I will close this once the release is out."
+REVIEW = "nit: this variable name could be clearer"
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[ScreeningModel, ScreeningModel]:
+    return ScreeningModel.load(SHIPPED_DIR), ScreeningModel.load(SHIPPED_DIR, encoder=False)
+
+
+def test_the_shipped_model_has_its_encoder_with_the_files_it_was_written_for() -> None:
+    config = json.loads((SHIPPED_DIR / DIRECTORY / CONFIG).read_text())
+    model = ScreeningModel.load(SHIPPED_DIR)
+    assert model.encoder is not None and model.encoder.config.head == config["head"] == "issue_incivility"
+    assert model.version.endswith("+" + config["version"])
+    head = model.heads[model.index["issue_incivility"]]
+    assert head.threshold == config["threshold"]
+    assert set(config["cross_validation"]["mean_over_folds"]) >= {"linear", "encoder", "blend"}
+    assert "torch" in config["libraries"] and "vcu_locked_issues.csv" in config["data_files_sha256"]
+    assert (SHIPPED_DIR / DIRECTORY / MODEL).read_bytes()[:2] != b"\x80\x04"  # a protobuf graph, not a pickle
+
+
+def test_the_encoder_loads_only_when_a_text_it_applies_to_arrives() -> None:
+    model = ScreeningModel.load(SHIPPED_DIR)
+    assert model.encoder is not None and not model.encoder.loaded
+    model.probabilities([REVIEW], ["code_review"])
+    assert not model.encoder.loaded
+    model.probabilities([CALM], ["issue_comment"])
+    assert model.encoder.loaded
+
+
+def test_issue_texts_get_the_average_and_other_heads_and_kinds_are_untouched(both: tuple[ScreeningModel, ScreeningModel]) -> None:
+    blended, linear = both
+    assert blended.encoder is not None
+    texts, kinds = [HEATED, CALM, REVIEW, HEATED], ["issue_comment", "chat", "code_review", "commit_message"]
+    a, b = blended.probabilities(texts, kinds), linear.probabilities(texts, kinds)
+    i = blended.index["issue_incivility"]
+    own = blended.encoder.probabilities([HEATED, CALM])
+    np.testing.assert_allclose(a[:2, i], (b[:2, i] + own) / 2, atol=1e-6)
+    np.testing.assert_array_equal(a[2:, i], b[2:, i])  # review and commit messages: no issue head, no encoder
+    np.testing.assert_array_equal(np.delete(a, i, axis=1), np.delete(b, i, axis=1))
+
+
+def test_heated_scores_above_calm_and_the_heated_text_is_flagged() -> None:
+    scorer = DefaultScorer(SHIPPED_DIR, encoder=True)
+    heated, calm = scorer.score([Text(HEATED, "issue_comment"), Text(CALM, "issue_comment")])
+    top = {f.category: f for f in heated}["trolling-insults"]
+    assert top.flag and top.score > {f.category: f for f in calm}["trolling-insults"].score
+
+
+def test_a_text_scores_the_same_alone_or_in_a_batch_of_other_texts() -> None:
+    """The int8 graph quantises activations per run, so each text runs alone: its score depends on it only."""
+    encoder = Encoder.find(SHIPPED_DIR)
+    assert encoder is not None
+    texts = [HEATED, CALM, "ok", CALM * 12, HEATED + " " + CALM * 3]
+    together = encoder.probabilities(texts)
+    alone = np.array([encoder.probabilities([t])[0] for t in texts])
+    np.testing.assert_array_equal(together, alone)
+    assert together[0] > together[1]
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "model"
+    shutil.copytree(SHIPPED_DIR, target)
+    return target
+
+
+@pytest.mark.parametrize("name", [MODEL, TOKENIZER])
+def test_a_changed_encoder_file_is_refused_before_it_is_parsed(tmp_path: Path, name: str) -> None:
+    target = _copy(tmp_path)
+    path = target / DIRECTORY / name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    model = ScreeningModel.load(target)
+    assert model.encoder is not None
+    with pytest.raises(EncoderIntegrityError, match=name):
+        model.probabilities([HEATED], ["issue_comment"])
+    assert not model.encoder.loaded
+
+
+def test_a_directory_without_an_encoder_and_the_setting_off_score_with_the_linear_heads(tmp_path: Path) -> None:
+    target = _copy(tmp_path)
+    shutil.rmtree(target / DIRECTORY)
+    alone = ScreeningModel.load(target)
+    assert alone.encoder is None and "+" not in alone.version
+    with override_settings(STEWARD_SCREENING_ENCODER=False):
+        scorer = DefaultScorer(SHIPPED_DIR)
+        assert scorer.model.encoder is None
+        off = scorer.score([Text(HEATED)])
+    with override_settings(STEWARD_SCREENING_ENCODER=True):
+        assert DefaultScorer(SHIPPED_DIR).model.encoder is not None
+    expected = DefaultScorer(target, encoder=False).score([Text(HEATED)])
+    assert off == expected
