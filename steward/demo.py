@@ -29,6 +29,7 @@ from intake.actions import Submission, do_submit_report
 from people.actions import do_create_steward, do_link_identity
 from people.models import Space
 from spaces.models import SpaceConnection
+from steward.demo_screening import screen_sample_content
 
 DEMO_PASSWORD = "steward-demo-password"
 STEWARDS = [
@@ -226,6 +227,7 @@ def load_demo() -> list[User]:
     _connect_spaces()
     for demo in DEMO_CASES:
         _build_case(demo, stewards)
+    screen_sample_content()
     return stewards
 
 
