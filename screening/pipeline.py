@@ -10,8 +10,10 @@ in that connection so far).
 Harassment is a pattern more than a text: after a batch's flags are raised, "sustained targeting" counts, for
 each item that got a hostile flag, the items by the same author (the same person, or a shared author handle)
 addressed to the same person (a shared addressed handle) within HARASSMENT_WINDOW before it that carry a flag
-not dismissed. From HARASSMENT_MIN_ITEMS on, that item gets a `harassment` flag. The match runs in the
-database on the blind index of the items' handles (screening.models.ItemParty), in the batch's transaction.
+not dismissed. From HARASSMENT_MIN_ITEMS on, that item gets a `harassment` flag; the later flagged items of
+that author to that person within the window are counted again, since an item can arrive or be edited late.
+The match runs in the database on the blind index of the items' handles (screening.models.ItemParty), in the
+batch's transaction.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from __future__ import annotations
 import logging
 import operator
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from functools import reduce
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -142,6 +145,11 @@ def _score_batch(scorer: Scorer, size: int, newcomers: Newcomers) -> int:
                 hostile.append((item, newcomer, scored))
         for item, newcomer, scored in hostile:
             sustained_targeting(item, newcomer, above=scored)
+        batch = [item.pk for item in items]
+        for item, _, _ in hostile:
+            for later in later_in_pattern(item, besides=batch):
+                standing = Flag.objects.filter(item=later, category=HARASSMENT).values_list("score", flat=True).first()
+                sustained_targeting(later, newcomers.addressed(later), above=standing or 0.0)
         Item.objects.filter(pk__in=[item.pk for item in items]).update(scored_at=now, scorer_version=scorer.version[:64])
     return len(items)
 
@@ -163,15 +171,13 @@ def _raise_flag(item: Item, finding: Finding, newcomer: bool) -> Flag:
     return flag
 
 
-def targeting_count(item: Item) -> int:
-    """Items (this one included) by this item's author to a person it addresses, in the window before it, flagged.
-
-    A flag counts unless a steward dismissed it; harassment flags themselves do not count (they are the result).
-    """
+def _same_pair(item: Item) -> QuerySet[Any] | None:  # Any: the stubs do not follow the annotation
+    """Items (with their time as `at`) by this item's author to a person it addresses that carry a flag that counts:
+    any but harassment itself, unless a steward dismissed it. None when the item names no author or no one."""
     space = identity_space(item.connection)
     to = lookup_digests(space, split_handles(item.addressed or ""))
     if not to:
-        return 0
+        return None
     by = lookup_digests(space, split_handles(item.author or ""))
     same_author: list[Q] = []
     if by:
@@ -179,16 +185,37 @@ def targeting_count(item: Item) -> int:
     if item.author_person_id is not None:
         same_author.append(Q(author_person_id=item.author_person_id))
     if not same_author:
-        return 0
-    at = item.created_at or item.received_at
+        return None
     return (
         Item.objects.annotate(at=Coalesce("created_at", "received_at"))
-        .filter(reduce(operator.or_, same_author), at__gt=at - HARASSMENT_WINDOW)
-        .filter(Q(at__lt=at) | Q(at=at, pk__lte=item.pk))  # up to this item: one batch raises it once, on the last
+        .filter(reduce(operator.or_, same_author))
         .filter(Exists(ItemParty.objects.filter(item_id=OuterRef("pk"), role=PartyRole.ADDRESSED, digest__in=to)))
         .filter(Exists(Flag.objects.filter(item_id=OuterRef("pk")).exclude(category=HARASSMENT).exclude(status=FlagStatus.DISMISSED)))
-        .count()
     )
+
+
+def targeting_count(item: Item) -> int:
+    """Items (this one included) by this item's author to a person it addresses, in the window before it, flagged.
+
+    A flag counts unless a steward dismissed it; harassment flags themselves do not count (they are the result).
+    """
+    pair = _same_pair(item)
+    if pair is None:
+        return 0
+    at = item.created_at or item.received_at
+    # Up to this item: one batch raises it once, on the last.
+    return pair.filter(at__gt=at - HARASSMENT_WINDOW).filter(Q(at__lt=at) | Q(at=at, pk__lte=item.pk)).count()
+
+
+def later_in_pattern(item: Item, *, besides: Iterable[int] = ()) -> list[Item]:
+    """Flagged items after this one (within the window) by its author to a person it addresses: an item scored late
+    (an edit, a slow read) can complete a pattern whose later messages were scored before it."""
+    pair = _same_pair(item)
+    if pair is None:
+        return []
+    at = item.created_at or item.received_at
+    later = pair.filter(at__lt=at + HARASSMENT_WINDOW).filter(Q(at__gt=at) | Q(at=at, pk__gt=item.pk)).exclude(pk__in=list(besides))
+    return list(later.select_related("connection").order_by("at", "pk"))
 
 
 def sustained_targeting(item: Item, newcomer: bool, *, above: float = 0.0) -> Flag | None:

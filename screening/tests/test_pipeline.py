@@ -157,6 +157,22 @@ def test_a_third_hostile_message_to_the_same_person_raises_one_harassment_flag(g
 
 
 @pytest.mark.usefixtures("scripted")
+def test_an_older_message_scored_late_completes_the_pattern_on_the_latest(github: SpaceConnection) -> None:
+    """Say the first message was read late (a slow poll) or edited into an insult after the others were scored."""
+    hostile(github, "2", at=T + timedelta(days=3))
+    third = hostile(github, "3", at=T + timedelta(days=10))
+    hostile(github, "other", to="sam", at=T + timedelta(days=11))
+    far = hostile(github, "far", at=T + timedelta(days=20))  # within 14 days of the third, not of the first two
+    assert harassment() == []
+    hostile(github, "1", at=T)
+    assert harassment() == [(third.pk, 0.5)]
+    # Another, scored late too, inside the window of the others: it is a third itself, and the later counts go up.
+    late = hostile(github, "0", at=T + timedelta(days=8))
+    assert sorted(harassment()) == sorted([(late.pk, 0.5), (third.pk, pytest.approx(0.6)), (far.pk, 0.5)])
+    assert Flag.objects.filter(category=HARASSMENT).count() == 3
+
+
+@pytest.mark.usefixtures("scripted")
 def test_one_batch_raises_the_pattern_once_on_the_latest_item(github: SpaceConnection) -> None:
     for ident in "123":
         text = f"HOSTILE-{ident}"

@@ -137,7 +137,7 @@ def int8_predict(
     return found, per_s
 
 
-def run_fold(k: int, out: Path, data: Path, max_steps: int = 0, int8: bool = False) -> dict[str, Any]:
+def run_fold(k: int, out: Path, data: Path, max_steps: int = 0, int8: bool = False, aux: bool = False) -> dict[str, Any]:
     ds = training.load_shared(data)
     head = {h["name"]: h for h in training.HEADS}[HEAD]
     idx, y, own = training.head_rows(ds, head)
@@ -163,7 +163,8 @@ def run_fold(k: int, out: Path, data: Path, max_steps: int = 0, int8: bool = Fal
     tokenizer.enable_padding()
     texts = [neutralise(ds.rows[i].text[: DEFAULT_PARAMS["max_chars"]]) for i in idx]
     start = time.perf_counter()
-    model = fine_tune(texts, y, fit_rows[own[fit_rows]], tokenizer, training.SEED + k, max_steps)
+    # --aux: the encoder also learns from the head's auxiliary rows (ordinary issue comments), as the linear head does.
+    model = fine_tune(texts, y, fit_rows if aux else fit_rows[own[fit_rows]], tokenizer, training.SEED + k, max_steps)
     train_s = time.perf_counter() - start
     enc_val, _ = predict(model, tokenizer, texts, val_rows)
     enc_test, per_s = predict(model, tokenizer, texts, test_rows)
@@ -181,6 +182,9 @@ def run_fold(k: int, out: Path, data: Path, max_steps: int = 0, int8: bool = Fal
     for name, val, test in compared:
         threshold = training.best_threshold(y[val_rows][vo], val[vo])
         result[name] = figures(y[test_rows][to], test[to], threshold)
+        # Ordinary traffic: the share of the test fold's civil auxiliary rows (never trained on) it would flag.
+        calm = ~to & (y[test_rows] == 0)
+        result[name]["calm_flagged"] = float((test[calm] >= threshold).mean())
         print(f"  fold {k} {name}: " + " ".join(f"{key} {value:.3f}" for key, value in result[name].items()), flush=True)
     np.savez(out / f"fold{k}.npz", test_rows=test_rows, linear=lin_test, encoder=enc_test)
     (out / f"fold{k}.json").write_text(json.dumps(result, indent=1) + "\n")
@@ -205,6 +209,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "screening")
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "screening-encoder")
     ap.add_argument("--folds", type=int, nargs="*", default=list(range(training.OUTER_FOLDS)))
+    ap.add_argument("--aux", action="store_true", help="train the encoder on the auxiliary rows too (use another --out)")
     ap.add_argument("--int8", action="store_true", help="also export each fold's model to int8 ONNX and measure that")
     ap.add_argument("--max-steps", type=int, default=0, help="stop training early: only to check the set-up quickly")
     args = ap.parse_args()
@@ -215,7 +220,7 @@ def main() -> None:
             print(f"fold {k}: already measured", flush=True)
             continue
         print(f"fold {k}:", flush=True)
-        run_fold(k, args.out, args.data, args.max_steps, args.int8)
+        run_fold(k, args.out, args.data, args.max_steps, args.int8, args.aux)
     summary(args.out)
 
 
