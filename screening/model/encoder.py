@@ -9,7 +9,6 @@ threshold chosen by cross-validation, and the sha256 of both files). Loading che
 files the training script wrote are ever parsed. The session loads on first use, once per process.
 """
 
-import hashlib
 import json
 import threading
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .digest import sha256
 from .preprocess import neutralise
 
 DIRECTORY = "encoder"
@@ -40,14 +40,6 @@ class EncoderConfig:
     version: str
     model_sha256: str
     tokenizer_sha256: str
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Encoder:
@@ -77,7 +69,7 @@ class Encoder:
             if self._session is not None:
                 return
             for name, expected in ((MODEL, self.config.model_sha256), (TOKENIZER, self.config.tokenizer_sha256)):
-                if _sha256(self.directory / name) != expected:
+                if sha256(self.directory / name) != expected:
                     raise EncoderIntegrityError(f"{self.directory / name} does not match the sha256 in {CONFIG}")
             import onnxruntime
             from tokenizers import Tokenizer

@@ -7,7 +7,6 @@ come from the outer folds, which the choice never saw.
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import platform
 import sys
@@ -24,6 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score, roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 
+from .digest import sha256
 from .features import DEFAULT_PARAMS, Featurizer
 from .runtime import CONFIG, MANIFEST, WEIGHTS
 
@@ -107,14 +107,6 @@ class Row:
 class Dataset:
     rows: list[Row]
     files: dict[str, str] = field(default_factory=dict)  # file name → SHA-256
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_csv(path: Path) -> list[Row]:

