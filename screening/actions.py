@@ -29,11 +29,12 @@ MAX_QUOTED = 20_000  # characters of the flagged text copied into a report (the 
 
 
 def content_capabilities(connection: SpaceConnection) -> list[Capability]:
-    """What the connection's platform can do to a piece of content or its thread."""
+    """What the connection's platform can do to a piece of content, then to its thread (the first is the form's
+    default: a flag is about one message, so hiding it comes before locking or limiting a whole thread)."""
     cls = space_class(connection) if connection.enabled else None
     if cls is None:
         return []
-    return [item for item in cls.capabilities if item.target in (Target.CONTENT, Target.THREAD)]
+    return [item for target in (Target.CONTENT, Target.THREAD) for item in cls.capabilities if item.target == target]
 
 
 def category_title(code: str) -> str:

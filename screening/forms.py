@@ -14,6 +14,7 @@ PARAM_LABELS = {
     "classifier": _lazy("Why it is hidden (GitHub: abuse, spam, off-topic, outdated, duplicate, resolved)"),
     "body": _lazy("Replacement text"),
     "lock_reason": _lazy("Why the thread is locked (GitHub: off-topic, too heated, resolved, spam)"),
+    "limit": _lazy("Who may still take part (GitHub: existing_users, contributors_only, collaborators_only)"),
 }
 
 

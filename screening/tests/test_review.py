@@ -12,8 +12,12 @@ from enforcement.models import ActionStatus
 from people.models import Identity, Space
 from screening.access import access_flag, visible_flags
 from screening.actions import content_capabilities, do_act_on_flag, do_dismiss_flag, do_open_case_from_flag
+from screening.forms import PARAM_LABELS
 from screening.models import FlagStatus, Item
 from screening.tests.flagging import SECRET_TEXT, flag, github, scripted  # noqa: F401 (the fixture)
+from spaces.base import Target
+from spaces.models import SpaceConnection
+from spaces.registry import platforms
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scripted")]
 
@@ -141,3 +145,13 @@ def test_a_steward_can_file_a_flag_under_another_category(monkeypatch: pytest.Mo
         do_act_on_flag(stewards["bob"], other.pk, "hide-content", "Insult", {}, "not-a-category")
     other.refresh_from_db()
     assert other.status == FlagStatus.OPEN and other.label is None
+
+
+def test_every_platform_offers_content_operations_first_with_a_label_for_each_setting() -> None:
+    """The act form's default is its first operation: on a flagged message, hiding it, not locking the thread."""
+    for platform, cls in platforms().items():
+        offered = content_capabilities(SpaceConnection(slug=f"x-{platform}", platform=platform, enabled=True))
+        targets = [cap.target for cap in offered]
+        assert targets == sorted(targets, key=lambda target: target != Target.CONTENT), platform
+        for cap in offered:
+            assert set(cap.params) <= set(PARAM_LABELS), f"{platform} {cap.op}: a setting without a label"
