@@ -4,21 +4,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.utils.module_loading import import_string
 
-from screening.model.digest import sha256
 from screening.model.encoder import CONFIG as ENCODER_CONFIG
 from screening.model.encoder import DIRECTORY as ENCODER_DIRECTORY
-from screening.model.encoder import MODEL, TOKENIZER, Encoder
+from screening.model.encoder import Encoder
 from screening.model.runtime import CONFIG, WEIGHTS
-
-DEFAULT_SCORER = "screening.model.scorer.DefaultScorer"
 
 
 @register(Tags.compatibility, deploy=True)
 def screening_model_checks(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
-    if settings.STEWARD_SCREENING_SCORER != DEFAULT_SCORER:
+    from screening.model.scorer import DefaultScorer, model_dir
+
+    if not issubclass(import_string(settings.STEWARD_SCREENING_SCORER), DefaultScorer):
         return []  # another backend: its files are its own business
-    from screening.model.scorer import model_dir
 
     directory = model_dir()
     missing = [name for name in (CONFIG, WEIGHTS) if not (directory / name).is_file()]
@@ -42,18 +41,11 @@ def screening_model_checks(app_configs: Any, **kwargs: Any) -> list[Error | Warn
                 id="screening.W001",
             )
         ]
-    changed = [
-        name
-        for name, expected in (
-            (encoder.directory / MODEL, encoder.config.model_sha256),
-            (encoder.directory / TOKENIZER, encoder.config.tokenizer_sha256),
-        )
-        if not name.is_file() or sha256(name) != expected
-    ]
+    changed = encoder.altered()
     if changed:
         return [
             Error(
-                f"The screening encoder's {', '.join(p.name for p in changed)} does not match the sha256 in {ENCODER_CONFIG}.",
+                f"The screening encoder's {', '.join(changed)} does not match the sha256 in {ENCODER_CONFIG}.",
                 hint="Restore the files from the release or retrain_screening's output: scoring stops at the first issue comment.",
                 id="screening.E002",
             )

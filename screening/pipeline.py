@@ -150,7 +150,7 @@ def _score_batch(scorer: Scorer, size: int, newcomers: Newcomers) -> int:
             for later in later_in_pattern(item, besides=batch):
                 standing = Flag.objects.filter(item=later, category=HARASSMENT).values_list("score", flat=True).first()
                 sustained_targeting(later, newcomers.addressed(later), above=standing or 0.0)
-        Item.objects.filter(pk__in=[item.pk for item in items]).update(scored_at=now, scorer_version=scorer.version[:64])
+        Item.objects.filter(pk__in=batch).update(scored_at=now, scorer_version=scorer.version[:64])
     return len(items)
 
 

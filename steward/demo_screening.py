@@ -65,9 +65,9 @@ SAMPLE = [
 ]
 
 
-def screen_sample_content() -> int:
-    """Read and score the sample; return how many flags it raised. Watching is on only while it is read: the
-    demo has no credentials, so a watched space would only log at every poll that they are missing."""
+def screen_sample_content() -> None:
+    """Read and score the sample. Watching is on only while it is read: the demo has no credentials, so a
+    watched space would only log at every poll that they are missing."""
     connection = SpaceConnection.objects.get(slug="alliance-github")
     connection.watch = True
     connection.save(update_fields=["watch"])
@@ -87,4 +87,3 @@ def screen_sample_content() -> int:
     score_pending()
     connection.watch = False
     connection.save(update_fields=["watch"])
-    return connection.screening_items.filter(flags__isnull=False).distinct().count()

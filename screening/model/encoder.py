@@ -64,13 +64,20 @@ class Encoder:
     def loaded(self) -> bool:
         return self._session is not None
 
+    def altered(self) -> list[str]:
+        """The names of the encoder's files that are missing or differ from the sha256 its config records."""
+        expected = {MODEL: self.config.model_sha256, TOKENIZER: self.config.tokenizer_sha256}
+        return [
+            name for name, digest in expected.items() if not (self.directory / name).is_file() or sha256(self.directory / name) != digest
+        ]
+
     def _load(self) -> None:
         with self._lock:
             if self._session is not None:
                 return
-            for name, expected in ((MODEL, self.config.model_sha256), (TOKENIZER, self.config.tokenizer_sha256)):
-                if sha256(self.directory / name) != expected:
-                    raise EncoderIntegrityError(f"{self.directory / name} does not match the sha256 in {CONFIG}")
+            altered = self.altered()
+            if altered:
+                raise EncoderIntegrityError(f"{', '.join(altered)} in {self.directory} do not match the sha256 in {CONFIG}")
             import onnxruntime
             from tokenizers import Tokenizer
 
