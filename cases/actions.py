@@ -308,6 +308,28 @@ def do_add_party(steward: Any, case: Case, involved: InvolvedPerson) -> Party:
     return party
 
 
+# Only people a no-contact order can protect are ever named in its place; the reported person is not.
+MAY_AGREE_TO_BE_NAMED = (PartyRole.REPORTER, PartyRole.WITNESS, PartyRole.AFFECTED)
+
+
+@transaction.atomic
+def do_record_naming_consent(steward: Any, case: Case, party_id: Any, agreed: bool) -> Party:
+    """Record that a person agreed (or no longer agrees) to be named in this case's letters.
+
+    Without it a letter speaks of them by role ("the person who reported", "a witness"). The consent
+    is the person's, so it holds for each of their roles in the case.
+    """
+    party = case.parties.filter(pk=party_id, role__in=MAY_AGREE_TO_BE_NAMED).first() if party_id else None
+    if party is None:
+        raise ValidationError("Choose a reporter, witness or affected person of this case.")
+    changed = case.parties.filter(person_id=party.person_id).exclude(agreed_to_be_named=agreed).update(agreed_to_be_named=agreed)
+    party.agreed_to_be_named = agreed
+    # Row ids only: the log must not say who agreed to be named.
+    summary = f"Party #{party.pk} " + ("agreed to be named in letters" if agreed else "no longer agrees to be named in letters")
+    record("party.naming_consent", summary, actor=steward, case_id=case.pk, data={"party": party.pk, "agreed": agreed, "changed": changed})
+    return party
+
+
 @transaction.atomic
 def do_merge_cases(steward: Any, target: Case, source: Case) -> Case:
     """Several reports about one incident become one case: the source's reports and parties move over."""
@@ -315,7 +337,10 @@ def do_merge_cases(steward: Any, target: Case, source: Case) -> Case:
         raise ValidationError("A case cannot be joined with itself.")
     Report.objects.filter(case=source).update(case=target)
     for party in Party.objects.filter(case=source):
-        Party.objects.get_or_create(case=target, person=party.person, role=party.role)
+        # A consent to be named moves with the party; where the target already has them, theirs stands.
+        Party.objects.get_or_create(
+            case=target, person=party.person, role=party.role, defaults={"agreed_to_be_named": party.agreed_to_be_named}
+        )
     for model in (Note, Message, Evidence):
         model.objects.filter(case=source).update(case=target)
     source.merged_into = target

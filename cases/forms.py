@@ -183,6 +183,13 @@ class MergeForm(Plain):
     other = forms.CharField(label=_lazy("Code name of the case to join into this one"), max_length=64)
 
 
+class NamingConsentForm(forms.Form):
+    """One button per party on the case page: they agreed to be named in letters, or withdrew that."""
+
+    party = forms.IntegerField()
+    agreed = forms.TypedChoiceField(choices=[("yes", "yes"), ("no", "no")], coerce=lambda value: value == "yes")
+
+
 class SoftReadForm(Plain):
     id_prefix = "soft-read"
 

@@ -176,6 +176,9 @@ class Party(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="parties")
     role = models.CharField(max_length=16, choices=PartyRole.choices)
+    # Letters speak of a protected person by role ("the person who reported", "a witness") unless a
+    # steward recorded that they agreed to be named (cases.actions.do_record_naming_consent).
+    agreed_to_be_named = models.BooleanField(default=False)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<str:code>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("<str:code>/status/", views.change_status, name="change_status"),
     path("<str:code>/parties/", views.add_party, name="add_party"),
+    path("<str:code>/parties/naming/", views.record_naming_consent, name="record_naming_consent"),
     path("<str:code>/merge/", views.merge, name="merge"),
     path("<str:code>/soft-read/", views.set_soft_read, name="set_soft_read"),
 ]

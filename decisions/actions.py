@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit.log import record
 from cases.access import Standing, standing
-from cases.models import Case, Party, PartyRole, Status
+from cases.models import Case, Party, PartyRole, Report, Status
 from decisions.appeals import do_decide_appeal, do_file_appeal  # noqa: F401  (the public API lives here too)
 from decisions.models import (
     Decision,
@@ -31,6 +31,7 @@ from decisions.models import (
     Vote,
     VoteChoice,
 )
+from decisions.protection import protectable_reports
 from decisions.recommend import highest_earlier_rank
 from people.access import active_stewards, is_active_steward
 from people.models import Person
@@ -43,6 +44,8 @@ class ProposalInput:
     target: Party | None = None
     period_days: int | None = None
     protected_people: list[Person] = field(default_factory=list)
+    # Reporters known only by their report (decisions.protection.protectable_reports).
+    protected_reports: list[Report] = field(default_factory=list)
     conditions_for_return: str = ""
     skip_reason: str = ""
     lazy_consensus: bool = False
@@ -133,8 +136,9 @@ def _check_proposal(case: Case, data: ProposalInput) -> None:
         raise ValidationError(_("The person a decision is about must be a reported person in this case."))
     if not data.rationale.strip():
         raise ValidationError(_("Give the rationale for the proposal."))
+    protects = bool(data.protected_people or data.protected_reports)
     if not is_sanction:
-        if data.period_days or data.protected_people:
+        if data.period_days or protects:
             raise ValidationError(_("A period and protected people belong to sanctions only."))
         return
     level = policy.level(data.outcome)
@@ -144,17 +148,27 @@ def _check_proposal(case: Case, data: ProposalInput) -> None:
         raise ValidationError(_("%(level)s needs a period in days.") % {"level": level.title})
     if not level.needs_period and data.period_days:
         raise ValidationError(_("%(level)s has no period.") % {"level": level.title})
-    if level.needs_no_contact and not data.protected_people:
+    if level.needs_no_contact and not protects:
         raise ValidationError(_("%(level)s needs the people the no-contact order protects.") % {"level": level.title})
-    if not level.needs_no_contact and data.protected_people:
+    if not level.needs_no_contact and protects:
         raise ValidationError(_("%(level)s has no no-contact order.") % {"level": level.title})
-    case_people = set(case.parties.exclude(pk=data.target.pk).values_list("person_id", flat=True))
-    if any(person.pk not in case_people or person.pk == data.target.person_id for person in data.protected_people):
-        raise ValidationError(_("Protected people must be other people in this case."))
+    _check_protected(case, data.target, data)
     if level.rank > highest_earlier_rank(data.target.person, case, policy) + 2 and not data.skip_reason.strip():
         raise ValidationError(_("This skips levels of the ladder: state the reason."))
     if data.lazy_consensus and level.code == policy.top_level.code and policy.decision_rule.permanent_ban_needs_majority_of_all:
         raise ValidationError(_("A permanent ban needs the votes of a majority of all unconflicted stewards; it cannot pass by silence."))
+
+
+def _check_protected(case: Case, target: Party, data: ProposalInput) -> None:
+    """People on the list are others in this case; a report on it is one whose reporter is nobody in the case."""
+    case_people = set(case.parties.exclude(pk=target.pk).values_list("person_id", flat=True))
+    if any(person.pk not in case_people or person.pk == target.person_id for person in data.protected_people):
+        raise ValidationError(_("Protected people must be other people in this case."))
+    allowed = {report.pk for report in protectable_reports(case)}
+    if any(report.pk not in allowed for report in data.protected_reports):
+        raise ValidationError(
+            _("Only the reporter of a report of this case who is not linked as a person can be protected by their report.")
+        )
 
 
 @transaction.atomic
@@ -176,6 +190,7 @@ def do_propose(steward: Any, case: Case, data: ProposalInput) -> Proposal:
         objection_deadline=timezone.now() + timedelta(hours=hours) if data.lazy_consensus and hours else None,
     )
     proposal.protected_people.set(data.protected_people)
+    proposal.protected_reports.set(data.protected_reports)
     record(
         "proposal.created",
         f"Proposal #{proposal.pk}: {data.outcome}" + (" (passes unless someone objects)" if data.lazy_consensus else ""),
@@ -275,12 +290,14 @@ def _decide(proposal: Proposal, actor: Any) -> Decision:
             decision=decision, person=proposal.target.person, level=proposal.outcome, starts_at=now, ends_at=ends
         )
         sanction.no_contact.set(proposal.protected_people.all())
+        sanction.no_contact_reports.set(proposal.protected_reports.all())
         record(
             "sanction.created",
             f"Sanction #{sanction.pk}: {proposal.outcome}" + (f" until {ends:%Y-%m-%d}" if ends else ""),
             actor=actor,
             case_id=case.pk,
-            data={"sanction": sanction.pk, "no_contact": sanction.no_contact.count()},
+            # Counts only: the log outlives the case and must not tie a report to the order.
+            data={"sanction": sanction.pk, "no_contact": sanction.no_contact.count() + sanction.no_contact_reports.count()},
         )
     if case.status != Status.DECIDED:
         previous = case.status

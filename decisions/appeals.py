@@ -122,7 +122,8 @@ def _change(steward: Any, decision: Decision, active: list[Sanction], new_level:
     for old in targets:
         person = old.person if old is not None else proposal.target.person  # type: ignore[union-attr]
         protected = list(old.no_contact.all()) if old is not None else list(proposal.protected_people.all())
-        if level.needs_no_contact and not protected:
+        protected_reports = list(old.no_contact_reports.all()) if old is not None else list(proposal.protected_reports.all())
+        if level.needs_no_contact and not (protected or protected_reports):
             raise ValidationError(_("%(level)s needs protected people; make a new proposal instead.") % {"level": level.title})
         starts = old.starts_at if old is not None else now  # time already served counts
         new = Sanction.objects.create(
@@ -134,6 +135,7 @@ def _change(steward: Any, decision: Decision, active: list[Sanction], new_level:
             replaces=old,
         )
         new.no_contact.set(protected if level.needs_no_contact else [])
+        new.no_contact_reports.set(protected_reports if level.needs_no_contact else [])
         if old is not None:
             _set_status(steward, old, SanctionStatus.CHANGED)
         record("sanction.created", f"Sanction on appeal: {level.code}", actor=steward, case_id=decision.case_id, data={"sanction": new.pk})

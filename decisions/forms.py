@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from cases.forms import Plain
 from cases.models import Case, PartyRole
 from decisions.models import AppealOutcome, Ground, InformChoice, ResponseKind, VoteChoice
+from decisions.protection import protectable_reports
 from policy.schema import Policy
 
 NOBODY = ""
+REPORT_PREFIX = "report-"  # a protected-people choice that is a report, not a person
 
 
 def outcome_choices(policy: Policy) -> list[Any]:
@@ -60,6 +62,10 @@ class ProposalForm(Plain):
         seen: dict[str, str] = {}
         for party in parties:
             seen.setdefault(str(party.person_id), person_label(party))
+        # A reporter nobody in the case stands for (anonymous) is protected through their report.
+        self.reports = {f"{REPORT_PREFIX}{report.pk}": report for report in protectable_reports(case)}
+        for key, report in self.reports.items():
+            seen[key] = _("The person who made report %(reference)s (identity unknown)") % {"reference": report.reference}
         self.set_choices("protected_people", list(seen.items()))
         hours = policy.decision_rule.lazy_consensus_hours
         if not hours:
@@ -71,7 +77,10 @@ class ProposalForm(Plain):
         return self.parties.get(self.cleaned_data["target"])
 
     def chosen_people(self) -> list[Any]:
-        return [self.persons[pk] for pk in self.cleaned_data["protected_people"]]
+        return [self.persons[pk] for pk in self.cleaned_data["protected_people"] if pk in self.persons]
+
+    def chosen_reports(self) -> list[Any]:
+        return [self.reports[pk] for pk in self.cleaned_data["protected_people"] if pk in self.reports]
 
 
 class VoteForm(forms.Form):

@@ -2,7 +2,8 @@
 
 Registered with letters.fill.register_values when the app is ready. Only what the decision itself
 says is used: the policy's words for the level, the conditions the stewards set, the sanction's
-period and its no-contact list. The stewards' rationale stays internal. A placeholder this has no
+period and its no-contact list, which speaks of protected people by role unless they agreed to be
+named (decisions.protection). The stewards' rationale stays internal. A placeholder this has no
 value for is left out, so the letter keeps its "[to fill in: …]" marker for the steward.
 """
 
@@ -12,18 +13,9 @@ from django.utils.translation import ngettext
 from cases.models import Case
 from decisions.appeals import appeal_deadline
 from decisions.models import ProposalStatus, SanctionStatus
-from people.models import Person, Space
+from decisions.protection import order_to_reported, order_to_reporter, sanction_entries
+from letters.fill import Recipient
 from policy.schema import Policy
-
-
-def _name(person: Person) -> str:
-    """How a letter names a protected person: as the case knows them, never by internal code name."""
-    if person.display_name:
-        return person.display_name
-    identity = person.identities.exclude(space=Space.EMAIL).first()
-    if identity is not None:
-        return f"{identity.handle} ({identity.get_space_display()})"
-    return _("a person involved in this matter")
 
 
 def _behaviour(case: Case, policy: Policy) -> str:
@@ -39,7 +31,7 @@ def _behaviour(case: Case, policy: Policy) -> str:
     return "; ".join(titles)
 
 
-def decision_values(case: Case) -> dict[str, str]:
+def decision_values(case: Case, recipient: Recipient) -> dict[str, str]:
     decision = (
         case.decisions.filter(proposal__status=ProposalStatus.PASSED)
         .select_related("proposal", "policy_version")
@@ -76,12 +68,10 @@ def decision_values(case: Case) -> dict[str, str]:
         values["decision_outcome"] = ngettext(
             "%(level)s for %(days)d day, until %(until)s", "%(level)s for %(days)d days, until %(until)s", days
         ) % {"level": level.title, "days": days, "until": until}
-    protected = [_name(person) for person in sanction.no_contact.all()]
+    protected = sanction_entries(sanction)
     if protected:
-        names = ", ".join(protected)
-        values["no_contact"] = (
-            _("Do not contact %(names)s until %(until)s.") % {"names": names, "until": until}
-            if until
-            else _("Do not contact %(names)s.") % {"names": names}
-        )
+        if recipient.report is not None:  # a reporter reads "you", never their own name
+            values["no_contact"] = order_to_reporter(protected, recipient.report, until)
+        else:
+            values["no_contact"] = order_to_reported(protected, until)
     return values

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _lazy
 
-from cases.models import Case, Party
+from cases.models import Case, Party, Report
 from people.models import Person
 from policy.models import PolicyVersion
 from privacy.fields import EncryptedTextField
@@ -34,6 +34,9 @@ class Proposal(models.Model):
     target = models.ForeignKey(Party, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     period_days = models.PositiveIntegerField(null=True, blank=True)
     protected_people = models.ManyToManyField(Person, blank=True, related_name="+")
+    # A reporter the case knows only by their report (anonymous, or no contact details): protected
+    # through the report, since there is no person to name or to watch for (decisions.protection).
+    protected_reports = models.ManyToManyField(Report, blank=True, related_name="+")
     # Free text about people is encrypted at rest (privacy.fields): it cannot be searched in SQL.
     conditions_for_return = EncryptedTextField(blank=True)
     rationale = EncryptedTextField()
@@ -149,6 +152,9 @@ class Sanction(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)  # null: permanent, or a level without a period
     no_contact = models.ManyToManyField(Person, blank=True, related_name="+")
+    # The reporters of these reports are protected too, though nobody knows who they are: the letter
+    # tells the person not to contact them; the watch (enforcement.watching) cannot match them.
+    no_contact_reports = models.ManyToManyField(Report, blank=True, related_name="+")
     status = models.CharField(max_length=16, choices=SanctionStatus.choices, default=SanctionStatus.ACTIVE)
     replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced_by")
 

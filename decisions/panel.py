@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from cases.access import ALLOWED, Need, Standing
 from cases.models import Case, PartyRole
@@ -14,6 +15,13 @@ from decisions.forms import AppealDecisionForm, InformForm, ProposalForm, Respon
 from decisions.models import Appeal, AppealStatus, Decision, Proposal, ProposalStatus, Vote
 from decisions.recommend import Recommendation, recommend
 from policy.schema import Policy
+
+
+def protected_labels(people: Any, reports: Any) -> list[str]:
+    """How the case page lists a no-contact order: code names, and a report for a reporter known by nothing else."""
+    labels = [person.code_name for person in people]
+    labels += [_("the person who made report %(reference)s") % {"reference": report.reference} for report in reports]
+    return labels
 
 
 def outcome_title(policy: Policy, code: str) -> str:
@@ -29,7 +37,7 @@ class ProposalView:
     votes: list[Vote]
     my_vote: Vote | None
     missing: list[str]
-    protected: list[Any]
+    protected: list[str]
 
 
 @dataclass
@@ -57,7 +65,7 @@ def _proposal_view(proposal: Proposal, policy: Policy, user: Any) -> ProposalVie
         votes=votes,
         my_vote=next((vote for vote in votes if vote.steward_id == user.pk), None),
         missing=missing_before_decision(proposal) if proposal.status == ProposalStatus.OPEN else [],
-        protected=list(proposal.protected_people.all()),
+        protected=protected_labels(proposal.protected_people.all(), proposal.protected_reports.all()),
     )
 
 
@@ -68,7 +76,12 @@ def _decision_view(decision: Decision, policy: Policy, user: Any) -> DecisionVie
         form = AppealDecisionForm(policy=policy, initial={"appeal": appeal.pk}, auto_id=f"appeal-{appeal.pk}-%s") if may else None
         appeals.append(AppealView(appeal, may, form))
     sanctions = [
-        (sanction, outcome_title(policy, sanction.level), list(sanction.no_contact.all()))
+        (
+            sanction,
+            outcome_title(policy, sanction.level),
+            protected_labels(sanction.no_contact.all(), sanction.no_contact_reports.all()),
+            sanction.no_contact_reports.exists(),  # somebody the no-contact watch cannot recognise
+        )
         for sanction in decision.sanctions.select_related("person")
     ]
     return DecisionView(

@@ -46,6 +46,7 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
             target=form.chosen_target(),
             period_days=data["period_days"],
             protected_people=form.chosen_people(),
+            protected_reports=form.chosen_reports(),
             conditions_for_return=data["conditions_for_return"],
             skip_reason=data["skip_reason"],
             lazy_consensus=data.get("lazy_consensus", False),

@@ -88,8 +88,17 @@ def letter_for(kind: str, language: str) -> Letter | None:
     return None
 
 
-# Other apps (decisions, clocks) add values for their placeholders: fn(case) -> {name: value}.
-ValueSource = Callable[[Case], dict[str, str]]
+@dataclass(frozen=True)
+class Recipient:
+    """Whom a letter is for: a value may read differently to them (a protected reporter is "you")."""
+
+    audience: str
+    report: Report | None = None
+    party: Party | None = None
+
+
+# Other apps (decisions, clocks) add values for their placeholders: fn(case, recipient) -> {name: value}.
+ValueSource = Callable[[Case, Recipient], dict[str, str]]
 _SOURCES: list[ValueSource] = []
 
 
@@ -121,8 +130,9 @@ def values_for(
     else:
         values["case_reference"] = case.code_name
         values["portal_link"] = _("your personal page (the link is in our first letter to you)")
+    recipient = Recipient(audience, report if audience == Audience.REPORTER else None, party)
     for source in _SOURCES:
-        values.update({key: str(value) for key, value in source(case).items() if key in PLACEHOLDERS})
+        values.update({key: str(value) for key, value in source(case, recipient).items() if key in PLACEHOLDERS})
     return values
 
 

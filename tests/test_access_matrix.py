@@ -69,6 +69,7 @@ URLS: dict[str, tuple[str, str]] = {
     "cases:acknowledge": (WRITE, "POST"),
     "cases:change_status": (WRITE, "POST"),
     "cases:add_party": (WRITE, "POST"),
+    "cases:record_naming_consent": (WRITE, "POST"),
     "cases:add_evidence": (WRITE, "POST"),
     "cases:merge": (WRITE, "POST"),
     "cases:set_soft_read": (VOTE, "POST"),

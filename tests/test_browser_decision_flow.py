@@ -167,7 +167,15 @@ def test_report_to_warning_letters_and_appeal(
     _send_composed(bob, body)
     _flash(bob, "Message sent.")
 
-    # 7. The decision letter to the reported person, with the reporter's name planted in it.
+    # 7. The decision letter to the reported person speaks of the protected person by role until a
+    # steward records that they agreed to be named (issue #11).
+    body = _compose(bob, base, case, "decision-reported", "The reported person Gus")
+    assert PROTECTED_NAME not in body and "Do not contact the person named in the decision until" in body
+    bob.goto(f"{base}/cases/{case.code_name}/")
+    named = bob.locator("#parties li", has_text=protected.person.code_name)
+    named.get_by_role("button", name="They agreed to be named in letters").click()
+    _flash(bob, "Saved whether this person may be named in letters.")
+    # Now the letter names them, and the reporter's name is planted in it.
     body = _compose(bob, base, case, "decision-reported", "The reported person Gus")
     for filled in ("Warning", "30 days", "Personal or political attacks", CONDITIONS, PROTECTED_NAME):
         assert filled in body, filled

@@ -24,6 +24,7 @@ from cases.actions import (
     do_assign_shepherd,
     do_change_status,
     do_merge_cases,
+    do_record_naming_consent,
     do_send_message,
     do_update_triage,
 )
@@ -31,6 +32,7 @@ from cases.forms import (
     EvidenceForm,
     MergeForm,
     MessageForm,
+    NamingConsentForm,
     NoteForm,
     PartyForm,
     ShepherdForm,
@@ -146,6 +148,21 @@ def add_party(request: HttpRequest, code: str) -> HttpResponse:
     if apply_form(request, form, link, _("Person linked to the case.")):
         return _answer(request, case, "parties")
     return _answer(request, case, "parties", party_form=form)
+
+
+@require_POST
+@steward_only
+def record_naming_consent(request: HttpRequest, code: str) -> HttpResponse:
+    """A steward records that a protected person agreed (or no longer agrees) to be named in letters."""
+    case = access_case(request.user, code, Need.WRITE)
+    form = NamingConsentForm(request.POST)
+    apply_form(
+        request,
+        form,
+        lambda data: do_record_naming_consent(request.user, case, data["party"], data["agreed"]),
+        _("Saved whether this person may be named in letters."),
+    )
+    return _answer(request, case, "parties")
 
 
 @require_POST

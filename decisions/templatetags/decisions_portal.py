@@ -3,10 +3,12 @@
 from typing import Any
 
 from django import template
+from django.db.models import Q
 
 from cases.models import Report
 from decisions.appeals import appeal_deadline, may_still_appeal
-from decisions.models import AppellantRole, Decision, ProposalStatus
+from decisions.models import AppellantRole, Decision, ProposalStatus, SanctionStatus
+from decisions.protection import protects_reporter_of
 
 register = template.Library()
 
@@ -15,7 +17,12 @@ register = template.Library()
 def reporter_appeal(report: Report, portal_path: str) -> dict[str, Any]:
     """`portal_path` is the follow-up page's own path (it carries the secret, which is stored nowhere)."""
     decision = report.case.decisions.filter(proposal__status=ProposalStatus.PASSED).order_by("-decided_at").first()
-    return _appeal_section(decision, AppellantRole.REPORTER, portal_path)
+    section = _appeal_section(decision, AppellantRole.REPORTER, portal_path)
+    if decision is not None:
+        # The reporter reads whether the order protects them ("you"), never their own name.
+        in_force = decision.sanctions.filter(status=SanctionStatus.ACTIVE)
+        section["protects_you"] = any(protects_reporter_of(sanction, report) for sanction in in_force)
+    return section
 
 
 @register.inclusion_tag("decisions/_reporter_appeal.html")
@@ -33,7 +40,7 @@ def _appeal_section(decision: Decision | None, role: str, portal_path: str) -> d
     return {
         "decision": decision,
         "title": titles.get(decision.outcome, decision.outcome),
-        "no_contact": decision.sanctions.filter(no_contact__isnull=False).exists(),
+        "no_contact": decision.sanctions.filter(Q(no_contact__isnull=False) | Q(no_contact_reports__isnull=False)).exists(),
         "deadline": appeal_deadline(decision),
         "may_appeal": may_still_appeal(decision, role),
         "appeal": decision.appeals.filter(appellant_role=role).first(),
