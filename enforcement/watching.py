@@ -9,8 +9,9 @@ audit record, and one mail to the case's stewards after commit.
 The watch covers known identities only. A reporter protected through their report
 (`Sanction.no_contact_reports`: an anonymous reporter, or one the case has no person for) has no
 identity here to match, so no alert can name them and none is raised for them; the letter still
-tells the person not to contact them, and a breach they report through their follow-up link lands
-on the same case. A sanction whose list holds only such reports is not watched at all.
+tells the person not to contact them, a breach they report through their follow-up link lands on
+the same case, and a new report about the sanctioned person lists this case among the earlier ones.
+A sanction whose list holds only such reports is not watched at all.
 """
 
 from django.db import IntegrityError, transaction

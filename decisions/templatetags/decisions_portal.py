@@ -40,7 +40,9 @@ def _appeal_section(decision: Decision | None, role: str, portal_path: str) -> d
     return {
         "decision": decision,
         "title": titles.get(decision.outcome, decision.outcome),
-        "no_contact": decision.sanctions.filter(Q(no_contact__isnull=False) | Q(no_contact_reports__isnull=False)).exists(),
+        "no_contact": decision.sanctions.filter(status=SanctionStatus.ACTIVE)
+        .filter(Q(no_contact__isnull=False) | Q(no_contact_reports__isnull=False))
+        .exists(),
         "deadline": appeal_deadline(decision),
         "may_appeal": may_still_appeal(decision, role),
         "appeal": decision.appeals.filter(appellant_role=role).first(),

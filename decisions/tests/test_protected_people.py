@@ -169,3 +169,25 @@ def test_witnesses_are_a_witness_until_they_agree_in_both_languages(stewards: di
 
     do_record_naming_consent(stewards["alice"], case, witness.pk, True)
     assert f"Do not contact {WITNESS} and the person who reported until 2026-04-01." in _letter_to_reported(case)
+
+
+def test_two_reporters_one_anonymous_each_read_you(stewards: dict[str, Any], clock: Any) -> None:
+    """Joined cases: Rita (named) and an anonymous reporter are both protected; each reads "you", nobody a name."""
+    from cases.actions import do_merge_cases
+
+    case, _receipt = new_case()
+    other, _other_receipt = new_case(anonymous=True, reporter_name="", reporter_email="")
+    anonymous = other.reports.get()
+    do_merge_cases(stewards["alice"], case, other)
+    case = _ready(case, stewards)
+    named = case.reports.exclude(pk=anonymous.pk).get()
+    propose(case, stewards["alice"], "warning", protected_people=[reporter(case).person], protected_reports=[anonymous])
+    _pass(case, stewards)
+
+    body = _letter_to_reported(case)
+    assert "Do not contact the people who reported until 2026-04-01." in body and check_text(case, body) == []
+    for report in (named, anonymous):
+        letter = fill_letter(LetterKind.DECISION_REPORTER, "en", case, audience=Audience.REPORTER, report=report)
+        assert letter is not None
+        assert "The decision orders the reported person not to contact you or 1 other person until 2026-04-01." in letter.body
+        assert "Rita" not in letter.body and "reported until" not in letter.body
