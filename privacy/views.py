@@ -19,13 +19,14 @@ from people.access import is_admin_steward
 from people.models import Identity, Person
 from privacy.actions import (
     do_complete_data_request,
+    do_export,
     do_expunge_case,
     do_open_data_request,
     do_release_legal_hold,
     do_set_legal_hold,
-    log_export,
+    is_about_themselves,
 )
-from privacy.export import build_export
+from privacy.export import left_out_for, sort_parties, withheld_notice
 from privacy.forms import DataRequestForm, ExpungeForm, LegalHoldForm, first_error
 from privacy.models import DataSubjectRequest
 
@@ -94,9 +95,12 @@ def _find_person(data: dict[str, Any]) -> Person | None:
 @require_GET
 @admin_only
 def requests(request: HttpRequest) -> HttpResponse:
-    open_requests = DataSubjectRequest.objects.filter(completed_at__isnull=True)
-    done = DataSubjectRequest.objects.filter(completed_at__isnull=False).order_by("-completed_at")[:50]
-    return render(request, "privacy/requests.html", {"open_requests": open_requests, "done_requests": done, "form": DataRequestForm()})
+    open_requests = list(DataSubjectRequest.objects.filter(completed_at__isnull=True))
+    done = list(DataSubjectRequest.objects.filter(completed_at__isnull=False).order_by("-completed_at")[:50])
+    # Requests whose earlier export left out cases this admin may read: theirs to complete.
+    needing_you = {item.pk for item in [*open_requests, *done] if left_out_for(request.user, item.pk)}
+    context = {"open_requests": open_requests, "done_requests": done, "needing_you": needing_you, "form": DataRequestForm()}
+    return render(request, "privacy/requests.html", context)
 
 
 @require_POST
@@ -107,7 +111,11 @@ def open_request(request: HttpRequest) -> HttpResponse:
     if person is None:
         messages.error(request, _("Nobody with that code name or identity is on record."))
         return redirect("privacy:requests")
-    created = do_open_data_request(request.user, person)
+    try:
+        created = do_open_data_request(request.user, person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("privacy:requests")
     messages.success(request, _("Request recorded."))
     return redirect("privacy:request", pk=created.pk)
 
@@ -116,7 +124,12 @@ def open_request(request: HttpRequest) -> HttpResponse:
 @admin_only
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(DataSubjectRequest, pk=pk)
-    return render(request, "privacy/request.html", {"item": item})
+    context: dict[str, Any] = {"item": item, "about_you": is_about_themselves(request.user, item.person)}
+    if item.person is not None and not context["about_you"]:
+        counted = sort_parties(request.user, item.person).withheld_counted
+        context["not_yours_yet"] = withheld_notice(len(counted)) if counted else ""
+        context["left_out"] = left_out_for(request.user, item.pk)
+    return render(request, "privacy/request.html", context)
 
 
 @require_GET
@@ -126,10 +139,14 @@ def request_export(request: HttpRequest, pk: int) -> HttpResponse:
     if item.person is None:
         raise Http404("The person's data has been erased.")
     with_text = request.GET.get("report_text") == "1"
-    payload = build_export(item.person, include_report_text=with_text)
-    log_export(request.user, item, with_report_text=with_text)
-    response = HttpResponse(json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8")
+    try:
+        export = do_export(request.user, item, with_report_text=with_text)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("privacy:request", pk=item.pk)
+    response = HttpResponse(json.dumps(export.payload, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="steward-export-{item.person_code_name}.json"'
+    response["Cache-Control"] = "no-store"
     return response
 
 
