@@ -233,6 +233,18 @@ def sort_parties(steward: Any, person: Person) -> Export:
     return export
 
 
+def may_know_of(steward: Any, person: Person) -> bool:
+    """Whether `steward` may know this person is on record at all.
+
+    A person is on record because they are a party somewhere (or a steward). If every case they are in is
+    hidden from this steward, even "a request about them exists" would tell the steward who is in those
+    cases, so requests about them are not shown to this steward (other admins answer them)."""
+    if hasattr(person, "steward_profile"):
+        return True  # stewards are on record for being stewards: that tells nobody anything
+    parties = sort_parties(steward, person)
+    return bool(parties.included or parties.withheld_counted or not parties.withheld_silently)
+
+
 def build_export(steward: Any, person: Person, *, include_report_text: bool = False) -> Export:
     """The person's data as far as `steward` may read it. Writes nothing: privacy.actions.do_export records it."""
     export = sort_parties(steward, person)

@@ -26,7 +26,7 @@ from privacy.actions import (
     do_set_legal_hold,
     is_about_themselves,
 )
-from privacy.export import left_out_for, sort_parties, withheld_notice
+from privacy.export import left_out_for, may_know_of, sort_parties, withheld_notice
 from privacy.forms import DataRequestForm, ExpungeForm, LegalHoldForm, first_error
 from privacy.models import DataSubjectRequest
 
@@ -92,11 +92,23 @@ def _find_person(data: dict[str, Any]) -> Person | None:
     return None
 
 
+def _known_request(user: Any, pk: int) -> DataSubjectRequest:
+    """The request, unless its person is on record only through cases hidden from `user`: then the same
+    404 as a request that does not exist."""
+    item = get_object_or_404(DataSubjectRequest, pk=pk)
+    if item.person is not None and not may_know_of(user, item.person):
+        raise Http404("No such request.")
+    return item
+
+
 @require_GET
 @admin_only
 def requests(request: HttpRequest) -> HttpResponse:
-    open_requests = list(DataSubjectRequest.objects.filter(completed_at__isnull=True))
-    done = list(DataSubjectRequest.objects.filter(completed_at__isnull=False).order_by("-completed_at")[:50])
+    def known(items: Any) -> list[DataSubjectRequest]:
+        return [item for item in items if item.person is None or may_know_of(request.user, item.person)]
+
+    open_requests = known(DataSubjectRequest.objects.filter(completed_at__isnull=True).select_related("person"))
+    done = known(DataSubjectRequest.objects.filter(completed_at__isnull=False).select_related("person").order_by("-completed_at")[:50])
     # Requests whose earlier export left out cases this admin may read: theirs to complete.
     needing_you = {item.pk for item in [*open_requests, *done] if left_out_for(request.user, item.pk)}
     context = {"open_requests": open_requests, "done_requests": done, "needing_you": needing_you, "form": DataRequestForm()}
@@ -108,13 +120,19 @@ def requests(request: HttpRequest) -> HttpResponse:
 def open_request(request: HttpRequest) -> HttpResponse:
     form = DataRequestForm(request.POST)
     person = _find_person(form.cleaned_data) if form.is_valid() else None
+    not_on_record = _("Nobody with that code name or identity is on record.")
     if person is None:
-        messages.error(request, _("Nobody with that code name or identity is on record."))
+        messages.error(request, not_on_record)
         return redirect("privacy:requests")
     try:
         created = do_open_data_request(request.user, person)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect("privacy:requests")
+    if not may_know_of(request.user, person):
+        # Recorded for the admins who may know of this person's cases; this admin is told what they
+        # would be told of a stranger, so a lookup cannot show them who is in a case hidden from them.
+        messages.error(request, not_on_record)
         return redirect("privacy:requests")
     messages.success(request, _("Request recorded."))
     return redirect("privacy:request", pk=created.pk)
@@ -123,7 +141,7 @@ def open_request(request: HttpRequest) -> HttpResponse:
 @require_GET
 @admin_only
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(DataSubjectRequest, pk=pk)
+    item = _known_request(request.user, pk)
     context: dict[str, Any] = {"item": item, "about_you": is_about_themselves(request.user, item.person)}
     if item.person is not None and not context["about_you"]:
         counted = sort_parties(request.user, item.person).withheld_counted
@@ -135,7 +153,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @admin_only
 def request_export(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(DataSubjectRequest, pk=pk)
+    item = _known_request(request.user, pk)
     if item.person is None:
         raise Http404("The person's data has been erased.")
     with_text = request.GET.get("report_text") == "1"
@@ -153,6 +171,6 @@ def request_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @admin_only
 def complete_request(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(DataSubjectRequest, pk=pk)
+    item = _known_request(request.user, pk)
     _run(request, lambda: do_complete_data_request(request.user, item), _("Marked as answered."))
     return redirect("privacy:request", pk=item.pk)

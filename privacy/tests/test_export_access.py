@@ -2,7 +2,8 @@
 
 Planted personas, all admins: bob was excluded by the reporter, carol is a reported person in the
 case, erin declared a hard conflict, alice has not declared, dave declared none (the clean admin).
-Each exports the reporter's and the reported person's data; only dave's exports carry the case.
+Each exports the data of the case's reporter and reported person, who are also in a second case that
+every steward may read; only dave's exports carry the first case, and nobody else's even hints at it.
 """
 
 import json
@@ -21,6 +22,7 @@ from privacy.models import DataSubjectRequest
 from privacy.tests.conftest import BODY, REPORTED_HANDLE, REPORTER_EMAIL, REPORTER_NAME, WITNESS_HANDLE, WITNESS_NAME, submit
 
 CONFLICTED = ("bob", "carol", "erin")
+OTHER_BODY = "OTHER-CASE-BODY Morgan interrupted me again"
 CASE_EXPORTED, CASE_LEFT_OUT = "privacy.case_exported", "privacy.case_left_out"  # audit event kinds
 
 
@@ -39,6 +41,9 @@ def planted(stewards: dict[str, Any]) -> tuple[Case, dict[str, DataSubjectReques
     )
     do_declare_conflict(stewards["erin"], case, "hard")
     do_declare_conflict(stewards["dave"], case, "none")
+    other = submit(OTHER_BODY, involved_people=[InvolvedPerson(PartyRole.REPORTED, "Morgan Reported", Space.GITHUB, REPORTED_HANDLE)])
+    for name in ("alice", "bob", "carol", "dave", "erin"):
+        do_declare_conflict(stewards[name], other, "none")
     reporter = Identity.objects.get(space=Space.EMAIL, handle=REPORTER_EMAIL).person
     reported = Identity.objects.get(space=Space.GITHUB, handle=REPORTED_HANDLE).person
     requests = {
@@ -60,15 +65,18 @@ def test_only_an_admin_who_may_read_the_case_exports_its_content(planted, stewar
     case, requests = planted
     for name in CONFLICTED:
         text, payload = export(login(stewards[name]), requests[subject])
-        assert BODY not in text, name
+        assert BODY not in text and OTHER_BODY in text, name
         # Nothing at all about the case: not its code name, not a count, not a hint that one was left out.
-        assert case.code_name not in text and payload["cases"] == [] and "incomplete" not in payload, name
-        assert '"reporter"' not in text and WITNESS_NAME not in text, name
+        [entry] = payload["cases"]
+        assert case.code_name not in text and entry["case"] != case.code_name and "incomplete" not in payload, name
+        assert WITNESS_NAME not in text, name
         if subject == "reported":  # the reporter's identity; in the reporter's own export it is theirs
             assert REPORTER_NAME not in text and REPORTER_EMAIL not in text, name
     text, payload = export(login(stewards["dave"]), requests[subject])
-    [entry] = payload["cases"]
-    assert entry["case"] == case.code_name and entry["your_role"] == subject and BODY in text and "incomplete" not in payload
+    [entry] = [entry for entry in payload["cases"] if entry["case"] == case.code_name]
+    assert (
+        len(payload["cases"]) == 2 and entry["your_role"] == subject and BODY in text and OTHER_BODY in text and "incomplete" not in payload
+    )
     assert WITNESS_NAME not in text and WITNESS_HANDLE not in text
     if subject == "reported":
         assert REPORTER_NAME not in text and REPORTER_EMAIL not in text
@@ -78,7 +86,7 @@ def test_only_an_admin_who_may_read_the_case_exports_its_content(planted, stewar
 def test_an_undeclared_admin_is_told_how_many_cases_are_missing_but_not_which(planted, stewards, login) -> None:
     case, requests = planted
     text, payload = export(login(stewards["alice"]), requests["reported"])
-    assert BODY not in text and case.code_name not in text and payload["cases"] == []
+    assert BODY not in text and case.code_name not in text and len(payload["cases"]) == 1
     assert payload["incomplete"].startswith("Incomplete: 1 of this person's cases")
     page = login(stewards["alice"]).get(reverse("privacy:request", kwargs={"pk": requests["reported"].pk})).content.decode()
     assert "Incomplete: 1 of this person" in page and case.code_name not in page
@@ -124,3 +132,23 @@ def test_an_admin_does_not_handle_a_request_about_themselves(planted, stewards, 
     client.post(reverse("privacy:open_request"), {"person": carol.steward_profile.person.code_name})
     assert DataSubjectRequest.objects.filter(person=carol.steward_profile.person).count() == 1
     assert not Event.objects.filter(kind__in=("privacy.exported", CASE_EXPORTED, CASE_LEFT_OUT)).exists()
+
+
+@pytest.mark.django_db
+def test_a_person_on_record_only_through_a_hidden_case_is_a_stranger_to_the_conflicted_admin(planted, stewards, login) -> None:
+    case, _ = planted
+    witness = Identity.objects.get(space=Space.GITHUB, handle=WITNESS_HANDLE).person  # in the first case only
+    for name in CONFLICTED:
+        client = login(stewards[name])
+        response = client.post(reverse("privacy:open_request"), {"space": "github", "handle": WITNESS_HANDLE}, follow=True)
+        page = response.content.decode()
+        assert "Nobody with that code name or identity is on record." in page and witness.code_name not in page, name
+        for request in DataSubjectRequest.objects.filter(person=witness):
+            for url in ("privacy:request", "privacy:request_export"):
+                assert client.get(reverse(url, kwargs={"pk": request.pk})).status_code == 404, (name, url)
+    # Not lost: the admins who may know of the case see the requests and answer them.
+    page = login(stewards["dave"]).get(reverse("privacy:requests")).content.decode()
+    assert witness.code_name in page
+    request = DataSubjectRequest.objects.filter(person=witness).first()
+    _, payload = export(login(stewards["dave"]), request)
+    assert [entry["case"] for entry in payload["cases"]] == [case.code_name]
