@@ -29,11 +29,12 @@ def party_status(case: Case) -> PartyStatus:
     return PartyStatus(_("Closed"), _("The stewards have finished their work on this matter. You can still write to them below."))
 
 
+# What of a reported person's thread is theirs to see: what they wrote, and letters a second steward approved.
+# The portal and the data-subject export (privacy.export) both use it.
+SHOWN_TO_PARTY = Q(from_party=True) | Q(approval=Approval.APPROVED)
+
+
 def party_messages(link: PartyLink) -> QuerySet[Message]:
     """Approved letters to this person and what they wrote, oldest first."""
     mine = Message.objects.filter(case_id=link.case_id, party_id=link.party_id, audience=Audience.REPORTED)
-    return (
-        mine.filter(Q(from_party=True) | Q(approval=Approval.APPROVED))
-        .only("body", "created_at", "from_party")
-        .order_by("created_at", "id")
-    )
+    return mine.filter(SHOWN_TO_PARTY).only("body", "created_at", "from_party").order_by("created_at", "id")

@@ -5,11 +5,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.log import record
 from cases.models import Case
 from people.models import Person
 from privacy.erasure import ensure_retention, erase_case
+from privacy.export import CASE_EXPORTED, CASE_LEFT_OUT, EXPORTED, Export, build_export
 from privacy.models import CaseRetention, DataSubjectRequest, one_month_after
 
 
@@ -62,8 +64,20 @@ def do_expunge_case(steward: Any, case: Case, reason: str) -> None:
     erase_case(case.pk, expunged=True, actor=steward)
 
 
+def is_about_themselves(steward: Any, person: Person | None) -> bool:
+    profile = getattr(steward, "steward_profile", None)
+    return person is not None and profile is not None and profile.person_id == person.pk
+
+
+def check_not_about_themselves(steward: Any, person: Person | None) -> None:
+    """A steward never handles a request for their own data: they would read their own cases' content."""
+    if is_about_themselves(steward, person):
+        raise ValidationError(_("This request is about you: another admin must handle it."))
+
+
 @transaction.atomic
 def do_open_data_request(steward: Any, person: Person) -> DataSubjectRequest:
+    check_not_about_themselves(steward, person)
     now = timezone.now()
     request = DataSubjectRequest.objects.create(
         person=person, person_code_name=person.code_name, requested_at=now, due_at=one_month_after(now), handled_by=steward
@@ -79,6 +93,7 @@ def do_open_data_request(steward: Any, person: Person) -> DataSubjectRequest:
 
 @transaction.atomic
 def do_complete_data_request(steward: Any, request: DataSubjectRequest) -> DataSubjectRequest:
+    check_not_about_themselves(steward, request.person)
     if request.completed_at is not None:
         raise ValidationError("This request is already answered.")
     request.completed_at = timezone.now()
@@ -93,10 +108,36 @@ def do_complete_data_request(steward: Any, request: DataSubjectRequest) -> DataS
     return request
 
 
-def log_export(steward: Any, request: DataSubjectRequest, *, with_report_text: bool) -> None:
+@transaction.atomic
+def do_export(steward: Any, request: DataSubjectRequest, *, with_report_text: bool) -> Export:
+    """The export `steward` may make for this request, recorded: one event for the request, and one in
+    each case's own timeline, so the stewards of a case left out learn that another admin must add it."""
+    check_not_about_themselves(steward, request.person)
+    if request.person is None:
+        raise ValidationError(_("The person's data has been erased; there is nothing left to export."))
+    export = build_export(steward, request.person, include_report_text=with_report_text)
     record(
-        "privacy.exported",
+        EXPORTED,
         f"Data export for {request.person_code_name}",
         actor=steward,
-        data={"request": request.pk, "report_text": with_report_text},
+        data={"request": request.pk, "report_text": with_report_text, "cases": len(export.included)},
     )
+    for party in export.included:
+        record(
+            CASE_EXPORTED,
+            f"Included in a data-subject export (request #{request.pk}, party #{party.pk})",
+            actor=steward,
+            case_id=party.case_id,
+            data={"request": request.pk, "party": party.pk, "report_text": with_report_text},
+        )
+    for party in export.withheld:
+        # No actor: naming the admin here would tell this case's readers that the admin is conflicted.
+        record(
+            CASE_LEFT_OUT,
+            f"Left out of a data-subject export (request #{request.pk}, party #{party.pk}): "
+            "the admin making it may not read this case; an admin who may must produce the export",
+            actor_label="system",
+            case_id=party.case_id,
+            data={"request": request.pk, "party": party.pk},
+        )
+    return export

@@ -19,13 +19,14 @@ from people.access import is_admin_steward
 from people.models import Identity, Person
 from privacy.actions import (
     do_complete_data_request,
+    do_export,
     do_expunge_case,
     do_open_data_request,
     do_release_legal_hold,
     do_set_legal_hold,
-    log_export,
+    is_about_themselves,
 )
-from privacy.export import build_export
+from privacy.export import left_out_for, may_know_of, sort_parties, withheld_notice
 from privacy.forms import DataRequestForm, ExpungeForm, LegalHoldForm, first_error
 from privacy.models import DataSubjectRequest
 
@@ -91,12 +92,27 @@ def _find_person(data: dict[str, Any]) -> Person | None:
     return None
 
 
+def _known_request(user: Any, pk: int) -> DataSubjectRequest:
+    """The request, unless its person is on record only through cases hidden from `user`: then the same
+    404 as a request that does not exist."""
+    item = get_object_or_404(DataSubjectRequest, pk=pk)
+    if item.person is not None and not may_know_of(user, item.person):
+        raise Http404("No such request.")
+    return item
+
+
 @require_GET
 @admin_only
 def requests(request: HttpRequest) -> HttpResponse:
-    open_requests = DataSubjectRequest.objects.filter(completed_at__isnull=True)
-    done = DataSubjectRequest.objects.filter(completed_at__isnull=False).order_by("-completed_at")[:50]
-    return render(request, "privacy/requests.html", {"open_requests": open_requests, "done_requests": done, "form": DataRequestForm()})
+    def known(items: Any) -> list[DataSubjectRequest]:
+        return [item for item in items if item.person is None or may_know_of(request.user, item.person)]
+
+    open_requests = known(DataSubjectRequest.objects.filter(completed_at__isnull=True).select_related("person"))
+    done = known(DataSubjectRequest.objects.filter(completed_at__isnull=False).select_related("person").order_by("-completed_at")[:50])
+    # Requests whose earlier export left out cases this admin may read: theirs to complete.
+    needing_you = {item.pk for item in [*open_requests, *done] if left_out_for(request.user, item.pk)}
+    context = {"open_requests": open_requests, "done_requests": done, "needing_you": needing_you, "form": DataRequestForm()}
+    return render(request, "privacy/requests.html", context)
 
 
 @require_POST
@@ -104,10 +120,20 @@ def requests(request: HttpRequest) -> HttpResponse:
 def open_request(request: HttpRequest) -> HttpResponse:
     form = DataRequestForm(request.POST)
     person = _find_person(form.cleaned_data) if form.is_valid() else None
+    not_on_record = _("Nobody with that code name or identity is on record.")
     if person is None:
-        messages.error(request, _("Nobody with that code name or identity is on record."))
+        messages.error(request, not_on_record)
         return redirect("privacy:requests")
-    created = do_open_data_request(request.user, person)
+    try:
+        created = do_open_data_request(request.user, person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("privacy:requests")
+    if not may_know_of(request.user, person):
+        # Recorded for the admins who may know of this person's cases; this admin is told what they
+        # would be told of a stranger, so a lookup cannot show them who is in a case hidden from them.
+        messages.error(request, not_on_record)
+        return redirect("privacy:requests")
     messages.success(request, _("Request recorded."))
     return redirect("privacy:request", pk=created.pk)
 
@@ -115,27 +141,36 @@ def open_request(request: HttpRequest) -> HttpResponse:
 @require_GET
 @admin_only
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(DataSubjectRequest, pk=pk)
-    return render(request, "privacy/request.html", {"item": item})
+    item = _known_request(request.user, pk)
+    context: dict[str, Any] = {"item": item, "about_you": is_about_themselves(request.user, item.person)}
+    if item.person is not None and not context["about_you"]:
+        counted = sort_parties(request.user, item.person).withheld_counted
+        context["not_yours_yet"] = withheld_notice(len(counted)) if counted else ""
+        context["left_out"] = left_out_for(request.user, item.pk)
+    return render(request, "privacy/request.html", context)
 
 
 @require_GET
 @admin_only
 def request_export(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(DataSubjectRequest, pk=pk)
+    item = _known_request(request.user, pk)
     if item.person is None:
         raise Http404("The person's data has been erased.")
     with_text = request.GET.get("report_text") == "1"
-    payload = build_export(item.person, include_report_text=with_text)
-    log_export(request.user, item, with_report_text=with_text)
-    response = HttpResponse(json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8")
+    try:
+        export = do_export(request.user, item, with_report_text=with_text)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("privacy:request", pk=item.pk)
+    response = HttpResponse(json.dumps(export.payload, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="steward-export-{item.person_code_name}.json"'
+    response["Cache-Control"] = "no-store"
     return response
 
 
 @require_POST
 @admin_only
 def complete_request(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(DataSubjectRequest, pk=pk)
+    item = _known_request(request.user, pk)
     _run(request, lambda: do_complete_data_request(request.user, item), _("Marked as answered."))
     return redirect("privacy:request", pk=item.pk)

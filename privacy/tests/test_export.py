@@ -33,9 +33,9 @@ def reported(make_case):
 
 
 @pytest.mark.django_db
-def test_export_redacts_reporters_and_witnesses_by_default(reported) -> None:
+def test_export_redacts_reporters_and_witnesses_by_default(reported, stewards) -> None:
     case, person = reported
-    export = build_export(person)
+    export = build_export(stewards["dave"], person).payload
     text = json.dumps(export)
     for secret in (BODY, REPORTER_NAME, REPORTER_EMAIL, WITNESS_NAME, WITNESS_HANDLE):
         assert secret not in text, secret
@@ -47,10 +47,10 @@ def test_export_redacts_reporters_and_witnesses_by_default(reported) -> None:
 
 
 @pytest.mark.django_db
-def test_export_can_include_report_text_with_identities_removed(make_case) -> None:
+def test_export_can_include_report_text_with_identities_removed(make_case, stewards) -> None:
     make_case(body=f"{WITNESS_NAME} and {REPORTER_NAME.upper()} ({REPORTER_EMAIL}) saw @{WITNESS_HANDLE} do it; Morgan shouted")
     person = Identity.objects.get(space=Space.GITHUB, handle=REPORTED_HANDLE).person
-    [report] = build_export(person, include_report_text=True)["cases"][0]["reports"]
+    [report] = build_export(stewards["dave"], person, include_report_text=True).payload["cases"][0]["reports"]
     assert "Morgan shouted" in report["text"]
     for secret in (REPORTER_NAME, REPORTER_EMAIL, WITNESS_NAME, WITNESS_HANDLE):
         assert secret.casefold() not in report["text"].casefold(), secret
