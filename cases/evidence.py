@@ -141,7 +141,7 @@ def blob_path(sha256: str) -> Path:
 
 
 @contextmanager
-def _store_lock(*, exclusive: bool) -> Iterator[None]:
+def store_lock(*, exclusive: bool) -> Iterator[None]:
     """flock on the evidence directory: shared while storing, exclusive while removing (see the module doc)."""
     root = evidence_root()
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -156,7 +156,7 @@ def _store_lock(*, exclusive: bool) -> Iterator[None]:
 def store_blob(checked: CheckedFile) -> WrittenBlob | None:
     """Write the file under its hash; return it if this call created it (so a rollback can remove it)."""
     path = blob_path(checked.sha256)
-    with _store_lock(exclusive=False):
+    with store_lock(exclusive=False):
         if path.exists():
             # Same content as a stored file: mark it in use, so no removal takes it before our row commits.
             # Strictly later than its mtime, which file-system clock granularity alone would not promise.
@@ -177,8 +177,10 @@ def store_blob(checked: CheckedFile) -> WrittenBlob | None:
 
 def discard_written(blobs: list[WrittenBlob]) -> int:
     """After a failed transaction: remove the blobs it created, unless a committed row or another upload uses them."""
+    if not blobs:
+        return 0
     removed = 0
-    with _store_lock(exclusive=True):
+    with store_lock(exclusive=True):
         used = evidence_in_use([blob.sha256 for blob in blobs])
         for blob in blobs:
             path = blob_path(blob.sha256)
@@ -193,8 +195,10 @@ def remove_unused_blobs(cutoffs: dict[str, int]) -> int:
 
     A blob touched later is left for the leftover sweep, which comes back to it once the grace has passed.
     """
+    if not cutoffs:
+        return 0
     removed = 0
-    with _store_lock(exclusive=True):
+    with store_lock(exclusive=True):
         # Asked under the lock: an upload that uses one of these after this query must first touch it, and cannot yet.
         used = evidence_in_use(cutoffs)
         for sha, cutoff in sorted(cutoffs.items()):
@@ -208,8 +212,11 @@ def remove_unused_blobs(cutoffs: dict[str, int]) -> int:
 
 def remove_stale_incoming(paths: Iterable[Path], *, older_than_ns: int) -> int:
     """Remove temporary files of writes that never finished (the writer died); a write in progress is younger."""
+    paths = list(paths)
+    if not paths:
+        return 0
     removed = 0
-    with _store_lock(exclusive=True):
+    with store_lock(exclusive=True):
         for path in paths:
             mtime = _mtime_ns(path)
             if path.name.startswith(INCOMING_PREFIX) and mtime is not None and mtime < older_than_ns:
