@@ -18,12 +18,15 @@ from people.models import Space
 from steward.testing import Inbox, smtp_peer, still_clock
 
 PASSWORD = "correct horse battery staple"
+# A fixed audit signing key, so tests that switch to a production SECRET_KEY can still record events.
+TEST_AUDIT_KEY = "test:" + "audit-key-for-tests-only-" + "t" * 20
 STEWARD_NAMES = ["alice", "bob", "carol", "dave", "erin"]
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.STEWARD_EVIDENCE_DIR = tmp_path / "evidence"
+    settings.STEWARD_AUDIT_KEYS = TEST_AUDIT_KEY
     # Real hashing costs ~0.3 s per steward; the tests are about access, not hash strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

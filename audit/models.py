@@ -1,11 +1,16 @@
 """The append-only, hash-chained event log.
 
 Each event's hash covers its own fields and the previous event's hash, so changing, removing or
-re-ordering any past event breaks every hash after it. The model refuses updates and deletes; the
-chain check (`manage.py verify_audit`) catches anything done behind the ORM's back.
+re-ordering any past event breaks every hash after it. The hash is an HMAC under a key from the
+environment (audit.keys), named by the event's `key_id`, so someone who can write the database but
+does not hold the key cannot recompute it. Events written before the log was signed have an empty
+`key_id` and a plain SHA-256; the first signed event's HMAC covers the last plain hash, which pins
+them all. The model refuses updates and deletes; the chain check (`manage.py verify_audit`) catches
+anything done behind the ORM's back.
 """
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -41,6 +46,8 @@ class Event(models.Model):
     data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The audit key that signed `hash` (an HMAC); empty for events written before the log was signed.
+    key_id = models.CharField(max_length=32, blank=True, default="")
 
     objects = EventQuerySet.as_manager()
 
@@ -58,11 +65,8 @@ class Event(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events cannot be deleted")
 
-    def compute_hash(self) -> str:
-        return chain_hash(self.prev_hash, self.payload())
-
     def payload(self) -> dict[str, Any]:
-        return {
+        payload = {
             "created_at": self.created_at.isoformat(),
             "actor": self.actor_id,
             "actor_label": self.actor_label,
@@ -71,6 +75,9 @@ class Event(models.Model):
             "summary": self.summary,
             "data": self.data,
         }
+        if self.key_id:  # unsigned events keep the payload (and so the hash) they were written with
+            payload["key_id"] = self.key_id
+        return payload
 
 
 class ChainHead(models.Model):
@@ -78,6 +85,10 @@ class ChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     count = models.BigIntegerField(default=0)
+    # The key of the last event, and an HMAC of (count, last_hash) under it: cutting events off the
+    # end and setting the head back to match needs the key (head_mac).
+    key_id = models.CharField(max_length=32, blank=True, default="")
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"{self.count} events, last {self.last_hash[:12]}"
@@ -87,7 +98,21 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder, ensure_ascii=False)
 
 
-def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+def _chained(prev_hash: str, payload: dict[str, Any]) -> bytes:
     # Round-trip the data through JSON first so the hash is the same before and after storage.
     normalised = json.loads(canonical_json(payload))
-    return hashlib.sha256((prev_hash + canonical_json(normalised)).encode()).hexdigest()
+    return (prev_hash + canonical_json(normalised)).encode()
+
+
+def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    """The plain link of an event written before the log was signed (anyone can compute it)."""
+    return hashlib.sha256(_chained(prev_hash, payload)).hexdigest()
+
+
+def signed_chain_hash(secret: bytes, prev_hash: str, payload: dict[str, Any]) -> str:
+    """The link of a signed event: only a holder of the key can compute it."""
+    return hmac.new(secret, b"steward-audit-event|" + _chained(prev_hash, payload), hashlib.sha256).hexdigest()
+
+
+def head_message(count: int, last_hash: str) -> bytes:
+    return f"steward-audit-head|{count}|{last_hash}".encode()

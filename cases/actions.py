@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from audit.log import record
 from cases.access import Standing, quorum_for, standing
-from cases.evidence import CheckedFile, remove_blobs, store_blob
+from cases.evidence import CheckedFile, WrittenBlob, discard_written, store_blob
 from cases.models import (
     Approval,
     Audience,
@@ -154,25 +154,27 @@ def do_reporter_reply(report: Report, body: str, files: list[CheckedFile]) -> Me
 
 
 @contextmanager
-def evidence_transaction() -> Iterator[list[str]]:
+def evidence_transaction() -> Iterator[list[WrittenBlob]]:
     """A transaction that also owns the evidence files written inside it.
 
     Files are written before the rows commit (so a committed row always has its file); if the
-    transaction fails, the files it newly wrote are removed again, so nothing is left half-stored.
+    transaction fails, the files it newly wrote are removed again, so nothing is left half-stored
+    (unless a concurrent upload of the same content uses them: see cases.evidence). A process that
+    dies in between leaves them for the leftover sweep (privacy.leftovers).
     """
-    written: list[str] = []
+    written: list[WrittenBlob] = []
     try:
         with transaction.atomic():
             yield written
     except BaseException:
-        remove_blobs([sha for sha in written if not Evidence.objects.filter(sha256=sha).exists()])
+        discard_written(written)
         raise
 
 
 def add_evidence_files(
     case: Case,
     files: list[CheckedFile],
-    written: list[str],
+    written: list[WrittenBlob],
     *,
     report: Report | None = None,
     by_reporter: bool = False,
@@ -181,8 +183,9 @@ def add_evidence_files(
     """Store files and their rows; `written` collects the files this call created (see evidence_transaction)."""
     items = []
     for checked in files:
-        if store_blob(checked):
-            written.append(checked.sha256)
+        stored = store_blob(checked)
+        if stored is not None:
+            written.append(stored)
         evidence = Evidence.objects.create(
             case=case,
             report=report,

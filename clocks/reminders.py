@@ -27,6 +27,7 @@ from clocks.deadlines import (
 from clocks.models import Deadline, InterimMeasure, Stage
 from clocks.notify import add_recipients, retry_undelivered
 from letters.outbox import recover_stalled_mail
+from privacy.leftovers import sweep_leftover_evidence
 
 GONE, SUPERSEDED, MET, ALREADY, NOT_DUE, SENT = "gone", "superseded", "met", "already", "not due", "sent"
 
@@ -138,7 +139,8 @@ def escalate_measure(measure_id: int, now: datetime | None = None) -> str:
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
-    """Catch everything whatever happened to its tasks: missing deadlines, passed clocks, unsent mail."""
+    """Catch everything whatever happened to its tasks: missing deadlines, passed clocks, unsent mail, and the
+    evidence files a crashed upload or erasure left behind."""
     now = now or timezone.now()
     counts = dict.fromkeys(("created", "met", "reminded", "escalated", "measures", "delivered", "mail_recovered"), 0)
     for case in Case.objects.filter(deadlines__isnull=True, closed_at__isnull=True, merged_into__isnull=True).select_related(
@@ -158,4 +160,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     counts["delivered"] = retry_undelivered()
     # Letters whose delivery died with its worker, or whose task was lost.
     counts["mail_recovered"] = recover_stalled_mail(now)
+    leftovers = sweep_leftover_evidence(now)
+    counts["leftover_incoming"], counts["leftover_unused"] = leftovers["incoming"], leftovers["unused"]
     return counts

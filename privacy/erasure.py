@@ -2,8 +2,11 @@
 
 Order matters: the statistic is written first, then the reports (Report.case is PROTECT), then the
 case and everything that cascades from it; after commit, evidence files that no Evidence row uses
-any more are removed, and people who are in no other case (and are not stewards) go with their
-identities. The audit log keeps only the event kind, the code name and the summaries.
+any more are removed (a file shared with another case's evidence stays until its last row goes; one
+an upload touched within cases.evidence.LEFTOVER_GRACE, and one whose removal a crash prevented, goes
+with the leftover sweep, privacy.leftovers), and people who are in no other case (and are not
+stewards) go with their identities. The audit log keeps only the event kind, the code name and the
+summaries.
 """
 
 from datetime import date, datetime, timedelta
@@ -11,14 +14,17 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Max, ProtectedError
 from django.utils import timezone
 
 from audit.log import record
-from cases.evidence import remove_blobs
+from cases.evidence import LEFTOVER_GRACE, remove_unused_blobs
 from cases.models import Case, ConflictDeclaration, ConflictLevel, Evidence, Party, Report
 from people.models import Person
 from privacy.models import CaseRetention, CaseStatistic
+
+# File times and database times come from the same clock, but file systems round them: a little leeway.
+CLOCK_SLACK = timedelta(seconds=1)
 
 
 def _month(moment: datetime | None) -> date | None:
@@ -80,7 +86,14 @@ def erase_case(case_id: int, *, expunged: bool = False, actor: Any = None) -> bo
         group = _with_merged(case)
         statistic = statistic_for(case, expunged=expunged)
         statistic.save()
-        blobs = set(Evidence.objects.filter(case__in=group).exclude(sha256="").values_list("sha256", flat=True))
+        blobs = dict(
+            Evidence.objects.filter(case__in=group)
+            .exclude(sha256="")
+            .order_by()
+            .values("sha256")
+            .annotate(last_added=Max("added_at"))
+            .values_list("sha256", "last_added")
+        )
         people = set(Party.objects.filter(case__in=group).values_list("person_id", flat=True))
         code_name = case.code_name
         for member in group:
@@ -89,14 +102,23 @@ def erase_case(case_id: int, *, expunged: bool = False, actor: Any = None) -> bo
         kind = "case.expunged" if expunged else "case.erased"
         summary = f"Case {code_name} expunged" if expunged else f"Case {code_name} erased at its retention date"
         record(kind, summary, actor=actor, case_id=case_id, data={"code_name": code_name, "statistic": statistic.pk})
-        transaction.on_commit(lambda: remove_unused_blobs(blobs))
+        transaction.on_commit(lambda: remove_erased_blobs(blobs))
         remove_orphaned_people(people)
     return True
 
 
-def remove_unused_blobs(candidates: set[str]) -> None:
-    still_used = set(Evidence.objects.filter(sha256__in=candidates).values_list("sha256", flat=True))
-    remove_blobs(sorted(candidates - still_used))
+def remove_erased_blobs(last_added: dict[str, datetime]) -> int:
+    """The erased evidence's files that no remaining row uses, now.
+
+    Not one that an upload touched after the erased evidence was added (a concurrent upload of the same
+    content, whose row is not committed yet): the leftover sweep removes that later if it stays unused.
+    """
+    grace = _ns(timezone.now() - LEFTOVER_GRACE)
+    return remove_unused_blobs({sha: max(grace, _ns(added + CLOCK_SLACK)) for sha, added in last_added.items()})
+
+
+def _ns(moment: datetime) -> int:
+    return int(moment.timestamp() * 1_000_000_000)
 
 
 def remove_orphaned_people(person_ids: set[int]) -> None:

@@ -18,6 +18,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 
+from cases.evidence import INCOMING_PREFIX, store_lock
 from privacy.fields import EncryptedTextField
 from privacy.keys import DecryptionError, blind_digest, decrypt_text, encrypt_bytes, is_current, rotate_token
 
@@ -89,30 +90,38 @@ def rotate_item_parties(batch_size: int = 500) -> int:
         last = items[-1].pk
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+def _write_atomically(path: Path, data: bytes, mtime_ns: int) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=INCOMING_PREFIX)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.chmod(tmp, 0o600)
+    # Re-encrypting is not a use: keep the mtime, which says when an upload last used the file (cases.evidence).
+    os.utime(tmp, ns=(mtime_ns, mtime_ns))
     os.replace(tmp, path)
 
 
 def rotate_file(path: Path) -> bool:
     """Re-encrypt one evidence blob with the newest key; True if it was rewritten."""
-    data = path.read_bytes()
-    if is_current(data):
-        return False
-    try:
-        rotated = rotate_token(data)
-    except DecryptionError:
-        if hashlib.sha256(data).hexdigest() != path.name:
-            raise DecryptionError(
-                f"Evidence file {path.name[:12]} is neither readable with the configured keys nor plain content."
-            ) from None
-        rotated = encrypt_bytes(data)  # written before encryption at rest: encrypt it now
-    _write_atomically(path, rotated)
+    # Exclusive: an upload's touch between reading and replacing would otherwise be lost, and a file
+    # removed meanwhile must not come back.
+    with store_lock(exclusive=True):
+        try:
+            data, mtime_ns = path.read_bytes(), path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return False
+        if is_current(data):
+            return False
+        try:
+            rotated = rotate_token(data)
+        except DecryptionError:
+            if hashlib.sha256(data).hexdigest() != path.name:
+                raise DecryptionError(
+                    f"Evidence file {path.name[:12]} is neither readable with the configured keys nor plain content."
+                ) from None
+            rotated = encrypt_bytes(data)  # written before encryption at rest: encrypt it now
+        _write_atomically(path, rotated, mtime_ns)
     return True
 
 
@@ -120,7 +129,7 @@ def evidence_files() -> list[Path]:
     root = Path(settings.STEWARD_EVIDENCE_DIR)
     if not root.exists():
         return []
-    return sorted(p for p in root.glob("*/*") if p.is_file() and not p.name.startswith(".incoming-"))
+    return sorted(p for p in root.glob("*/*") if p.is_file() and not p.name.startswith(INCOMING_PREFIX))
 
 
 def rotate_everything(batch_size: int = 500, report: Report | None = None) -> dict[str, int]:

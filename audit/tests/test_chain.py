@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from audit.log import record, verify_chain
-from audit.models import AppendOnlyError, Event
+from audit.models import AppendOnlyError, Event, chain_hash
 
 
 def _write(n: int) -> list[Event]:
@@ -78,11 +78,13 @@ def test_cut_tail_is_found():
 
 
 @pytest.mark.django_db
-def test_rehashed_forgery_without_the_head_still_breaks_later_links():
-    """Recomputing one event's hash does not help a forger: the next event still points at the old one."""
+def test_rehashed_forgery_is_found_at_the_forged_event():
+    """Recomputing one event's hash without the audit key does not help a forger: its signature no longer holds."""
     events = _write(3)
     forged = Event.objects.get(pk=events[1].pk)
     forged.summary = "forged"
-    new_hash = forged.compute_hash()
+    new_hash = chain_hash(forged.prev_hash, forged.payload())
     _raw("UPDATE audit_event SET summary = %s, hash = %s WHERE id = %s", ["forged", new_hash, events[1].pk])
-    assert verify_chain().first_broken_id == events[2].pk
+    report = verify_chain()
+    assert report.first_broken_id == events[1].pk
+    assert "signature" in report.reason
