@@ -27,6 +27,7 @@ from clocks.deadlines import (
 from clocks.models import Deadline, InterimMeasure, Stage
 from clocks.notify import add_recipients, retry_undelivered
 from letters.outbox import recover_stalled_mail
+from steward.ratelimit import purge_expired
 
 GONE, SUPERSEDED, MET, ALREADY, NOT_DUE, SENT = "gone", "superseded", "met", "already", "not due", "sent"
 
@@ -158,4 +159,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     counts["delivered"] = retry_undelivered()
     # Letters whose delivery died with its worker, or whose task was lost.
     counts["mail_recovered"] = recover_stalled_mail(now)
+    # Rate-limit keys of ended windows, destroyed even when no new count comes to do it (steward.ratelimit).
+    counts["rate_keys_destroyed"] = purge_expired(now)
     return counts

@@ -138,6 +138,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
+# The reverse proxies whose X-Forwarded-For names the client (addresses or networks, comma-separated); from
+# anybody else the header is ignored, since a client can send it too (steward/clientaddr.py).
+STEWARD_TRUSTED_PROXIES = env_list("STEWARD_TRUSTED_PROXIES", [])
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
