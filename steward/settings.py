@@ -60,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "steward.middleware.SecurityHeadersMiddleware",
+    # Last, so that its early answer still gets the security headers; it only looks at the headers, and the
+    # body is read later (CsrfViewMiddleware.process_view), after every middleware here.
+    "steward.middleware.FormCharsetMiddleware",
 ]
 
 ROOT_URLCONF = "steward.urls"
