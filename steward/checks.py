@@ -27,7 +27,8 @@ def steward_deploy_checks(app_configs: Any, **kwargs: Any) -> list[Error | Warni
         problems.append(
             Warning(
                 "The site is behind a reverse proxy, but no proxy is trusted: every client counts as the proxy's one address, "
-                "so 20 reports from different people lock out the next, and five wrong passwords lock out every steward.",
+                f"so {settings.STEWARD_REPORT_HARD_LIMIT} reports from different people lock out the next reporter, and "
+                f"{settings.STEWARD_LOGIN_MAX_FAILURES} wrong passwords lock out every steward.",
                 hint="Set STEWARD_TRUSTED_PROXIES to the proxy's address(es) (docs/operations.md, 'Behind a reverse proxy').",
                 id="steward.W004",
             )

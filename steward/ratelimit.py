@@ -7,14 +7,16 @@ handle, and learn whose counter a row is, in hours. Anonymous means nobody can, 
 included. So every window (of each length in use) gets its own key: `secrets.token_bytes(32)`, made
 when the window's first count is taken and stored in `RatePeriod`, because every web process and the
 task worker must count under the same key. When the window ends its counters are useless, and its
-row is deleted with them (`purge_expired`, run on every count and by the clocks sweep every few
-minutes). While a window runs its key and counters are in the database, as counting needs; after
-it, nothing anywhere can say which value a counter belonged to. No persistent secret enters the key.
+row is deleted with them a minute later (`purge_expired`, run on every count and by the clocks
+sweep every few minutes). While a window runs its key and counters are in the database, as counting
+needs; after it, nothing anywhere can say which value a counter belonged to. No persistent secret
+enters the key.
 
 The windows in use: report flood control (the form, report mail, reports from the spaces) counts per
 `STEWARD_REPORT_WINDOW_SECONDS` (1 hour); sign-in throttling per `STEWARD_LOGIN_LOCKOUT_SECONDS`
-(15 minutes), by client and by user name. Each key serves exactly one window, so it lives exactly as
-long as the counters that use it, never longer.
+(15 minutes), by client and by user name. Each key serves exactly one window, so it lives as long as
+the counters that use it and a minute more (a count begun at the window's last moment may still be
+writing), never longer.
 """
 
 import hashlib
@@ -32,6 +34,8 @@ from steward.clientaddr import client_address
 from steward.models import RateCounter, RatePeriod
 
 KEY_BYTES = 32
+# A count that began just before its window ended may still be writing to it: its key goes a minute later.
+GRACE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -105,5 +109,5 @@ def reset(counted: Counted, window_seconds: int) -> None:
 
 def purge_expired(now: datetime | None = None) -> int:
     """Destroy the keys of ended windows, and their counters with them; return how many keys went."""
-    _, by_model = RatePeriod.objects.filter(ends_at__lte=now or timezone.now()).delete()
+    _, by_model = RatePeriod.objects.filter(ends_at__lte=(now or timezone.now()) - GRACE).delete()
     return by_model.get(RatePeriod._meta.label, 0)

@@ -11,8 +11,7 @@ from django.urls import reverse
 from accounts.tests.conftest import sign_in
 from cases.models import Case
 from intake.tests.conftest import receipt_of
-from steward import checks, clientaddr
-from steward.clientaddr import client_address
+from steward import checks
 
 PROXY = "10.0.0.2"
 
@@ -90,12 +89,17 @@ def test_wrong_passwords_from_one_client_behind_the_proxy_lock_out_only_that_cli
     ],
 )
 def test_the_forwarded_for_walk(settings: Any, remote: str, forwarded: str, proxies: list[str], client: str) -> None:
+    from steward.clientaddr import client_address
+
     settings.STEWARD_TRUSTED_PROXIES = proxies
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == client
 
 
 def test_a_proxy_nobody_trusted_is_logged_once_without_an_address(settings: Any, caplog: Any, monkeypatch: Any) -> None:
+    from steward import clientaddr
+    from steward.clientaddr import client_address
+
     settings.STEWARD_TRUSTED_PROXIES = []
     monkeypatch.setattr(clientaddr, "_warned_untrusted_proxy", False)
     with caplog.at_level(logging.WARNING, logger="steward.clientaddr"):

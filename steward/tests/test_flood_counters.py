@@ -84,6 +84,6 @@ def test_the_windows_key_is_random_stored_once_and_deleted_with_its_counters(clo
     report(Client(REMOTE_ADDR="198.51.100.24"))
     period = RatePeriod.objects.get()  # one key for the window, shared by every count in it
     assert period.window_seconds == settings.STEWARD_REPORT_WINDOW_SECONDS and len(bytes(period.secret)) == 32
-    clock(timedelta(hours=1))
+    clock(timedelta(hours=1, minutes=1))
     sweep()
     assert not RatePeriod.objects.exists() and not RateCounter.objects.exists()
