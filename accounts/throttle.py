@@ -4,8 +4,6 @@ Both the password step and the code step count. Counts live in steward.ratelimit
 so the lock lifts at the end of the window in which the limit was reached.
 """
 
-import hashlib
-import hmac
 import math
 import time
 from enum import StrEnum
@@ -29,13 +27,13 @@ def _limit() -> int:
     return int(settings.STEWARD_LOGIN_MAX_FAILURES)
 
 
-def username_key(username: str) -> str:
-    # Keyed hash: the table never holds what people typed (which is sometimes their password).
-    message = f"login-user|{username.strip().casefold()}".encode()
-    return "login-user:" + hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:40]
+def username_key(username: str) -> ratelimit.Counted:
+    # Stored only as a hash under the window's random key: the table never holds what people typed (which is
+    # sometimes their password), and once the window is over nobody can test guesses against it.
+    return ratelimit.Counted("login-user", username.strip().casefold())
 
 
-def _keys(request: HttpRequest, username: str) -> dict[Scope, str]:
+def _keys(request: HttpRequest, username: str) -> dict[Scope, ratelimit.Counted]:
     return {Scope.USERNAME: username_key(username), Scope.CLIENT: ratelimit.client_key(request, "login")}
 
 
@@ -49,7 +47,7 @@ def record_failure(request: HttpRequest, username: str) -> list[Scope]:
 
 
 def record_success(username: str) -> None:
-    ratelimit.reset(username_key(username))
+    ratelimit.reset(username_key(username), _window())
 
 
 def seconds_left() -> int:

@@ -28,6 +28,7 @@ from clocks.models import Deadline, InterimMeasure, Stage
 from clocks.notify import add_recipients, retry_undelivered
 from letters.outbox import recover_stalled_mail
 from privacy.leftovers import sweep_leftover_evidence
+from steward.ratelimit import purge_expired
 
 GONE, SUPERSEDED, MET, ALREADY, NOT_DUE, SENT = "gone", "superseded", "met", "already", "not due", "sent"
 
@@ -162,4 +163,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     counts["mail_recovered"] = recover_stalled_mail(now)
     leftovers = sweep_leftover_evidence(now)
     counts["leftover_incoming"], counts["leftover_unused"] = leftovers["incoming"], leftovers["unused"]
+    # Rate-limit keys of ended windows, destroyed even when no new count comes to do it (steward.ratelimit).
+    counts["rate_keys_destroyed"] = purge_expired(now)
     return counts

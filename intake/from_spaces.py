@@ -6,9 +6,6 @@ there is how the stewards can reach them. The author of the reported content bec
 party, linked through their identity in that space so earlier cases about them show up.
 """
 
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +20,7 @@ from policy.services import current_policy
 from spaces.base import Handled, ReportEvent
 from spaces.inbound import identities_known_as, identity_space
 from spaces.models import SpaceConnection
-from steward.ratelimit import hit
+from steward.ratelimit import Counted, hit
 from steward.weblinks import is_web_link
 
 MAX_QUOTED = 20_000  # characters of the reported content kept in the report (the link leads to the rest)
@@ -107,7 +104,5 @@ def _policy_space(platform: str) -> str:
 
 def _flooding(connection: SpaceConnection, reporter_handle: str) -> bool:
     """Past the soft limit a reporter's reports are still taken, held for review (REQUIREMENTS 2.10)."""
-    day = timezone.now().date().isoformat()
-    message = f"space|{connection.slug}|{reporter_handle}|{day}".encode()
-    key = "space:" + hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:40]
-    return hit(key, settings.STEWARD_REPORT_WINDOW_SECONDS) > settings.STEWARD_REPORT_SOFT_LIMIT
+    reporter = Counted("space", f"{connection.slug}|{reporter_handle}")
+    return hit(reporter, settings.STEWARD_REPORT_WINDOW_SECONDS) > settings.STEWARD_REPORT_SOFT_LIMIT

@@ -13,7 +13,6 @@ report: the report is kept, with a note of what was not.
 """
 
 import hashlib
-import hmac
 import html
 import logging
 import re
@@ -29,7 +28,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from cases.evidence import CheckedFile, check_upload
 from cases.models import Channel
@@ -37,7 +35,7 @@ from intake.actions import Submission, do_submit_report
 from spaces.email.sources import open_source
 from spaces.models import ReceivedMail, SpaceConnection
 from spaces.registry import space_for
-from steward.ratelimit import hit
+from steward.ratelimit import Counted, hit
 
 logger = logging.getLogger("steward.spaces")
 
@@ -207,7 +205,4 @@ def _attachment(part: Message) -> tuple[str, bytes]:
 
 def _flooding(sender: str) -> bool:
     """Past the soft limit a sender's reports are still taken, held for review (REQUIREMENTS 2.10); nothing is lost."""
-    day = timezone.now().date().isoformat()
-    message = f"mail|{sender.lower()}|{day}".encode()
-    key = "mail:" + hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:40]
-    return hit(key, settings.STEWARD_REPORT_WINDOW_SECONDS) > settings.STEWARD_REPORT_SOFT_LIMIT
+    return hit(Counted("mail", sender.lower()), settings.STEWARD_REPORT_WINDOW_SECONDS) > settings.STEWARD_REPORT_SOFT_LIMIT

@@ -3,6 +3,10 @@
 No session, no CSRF token (the platform signs its deliveries instead, and the space checks that in
 `parse_webhook`). Whatever is refused is refused with a short plain answer and one log line that
 names the connection and the reason: never the body, never a header, never a secret.
+
+The caller is anonymous: what is wrong on Steward's side (a connection without its secret or
+setting) is for the operator's log only, with the variable to set; the caller gets a bare 404, as
+if there were no such connection, and learns nothing of the configuration.
 """
 
 import logging
@@ -10,20 +14,24 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from spaces.base import PermanentFailure, WebhookRefused
+from spaces.base import NotConfigured, PermanentFailure, WebhookRefused
 from spaces.inbound import Replayed, receive
 from spaces.models import SpaceConnection
 from spaces.registry import space_for
 
 logger = logging.getLogger("steward.spaces")
 
+NOT_FOUND = "Not found."
 
-def _refuse(connection: SpaceConnection, status: int, reason: str, message: str | None = None) -> HttpResponse:
-    logger.warning('webhook refused: connection=%s status=%s reason="%s"', connection.slug, status, reason)
+
+def _refuse(
+    connection: SpaceConnection, status: int, reason: str, message: str | None = None, level: int = logging.WARNING
+) -> HttpResponse:
+    logger.log(level, 'webhook refused: connection=%s status=%s reason="%s"', connection.slug, status, reason)
     response = HttpResponse(message or reason, status=status, content_type="text/plain; charset=utf-8")
     # The line above is the one log line for this refusal; Django would add its own "Bad Request: ..." line.
     response._has_been_logged = True  # type: ignore[attr-defined]
@@ -47,17 +55,23 @@ def _declared_length(request: HttpRequest) -> int:
 def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     connection = SpaceConnection.objects.filter(slug=slug, enabled=True).first()
     if connection is None:
-        raise Http404("No such connection.")
+        # The same bare answer as a connection that cannot take this delivery, so callers cannot tell the two apart.
+        return HttpResponse(NOT_FOUND, status=404, content_type="text/plain; charset=utf-8")
     # Every platform's deliveries are far smaller; anything bigger is refused before it is read.
     if _declared_length(request) > settings.STEWARD_WEBHOOK_MAX_BYTES:
         return _refuse(connection, 413, "body too large")
     try:
         space = space_for(connection)
         inbound = space.parse_webhook(request)
+    except NotConfigured as error:
+        return _refuse(connection, 404, f"not configured: {error.message}", NOT_FOUND, level=logging.ERROR)
     except PermanentFailure as error:
-        return _refuse(connection, 404, error.message, "This connection does not take webhooks.")
+        return _refuse(connection, 404, error.message, NOT_FOUND)
     except WebhookRefused as refused:
-        return _refuse(connection, refused.status, refused.reason)
+        if refused.status >= 500:  # a fault on this side, whatever the space calls it: the operator's to know
+            return _refuse(connection, 404, f"not configured: {refused.reason}", NOT_FOUND, level=logging.ERROR)
+        # A 404 looks the same whatever the reason (a platform without webhooks): the caller learns nothing of the setup.
+        return _refuse(connection, refused.status, refused.reason, NOT_FOUND if refused.status == 404 else None)
     except RequestDataTooBig:
         return _refuse(connection, 413, "body too large")
     if not inbound.delivery_id:

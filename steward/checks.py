@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from steward.clientaddr import BadProxySetting, trusted_proxies
+
 
 @register(Tags.security, deploy=True)
 def steward_deploy_checks(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
@@ -21,4 +23,29 @@ def steward_deploy_checks(app_configs: Any, **kwargs: Any) -> list[Error | Warni
         problems.append(
             Warning("Mail is printed to the console, not sent.", hint="Set EMAIL_BACKEND and the SMTP settings.", id="steward.W003")
         )
+    if _behind_proxy() and not settings.STEWARD_TRUSTED_PROXIES:
+        problems.append(
+            Warning(
+                "The site is behind a reverse proxy, but no proxy is trusted: every client counts as the proxy's one address, "
+                f"so {settings.STEWARD_REPORT_HARD_LIMIT} reports from different people lock out the next reporter, and "
+                f"{settings.STEWARD_LOGIN_MAX_FAILURES} wrong passwords lock out every steward.",
+                hint="Set STEWARD_TRUSTED_PROXIES to the proxy's address(es) (docs/operations.md, 'Behind a reverse proxy').",
+                id="steward.W004",
+            )
+        )
     return problems
+
+
+def _behind_proxy() -> bool:
+    """What the settings say about a proxy in front: one that terminates TLS or passes the host on."""
+    return bool(settings.SECURE_PROXY_SSL_HEADER or getattr(settings, "USE_X_FORWARDED_HOST", False))
+
+
+@register(Tags.security)
+def trusted_proxies_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """Not only at deploy: a bad entry would otherwise fail on the first request that is counted."""
+    try:
+        trusted_proxies()
+    except BadProxySetting as error:
+        return [Error(str(error), hint="Use addresses or networks such as 10.0.0.5 or 10.0.0.0/24.", id="steward.E002")]
+    return []

@@ -1,8 +1,10 @@
-"""Response headers that every page gets."""
+"""Response headers that every page gets, and a clear answer to a form body Django cannot read."""
 
+import codecs
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 from steward.logging import SECRET_PREFIXES
 
@@ -34,6 +36,32 @@ class SecurityHeadersMiddleware:
             # Confidential pages must not stay in shared caches or the browser's back history.
             response["Cache-Control"] = "no-store"
         return response
+
+
+class FormCharsetMiddleware:
+    """A form body (application/x-www-form-urlencoded) in any charset but UTF-8 gets a plain 400 here.
+
+    Django reads such bodies only as UTF-8 and raises BadRequest otherwise; but its error pages re-run
+    the CSRF check, which reads the body again and raises again, so every POST answered 500. This
+    answers before anything reads the body. A charset Python does not know Django ignores (it reads
+    UTF-8), and aliases of UTF-8 ("utf8") are read as UTF-8.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        charset = request.content_params.get("charset", "") if request.content_type == "application/x-www-form-urlencoded" else ""
+        if request.method == "POST" and charset:
+            try:
+                codec = codecs.lookup(charset).name
+            except LookupError:
+                codec = "utf-8"
+            if codec != "utf-8":
+                message = _("This form was sent in a character set Steward cannot read. Forms are read in UTF-8 only.")
+                return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+            request.encoding = "utf-8"
+        return self.get_response(request)
 
 
 # For pages that show a secret, a report or typed text: no caches, no referrer to other sites (not

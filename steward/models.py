@@ -1,20 +1,40 @@
 from django.db import models
 
 
+class RatePeriod(models.Model):
+    """One counting window of one length, with the random key its counters are hashed under.
+
+    The key is made (secrets.token_bytes) when the window's first count is taken and deleted, with
+    every counter of the window, once the window has ended (see steward.ratelimit). It is stored here
+    because every web process and the task worker must count under the same key; nothing persistent
+    (no SECRET_KEY) goes into it, so once the row is gone nobody can tell whose counters they were.
+    """
+
+    window_seconds = models.PositiveIntegerField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(db_index=True)
+    secret = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["window_seconds", "starts_at"], name="rateperiod_length_start")]
+
+    def __str__(self) -> str:
+        return f"{self.window_seconds}s window from {self.starts_at:%Y-%m-%d %H:%M}"
+
+
 class RateCounter(models.Model):
     """A fixed-window counter shared by every web process (the database is the one shared store).
 
-    Keys are keyed hashes (see steward.ratelimit), never raw addresses, so the table cannot be
-    joined back to a reporter.
+    Keys are hashes under the period's random key (see steward.ratelimit), never raw addresses or
+    handles, and they go when the period does, so the table cannot be joined back to a reporter.
     """
 
+    period = models.ForeignKey(RatePeriod, on_delete=models.CASCADE, related_name="counters")
     key = models.CharField(max_length=128)
-    window_start = models.DateTimeField()
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratecounter_key_window")]
-        indexes = [models.Index(fields=["window_start"])]
+        constraints = [models.UniqueConstraint(fields=["period", "key"], name="ratecounter_period_key")]
 
     def __str__(self) -> str:
-        return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+        return f"{self.key}: {self.count}"

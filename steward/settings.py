@@ -60,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "steward.middleware.SecurityHeadersMiddleware",
+    # Last, so that its early answer still gets the security headers; it only looks at the headers, and the
+    # body is read later (CsrfViewMiddleware.process_view), after every middleware here.
+    "steward.middleware.FormCharsetMiddleware",
 ]
 
 ROOT_URLCONF = "steward.urls"
@@ -138,6 +141,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
+# The reverse proxies whose X-Forwarded-For names the client (addresses or networks, comma-separated); from
+# anybody else the header is ignored, since a client can send it too (steward/clientaddr.py).
+STEWARD_TRUSTED_PROXIES = env_list("STEWARD_TRUSTED_PROXIES", [])
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

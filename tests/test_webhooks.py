@@ -132,10 +132,14 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client: Client, monk
     assert nothing_changed()
 
 
-def test_a_missing_signing_secret_is_refused(client: Client, monkeypatch: Any) -> None:
+def test_a_missing_signing_secret_is_the_operators_to_know_not_the_callers(client: Client, monkeypatch: Any, caplog: Any) -> None:
     connection = hook_connection(monkeypatch)
     monkeypatch.delenv("STEWARD_SPACE_ACME_TEST_SECRET")
-    assert post_hook(client, connection.slug, [REPORT]).status_code == 503
+    response = post_hook(client, connection.slug, [REPORT])
+    # The anonymous caller gets what an unknown connection gets: a bare 404, no variable name, no reason.
+    assert response.status_code == 404 and response.content == b"Not found."
+    logged = [r for r in caplog.records if r.name == "steward.spaces" and r.levelname == "ERROR"]
+    assert len(logged) == 1 and "STEWARD_SPACE_ACME_TEST_SECRET" in logged[0].getMessage()
     assert nothing_changed()
 
 

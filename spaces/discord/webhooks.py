@@ -16,7 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.http import HttpRequest
 
-from spaces.base import Handled, Inbound, ReportEvent, WebhookRefused
+from spaces.base import Handled, Inbound, NotConfigured, ReportEvent, WebhookRefused
 from spaces.discord.messages import message_item, user_handles
 
 REPORT_COMMAND = "Report message"
@@ -59,7 +59,7 @@ def verify_signature(public_key: str, signature: str, timestamp: str, body: byte
     try:
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
     except ValueError:
-        raise WebhookRefused("The configured Discord public key is not a 64-character hex Ed25519 key.", status=500) from None
+        raise NotConfigured("The configured Discord public key is not a 64-character hex Ed25519 key.") from None
     try:
         key.verify(bytes.fromhex(signature), timestamp.encode() + body)
     except (ValueError, InvalidSignature):
@@ -68,7 +68,7 @@ def verify_signature(public_key: str, signature: str, timestamp: str, body: byte
 
 def parse_interaction(request: HttpRequest, public_key: str, guild: str) -> Inbound:
     if not public_key:
-        raise WebhookRefused("This Discord connection has no public_key secret, so interactions cannot be verified.", status=500)
+        raise NotConfigured("This Discord connection has no public_key secret, so interactions cannot be verified.")
     body = request.body
     verify_signature(public_key, request.headers.get("X-Signature-Ed25519", ""), request.headers.get("X-Signature-Timestamp", ""), body)
     try:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from spaces.base import ContentEvent, Event, Item, ReportEvent, WebhookRefused
+from spaces.base import ContentEvent, Event, Item, NotConfigured, ReportEvent, WebhookRefused
 from spaces.discourse.content import item_from_post, mentions
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def signature(secret: str, body: bytes) -> str:
 def verify(request: HttpRequest, secret: str) -> Delivery:
     """The signed, well-formed delivery; WebhookRefused for anything else. Changes nothing."""
     if not secret:
-        raise WebhookRefused("Steward has no webhook secret for this Discourse connection, so it cannot check deliveries.", status=503)
+        raise NotConfigured("Steward has no webhook secret for this Discourse connection, so it cannot check deliveries.")
     given = request.headers.get(SIGNATURE_HEADER, "")
     if not given:
         raise WebhookRefused(f"The delivery has no {SIGNATURE_HEADER} header; set a secret on the Discourse webhook.", status=401)

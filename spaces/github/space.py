@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from spaces.base import ActionRequest, Capability, Check, Inbound, Item, NotConfigured, Op, Outcome, Space, Target, WebhookRefused
+from spaces.base import ActionRequest, Capability, Check, Inbound, Item, NotConfigured, Op, Outcome, Space, Target
 from spaces.github import webhooks
 from spaces.github.client import DEFAULT_API_URL, GitHubClient
 from spaces.github.content import DeleteContent, EditContent, HideContent, LockThread
@@ -127,5 +127,5 @@ class GitHubSpace(Space):
         secret = self.secrets.get("webhook_secret", "")
         if not secret:
             missing = ", ".join(missing_secrets(self.connection.slug, ("webhook_secret",)))
-            raise WebhookRefused(f"Steward has no webhook secret for {self.connection.slug}: set {missing}.", status=503)
+            raise NotConfigured(f"Steward has no webhook secret for {self.connection.slug}: set {missing}.")
         return webhooks.parse(request, secret)

@@ -315,12 +315,11 @@ class SlackSpace(Space):
         return iter(sorted(found, key=lambda item: (item.created_at is None, item.created_at)))
 
     def parse_webhook(self, request: HttpRequest) -> Inbound:
-        from spaces.base import WebhookRefused
 
         secret = self.secrets.get("signing_secret", "")
         if not secret:
             variable = missing_secrets(self.connection.slug, ["signing_secret"])[0]
-            raise WebhookRefused(f"Slack requests cannot be checked: {variable} is not set.", status=503)
+            raise NotConfigured(f"Slack requests cannot be checked: {variable} is not set.")
         return webhooks.parse(
             request, secret, team_id=str(self.settings.get("team_id") or ""), workspace_url=str(self.settings.get("workspace_url") or "")
         )

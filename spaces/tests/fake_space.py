@@ -28,12 +28,14 @@ from spaces.base import (
     Inbound,
     Item,
     ModeratorActionEvent,
+    NotConfigured,
     ReportEvent,
     Space,
     SpaceError,
     WebhookRefused,
 )
 from spaces.registry import register
+from spaces.secrets import env_name
 
 PLATFORM = "test-hooks"
 
@@ -102,7 +104,7 @@ class HookSpace(Space):
     def parse_webhook(self, request: HttpRequest) -> Inbound:
         secret = self.secrets.get("secret")
         if not secret:
-            raise WebhookRefused("no signing secret configured", status=503)
+            raise NotConfigured(f"no signing secret configured: set {env_name(self.connection.slug, 'secret')}")
         given = request.headers.get("X-Test-Signature", "")
         if not hmac.compare_digest(given, sign(secret, request.body)):
             raise WebhookRefused("bad signature", status=401)

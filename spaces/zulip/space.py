@@ -22,7 +22,6 @@ from spaces.base import (
     Space,
     Target,
     Verdict,
-    WebhookRefused,
 )
 from spaces.registry import register
 from spaces.secrets import missing_secrets
@@ -257,7 +256,7 @@ class ZulipSpace(Space):
         token = self.secrets.get("webhook_token")
         if not token:
             missing = ", ".join(missing_secrets(self.connection.slug, ("webhook_token",)))
-            raise WebhookRefused(f"This Zulip connection has no outgoing-webhook token: set {missing}.", status=403)
+            raise NotConfigured(f"This Zulip connection has no outgoing-webhook token: set {missing}.")
         # The site only builds message links here; a missing one must not turn a delivery into an error.
         return parse_delivery(request.body, token, str(self.settings.get("site") or "").rstrip("/"))
 

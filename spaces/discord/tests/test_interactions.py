@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import RequestFactory
 
-from spaces.base import Handled, ReportEvent, WebhookRefused
+from spaces.base import Handled, NotConfigured, ReportEvent, WebhookRefused
 from spaces.contracts import ContractError, check_request
 from spaces.discord.fake import FakeDiscord
 from spaces.discord.space import DiscordSpace, command_definition
@@ -146,7 +146,7 @@ def test_report_without_the_resolved_message_is_refused(space, fake, conversatio
 
 def test_without_a_public_key_nothing_is_accepted(db, monkeypatch, fake):
     connection = make_connection(monkeypatch, "discord", slug="no-key", settings={"guild_id": fake.guild_id})
-    with pytest.raises(WebhookRefused, match="no public_key"):
+    with pytest.raises(NotConfigured, match="no public_key"):
         space_of(connection).parse_webhook(signed(fake, fake.ping_interaction()))
 
 

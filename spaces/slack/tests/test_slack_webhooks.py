@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from django.test import RequestFactory
 
-from spaces.base import ContentEvent, Handled, ReportEvent, WebhookRefused
+from spaces.base import ContentEvent, Handled, NotConfigured, ReportEvent, WebhookRefused
 from spaces.slack.tests.conftest import ALICE, MALLORY, SIGNING_SECRET
 
 pytestmark = pytest.mark.django_db
@@ -231,5 +231,5 @@ def test_without_a_signing_secret_nothing_is_accepted(make_space, fake):
     space = make_space(slug="acme-chat", secrets={"bot_token": fake.bot_token})
     delivery = fake.event(fake.message_event("C0RANDOM1", MALLORY, "hi", TS), SIGNING_SECRET)
 
-    with pytest.raises(WebhookRefused, match="STEWARD_SPACE_ACME_CHAT_SIGNING_SECRET is not set"):
+    with pytest.raises(NotConfigured, match="STEWARD_SPACE_ACME_CHAT_SIGNING_SECRET is not set"):
         space.parse_webhook(http(delivery))
