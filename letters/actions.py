@@ -17,7 +17,7 @@ from cases.access import Standing, standing
 from cases.models import Approval, Audience, Case, Message, Party, PartyRole
 from letters import outbox
 from letters.access import new_token
-from letters.leakcheck import check_text, describe
+from letters.leakcheck import IdentityLeak, check_text, describe
 from letters.models import MailStatus, PartyLink
 
 
@@ -120,9 +120,10 @@ def do_approve_message(approver: Any, case: Case, message_id: Any) -> Message:
             case_id=case.pk,
             data={"message": message.pk, "kinds": sorted({finding.kind for finding in findings})},
         )
-    raise ValidationError(
+    raise IdentityLeak(
         _("This message may identify the reporter and cannot be approved until it is edited: %(findings)s")
-        % {"findings": describe(findings)}
+        % {"findings": describe(findings)},
+        findings,
     )
 
 

@@ -115,9 +115,10 @@ CONFUSABLES: dict[str, str] = {
 
 
 def _plain(text: str) -> str:
-    """One pass: compatibility decomposition, marks and format characters dropped, look-alikes mapped."""
+    """One pass: look-alikes mapped (before NFKD too, which turns some into other letters: lunate sigma into
+    final sigma), compatibility decomposition, marks and format characters dropped."""
     out = []
-    for char in unicodedata.normalize("NFKD", text):
+    for char in unicodedata.normalize("NFKD", "".join(CONFUSABLES.get(char, char) for char in text)):
         if unicodedata.category(char) in DROPPED_CATEGORIES:
             continue
         if char.isdecimal() and not char.isascii():
