@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.log import record
 from cases.access import Standing, quorum_for, standing
@@ -33,6 +34,7 @@ from cases.models import (
     Status,
     YesNoMaybe,
 )
+from letters.leakcheck import assert_no_leak
 from letters.outbox import mail_for_message
 from people.access import is_active_steward
 from people.actions import person_for_identity
@@ -55,7 +57,7 @@ def add_party(case: Case, involved: InvolvedPerson) -> Party | None:
         person = Person.objects.create(display_name=involved.name[:200])
     else:
         return None
-    party, _ = Party.objects.get_or_create(case=case, person=person, role=involved.role)
+    party, _created = Party.objects.get_or_create(case=case, person=person, role=involved.role)
     return party
 
 
@@ -125,6 +127,10 @@ def do_send_message(
             data={"message": message.pk},
         )
     else:
+        if audience == Audience.REPORTER:
+            # On a case with several reporters, one must never learn who the others are.
+            refusal = _("This message may identify another reporter and cannot be sent until it is edited: %(findings)s")
+            assert_no_leak(case, f"{subject}\n{body}", refusal, to_report=report)
         message = Message.objects.create(
             case=case, report=report if audience == Audience.REPORTER else None, audience=audience, author=author, body=body
         )

@@ -14,9 +14,10 @@ from audit.log import record
 from cases.models import Case
 from decisions.models import Sanction, SanctionStatus
 from enforcement.models import CLAIMED, WAITING, ActionStatus, EnforcementAction, Notice, Phase, Plan, PlanStatus, Receipt
-from enforcement.plans import POSITION, build_plan, revert_time, space_class
+from enforcement.plans import POSITION, build_plan, platform_text, revert_time, space_class
 from enforcement.schedule import detect_notice, enqueue_action, refresh_plan, release
 from enforcement.tasks import ensure_enforcement_sweep
+from letters.leakcheck import assert_no_leak
 from people.models import Identity
 from spaces.base import Target
 from spaces.models import SpaceConnection
@@ -24,7 +25,8 @@ from spaces.models import SpaceConnection
 OPEN_PLAN = (PlanStatus.DRAFT, PlanStatus.APPROVED, PlanStatus.ACTIVE)
 # What stewards may do to an action in each status; the case page asks the same questions.
 REMOVABLE = (ActionStatus.PLANNED, ActionStatus.QUEUED, ActionStatus.FAILED)
-REASON_EDITABLE = (ActionStatus.PLANNED, ActionStatus.QUEUED)
+# A failed action is not applied: its reason can be corrected (after the identity check refused it, say) and retried.
+REASON_EDITABLE = (ActionStatus.PLANNED, ActionStatus.QUEUED, ActionStatus.FAILED)
 
 
 def is_drifted(action: EnforcementAction) -> bool:
@@ -115,6 +117,12 @@ class NewAction:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+def check_platform_text(case: Case, text: str) -> None:
+    """Platforms show what Steward sends them (Discourse shows the suspension reason to the person; a replaced
+    comment is public): refuse text that may identify a reporter while the steward is still writing it."""
+    assert_no_leak(case, text, _("This text goes to the platform and may identify the reporter; change it: %(findings)s"))
+
+
 @transaction.atomic
 def do_add_action(steward: Any, case: Case, plan_id: Any, new: NewAction) -> EnforcementAction:
     plan = plan_of(case, plan_id)
@@ -152,6 +160,7 @@ def do_add_action(steward: Any, case: Case, plan_id: Any, new: NewAction) -> Enf
         added_by=steward,
     )
     action.params = {key: value for key, value in new.params.items() if value not in ("", None)}
+    check_platform_text(case, platform_text(action.reason, action.params))
     action.save()
     record(
         "enforcement.action.added",
@@ -195,6 +204,7 @@ def do_edit_reason(steward: Any, case: Case, action_id: Any, reason: str) -> Enf
         raise ValidationError(_("The reason can only change before the action is applied."))
     if not reason.strip():
         raise ValidationError(_("Give the reason the platform will record."))
+    check_platform_text(case, reason)
     action.reason = reason.strip()
     action.save(update_fields=["reason"])
     record("enforcement.action.reason", f"Action #{action.pk}: reason changed", actor=steward, case_id=case.pk, data={"action": action.pk})

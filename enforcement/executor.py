@@ -8,6 +8,9 @@ One run of `run_action(id)`:
    call went through, it is recorded as done and not sent again.
 3. record — in a transaction, only if the claim is still ours: the result, a Receipt, an audit event, and
    whatever comes next (the reversal at the end time, the plan's state). Commit.
+Before 2, the identity check runs on what the platform will be given (letters.leakcheck): a reason that may
+identify a reporter is never sent; applying stops as failed (the steward edits the reason and retries), lifting
+goes ahead without the reason.
 A crash before 3 leaves a lease to expire; a crash after 3 leaves nothing undone (the sweep re-derives
 anything that was to be enqueued on commit). Temporary failures go back to waiting with back-off; permanent
 ones stop with the platform's reason on the case.
@@ -15,7 +18,7 @@ ones stop with the platform's reason on the case.
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +27,8 @@ from django.utils import timezone
 
 from audit.log import record
 from enforcement.models import CLAIMED, WAITING, ActionStatus, EnforcementAction, Phase, Receipt
+from enforcement.plans import platform_text
+from letters.leakcheck import leaked_kinds
 from spaces.base import ActionRequest, Check, Op, Outcome, PermanentFailure, TemporaryFailure, Verdict
 from spaces.registry import space_for
 from steward.failpoints import failpoint
@@ -103,8 +108,13 @@ def run_action(action_id: int) -> str:
     if taken is None:
         return "nothing to do"
     failpoint("enforcement.claimed")
-    action = EnforcementAction.objects.select_related("plan__sanction", "connection").get(pk=action_id)
+    action = EnforcementAction.objects.select_related("plan__case", "plan__sanction", "connection").get(pk=action_id)
     request = request_for(action)
+    leaking = leaked_kinds(action.plan.case, platform_text(request.reason, request.params))
+    if leaking and taken.phase == Phase.APPLY:
+        return fail(taken, refusal(leaking))
+    if leaking:
+        request = withhold_reason(action, request, leaking)
     try:
         space = space_for(action.connection)
         if not action.connection.enabled:
@@ -125,6 +135,26 @@ def run_action(action_id: int) -> str:
     result = finish(taken, outcome)
     failpoint("enforcement.recorded")
     return result
+
+
+def refusal(kinds: list[str]) -> str:
+    """Why an action was not sent: the kinds found only (this reaches the receipts and the case page, never the text)."""
+    return (
+        f"Not sent to the platform: its reason or text may identify a reporter ({', '.join(kinds)}). "
+        "Edit the reason (or remove the action and add it with other text), then try again."
+    )
+
+
+def withhold_reason(action: EnforcementAction, request: ActionRequest, kinds: list[str]) -> ActionRequest:
+    """Lifting a sanction must not wait on a reason: it goes to the platform without one (a neutral default)."""
+    with transaction.atomic():
+        record(
+            "enforcement.reason.withheld",
+            f"Action #{action.pk}: lifted without its reason, which may identify a reporter",
+            case_id=action.plan.case_id,
+            data={"action": action.pk, "kinds": kinds},
+        )
+    return replace(request, reason="")
 
 
 def _still_ours(taken: Claim) -> EnforcementAction | None:

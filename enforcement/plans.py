@@ -6,7 +6,9 @@ which each space translates into its own operations (GitHub blocks, Discord bans
 Stewards review the plan — remove actions, add content actions, change reasons — before approving it.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -27,6 +29,11 @@ def default_reason(sanction: Sanction) -> str:
     title = policy.level(sanction.level).title if sanction.level in {level.code for level in policy.ladder} else sanction.level
     until = f" until {timezone.localtime(sanction.ends_at):%Y-%m-%d}" if sanction.ends_at else ""
     return f"{title}{until}, under the {policy.community_name} code of conduct."
+
+
+def platform_text(reason: str, params: Mapping[str, Any]) -> str:
+    """Everything an action hands the platform as text of Steward's (its reason, a replacement comment...)."""
+    return "\n".join([reason, *(value for value in params.values() if isinstance(value, str))])
 
 
 def space_class(connection: SpaceConnection) -> type[Space] | None:

@@ -17,8 +17,8 @@ from cases.access import Standing, standing
 from cases.models import Approval, Audience, Case, Message, Party, PartyRole
 from letters import outbox
 from letters.access import new_token
-from letters.leakcheck import Finding, check_text
-from letters.models import PartyLink
+from letters.leakcheck import IdentityLeak, check_text, describe
+from letters.models import MailStatus, PartyLink
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,6 @@ def do_edit_draft(steward: Any, case: Case, message_id: Any, body: str) -> Messa
     return message
 
 
-def describe(findings: list[Finding]) -> str:
-    return "; ".join(f"“{finding.matched}” ({finding.why})" for finding in findings)
-
-
 def do_approve_message(approver: Any, case: Case, message_id: Any) -> Message:
     """A second, unconflicted steward lets a message to a reported person go out."""
     with transaction.atomic():
@@ -99,7 +95,9 @@ def do_approve_message(approver: Any, case: Case, message_id: Any) -> Message:
             raise ValidationError(_("Another steward must approve your message."))
         if standing(approver, case) is not Standing.UNCONFLICTED:
             raise ValidationError(_("Only a steward with no conflict on this case can approve messages."))
-        findings = check_text(case, message.body)
+        # The subject goes out with the letter: it is checked with the body.
+        subjects = message.outgoing_mails.filter(status=MailStatus.HELD).values_list("subject", flat=True)
+        findings = check_text(case, "\n".join([*subjects, message.body]))
         if not findings:
             message.approval = Approval.APPROVED
             message.approved_by = approver
@@ -122,9 +120,10 @@ def do_approve_message(approver: Any, case: Case, message_id: Any) -> Message:
             case_id=case.pk,
             data={"message": message.pk, "kinds": sorted({finding.kind for finding in findings})},
         )
-    raise ValidationError(
+    raise IdentityLeak(
         _("This message may identify the reporter and cannot be approved until it is edited: %(findings)s")
-        % {"findings": describe(findings)}
+        % {"findings": describe(findings)},
+        findings,
     )
 
 

@@ -1,22 +1,32 @@
-"""Does this text give away who reported? (REQUIREMENTS 7.3)
+"""Does this text give away who reported? (REQUIREMENTS 7.3) The one check for every text that leaves Steward.
 
-Checked before any message to a reported person (or, later, a space's moderators) may be approved:
-the reporters' names and every part of them of three letters or more, their e-mail addresses and
-other contact details, the handles of reporter parties, and distinctive phrases from what the
-reporters wrote (runs of five or more words, ignoring case, spacing and punctuation, where the run
-is not made of very common words only). A finding blocks approval until the text is edited.
+Every text written for someone outside the committee goes through `check_text` / `assert_no_leak` when a
+steward writes it, and again (`leaked_kinds`) just before it is sent, since reporters and their messages can
+be added in between:
+- letters and messages to a reported person (approval, letters.actions; mail delivery, letters.outbox);
+- messages to a reporter (cases.actions.do_send_message; mail delivery): checked against the *other*
+  reporters of the case, so a reporter is never told who else reported (their own identity is theirs);
+- reasons and texts an enforcement action gives a platform, which platforms show to the person (Discourse's
+  suspension reason) or to everyone (GitHub's replaced comment): enforcement.actions and enforcement.executor.
+
+What it looks for, through the shared matcher (privacy.identity_match, which also redacts exports): the
+reporters' names and every part of them of three letters or more, their e-mail addresses and the part before
+the "@", their handles in community spaces, their other contact details (phone numbers by their digits), in any
+letter case, accents, look-alike letters, full-width or invisible characters, split or spelled out; and
+distinctive phrases from what the reporters wrote (runs of five or more words where the run is not made of very
+common words only). A finding blocks the text until it is edited.
 """
 
-import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Message, PartyRole
+from cases.models import Case, Message, PartyRole, Report
 from people.models import Space
+from privacy.identity_match import EMAIL, HANDLE, NAME, Matcher, Protected, contact_forms, fold
 
 NGRAM = 5
-MIN_NAME_PART = 3
 MIN_DISTINCT_WORDS = 2  # a run of five words needs at least two that are not very common
 COMMON_WORDS = frozenset(
     """a about after again all also am an and any are as at be because been before being but by can could did do does
@@ -29,98 +39,108 @@ COMMON_WORDS = frozenset(
     hello dear regards community stewards el la los las un una y o de del en que es por con para se su al lo le no me
     mi""".split()  # noqa: SIM905 - a word list reads better as text
 )
-WORD = re.compile(r"\w+", re.UNICODE)
+CONTACT = "contact"
 
 
 @dataclass(frozen=True)
 class Finding:
     kind: str  # name, email, handle, contact, phrase
-    matched: str
+    matched: str  # as it is written in the checked text
     why: str
 
 
-def _words(text: str) -> list[str]:
-    return [word.casefold() for word in WORD.findall(text)]
-
-
-def _contains_words(haystack: list[str], needle: list[str]) -> bool:
-    """Whether `needle` appears as consecutive whole words in `haystack`."""
-    if not needle:
-        return False
-    size = len(needle)
-    return any(haystack[index : index + size] == needle for index in range(len(haystack) - size + 1))
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
+def _why(kind: str, part: bool) -> str:
+    if kind == NAME:
+        return _("part of the reporter's name") if part else _("the reporter's name")
+    if kind == EMAIL:
+        return _("the first part of the reporter's e-mail address") if part else _("the reporter's e-mail address")
+    if kind == HANDLE:
+        return _("the reporter's user name in a community space")
+    return _("the reporter's contact details")
 
 
 class _Secrets:
-    """What must not appear: gathered from the case's reports and reporter parties."""
+    """What must not appear: gathered from the case's reports, reporter parties and reporters' messages.
 
-    def __init__(self, case: Case) -> None:
-        self.names: list[str] = []
-        self.emails: list[str] = []
-        self.handles: list[str] = []
-        self.contacts: list[str] = []
+    With `to_report`, the text is for that report's reporter: what identifies them is theirs to read (it is
+    `allowed`); only the other reporters are protected.
+    """
+
+    def __init__(self, case: Case, to_report: Report | None = None) -> None:
+        self.protected: list[tuple[str, Protected]] = []  # (finding kind, value)
+        self.allowed: list[Protected] = []
         self.texts: list[str] = []
+        own_email = to_report.reporter_email.casefold() if to_report is not None and to_report.reporter_email else None
+        own_reports: set[int] = set()
         for report in case.reports.all():
-            if report.reporter_name:
-                self.names.append(report.reporter_name)
+            found = [(NAME, Protected(NAME, report.reporter_name))] if report.reporter_name else []
             if report.reporter_email:
-                self.emails.append(report.reporter_email)
-            if report.reporter_other_contact:
-                self.contacts.append(report.reporter_other_contact)
-            self.texts.append(report.body)
-        for party in case.parties.filter(role=PartyRole.REPORTER).select_related("person").prefetch_related("person__identities"):
-            if party.person.display_name:
-                self.names.append(party.person.display_name)
-            for identity in party.person.identities.all():
-                (self.emails if identity.space == Space.EMAIL else self.handles).append(identity.handle)
-        for message in Message.objects.filter(case=case, from_reporter=True):
+                found.append((EMAIL, Protected(EMAIL, report.reporter_email)))
+            found += [(CONTACT, form) for form in contact_forms(report.reporter_other_contact)]
+            own = to_report is not None and (report.pk == to_report.pk or bool(own_email and report.reporter_email.casefold() == own_email))
+            if own:
+                own_reports.add(report.pk)
+                self.allowed += [value for _kind, value in found]
+            else:
+                self.protected += found
+                self.texts.append(report.body)
+        parties = case.parties.filter(role=PartyRole.REPORTER).select_related("person").prefetch_related("person__identities")
+        for party in parties:
+            identities = list(party.person.identities.all())
+            found = [(NAME, Protected(NAME, party.person.display_name))] if party.person.display_name else []
+            for identity in identities:
+                kind = EMAIL if identity.space == Space.EMAIL else HANDLE
+                found.append((kind, Protected(kind, identity.handle)))
+            if own_email and any(value.kind == EMAIL and value.value.casefold() == own_email for _kind, value in found):
+                self.allowed += [value for _kind, value in found]
+            else:
+                self.protected += found
+        for message in Message.objects.filter(case=case, from_reporter=True).exclude(report_id__in=own_reports):
             self.texts.append(message.body)
 
 
-def check_text(case: Case, text: str) -> list[Finding]:
-    """Everything in `text` that could identify a reporter of `case`, with what matched and why."""
+def check_text(case: Case, text: str, *, to_report: Report | None = None) -> list[Finding]:
+    """Everything in `text` that could identify a reporter of `case` (other than `to_report`'s), and why."""
+    source = _Secrets(case, to_report)
+    kinds = {(value.kind, value.value): kind for kind, value in reversed(source.protected)}
     found: dict[tuple[str, str], Finding] = {}
-    words = _words(text)
-    folded = text.casefold()
-    source = _Secrets(case)
-
-    def add(kind: str, matched: str, why: str) -> None:
-        found.setdefault((kind, matched.casefold()), Finding(kind, matched, why))
-
-    for name in source.names:
-        if _contains_words(words, _words(name)):
-            add("name", name, _("the reporter's name"))
-        for part in WORD.findall(name):
-            if len(part) >= MIN_NAME_PART and _contains_words(words, [part.casefold()]):
-                add("name", part, _("part of the reporter's name"))
-    for email in source.emails:
-        if email.casefold() in folded:
-            add("email", email, _("the reporter's e-mail address"))
-        local = email.partition("@")[0]
-        if len(local) >= MIN_NAME_PART and _contains_words(words, _words(local)):
-            add("email", local, _("the first part of the reporter's e-mail address"))
-    for handle in source.handles:
-        if _contains_words(words, _words(handle)) or handle.casefold() in folded:
-            add("handle", handle, _("the reporter's user name in a community space"))
-    for contact in source.contacts:
-        digits = _digits(contact)
-        if contact.casefold() in folded or (len(digits) >= 6 and digits in _digits_runs(text)):
-            add("contact", contact, _("the reporter's contact details"))
-        for part in WORD.findall(contact):
-            if len(part) >= 4 and not part.isdigit() and _contains_words(words, [part.casefold()]):
-                add("contact", part, _("part of the reporter's contact details"))
+    for match in Matcher([value for _kind, value in source.protected], allowed=source.allowed).find(text):
+        kind = kinds.get((match.kind, match.value), CONTACT)
+        matched = text[match.start : match.end]
+        found.setdefault((kind, "".join(word.text for word in fold(matched).words)), Finding(kind, matched, _why(kind, match.part)))
+    words = [word.text for word in fold(text).words]
     for phrase in _shared_phrases(source.texts, words):
-        add("phrase", phrase, _("words taken from what the reporter wrote"))
+        found.setdefault(("phrase", phrase), Finding("phrase", phrase, _("words taken from what the reporter wrote")))
     return list(found.values())
 
 
-def _digits_runs(text: str) -> str:
-    """Runs of digits and the separators people put in phone numbers, digits only, joined by '|'."""
-    return "|".join(_digits(run) for run in re.findall(r"[\d][\d\s().+-]*", text))
+def leaked_kinds(case: Case | None, text: str, *, to_report: Report | None = None) -> list[str]:
+    """The last guard before sending: the kinds of finding only, which can be logged without repeating them."""
+    if case is None or not text.strip():
+        return []
+    return sorted({finding.kind for finding in check_text(case, text, to_report=to_report)})
+
+
+def describe(findings: list[Finding]) -> str:
+    return "; ".join(f"“{finding.matched}” ({finding.why})" for finding in findings)
+
+
+class IdentityLeak(ValidationError):
+    """A text was refused because it may identify a reporter; `findings` says what and why."""
+
+    def __init__(self, message: str, findings: list[Finding]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+def assert_no_leak(case: Case, text: str, refusal: str, *, to_report: Report | None = None) -> None:
+    """Refuse (IdentityLeak) a text a steward is writing for outside the committee if it may identify a reporter.
+
+    `refusal` is the message shown, with %(findings)s where the findings go.
+    """
+    findings = check_text(case, text, to_report=to_report)
+    if findings:
+        raise IdentityLeak(refusal % {"findings": describe(findings)}, findings)
 
 
 def _distinctive(gram: tuple[str, ...]) -> bool:
@@ -131,7 +151,7 @@ def _shared_phrases(texts: list[str], words: list[str]) -> list[str]:
     """Maximal runs of the message's words copied from the reporters' texts that hold a distinctive five-word run."""
     grams: set[tuple[str, ...]] = set()
     for text in texts:
-        source = _words(text)
+        source = [word.text for word in fold(text).words]
         grams.update(tuple(source[index : index + NGRAM]) for index in range(len(source) - NGRAM + 1))
     runs: list[tuple[int, int, bool]] = []  # start, end, distinctive
     for index in range(len(words) - NGRAM + 1):

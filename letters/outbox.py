@@ -5,6 +5,9 @@
 - A message to a reported person is mailed to their person's e-mail identity once a second steward
   approved it; until then its mail row is "held". The first letter that carries their portal link
   gets a fresh link made at sending time, so the secret is never stored anywhere.
+- Just before sending, the identity check runs again on the subject and text (letters.leakcheck: a
+  reporter, or for a reporter another reporter, may have been added since the text was written). A
+  finding stops the mail for good: it is marked failed with the kinds found, never sent.
 - The task claims its row with a conditional update ("sending", claimed_at), so running it twice
   sends once. Temporary failures are retried with back-off; permanent ones, and the last retry, mark
   the mail failed, which the case thread and the timeline show.
@@ -36,6 +39,7 @@ from django.utils.translation import override
 from audit.log import record
 from cases.models import Approval, Audience, Message
 from letters.access import new_token, portal_url
+from letters.leakcheck import leaked_kinds
 from letters.models import MailStatus, OutgoingMail, PartyLink
 from people.models import Space
 
@@ -198,6 +202,10 @@ def deliver_mail(mail_id: int) -> str:
     if message.audience == Audience.REPORTER and (message.report is None or message.report.do_not_contact):
         mine.update(status=MailStatus.CANCELLED)
         return "cancelled"
+    recipient_report = message.report if message.audience == Audience.REPORTER else None
+    leaking = leaked_kinds(mail.case, f"{mail.subject}\n{mail.body}", to_report=recipient_report)
+    if leaking:
+        return _refused(mail, mine, leaking)
     link = None
     try:
         body = mail.body
@@ -236,6 +244,25 @@ def recover_stalled_mail(now: datetime | None = None) -> int:
 
 def _sent_summary(message: Message) -> str:
     return "E-mail delivered to the reporter" if message.audience == Audience.REPORTER else "E-mail delivered to the reported person"
+
+
+def _refused(mail: OutgoingMail, mine: QuerySet[OutgoingMail], kinds: list[str]) -> str:
+    """The last guard found something that may identify a reporter: the mail is never sent, and says why.
+
+    The message stays in the case thread and the mail row keeps its text; a steward writes a corrected one.
+    The reason names the kinds of finding only, so the audit log does not repeat them.
+    """
+    reason = _("Not sent: the text may identify a reporter (%(kinds)s). Write a corrected message.") % {"kinds": ", ".join(kinds)}
+    with transaction.atomic():
+        if not mine.update(status=MailStatus.FAILED, last_error=reason[:500], next_attempt_at=None):
+            return "superseded"
+        record(
+            "mail.blocked_by_leakcheck",
+            "An e-mail was not sent: it may identify a reporter",
+            case_id=mail.case_id,
+            data={"mail": mail.pk, "message": mail.message_id, "kinds": kinds},
+        )
+    return "refused"
 
 
 def _failed(mail: OutgoingMail, mine: QuerySet[OutgoingMail], error: Exception, link: PartyLink | None) -> str:

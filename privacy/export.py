@@ -11,10 +11,10 @@ Two promises meet here:
   gets their own reports and their own thread, a reported person the letters approved for them, the
   decisions about them and their responses. Reporters' and witnesses' identities are never in it
   (GDPR 15(4)). The report text is left out by default; on request it is included with every name,
-  handle and e-mail address of the case's reporters and witnesses replaced by "[redacted]".
+  handle, e-mail address and phone number of the case's reporters and witnesses replaced by "[redacted]",
+  in whatever form it is written (privacy.identity_match, the matcher the letters' leak check uses too).
 """
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ from intake.portal import reporter_messages
 from letters.models import OutgoingMail, PartyLink
 from letters.portal import SHOWN_TO_PARTY
 from people.models import Person, Space, normalise_handle
+from privacy.identity_match import Matcher, Protected, contact_forms
 
 REDACTED = "[redacted]"
 # Audit event kinds of an export (privacy.actions.do_export writes them).
@@ -48,20 +49,22 @@ def _iso(value: Any) -> str | None:
 
 
 def protected_strings(case_id: int) -> list[str]:
-    """Every identifying string of the case's reporters and witnesses, longest first."""
+    """Every identifying value of the case's reporters and witnesses (free-text contact details split into the
+    addresses, numbers and handles they hold), longest first."""
     found: set[str] = set()
     for report in Report.objects.filter(case_id=case_id):
-        found.update({report.reporter_name, report.reporter_email, report.reporter_other_contact})
+        found.update({report.reporter_name, report.reporter_email})
+        found.update(form.value for form in contact_forms(report.reporter_other_contact))
     for party in Party.objects.filter(case_id=case_id, role__in=PROTECTED_ROLES).select_related("person"):
         found.add(party.person.display_name)
         found.update(identity.handle for identity in party.person.identities.all())
-    return sorted((value for value in found if value and len(value.strip()) >= 2), key=len, reverse=True)
+    return sorted((value.strip() for value in found if value and len(value.strip()) >= 2), key=len, reverse=True)
 
 
 def redact(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = re.sub(re.escape(secret), REDACTED, text, flags=re.IGNORECASE)
-    return text
+    """`text` with every form of the `secrets` cut out (privacy.identity_match: any case, look-alike letters,
+    invisible characters, spelled out or split, name parts alone, phone numbers by their digits)."""
+    return Matcher([Protected.guess(secret) for secret in secrets]).redact(text, REDACTED)
 
 
 def with_merged(case: Case) -> list[Case]:

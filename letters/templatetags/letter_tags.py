@@ -4,7 +4,7 @@ from django import template
 
 from cases.models import Approval, Message
 from letters.leakcheck import Finding, check_text
-from letters.models import OutgoingMail
+from letters.models import MailStatus, OutgoingMail
 
 register = template.Library()
 
@@ -14,7 +14,8 @@ def leak_findings(message: Message) -> list[Finding]:
     """What in a message waiting for approval could identify the reporter (nothing for other messages)."""
     if message.approval != Approval.AWAITING:
         return []
-    return check_text(message.case, message.body)
+    subjects = [mail.subject for mail in message.outgoing_mails.all() if mail.status == MailStatus.HELD]
+    return check_text(message.case, "\n".join([*subjects, message.body]))  # as approval checks it (letters.actions)
 
 
 @register.filter

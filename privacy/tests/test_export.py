@@ -113,3 +113,22 @@ def test_privacy_pages_are_for_admin_stewards_only(reported, stewards, client, l
     request.refresh_from_db()
     assert request.completed_at is None
     assert timedelta(days=28) <= request.due_at - request.requested_at <= timedelta(days=31)
+
+
+@pytest.mark.django_db
+def test_export_cuts_identities_out_whatever_form_they_are_written_in(make_case) -> None:
+    """Redaction goes through the shared matcher: spelled out, look-alike letters, invisible characters, full-width,
+    a name part alone, an address split: none of it is left in the reported person's export."""
+    disguised = [
+        "R i t a",
+        "QUІETREPORTER",  # a Cyrillic I
+        "Wal\u200bter",  # a zero-width space
+        "ｗａｌｔｅｒ－ｗｉｔｎｅｓｓ－ｇｈ",  # full width
+        "rita quiet at example dot net",
+        "Witnessman",
+    ]
+    make_case(body=" or ".join(disguised) + "; Morgan shouted")
+    person = Identity.objects.get(space=Space.GITHUB, handle=REPORTED_HANDLE).person
+    [report] = build_export(person, include_report_text=True)["cases"][0]["reports"]
+    assert report["text"].endswith("; Morgan shouted")
+    assert report["text"].count(REDACTED) == len(disguised), report["text"]
