@@ -116,7 +116,7 @@ def test_privacy_pages_are_for_admin_stewards_only(reported, stewards, client, l
 
 
 @pytest.mark.django_db
-def test_export_cuts_identities_out_whatever_form_they_are_written_in(make_case) -> None:
+def test_export_cuts_identities_out_whatever_form_they_are_written_in(make_case, stewards) -> None:
     """Redaction goes through the shared matcher: spelled out, look-alike letters, invisible characters, full-width,
     a name part alone, an address split: none of it is left in the reported person's export."""
     disguised = [
@@ -129,6 +129,6 @@ def test_export_cuts_identities_out_whatever_form_they_are_written_in(make_case)
     ]
     make_case(body=" or ".join(disguised) + "; Morgan shouted")
     person = Identity.objects.get(space=Space.GITHUB, handle=REPORTED_HANDLE).person
-    [report] = build_export(person, include_report_text=True)["cases"][0]["reports"]
+    [report] = build_export(stewards["dave"], person, include_report_text=True).payload["cases"][0]["reports"]
     assert report["text"].endswith("; Morgan shouted")
     assert report["text"].count(REDACTED) == len(disguised), report["text"]
