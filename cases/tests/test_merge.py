@@ -214,9 +214,7 @@ def test_a_decided_case_or_one_with_an_open_proposal_cannot_be_joined_into_anoth
     with pytest.raises(ValidationError, match="has a decision"):
         do_merge_cases(stewards["dave"], a, decided)
     voting = make_case("voting", readers=("dave", "erin"), involved_people=[MALLORY])
-    do_propose(
-        stewards["dave"], voting, ProposalInput(outcome="correction", target=voting.parties.get(role="reported"), rationale="Rude.")
-    )
+    do_propose(stewards["dave"], voting, ProposalInput(outcome="correction", target=voting.parties.get(role="reported"), rationale="Rude."))
     with pytest.raises(ValidationError, match="open proposal"):
         do_merge_cases(stewards["dave"], a, voting)
     assert Case.objects.filter(merged_into=a).count() == 0

@@ -63,7 +63,8 @@ def test_soft_conflicted_steward_does_not_triage_shepherd_change_status_or_touch
 ) -> None:
     case = committee_case(LEVELS)
     carol = login(stewards["carol"])
-    assert carol.post(_url("cases:update_triage", case), {"safety_risk": "none", "ongoing_harassment": "no", "in_scope": "no"}).status_code == 404
+    triage = {"safety_risk": "none", "ongoing_harassment": "no", "in_scope": "no"}
+    assert carol.post(_url("cases:update_triage", case), triage).status_code == 404
     assert carol.post(_url("cases:assign_shepherd", case), {"shepherd": stewards["alice"].pk}).status_code == 404
     assert carol.post(_url("cases:change_status", case), {"status": "closed"}).status_code == 404
     assert carol.post(_url("enforcement:approve_plan", case), {}).status_code == 404
