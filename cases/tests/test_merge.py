@@ -235,3 +235,19 @@ def test_standing_after_merge_matches_the_access_layer(pair, stewards) -> None:
     a, b = pair
     do_merge_cases(stewards["dave"], a, b)
     assert standing(stewards["bob"], a).value == "hidden"
+
+
+def test_the_migration_carries_declarations_of_cases_joined_before_this_fix(pair, stewards) -> None:
+    """Cases joined by the old merge left declarations behind; the data migration carries them over."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cases.migrations.0006_carry_conflicts_of_merged_cases")
+    a, b = pair
+    Case.objects.filter(pk=a.pk).update(shepherd=stewards["bob"])
+    Case.objects.filter(pk=b.pk).update(merged_into=a)  # joined the old way: only the link was made
+    assert standing(stewards["bob"], a).value == "unconflicted"
+    migration.carry(apps, None)
+    a.refresh_from_db()
+    assert standing(stewards["bob"], a).value == "hidden" and a.shepherd is None

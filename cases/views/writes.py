@@ -176,6 +176,9 @@ def merge(request: HttpRequest, code: str) -> HttpResponse:
         # The same answer whether the case does not exist or is hidden from this steward.
         messages.error(request, _("You have no case called “%(name)s” to join.") % {"name": other_name})
         return back_to_case(case, "merge")
+    if other.pk == case.pk:
+        messages.error(request, _("A case cannot be joined with itself."))
+        return back_to_case(case, "merge")
     problem = form.confirmation_problem(other, into=case)
     if problem is not None:
         if problem:
