@@ -6,7 +6,12 @@ Rules (REQUIREMENTS 4):
   has a hard conflict automatically, whatever they declared.
 - A hard conflict, declared or automatic, hides the case entirely: 404, and absent from every list.
 - Until a steward declares, they see the code name and nothing else.
-- A soft conflict may read and discuss while the case allows it, and never votes.
+- A soft conflict may read and discuss (notes, messages, evidence) while the case allows it. It
+  never sees the reporter's identity (Need.IDENTITY) and never decides (Need.DECIDE: propose or
+  withdraw an outcome, record whether the reported person is told, triage, status, shepherd,
+  merging, approving letters and enforcement plans), and never votes (Need.VOTE).
+- A case joined into another (merged_into) has no page of its own: its code name leads to the case
+  it joined, for whoever may read that case, and is a 404 for everyone else (merged_target).
 Every refusal is a 404, so a refusal cannot confirm that a case exists.
 """
 
@@ -26,7 +31,9 @@ from people.access import active_stewards, is_active_steward
 class Need(enum.Enum):
     CODE_NAME = "code_name"  # may know the case exists and declare a conflict
     READ = "read"  # content, parties, notes, evidence, timeline
-    WRITE = "write"  # notes, messages, triage, evidence
+    WRITE = "write"  # notes, messages, evidence: taking part in the discussion
+    IDENTITY = "identity"  # the reporter's name and contact
+    DECIDE = "decide"  # anything that shapes the outcome (see the module docstring)
     VOTE = "vote"  # only stewards with no conflict at all
 
 
@@ -42,8 +49,15 @@ ALLOWED: dict[Need, set[Standing]] = {
     Need.CODE_NAME: {Standing.UNDECLARED, Standing.SOFT_READ, Standing.SOFT_BLOCKED, Standing.UNCONFLICTED},
     Need.READ: {Standing.SOFT_READ, Standing.UNCONFLICTED},
     Need.WRITE: {Standing.SOFT_READ, Standing.UNCONFLICTED},
+    Need.IDENTITY: {Standing.UNCONFLICTED},
+    Need.DECIDE: {Standing.UNCONFLICTED},
     Need.VOTE: {Standing.UNCONFLICTED},
 }
+
+
+def may(user: Any, case: Case, need: Need) -> bool:
+    """Whether `user` may do `need` with a case already in hand (actions re-check with this)."""
+    return standing(user, case) in ALLOWED[need]
 
 
 def _automatic_hard_conflict(user: Any) -> Q:
@@ -107,6 +121,22 @@ def access_case(user: Any, code_name: str, need: Need) -> Case:
     case = Case.objects.filter(code_name=code_name, merged_into__isnull=True).select_related("policy_version", "shepherd").first()
     if case is None or not allows(user, case, need):
         raise Http404("No such case.")
+    return case
+
+
+def merged_target(user: Any, code_name: str) -> Case | None:
+    """The case that the case named `code_name` was joined into, if `user` may read it; else None.
+
+    Only a reader of the target learns where the joined case went: anyone else gets the same 404 as
+    for a name that never existed.
+    """
+    case = Case.objects.filter(code_name=code_name, merged_into__isnull=False).first()
+    seen = set()
+    while case is not None and case.merged_into_id is not None and case.pk not in seen:
+        seen.add(case.pk)
+        case = Case.objects.filter(pk=case.merged_into_id).select_related("policy_version", "shepherd").first()
+    if case is None or case.merged_into_id is not None or not may(user, case, Need.READ):
+        return None
     return case
 
 

@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import record
-from cases.access import Standing, quorum_for, standing
+from cases import merging
+from cases.access import Need, Standing, may, quorum_for, standing
 from cases.evidence import CheckedFile, WrittenBlob, discard_written, store_blob
 from cases.models import (
+    RISK_RANK,
     Approval,
     Audience,
     Case,
@@ -340,26 +342,77 @@ def do_record_naming_consent(steward: Any, case: Case, party_id: Any, agreed: bo
 
 
 @transaction.atomic
-def do_merge_cases(steward: Any, target: Case, source: Case) -> Case:
-    """Several reports about one incident become one case: the source's reports and parties move over."""
+def do_merge_cases(steward: Any, target: Case, source: Case, *, into_decided: bool = False) -> Case:
+    """Several reports about one incident become one case: everything of the source moves to the target
+    (cases.merging says what and how), and whoever was kept from either case is kept from the result.
+
+    `steward` None is the system (e.g. a test making a second report); a steward must be able to
+    decide on both cases. Joining into a decided case needs `into_decided`: the steward said so.
+    """
+    target = Case.objects.select_for_update().get(pk=target.pk)
+    source = Case.objects.select_for_update().get(pk=source.pk)
     if target.pk == source.pk:
-        raise ValidationError("A case cannot be joined with itself.")
+        raise ValidationError(_("A case cannot be joined with itself."))
+    if target.merged_into_id is not None or source.merged_into_id is not None:
+        raise ValidationError(_("This case was already joined into another one."))
+    if steward is not None and not (may(steward, target, Need.DECIDE) and may(steward, source, Need.DECIDE)):
+        raise ValidationError(_("Only a steward with no conflict on both cases can join them."))
+    if target.status == Status.DECIDED and not into_decided:
+        raise ValidationError(_("%(name)s is already decided: confirm that you mean to join a case into it.") % {"name": target.code_name})
+    reasons = merging.refusals(source)
+    if reasons:
+        raise ValidationError(reasons)
     Report.objects.filter(case=source).update(case=target)
-    for party in Party.objects.filter(case=source):
-        # A consent to be named moves with the party; where the target already has them, theirs stands.
-        Party.objects.get_or_create(
-            case=target, person=party.person, role=party.role, defaults={"agreed_to_be_named": party.agreed_to_be_named}
-        )
-    for model in (Note, Message, Evidence):
-        model.objects.filter(case=source).update(case=target)
+    parties = merging.move_parties(source, target)
+    moved = merging.move_rows(source, target)
+    declarations = merging.merge_declarations(source, target)
+    _carry_case_fields(target, source)
     source.merged_into = target
     source.status = Status.CLOSED
     source.closed_at = timezone.now()
     source.save(update_fields=["merged_into", "status", "closed_at"])
-    record("case.merged", f"Joined into {target.code_name}", actor=steward, case_id=source.pk, data={"into": target.code_name})
-    record("case.merged", f"{source.code_name} joined into this case", actor=steward, case_id=target.pk, data={"from": source.code_name})
+    data = {"parties": parties, "moved": moved, "declarations": declarations}
+    record("case.merged", f"Joined into {target.code_name}", actor=steward, case_id=source.pk, data={"into": target.code_name, **data})
+    record(
+        "case.merged",
+        f"{source.code_name} joined into this case",
+        actor=steward,
+        case_id=target.pk,
+        data={"from": source.code_name, **data},
+    )
+    _recheck_shepherd(steward, target, source)
     refresh_quorum(target, actor=steward)
     return target
+
+
+def _carry_case_fields(target: Case, source: Case) -> None:
+    """The stricter setting of the two cases: soft-conflicted readers only if both allowed them, the higher risk."""
+    changed = []
+    if target.soft_conflicted_may_read and not source.soft_conflicted_may_read:
+        target.soft_conflicted_may_read = False
+        changed.append("soft_conflicted_may_read")
+    if RISK_RANK[Risk(source.safety_risk)] > RISK_RANK[Risk(target.safety_risk)]:
+        target.safety_risk = source.safety_risk
+        changed.append("safety_risk")
+    if changed:
+        target.save(update_fields=changed)
+
+
+def _recheck_shepherd(steward: Any, target: Case, source: Case) -> None:
+    """A shepherd must have no conflict on the whole case: one who now has one is released; a free
+    target takes the source's shepherd when they may shepherd the whole case."""
+    shepherd = target.shepherd
+    if shepherd is not None and not (is_active_steward(shepherd) and standing(shepherd, target) is Standing.UNCONFLICTED):
+        shepherd = None
+    if shepherd is None and source.shepherd is not None:
+        candidate = source.shepherd
+        if is_active_steward(candidate) and standing(candidate, target) is Standing.UNCONFLICTED:
+            shepherd = candidate
+    if shepherd != target.shepherd:
+        target.shepherd = shepherd
+        target.save(update_fields=["shepherd"])
+        summary = f"Shepherd: {shepherd.get_username() if shepherd else 'none'} (cases joined)"
+        record("case.shepherd", summary, actor=steward, case_id=target.pk)
 
 
 def log_identity_view(steward: Any, case: Case, report: Report) -> None:

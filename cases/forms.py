@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cases.evidence import CheckedFile
 from cases.evidence_fields import MultipleFileField, check_uploads, files_help
-from cases.models import Audience, ConflictLevel, NoteKind, Party, PartyRole, Report, Risk, YesNoMaybe
+from cases.models import Audience, ConflictLevel, NoteKind, Party, PartyRole, Report, Risk, Status, YesNoMaybe
 from people.models import Space
 
 NOBODY = "none"
@@ -178,9 +178,32 @@ class EvidenceForm(Plain):
 
 
 class MergeForm(Plain):
+    """Joining asks twice: the code name of the case to join, then, on a page showing both names,
+    that name typed again (and, for a decided case, an explicit yes)."""
+
     id_prefix = "merge"
 
     other = forms.CharField(label=_lazy("Code name of the case to join into this one"), max_length=64)
+    confirm = forms.CharField(label=_lazy("Type the code name of the case to join, to confirm"), max_length=64, required=False)
+    into_decided = forms.BooleanField(label=_lazy("This case is already decided; I mean to join another case into it"), required=False)
+
+    def clean_other(self) -> str:
+        return str(self.cleaned_data["other"]).strip()
+
+    @staticmethod
+    def target_decided(target: Any) -> bool:
+        return bool(target.status == Status.DECIDED)
+
+    def confirmation_problem(self, other: Any, into: Any) -> str | None:
+        """None when confirmed; otherwise what to say on the confirmation page ("" on the first visit)."""
+        typed = self.cleaned_data["confirm"].strip()
+        if not typed:
+            return ""
+        if typed != other.code_name:
+            return _("The code name you typed is not %(name)s.") % {"name": other.code_name}
+        if self.target_decided(into) and not self.cleaned_data["into_decided"]:
+            return _("%(name)s is already decided: tick the box to join a case into it.") % {"name": into.code_name}
+        return None
 
 
 class NamingConsentForm(forms.Form):

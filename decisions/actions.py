@@ -5,6 +5,11 @@ Stewards who have not voted yet count as possible "no" votes, so a proposal pass
 met whatever they do, and fails once it can no longer be met. Abstentions are recorded and not cast.
 A lazy-consensus proposal passes at its objection deadline unless an eligible steward voted no.
 Callers have already passed the access layer (cases.access); these re-check the rules of the change.
+
+One active sanction per person per case: while a sanction from this case stands (active, not ended,
+lifted, rescinded, changed or replaced), a new proposal about that person must name it in `replaces`
+(an escalation; the decision ends it), or the sanction is changed through an appeal (decisions.appeals).
+A proposal that passes after another one already sanctioned the person fails instead of adding a second.
 """
 
 from dataclasses import dataclass, field
@@ -13,11 +18,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import record
-from cases.access import Standing, standing
+from cases.access import Need, Standing, may, standing
 from cases.models import Case, Party, PartyRole, Report, Status
 from decisions.appeals import do_decide_appeal, do_file_appeal  # noqa: F401  (the public API lives here too)
 from decisions.models import (
@@ -28,6 +34,7 @@ from decisions.models import (
     ProposalMode,
     ProposalStatus,
     Sanction,
+    SanctionStatus,
     Vote,
     VoteChoice,
 )
@@ -49,6 +56,7 @@ class ProposalInput:
     conditions_for_return: str = ""
     skip_reason: str = ""
     lazy_consensus: bool = False
+    replaces: Sanction | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,33 @@ def eligible_voters(case: Case) -> list[Any]:
 
 def may_vote(user: Any, case: Case) -> bool:
     return is_active_steward(user) and standing(user, case) is Standing.UNCONFLICTED
+
+
+def active_sanctions_in(case: Case) -> QuerySet[Sanction]:
+    """Sanctions from this case's decisions that still stand: active, and not past their end."""
+    still_running = Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now())
+    return Sanction.objects.filter(decision__case=case, status=SanctionStatus.ACTIVE).filter(still_running).select_related("person")
+
+
+def active_sanctions(case: Case, person: Person | None) -> QuerySet[Sanction]:
+    """The sanctions from this case that still stand for `person`."""
+    if person is None:
+        return Sanction.objects.none()
+    return active_sanctions_in(case).filter(person=person)
+
+
+def _check_replacement(case: Case, target: Party | None, replaces: Sanction | None) -> None:
+    person = target.person if target is not None else None
+    standing_ones = active_sanctions(case, person)
+    if replaces is not None and not standing_ones.filter(pk=replaces.pk).exists():
+        raise ValidationError(_("Only an active sanction from this case for the same person can be replaced."))
+    if replaces is None and standing_ones.exists():
+        raise ValidationError(
+            _(
+                "This person already has an active sanction from this case. Name it as the sanction this proposal "
+                "replaces (an escalation), or change it through an appeal."
+            )
+        )
 
 
 def is_permanent_ban(case: Case, outcome: str) -> bool:
@@ -173,7 +208,10 @@ def _check_protected(case: Case, target: Party, data: ProposalInput) -> None:
 
 @transaction.atomic
 def do_propose(steward: Any, case: Case, data: ProposalInput) -> Proposal:
+    if not may(steward, case, Need.DECIDE):
+        raise ValidationError(_("Only stewards who declared no conflict on this case propose outcomes."))
     _check_proposal(case, data)
+    _check_replacement(case, data.target, data.replaces)
     hours = case.policy_version.policy.decision_rule.lazy_consensus_hours
     if data.lazy_consensus and not hours:
         raise ValidationError(_("The policy does not allow proposals that pass unless someone objects."))
@@ -188,6 +226,7 @@ def do_propose(steward: Any, case: Case, data: ProposalInput) -> Proposal:
         skip_reason=data.skip_reason.strip(),
         mode=ProposalMode.LAZY if data.lazy_consensus else ProposalMode.NORMAL,
         objection_deadline=timezone.now() + timedelta(hours=hours) if data.lazy_consensus and hours else None,
+        replaces=data.replaces,
     )
     proposal.protected_people.set(data.protected_people)
     proposal.protected_reports.set(data.protected_reports)
@@ -235,6 +274,8 @@ def do_vote(steward: Any, proposal: Proposal, choice: str) -> Vote:
 
 @transaction.atomic
 def do_withdraw(steward: Any, proposal: Proposal) -> Proposal:
+    if not may(steward, proposal.case, Need.DECIDE):
+        raise ValidationError(_("Only stewards who declared no conflict on this case withdraw proposals."))
     if proposal.status != ProposalStatus.OPEN:
         raise ValidationError(_("Only an open proposal can be withdrawn."))
     _close(proposal, ProposalStatus.WITHDRAWN, steward)
@@ -260,9 +301,34 @@ def settle(proposal: Proposal, actor: Any = None) -> str:
         elif result == ProposalStatus.PASSED:
             if missing_before_decision(proposal):
                 return ProposalStatus.OPEN  # passes as soon as the missing records are in
+            if _would_double_sanction(proposal):
+                _refuse_second_sanction(proposal, actor)
+                return ProposalStatus.FAILED
             _close(proposal, result, actor)
             _decide(proposal, actor)
         return result
+
+
+def _would_double_sanction(proposal: Proposal) -> bool:
+    """Another proposal about the same person passed first (they ran side by side)."""
+    target = proposal.target
+    if target is None:
+        return False
+    others = active_sanctions(proposal.case, target.person)
+    if proposal.replaces_id is not None:
+        others = others.exclude(pk=proposal.replaces_id)
+    return others.exists()
+
+
+def _refuse_second_sanction(proposal: Proposal, actor: Any) -> None:
+    _close(proposal, ProposalStatus.FAILED, actor)
+    record(
+        "proposal.refused",
+        f"Proposal #{proposal.pk} cannot take effect: the person already has an active sanction from this case",
+        actor=actor,
+        case_id=proposal.case_id,
+        data={"proposal": proposal.pk},
+    )
 
 
 def settle_open(case: Case, actor: Any = None) -> None:
@@ -287,10 +353,16 @@ def _decide(proposal: Proposal, actor: Any) -> Decision:
     if outcome_class == OutcomeClass.SANCTION and proposal.target is not None:
         ends = now + timedelta(days=proposal.period_days) if proposal.period_days else None
         sanction = Sanction.objects.create(
-            decision=decision, person=proposal.target.person, level=proposal.outcome, starts_at=now, ends_at=ends
+            decision=decision,
+            person=proposal.target.person,
+            level=proposal.outcome,
+            starts_at=now,
+            ends_at=ends,
+            replaces_id=proposal.replaces_id,
         )
         sanction.no_contact.set(proposal.protected_people.all())
         sanction.no_contact_reports.set(proposal.protected_reports.all())
+        _end_replaced(proposal, actor)
         record(
             "sanction.created",
             f"Sanction #{sanction.pk}: {proposal.outcome}" + (f" until {ends:%Y-%m-%d}" if ends else ""),
@@ -299,9 +371,23 @@ def _decide(proposal: Proposal, actor: Any) -> Decision:
             # Counts only: the log outlives the case and must not tie a report to the order.
             data={"sanction": sanction.pk, "no_contact": sanction.no_contact.count() + sanction.no_contact_reports.count()},
         )
+    elif proposal.replaces_id is not None:
+        _end_replaced(proposal, actor)
     if case.status != Status.DECIDED:
         previous = case.status
         Case.objects.filter(pk=case.pk).update(status=Status.DECIDED, decided_at=now, closed_at=None)
         case.status, case.decided_at = Status.DECIDED, now
         record("case.status", f"Status: {previous} → decided", actor=actor, case_id=case.pk, data={"from": previous, "to": Status.DECIDED})
     return decision
+
+
+def _end_replaced(proposal: Proposal, actor: Any) -> None:
+    """The escalation's decision ends the sanction it names (its enforcement is lifted: enforcement.signals)."""
+    if proposal.replaces_id is None:
+        return
+    old = Sanction.objects.select_for_update().get(pk=proposal.replaces_id)
+    if old.status != SanctionStatus.ACTIVE:
+        return
+    old.status = SanctionStatus.REPLACED
+    old.save(update_fields=["status"])
+    record(f"sanction.{old.status}", f"Sanction #{old.pk} replaced", actor=actor, case_id=proposal.case_id, data={"sanction": old.pk})

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cases.forms import Plain
 from cases.models import Case, PartyRole
+from decisions.actions import active_sanctions_in
 from decisions.models import AppealOutcome, Ground, InformChoice, ResponseKind, VoteChoice
 from decisions.protection import protectable_reports
 from policy.schema import Policy
@@ -49,10 +50,21 @@ class ProposalForm(Plain):
         help_text=_lazy("Needed when the level is more than one above the next level for this person."),
     )
     lazy_consensus = forms.BooleanField(label=_lazy("Passes unless a steward objects before the deadline"), required=False)
+    replaces = forms.ChoiceField(
+        label=_lazy("Active sanction this proposal replaces"),
+        required=False,
+        help_text=_lazy("A person has one active sanction per case: an escalation names the one it ends."),
+    )
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         policy = case.policy_version.policy
+        self.standing_sanctions = {str(sanction.pk): sanction for sanction in active_sanctions_in(case)}
+        if self.standing_sanctions:
+            options = [(pk, f"{sanction.person.code_name}: {sanction.level}") for pk, sanction in self.standing_sanctions.items()]
+            self.set_choices("replaces", [(NOBODY, _("None")), *options])
+        else:
+            del self.fields["replaces"]
         parties = list(case.parties.select_related("person"))
         self.parties = {str(party.pk): party for party in parties}
         self.set_choices("outcome", outcome_choices(policy))
@@ -81,6 +93,9 @@ class ProposalForm(Plain):
 
     def chosen_reports(self) -> list[Any]:
         return [self.reports[pk] for pk in self.cleaned_data["protected_people"] if pk in self.reports]
+
+    def chosen_replaces(self) -> Any:
+        return self.standing_sanctions.get(self.cleaned_data.get("replaces") or NOBODY)
 
 
 class VoteForm(forms.Form):

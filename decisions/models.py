@@ -44,6 +44,9 @@ class Proposal(models.Model):
     status = models.CharField(max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.OPEN)
     mode = models.CharField(max_length=16, choices=ProposalMode.choices, default=ProposalMode.NORMAL)
     objection_deadline = models.DateTimeField(null=True, blank=True)
+    # An escalation names the active sanction from this case that it ends (decisions.actions: one
+    # active sanction per person per case; a second one only by replacing the first, or on appeal).
+    replaces = models.ForeignKey("Sanction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -143,6 +146,7 @@ class SanctionStatus(models.TextChoices):
     LIFTED = "lifted", _lazy("Lifted")
     RESCINDED = "rescinded", _lazy("Rescinded on appeal")
     CHANGED = "changed", _lazy("Changed on appeal")
+    REPLACED = "replaced", _lazy("Replaced by a later decision")
 
 
 class Sanction(models.Model):

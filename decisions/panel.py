@@ -106,6 +106,7 @@ def panel_context(request: HttpRequest, case: Case, viewer: Standing) -> dict[st
     decisions = [_decision_view(d, policy, user) for d in case.decisions.select_related("policy_version", "proposal")]
     return {
         "can_write": viewer in ALLOWED[Need.WRITE],
+        "can_decide": viewer in ALLOWED[Need.DECIDE],
         "can_vote": viewer in ALLOWED[Need.VOTE],
         "recommendations": recommendations(case),
         "open_proposals": [view for view in proposals if view.proposal.status == ProposalStatus.OPEN],

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.log import record
+from cases.access import Need, may
 from cases.models import Case, Party, PartyRole
 from decisions.actions import latest_inform, settle_open
 from decisions.models import InformChoice, InformDecision, ResponseKind, ResponseRecord
@@ -16,6 +17,8 @@ from decisions.models import InformChoice, InformDecision, ResponseKind, Respons
 
 @transaction.atomic
 def do_record_inform(steward: Any, case: Case, choice: str, reasons: str, inform_on: date | None = None) -> InformDecision:
+    if not may(steward, case, Need.DECIDE):
+        raise ValidationError(_("Only stewards who declared no conflict on this case decide whether to inform the reported person."))
     if choice not in InformChoice.values:
         raise ValidationError(_("Choose whether to inform the reported person."))
     if not reasons.strip():

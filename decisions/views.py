@@ -36,7 +36,7 @@ def _proposal(case: Any, data: dict[str, Any]) -> Proposal:
 @require_POST
 @steward_only
 def propose(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = ProposalForm(request.POST, case=case)
 
     def run(data: dict[str, Any]) -> object:
@@ -50,6 +50,7 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
             conditions_for_return=data["conditions_for_return"],
             skip_reason=data["skip_reason"],
             lazy_consensus=data.get("lazy_consensus", False),
+            replaces=form.chosen_replaces(),
         )
         return do_propose(request.user, case, item)
 
@@ -69,7 +70,7 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def withdraw(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = ProposalIdForm(request.POST)
     apply_form(request, form, lambda data: do_withdraw(request.user, _proposal(case, data)), _("Proposal withdrawn."))
     return back_to_case(case, ANCHOR)
@@ -78,7 +79,7 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def record_inform(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = InformForm(request.POST)
     apply_form(
         request,

@@ -129,7 +129,7 @@ def _plan_view(plan: Plan, can_write: bool) -> PlanView:
 
 
 def panel_context(request: HttpRequest, case: Case, viewer: Standing) -> dict[str, Any]:
-    can_write = viewer in ALLOWED[Need.WRITE]
+    can_write = viewer in ALLOWED[Need.DECIDE]
     plans = (
         case.enforcement_plans.select_related("sanction__person", "decision__policy_version", "approved_by__steward_profile")
         .prefetch_related("actions__connection", "actions__receipts")

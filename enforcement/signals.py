@@ -1,5 +1,6 @@
 """A sanction's plan is written in the transaction that creates the sanction (the decision's outbox), and
-a sanction that stops standing (rescinded or changed on appeal) has its actions lifted, in that transaction too."""
+a sanction that stops standing (rescinded or changed on appeal, or replaced by a later decision) has
+its actions lifted, in that transaction too."""
 
 from typing import Any
 
@@ -10,7 +11,7 @@ from decisions.models import Sanction, SanctionStatus
 from letters.models import OutgoingMail
 from letters.outbox import mail_sent
 
-ENDS_ENFORCEMENT = (SanctionStatus.RESCINDED, SanctionStatus.CHANGED)
+ENDS_ENFORCEMENT = (SanctionStatus.RESCINDED, SanctionStatus.CHANGED, SanctionStatus.REPLACED)
 
 
 @receiver(post_save, sender=Sanction, dispatch_uid="enforcement.sanction_saved")

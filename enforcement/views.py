@@ -1,6 +1,7 @@
 """POST views of the enforcement section of the case page.
 
-Each: access_case(Need.WRITE) (404 when not allowed) → parse → one enforcement.actions do_* → flash message →
+Each: access_case(Need.DECIDE) (404 when not allowed; a sanction's plan shapes the outcome, so a
+soft-conflicted steward does not touch it) → parse → one enforcement.actions do_* → flash message →
 back to the case page's enforcement section. A form or action error is flashed and changes nothing.
 """
 
@@ -31,7 +32,7 @@ Data = dict[str, Any]
 @require_POST
 @steward_only
 def approve_plan(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = PlanForm(request.POST)
     apply_form(request, form, lambda data: do_approve_plan(request.user, case, data["plan"]), _("The plan is approved."))
     return back_to_case(case, ANCHOR)
@@ -40,7 +41,7 @@ def approve_plan(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def record_notice(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = NoticeForm(request.POST)
 
     def run(data: Data) -> object:
@@ -53,7 +54,7 @@ def record_notice(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def add_action(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     sanctioned = [plan.sanctioned.person for plan in case.enforcement_plans.select_related("sanction__person")]
     form = add_action_form(request.POST, persons=sanctioned)
     apply_form(
@@ -65,7 +66,7 @@ def add_action(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def remove_action(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = ActionForm(request.POST)
     apply_form(request, form, lambda data: do_remove_action(request.user, case, data["action"]), _("Action removed from the plan."))
     return back_to_case(case, ANCHOR)
@@ -74,7 +75,7 @@ def remove_action(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def edit_reason(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = ReasonForm(request.POST)
     apply_form(request, form, lambda data: do_edit_reason(request.user, case, data["action"], data["reason"]), _("Reason changed."))
     return back_to_case(case, ANCHOR)
@@ -83,7 +84,7 @@ def edit_reason(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def retry_action(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = ActionForm(request.POST)
     apply_form(request, form, lambda data: do_retry_action(request.user, case, data["action"]), _("The action will be tried again."))
     return back_to_case(case, ANCHOR)
@@ -92,7 +93,7 @@ def retry_action(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def accept_drift(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = AcceptDriftForm(request.POST)
     apply_form(request, form, lambda data: do_accept_drift(request.user, case, data["action"], data["note"]), _("Recorded as undone."))
     return back_to_case(case, ANCHOR)
@@ -101,7 +102,7 @@ def accept_drift(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def cancel_plan(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = CancelPlanForm(request.POST)
     apply_form(request, form, lambda data: do_cancel_plan(request.user, case, data["plan"], data["note"]), _("The plan is cancelled."))
     return back_to_case(case, ANCHOR)

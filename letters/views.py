@@ -76,7 +76,7 @@ def _answer(request: HttpRequest, case: Case) -> HttpResponse:
 @require_POST
 @steward_only
 def approve_message(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.VOTE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = IdForm(request.POST)
     apply_form(request, form, lambda data: do_approve_message(request.user, case, data["target"]), _("Message approved; it is on its way."))
     return _answer(request, case)

@@ -46,16 +46,28 @@ def do_link_identity(actor: Any, person: Person, space: str, handle: str) -> Ide
 
 
 def merge_people(actor: Any, *, keep: Person, absorb: Person) -> None:
+    """`absorb` is the same human as `keep`: everything that points at them now points at `keep`.
+
+    Every foreign key to Person is followed (found through the model metadata, so a new one is not
+    forgotten): sanctions, no-contact protections, watch alerts, screening authors, requests. A
+    party row that `keep` already has in the same case and role is folded into theirs, with the
+    messages, proposals, responses and links about it (deleting it would delete those too).
+    """
+    from cases.merging import relations_to
     from cases.models import Party
 
     if hasattr(absorb, "steward_profile"):
         raise ValidationError("That identity belongs to another steward.")
-    Identity.objects.filter(person=absorb).update(person=keep)
     for party in Party.objects.filter(person=absorb):
-        if Party.objects.filter(case=party.case, person=keep, role=party.role).exists():
-            party.delete()
-        else:
+        same = Party.objects.filter(case=party.case, person=keep, role=party.role).first()
+        if same is None:
             Party.objects.filter(pk=party.pk).update(person=keep)
+            continue
+        for rel in relations_to(Party):
+            rel.related_model._default_manager.filter(**{rel.field.name: party}).update(**{rel.field.name: same})
+        party.delete()
+    for rel in relations_to(Person):
+        _repoint(rel, absorb, keep)
     record(
         "person.merged",
         f"{absorb.code_name} merged into {keep.code_name}",
@@ -63,6 +75,17 @@ def merge_people(actor: Any, *, keep: Person, absorb: Person) -> None:
         data={"kept": keep.code_name, "absorbed": absorb.code_name},
     )
     absorb.delete()
+
+
+def _repoint(rel: Any, absorb: Person, keep: Person) -> None:
+    model, name = rel.related_model, rel.field.name
+    rows = model._default_manager.filter(**{name: absorb})
+    if model._meta.auto_created:
+        # A many-to-many row (a proposal's or sanction's protected people): drop it where `keep` is already there.
+        other = next(field.name for field in model._meta.concrete_fields if field.is_relation and field.name != name)
+        kept = model._default_manager.filter(**{name: keep}).values(other)
+        rows.filter(**{f"{other}__in": kept}).delete()
+    rows.update(**{name: keep})
 
 
 @transaction.atomic

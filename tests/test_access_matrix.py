@@ -2,6 +2,10 @@
 
 The walk starts from the URL resolver, so a new URL that is not classified here fails the test
 (`test_every_url_is_classified`) until someone decides who may use it.
+
+Case URLs are walked for two cases: the matrix case, and a case another case was joined into
+(merged). The joined case's old code name is walked too: it leads its target's readers to the
+target (GET pages only) and is a 404 for everyone else.
 """
 
 from collections.abc import Iterator
@@ -14,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cases.actions import InvolvedPerson, do_declare_conflict
+from cases.actions import InvolvedPerson, do_declare_conflict, do_merge_cases, do_update_triage
 from cases.evidence import check_upload
 from cases.models import Case, ConflictLevel, Evidence, PartyRole
 from conftest import PASSWORD
@@ -28,6 +32,8 @@ from people.models import Space
 
 BODY = "MATRIX-REPORT-BODY the reviewer called me names"
 FILE_TEXT = b"MATRIX-EVIDENCE-FILE chat log"
+JOINED_BODY = "JOINED-REPORT-BODY he kept messaging me"
+JOINED_FILE = b"JOINED-EVIDENCE-FILE screenshot"
 
 PUBLIC = "public"
 STEWARD = "steward"  # any active steward; no case content
@@ -37,7 +43,11 @@ ADMIN = "admin"
 FLOW = "flow"  # a step of signing in or out: only ever redirects or asks for input, never shows data
 STEWARD_OBJECT = "steward-object"  # any active steward, about one object named by id (a flag): 404 when it is not theirs to see
 HOOK = "hook"  # a platform's webhook: no session counts; only a configured space's genuine signature does
-CODE_NAME, READ, WRITE, VOTE = "code_name", "read", "write", "vote"
+CODE_NAME, READ, WRITE, IDENTITY, DECIDE, VOTE = "code_name", "read", "write", "identity", "decide", "vote"
+CASE_RULES = {CODE_NAME, READ, WRITE, IDENTITY, DECIDE, VOTE}
+EVERYTHING = frozenset(CASE_RULES)
+# GET pages that lead a reader of the target there from the joined case's old name.
+FOLLOWS_A_JOIN = {"cases:detail", "cases:declare", "cases:evidence_download"}
 
 # name -> (rule, method). Case rules name the access layer's Need.
 URLS: dict[str, tuple[str, str]] = {
@@ -60,29 +70,29 @@ URLS: dict[str, tuple[str, str]] = {
     "cases:queue": (STEWARD, "GET"),
     "cases:declare": (CODE_NAME, "GET"),
     "cases:detail": (READ, "GET"),
-    "cases:reveal_identity": (READ, "POST"),
+    "cases:reveal_identity": (IDENTITY, "POST"),
     "cases:evidence_download": (READ, "GET"),
     "cases:add_note": (WRITE, "POST"),
     "cases:send_message": (WRITE, "POST"),
-    "cases:update_triage": (WRITE, "POST"),
-    "cases:assign_shepherd": (WRITE, "POST"),
+    "cases:update_triage": (DECIDE, "POST"),
+    "cases:assign_shepherd": (DECIDE, "POST"),
     "cases:acknowledge": (WRITE, "POST"),
-    "cases:change_status": (WRITE, "POST"),
+    "cases:change_status": (DECIDE, "POST"),
     "cases:add_party": (WRITE, "POST"),
     "cases:record_naming_consent": (WRITE, "POST"),
     "cases:add_evidence": (WRITE, "POST"),
-    "cases:merge": (WRITE, "POST"),
+    "cases:merge": (DECIDE, "POST"),
     "cases:set_soft_read": (VOTE, "POST"),
     "letters:party_portal": (PARTY, "GET"),
     "letters:compose": (WRITE, "GET"),
     "letters:create_party_link": (WRITE, "POST"),
     "letters:revoke_party_link": (WRITE, "POST"),
     "letters:edit_draft": (WRITE, "POST"),
-    "letters:approve_message": (VOTE, "POST"),
-    "decisions:propose": (WRITE, "POST"),
+    "letters:approve_message": (DECIDE, "POST"),
+    "decisions:propose": (DECIDE, "POST"),
     "decisions:vote": (VOTE, "POST"),
-    "decisions:withdraw": (WRITE, "POST"),
-    "decisions:record_inform": (WRITE, "POST"),
+    "decisions:withdraw": (DECIDE, "POST"),
+    "decisions:record_inform": (DECIDE, "POST"),
     "decisions:record_response": (WRITE, "POST"),
     "decisions:decide_appeal": (VOTE, "POST"),
     "decisions:appeal_reporter": (REPORTER, "GET"),
@@ -97,14 +107,14 @@ URLS: dict[str, tuple[str, str]] = {
     "privacy:request": (ADMIN, "GET"),
     "privacy:request_export": (ADMIN, "GET"),
     "privacy:request_complete": (ADMIN, "POST"),
-    "enforcement:approve_plan": (WRITE, "POST"),
-    "enforcement:record_notice": (WRITE, "POST"),
-    "enforcement:cancel_plan": (WRITE, "POST"),
-    "enforcement:add_action": (WRITE, "POST"),
-    "enforcement:remove_action": (WRITE, "POST"),
-    "enforcement:edit_reason": (WRITE, "POST"),
-    "enforcement:retry_action": (WRITE, "POST"),
-    "enforcement:accept_drift": (WRITE, "POST"),
+    "enforcement:approve_plan": (DECIDE, "POST"),
+    "enforcement:record_notice": (DECIDE, "POST"),
+    "enforcement:cancel_plan": (DECIDE, "POST"),
+    "enforcement:add_action": (DECIDE, "POST"),
+    "enforcement:remove_action": (DECIDE, "POST"),
+    "enforcement:edit_reason": (DECIDE, "POST"),
+    "enforcement:retry_action": (DECIDE, "POST"),
+    "enforcement:accept_drift": (DECIDE, "POST"),
     "enforcement:watch_alert_reviewed": (WRITE, "POST"),
     "enforcement:moderator_actions": (STEWARD, "GET"),
     "enforcement:review_moderator_action": (STEWARD, "POST"),
@@ -129,6 +139,17 @@ class Persona:
     admin: bool = False
     link: str | None = None  # REPORTER or PARTY: which secret link this persona holds
     link_ok: bool = False  # the real secret, or a forged one
+    # What they may do with the case another case was joined into (the default: nothing).
+    needs_on_joined: frozenset[str] = frozenset()
+
+
+@dataclass
+class CaseUnderTest:
+    """The values a case URL is built from."""
+
+    code_name: str
+    reference: str
+    evidence_pk: int
 
 
 @dataclass
@@ -139,6 +160,12 @@ class World:
     party_token: str
     evidence: Evidence
     personas: list[Persona]
+    target: CaseUnderTest  # the case that a second case was joined into
+    joined: CaseUnderTest  # the joined case's old name (its report and file now live in the target)
+
+    @property
+    def main(self) -> CaseUnderTest:
+        return CaseUnderTest(self.case.code_name, self.reference, self.evidence.pk)
 
 
 def _steward(username: str, github: str | None = None) -> Any:
@@ -146,6 +173,39 @@ def _steward(username: str, github: str | None = None) -> Any:
     if github:
         do_link_identity(None, profile.person, Space.GITHUB, github)
     return profile.user
+
+
+def _joined_pair(stewards: dict[str, Any], henry: Any, ivan: Any) -> tuple[CaseUnderTest, CaseUnderTest]:
+    """Case J joined into case T. Each steward below read T freely and was kept from J somehow (a hard
+    conflict, the reporter's exclusion, being a party, or a soft conflict on a case closed to soft
+    readers): after the join, T must keep them out just as J did."""
+    target = Case.objects.get(code_name=do_submit_report(Submission(body="TARGET-REPORT-BODY rude review")).case_code_name)
+    receipt = do_submit_report(
+        Submission(
+            body=JOINED_BODY,
+            reporter_name="Jo Joined",
+            reporter_email="jo@example.net",
+            involved_people=[InvolvedPerson(PartyRole.REPORTED, "Ivan", Space.GITHUB, "ivan-gh")],
+            excluded_steward_ids=[henry.pk],
+            files=[check_upload(SimpleUploadedFile("joined.txt", JOINED_FILE))],
+        )
+    )
+    joined = Case.objects.get(code_name=receipt.case_code_name)
+    on_target = {"dave": "none", "carol": "soft", "erin": "none", "bob": "none", "alice": "none", "frank": "none"}
+    on_joined = {"dave": "none", "carol": "soft", "erin": "soft", "bob": "hard", "alice": "hard"}
+    for name, level in on_target.items():
+        do_declare_conflict(stewards[name], target, level)
+    for user in (henry, ivan):
+        do_declare_conflict(user, target, ConflictLevel.NONE)
+    for name, level in on_joined.items():
+        do_declare_conflict(stewards[name], joined, level)
+    do_update_triage(stewards["dave"], joined, {"soft_conflicted_may_read": False})
+    evidence = Evidence.objects.get(case=joined)
+    do_merge_cases(stewards["dave"], target, joined)
+    return (
+        CaseUnderTest(target.code_name, receipt.reference, evidence.pk),
+        CaseUnderTest(joined.code_name, receipt.reference, evidence.pk),
+    )
 
 
 @pytest.fixture
@@ -163,7 +223,13 @@ def world(stewards: dict[str, Any]) -> World:
         )
     )
     case = Case.objects.get(code_name=receipt.case_code_name)
-    levels = {"dave": ConflictLevel.NONE, "carol": ConflictLevel.SOFT, "bob": ConflictLevel.HARD, "frank": ConflictLevel.NONE}
+    levels = {
+        "dave": ConflictLevel.NONE,
+        "carol": ConflictLevel.SOFT,
+        "bob": ConflictLevel.HARD,
+        "alice": ConflictLevel.HARD,
+        "frank": ConflictLevel.NONE,
+    }
     for name, level in levels.items():
         do_declare_conflict(stewards[name], case, level)
 
@@ -181,24 +247,36 @@ def world(stewards: dict[str, Any]) -> World:
     proposal = do_propose(stewards["dave"], case, ProposalInput(outcome="correction", target=reported, rationale="One rude remark."))
     do_vote(stewards["dave"], proposal, "yes")
     assert case.decisions.exists()
-    everything = frozenset({CODE_NAME, READ, WRITE, VOTE})
+    target, joined = _joined_pair(stewards, henry, ivan)
+    code_name_only = frozenset({CODE_NAME})
+    soft_read = frozenset({CODE_NAME, READ, WRITE})
     personas = [
         Persona("anonymous visitor", client_for(), frozenset()),
         Persona("reporter link", client_for(), frozenset(), link=REPORTER, link_ok=True),
         Persona("wrong reporter link", client_for(), frozenset(), link=REPORTER),
         Persona("reported person's link", client_for(), frozenset(), link=PARTY, link_ok=True),
         Persona("wrong reported person's link", client_for(), frozenset(), link=PARTY),
-        Persona("steward, no declaration", client_for(gina), frozenset({CODE_NAME}), steward=True),
-        Persona("steward, no conflict", client_for(stewards["dave"]), everything, steward=True),
-        Persona("steward, soft conflict", client_for(stewards["carol"]), frozenset({CODE_NAME, READ, WRITE}), steward=True),
+        Persona("steward, no declaration", client_for(gina), code_name_only, steward=True, needs_on_joined=code_name_only),
+        Persona("steward, no conflict", client_for(stewards["dave"]), EVERYTHING, steward=True, needs_on_joined=EVERYTHING),
+        # Soft on both: reads the matrix case; the joined case was closed to soft readers, so the result is too.
+        Persona("steward, soft conflict", client_for(stewards["carol"]), soft_read, steward=True, needs_on_joined=code_name_only),
+        # No conflict on the target, soft on the case joined into it (closed to soft readers): soft-blocked.
+        Persona(
+            "steward, soft conflict on the joined case",
+            client_for(stewards["erin"]),
+            code_name_only,
+            steward=True,
+            needs_on_joined=code_name_only,
+        ),
+        # Hard on the matrix case; no conflict on the target but hard on the case joined into it.
         Persona("steward, hard conflict", client_for(stewards["bob"]), frozenset(), steward=True),
         Persona("steward excluded by reporter", client_for(henry), frozenset(), steward=True),
         Persona("steward who is a party", client_for(ivan), frozenset(), steward=True),
         Persona("deactivated steward", client_for(stewards["frank"]), frozenset()),
-        Persona("admin", client_for(stewards["alice"]), frozenset({CODE_NAME}), steward=True, admin=True),
+        Persona("admin, hard conflict", client_for(stewards["alice"]), frozenset(), steward=True, admin=True),
     ]
     evidence = Evidence.objects.get(case=case)
-    return World(case, receipt.reference, receipt.secret, party_token, evidence, personas)
+    return World(case, receipt.reference, receipt.secret, party_token, evidence, personas, target, joined)
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -210,8 +288,9 @@ def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPa
             yield f"{namespace}{entry.name}", entry
 
 
-def _kwargs_for(pattern: URLPattern, world: World, genuine: bool = True) -> dict[str, Any]:
+def _kwargs_for(pattern: URLPattern, world: World, genuine: bool = True, case: CaseUnderTest | None = None) -> dict[str, Any]:
     """Values for the URL's parameters; `genuine=False` forges the secrets (reversed, same shape)."""
+    case = case or world.main
     values: dict[str, Any] = {}
     for key in pattern.pattern.converters:
         if "secret" in key:
@@ -219,11 +298,11 @@ def _kwargs_for(pattern: URLPattern, world: World, genuine: bool = True) -> dict
         elif "token" in key:
             values[key] = world.party_token if genuine else world.party_token[::-1]
         elif "reference" in key:
-            values[key] = world.reference
+            values[key] = case.reference
         elif "code" in key or key in {"case", "slug"}:
-            values[key] = world.case.code_name
+            values[key] = case.code_name
         else:
-            values[key] = world.evidence.pk
+            values[key] = case.evidence_pk
     return values
 
 
@@ -242,34 +321,78 @@ def _is_login_redirect(response: Any) -> bool:
 
 def _leaks(response: Any) -> bool:
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    return BODY.encode() in content or FILE_TEXT in content or b"Rita Reporter" in content
+    planted = (BODY.encode(), FILE_TEXT, b"Rita Reporter", JOINED_BODY.encode(), JOINED_FILE, b"Jo Joined", b"jo@example.net")
+    return any(secret in content for secret in planted)
 
 
 def _request(persona: Persona, method: str, url: str) -> Any:
     return persona.client.post(url, {}) if method == "POST" else persona.client.get(url)
 
 
-@pytest.mark.django_db
-def test_case_urls_as_every_persona(world: World) -> None:
+def _case_url_failures(world: World, case: CaseUnderTest, needs_of: Any) -> list[str]:
     failures = []
     patterns = _project_urls()
     for name, (rule, method) in URLS.items():
-        if rule not in {CODE_NAME, READ, WRITE, VOTE}:
+        if rule not in CASE_RULES:
             continue
-        url = reverse(name, kwargs=_kwargs_for(patterns[name], world))
+        url = reverse(name, kwargs=_kwargs_for(patterns[name], world, case=case))
         for persona in world.personas:
+            needs = needs_of(persona)
             response = _request(persona, method, url)
-            allowed = rule in persona.needs
+            allowed = rule in needs
             if allowed:
                 ok = response.status_code not in (403, 404) and not _is_login_redirect(response)
             elif persona.steward:
-                ok = response.status_code == 404 or (rule == READ and CODE_NAME in persona.needs and response.status_code == 302)
+                ok = response.status_code == 404 or (rule == READ and CODE_NAME in needs and response.status_code == 302)
             else:
                 ok = _is_login_redirect(response) or response.status_code == 404
             if not allowed and _leaks(response):
                 ok = False
             if not ok:
-                failures.append(f"{persona.name}: {method} {name} -> {response.status_code} (allowed={allowed})")
+                failures.append(f"{persona.name}: {method} {name} on {case.code_name} -> {response.status_code} (allowed={allowed})")
+    return failures
+
+
+@pytest.mark.django_db
+def test_case_urls_as_every_persona(world: World) -> None:
+    failures = _case_url_failures(world, world.main, lambda persona: persona.needs)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_urls_of_a_case_another_was_joined_into_as_every_persona(world: World) -> None:
+    """Whoever was kept from the joined case (hard conflict, excluded, a party, soft on a case closed to
+    soft readers) is kept from the case it joined: 404 on every URL, nothing of either report shown."""
+    failures = _case_url_failures(world, world.target, lambda persona: persona.needs_on_joined)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_urls_of_the_joined_cases_old_name_as_every_persona(world: World) -> None:
+    """The old name leads a reader of the target there (GET pages only); for everyone else it is the same
+    404 as a name that never existed, so it reveals neither the join nor the target."""
+    failures = []
+    patterns = _project_urls()
+    for name, (rule, method) in URLS.items():
+        if rule not in CASE_RULES:
+            continue
+        url = reverse(name, kwargs=_kwargs_for(patterns[name], world, case=world.joined))
+        for persona in world.personas:
+            response = _request(persona, method, url)
+            reads_target = READ in persona.needs_on_joined
+            if reads_target and name in FOLLOWS_A_JOIN:
+                target_url = reverse(name, kwargs=_kwargs_for(patterns[name], world, case=world.target))
+                expected = reverse("cases:detail", kwargs={"code": world.target.code_name}) if name == "cases:declare" else target_url
+                ok = response.status_code == 302 and response["Location"] == expected
+            elif persona.steward or reads_target:
+                ok = response.status_code == 404
+            else:
+                ok = _is_login_redirect(response) or response.status_code == 404
+            content = b"" if response.streaming else response.content
+            if _leaks(response) or (not reads_target and world.target.code_name.encode() in content):
+                ok = False
+            if not ok:
+                failures.append(f"{persona.name}: {method} {name} on the old name -> {response.status_code}")
     assert not failures, "\n".join(failures)
 
 
@@ -278,7 +401,7 @@ def test_non_case_urls_as_every_persona(world: World) -> None:
     failures = []
     patterns = _project_urls()
     for name, (rule, method) in URLS.items():
-        if rule in {CODE_NAME, READ, WRITE, VOTE}:
+        if rule in CASE_RULES:
             continue
         for persona in world.personas:
             if rule in (REPORTER, PARTY):
@@ -321,12 +444,15 @@ def test_non_case_urls_as_every_persona(world: World) -> None:
 
 @pytest.mark.django_db
 def test_queue_and_search_hide_the_case_from_everyone_without_access(world: World) -> None:
+    joined_names = (world.target.code_name, world.joined.code_name)
     for persona in world.personas:
         if not persona.steward:
             continue
         queries = (
             "",
             f"?q={world.case.code_name}",
+            f"?q={world.target.code_name}",
+            f"?q={world.joined.code_name}",
             "?q=ivan-gh",
             "?view=all",
             "?view=new",
@@ -339,7 +465,12 @@ def test_queue_and_search_hide_the_case_from_everyone_without_access(world: Worl
             content = persona.client.get(reverse("cases:queue") + query).content.decode()
             if not persona.needs:
                 assert world.case.code_name not in content, f"{persona.name} sees the case in {query or 'the queue'}"
-            assert BODY not in content
+            if not persona.needs_on_joined:
+                for code_name in joined_names:
+                    assert code_name not in content, f"{persona.name} sees {code_name} in {query or 'the queue'}"
+            # The old name is listed nowhere: the case it joined is listed under its own name.
+            assert f"/cases/{world.joined.code_name}/" not in content
+            assert BODY not in content and JOINED_BODY not in content
 
 
 @pytest.mark.django_db

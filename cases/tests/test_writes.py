@@ -194,12 +194,19 @@ def test_rejected_evidence_saves_nothing(dave, case):
 
 def test_merge(dave, case, make_case):
     other = make_case("second report about the same incident")
-    response = dave.post(url("merge", case), {"other": other.code_name})
+    # First the confirmation page, with both code names; nothing is joined yet.
+    asked = dave.post(url("merge", case), {"other": other.code_name})
+    assert asked.status_code == 200 and case.code_name in asked.content.decode() and other.code_name in asked.content.decode()
+    other.refresh_from_db()
+    assert other.merged_into is None
+    response = dave.post(url("merge", case), {"other": other.code_name, "confirm": other.code_name})
     assert response.status_code == 302
     other.refresh_from_db()
     assert other.merged_into == case and case.reports.count() == 2
     assert "case.merged" in kinds(case)
-    assert dave.get(reverse("cases:detail", kwargs={"code": other.code_name})).status_code == 404
+    # The joined case's old name leads its readers to the case it joined.
+    moved = dave.get(reverse("cases:detail", kwargs={"code": other.code_name}))
+    assert moved.status_code == 302 and moved["Location"] == reverse("cases:detail", kwargs={"code": case.code_name})
 
 
 def test_merge_refuses_cases_the_steward_cannot_work_on(dave, case, make_case, stewards):

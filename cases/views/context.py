@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from audit.models import Event
-from cases.access import Standing, earlier_cases_about, quorum_for, standing
+from cases.access import ALLOWED, Need, Standing, earlier_cases_about, quorum_for, standing
 from cases.actions import ALLOWED_STATUS_CHANGES
 from cases.forms import EvidenceForm, MergeForm, MessageForm, NoteForm, PartyForm, ShepherdForm, SoftReadForm, TriageForm
 from cases.models import Case, Party, PartyRole, Report, Status
@@ -114,7 +114,9 @@ def case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, An
     return {
         "case": case,
         "policy": policy,
-        "can_vote": viewer_standing is Standing.UNCONFLICTED,
+        "can_vote": viewer_standing in ALLOWED[Need.VOTE],
+        "can_decide": viewer_standing in ALLOWED[Need.DECIDE],
+        "can_see_identity": viewer_standing in ALLOWED[Need.IDENTITY],
         "soft_conflicted": viewer_standing is Standing.SOFT_READ,
         "reports": report_views(case, policy),
         "parties": party_views(case),

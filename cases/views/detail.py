@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.access import ALLOWED, Need, Standing, access_case, standing
+from cases.access import ALLOWED, Need, Standing, access_case, merged_target, standing
 from cases.actions import do_declare_conflict, log_identity_view
 from cases.forms import DeclareForm
 from cases.models import ConflictLevel
@@ -23,6 +23,9 @@ def _queue() -> HttpResponseRedirect:
 @require_http_methods(["GET", "POST"])
 @steward_only
 def declare(request: HttpRequest, code: str) -> HttpResponse:
+    moved = merged_target(request.user, code)
+    if moved is not None:
+        return back_to_case(moved)
     case = access_case(request.user, code, Need.CODE_NAME)
     current = standing(request.user, case)
     if current is not Standing.UNDECLARED:
@@ -50,6 +53,10 @@ def declare(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @steward_only
 def detail(request: HttpRequest, code: str) -> HttpResponse:
+    moved = merged_target(request.user, code)
+    if moved is not None:
+        # A joined case's old name (from a bookmark or a mail) leads to where it went, for its readers only.
+        return back_to_case(moved)
     case = access_case(request.user, code, Need.CODE_NAME)
     if standing(request.user, case) is Standing.UNDECLARED:
         return HttpResponseRedirect(reverse("cases:declare", kwargs={"code": case.code_name}))
@@ -60,8 +67,12 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def reveal_identity(request: HttpRequest, code: str, reference: str) -> HttpResponse:
-    """The reporter's name and contact, shown only on request, and every showing is in the audit log."""
-    case = access_case(request.user, code, Need.READ)
+    """The reporter's name and contact, shown only on request, and every showing is in the audit log.
+
+    Only to stewards with no conflict: a soft-conflicted steward knows someone involved, and the
+    reporter's identity is what must never reach the people around the reported person.
+    """
+    case = access_case(request.user, code, Need.IDENTITY)
     report = case.reports.filter(reference=reference).first()
     if report is None:
         raise Http404("No such report.")

@@ -9,10 +9,11 @@ import unicodedata
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from cases.access import access_evidence
+from cases.access import access_evidence, merged_target
 from cases.actions import log_evidence_download
 from cases.evidence import read_blob
 from cases.views.common import steward_only
@@ -45,6 +46,10 @@ def content_disposition(name: str) -> str:
 @require_GET
 @steward_only
 def evidence_download(request: HttpRequest, code: str, evidence_id: int) -> HttpResponse:
+    moved = merged_target(request.user, code)
+    if moved is not None:
+        # The file moved with its case; the old link leads there for the joined case's readers only.
+        return HttpResponseRedirect(reverse("cases:evidence_download", kwargs={"code": moved.code_name, "evidence_id": evidence_id}))
     evidence = access_evidence(request.user, code, evidence_id)
     if not evidence.is_file:
         raise Http404("This evidence is a link, not a file.")

@@ -48,13 +48,16 @@ def tab_filter(tab: str, user: object) -> Q:
 
 
 def search_filter(query: str) -> Q:
-    """A case's code name, a person's code name, or exactly one of their identities' handles.
+    """A case's code name (or that of a case joined into it), a person's code name, or exactly one of
+    their identities' handles.
 
     Handles are encrypted at rest, so they are matched whole through their blind index (privacy.keys).
     """
     handle = normalise_handle("", query)
     return (
         Q(code_name__icontains=query)
+        # A joined case's old name finds the case it joined (only ever among cases the steward may read).
+        | Q(merged_cases__code_name__icontains=query)
         | Q(parties__person__code_name__icontains=query)
         | Q(parties__person__identities__handle_digest__in=blind_digests(handle))
     )

@@ -8,7 +8,6 @@ A form or action error changes nothing and says why.
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -41,7 +40,7 @@ from cases.forms import (
     TriageForm,
 )
 from cases.models import Audience, Case
-from cases.views.common import apply_form, back_to_case, is_htmx, steward_only
+from cases.views.common import apply_form, back_to_case, first_error, is_htmx, steward_only
 from cases.views.context import case_context, shepherd_candidates, status_choices
 
 # section -> (partial template, element id on the case page)
@@ -98,7 +97,7 @@ def send_message(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def update_triage(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = TriageForm(request.POST)
     apply_form(request, form, lambda data: do_update_triage(request.user, case, data), _("Triage saved."))
     return _answer(request, case, "state")
@@ -107,7 +106,7 @@ def update_triage(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def assign_shepherd(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = ShepherdForm(request.POST, candidates=shepherd_candidates(case))
     apply_form(request, form, lambda data: do_assign_shepherd(request.user, case, form.chosen()), _("Shepherd updated."))
     return _answer(request, case, "state")
@@ -128,7 +127,7 @@ def acknowledge(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def change_status(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    case = access_case(request.user, code, Need.DECIDE)
     form = StatusForm(request.POST, allowed=status_choices(case))
     apply_form(request, form, lambda data: do_change_status(request.user, case, data["status"]), _("Status changed."))
     return _answer(request, case, "state")
@@ -177,18 +176,41 @@ def add_evidence(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @steward_only
 def merge(request: HttpRequest, code: str) -> HttpResponse:
-    case = access_case(request.user, code, Need.WRITE)
+    """Two steps: name the case to join, then confirm on a page that shows both code names.
+
+    The steward must be able to decide on both cases (a soft conflict on either side refuses), and
+    confirms by typing the joined case's code name, and, for a decided case, by saying so.
+    """
+    case = access_case(request.user, code, Need.DECIDE)
     form = MergeForm(request.POST)
-
-    def join(data: dict[str, Any]) -> object:
-        try:
-            other = access_case(request.user, data["other"].strip(), Need.WRITE)
-        except Http404:
-            # The same answer whether the case does not exist or is hidden from this steward.
-            raise ValidationError(_("You have no case called “%(name)s” to join.") % {"name": data["other"].strip()}) from None
-        return do_merge_cases(request.user, case, other)
-
-    apply_form(request, form, join, _("The cases were joined."))
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return back_to_case(case, "merge")
+    other_name = form.cleaned_data["other"]
+    try:
+        other = access_case(request.user, other_name, Need.DECIDE)
+    except Http404:
+        # The same answer whether the case does not exist or is hidden from this steward.
+        messages.error(request, _("You have no case called “%(name)s” to join.") % {"name": other_name})
+        return back_to_case(case, "merge")
+    if other.pk == case.pk:
+        messages.error(request, _("A case cannot be joined with itself."))
+        return back_to_case(case, "merge")
+    problem = form.confirmation_problem(other, into=case)
+    if problem is not None:
+        if problem:
+            messages.error(request, problem)
+        context = {
+            "case": case,
+            "other": other,
+            "form": MergeForm(initial={"other": other.code_name}),
+            "decided": form.target_decided(case),
+        }
+        return render(request, "cases/merge_confirm.html", context)
+    into_decided = form.cleaned_data["into_decided"]
+    apply_form(
+        request, form, lambda data: do_merge_cases(request.user, case, other, into_decided=into_decided), _("The cases were joined.")
+    )
     return back_to_case(case)
 
 

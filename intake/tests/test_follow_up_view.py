@@ -86,11 +86,13 @@ def test_reporter_sees_only_reporter_messages_of_their_own_report(client, stewar
 
 
 def test_a_second_report_in_the_same_case_does_not_see_the_first_reporters_thread(client, stewards):
-    from cases.actions import do_merge_cases
+    from cases.actions import do_declare_conflict, do_merge_cases
 
     first_ref, _ = receipt_of(submit(client, body="first reporter"))
     second_ref, second_secret = receipt_of(submit(client, body="second reporter"))
     first, second = Report.objects.get(reference=first_ref), Report.objects.get(reference=second_ref)
+    for case in (first.case, second.case):  # only a steward with no conflict on both may join them
+        do_declare_conflict(stewards["alice"], case, "none")
     do_merge_cases(stewards["alice"], first.case, second.case)
     do_send_message(stewards["alice"], first.case, Audience.REPORTER, "Only for the first reporter", report=first)
     html = client.get(portal_url(second_ref, second_secret)).content.decode()
