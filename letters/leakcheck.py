@@ -59,6 +59,11 @@ def _why(kind: str, part: bool) -> str:
     return _("the reporter's contact details")
 
 
+def _name_key(name: str) -> str:
+    """A name as the matcher sees it, to tell whether a report's name is a consenting party's."""
+    return " ".join(word.text for word in fold(name).words)
+
+
 class _Secrets:
     """What must not appear: gathered from the case's reports, reporter parties and reporters' messages.
 
@@ -72,8 +77,16 @@ class _Secrets:
         self.texts: list[str] = []
         own_email = to_report.reporter_email.casefold() if to_report is not None and to_report.reporter_email else None
         own_reports: set[int] = set()
+        parties = list(case.parties.filter(role=PartyRole.REPORTER).select_related("person").prefetch_related("person__identities"))
+        # A reporter a steward recorded as agreeing to be named (cases.actions.do_record_naming_consent) may be
+        # named; their addresses, handles and words stay protected: the consent is to the name only.
+        consenting = {_name_key(party.person.display_name) for party in parties if party.agreed_to_be_named and party.person.display_name}
         for report in case.reports.all():
-            found = [(NAME, Protected(NAME, report.reporter_name))] if report.reporter_name else []
+            found = []
+            if report.reporter_name and _name_key(report.reporter_name) in consenting:
+                self.allowed.append(Protected(NAME, report.reporter_name))
+            elif report.reporter_name:
+                found.append((NAME, Protected(NAME, report.reporter_name)))
             if report.reporter_email:
                 found.append((EMAIL, Protected(EMAIL, report.reporter_email)))
             found += [(CONTACT, form) for form in contact_forms(report.reporter_other_contact)]
@@ -84,10 +97,13 @@ class _Secrets:
             else:
                 self.protected += found
                 self.texts.append(report.body)
-        parties = case.parties.filter(role=PartyRole.REPORTER).select_related("person").prefetch_related("person__identities")
         for party in parties:
             identities = list(party.person.identities.all())
-            found = [(NAME, Protected(NAME, party.person.display_name))] if party.person.display_name else []
+            found = []
+            if party.person.display_name and party.agreed_to_be_named:
+                self.allowed.append(Protected(NAME, party.person.display_name))
+            elif party.person.display_name:
+                found.append((NAME, Protected(NAME, party.person.display_name)))
             for identity in identities:
                 kind = EMAIL if identity.space == Space.EMAIL else HANDLE
                 found.append((kind, Protected(kind, identity.handle)))

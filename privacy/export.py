@@ -48,16 +48,24 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def protected_strings(case_id: int) -> list[str]:
+def _identity_values(report: Report) -> set[str]:
+    return {report.reporter_name, report.reporter_email} | {form.value for form in contact_forms(report.reporter_other_contact)}
+
+
+def protected_strings(case_id: int, *, own: Person | None = None, own_reports: tuple[Report, ...] = ()) -> list[str]:
     """Every identifying value of the case's reporters and witnesses (free-text contact details split into the
-    addresses, numbers and handles they hold), longest first."""
+    addresses, numbers and handles they hold), longest first. The values of `own` (the person the export is
+    for) and of their own reports are left out: a reporter's own name is theirs to read."""
     found: set[str] = set()
     for report in Report.objects.filter(case_id=case_id):
-        found.update({report.reporter_name, report.reporter_email})
-        found.update(form.value for form in contact_forms(report.reporter_other_contact))
+        found.update(_identity_values(report))
     for party in Party.objects.filter(case_id=case_id, role__in=PROTECTED_ROLES).select_related("person"):
         found.add(party.person.display_name)
         found.update(identity.handle for identity in party.person.identities.all())
+    if own is not None:
+        found -= {own.display_name} | {identity.handle for identity in own.identities.all()}
+        for report in own_reports:
+            found -= _identity_values(report)
     return sorted((value.strip() for value in found if value and len(value.strip()) >= 2), key=len, reverse=True)
 
 
@@ -169,7 +177,7 @@ def _reports(party: Party, own_reports: list[Report], include_text: bool) -> lis
         return _("Not included: the reports are not about you.")
     if not include_text:
         return _("%(count)d report(s); text withheld to protect the people who reported") % {"count": len(reports)}
-    secrets = protected_strings(party.case_id)
+    secrets = protected_strings(party.case_id, own=party.person, own_reports=tuple(own_reports))
     return [
         {"reference_date": _iso(report.submitted_at), "text": redact(report.body, secrets), "categories": report.categories}
         for report in reports

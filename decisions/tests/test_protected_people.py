@@ -38,7 +38,8 @@ def _letter_to_reported(case: Case, language: str = "en") -> str:
 
 def _ready(case: Case, stewards: dict[str, Any]) -> Case:
     for name in COMMITTEE:
-        do_declare_conflict(stewards[name], case, "none")
+        if not case.declarations.filter(steward=stewards[name]).exists():
+            do_declare_conflict(stewards[name], case, "none")
     make_ready(case, stewards["alice"])
     case.refresh_from_db()
     return case
@@ -141,9 +142,14 @@ def test_a_named_reporter_is_named_only_after_a_steward_records_consent(
     assert party.agreed_to_be_named
     event = Event.objects.filter(case_id=case.pk, kind="party.naming_consent").get()
     assert event.actor_id == stewards["bob"].pk and "Rita" not in event.summary
-    assert "Do not contact Rita Reporter until 2026-04-01." in _letter_to_reported(case)
+    named = _letter_to_reported(case)
+    assert "Do not contact Rita Reporter until 2026-04-01." in named
+    # The consent is to the name: the letter that uses it is not blocked as a leak, but an address still is.
+    assert check_text(case, named) == []
+    assert [finding.kind for finding in check_text(case, named + " Write to rita@example.net.")] == ["email"]
 
     login(stewards["bob"]).post(url, {"party": party.pk, "agreed": "no"})  # withdrawn: back to the role
+    assert "name" in {finding.kind for finding in check_text(case, named)}
     assert "Do not contact the person who reported until 2026-04-01." in _letter_to_reported(case)
     # The reported person gives no consent that matters: there is nothing to record for them.
     login(stewards["bob"]).post(url, {"party": reported(case).pk, "agreed": "yes"})
@@ -173,11 +179,13 @@ def test_witnesses_are_a_witness_until_they_agree_in_both_languages(stewards: di
 
 def test_two_reporters_one_anonymous_each_read_you(stewards: dict[str, Any], clock: Any) -> None:
     """Joined cases: Rita (named) and an anonymous reporter are both protected; each reads "you", nobody a name."""
-    from cases.actions import do_merge_cases
+    from cases.actions import do_declare_conflict, do_merge_cases
 
     case, _receipt = new_case()
     other, _other_receipt = new_case(anonymous=True, reporter_name="", reporter_email="")
     anonymous = other.reports.get()
+    for each in (case, other):  # only a steward with no conflict on both cases joins them
+        do_declare_conflict(stewards["alice"], each, "none")
     do_merge_cases(stewards["alice"], case, other)
     case = _ready(case, stewards)
     named = case.reports.exclude(pk=anonymous.pk).get()

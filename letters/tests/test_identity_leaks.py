@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from audit.models import Event
-from cases.actions import InvolvedPerson, do_merge_cases, do_send_message
-from cases.models import Audience, Case, Message, Party, PartyRole, Report
+from cases.actions import InvolvedPerson, do_declare_conflict, do_merge_cases, do_send_message
+from cases.models import Audience, Case, ConflictLevel, Message, Party, PartyRole, Report
 from intake.actions import Submission, do_submit_report
 from letters.actions import do_approve_message
 from letters.leakcheck import IdentityLeak, assert_no_leak, check_text, leaked_kinds
@@ -60,7 +60,12 @@ def two_reporters(stewards: dict[str, Any], *, with_handle: bool = True) -> TwoR
             language="en",
         )
     )
-    do_merge_cases(stewards["alice"], world.case, Case.objects.get(code_name=receipt.case_code_name))
+    second = Case.objects.get(code_name=receipt.case_code_name)
+    # The committee declares on the second case as on the first: a merge keeps the stricter of the two.
+    for name in ("alice", "bob", "carol", "dave"):
+        do_declare_conflict(stewards[name], second, ConflictLevel.NONE)
+    do_declare_conflict(stewards["erin"], second, ConflictLevel.SOFT)
+    do_merge_cases(stewards["alice"], world.case, second)
     planted = Report.objects.get(reference=receipt.reference)
     party = Party.objects.filter(case=world.case, role=PartyRole.REPORTER).exclude(person=world.reporter_party.person).get()
     if with_handle:
