@@ -51,7 +51,7 @@ class FormCharsetMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        charset = request.content_params.get("charset", "") if request.content_type == "application/x-www-form-urlencoded" else ""
+        charset = (request.content_params or {}).get("charset", "") if request.content_type == "application/x-www-form-urlencoded" else ""
         if request.method == "POST" and charset:
             try:
                 codec = codecs.lookup(charset).name
