@@ -56,8 +56,10 @@ ALLOWED: dict[Need, set[Standing]] = {
 
 
 def may(user: Any, case: Case, need: Need) -> bool:
-    """Whether `user` may do `need` with a case already in hand (actions re-check with this)."""
-    return standing(user, case) in ALLOWED[need]
+    """Whether `user` may do `need` with `case`: the same answer access_case gives, for a case already in hand
+    (actions re-check with this; an export or a list reaches cases through a person rather than a code name).
+    A case joined into another is reached only through the case it joined."""
+    return case.merged_into_id is None and standing(user, case) in ALLOWED[need]
 
 
 def _automatic_hard_conflict(user: Any) -> Q:
@@ -109,17 +111,10 @@ def standing(user: Any, case: Case) -> Standing:
     return Standing.UNCONFLICTED
 
 
-def allows(user: Any, case: Case, need: Need) -> bool:
-    """Whether `user` may do `need` with `case`: the same answer access_case gives, for a case already in
-    hand (an export or a list that reaches cases through a person rather than a code name).
-    A case joined into another is reached only through the case it joined."""
-    return case.merged_into_id is None and standing(user, case) in ALLOWED[need]
-
-
 def access_case(user: Any, code_name: str, need: Need) -> Case:
     """The case named `code_name` if `user` may do `need` with it; otherwise 404."""
     case = Case.objects.filter(code_name=code_name, merged_into__isnull=True).select_related("policy_version", "shepherd").first()
-    if case is None or not allows(user, case, need):
+    if case is None or not may(user, case, need):
         raise Http404("No such case.")
     return case
 

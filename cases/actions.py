@@ -132,7 +132,7 @@ def do_send_message(
         if audience == Audience.REPORTER:
             # On a case with several reporters, one must never learn who the others are.
             refusal = _("This message may identify another reporter and cannot be sent until it is edited: %(findings)s")
-            assert_no_leak(case, f"{subject}\n{body}", refusal, to_report=report)
+            assert_no_leak(case, f"{subject}\n{body}", refusal, to_report=report, writer=author)
         message = Message.objects.create(
             case=case, report=report if audience == Audience.REPORTER else None, audience=audience, author=author, body=body
         )

@@ -18,10 +18,12 @@ common words only). A finding blocks the text until it is edited.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from cases.access import Need, may
 from cases.models import Case, Message, PartyRole, Report
 from people.models import Space
 from privacy.identity_match import EMAIL, HANDLE, NAME, Matcher, Protected, contact_forms, fold
@@ -149,14 +151,24 @@ class IdentityLeak(ValidationError):
         self.findings = findings
 
 
-def assert_no_leak(case: Case, text: str, refusal: str, *, to_report: Report | None = None) -> None:
+def describe_for(user: Any, case: Case, findings: list[Finding]) -> str:
+    """The findings as `user` may read them. What matched and why says which words belong to a reporter's
+    identity, so it is shown only to stewards who may see that identity (Need.IDENTITY); to anyone else (a
+    soft-conflicted steward) a finding says only that the text must change, or they could test guesses."""
+    if user is None or may(user, case, Need.IDENTITY):
+        return describe(findings)
+    return _("a steward with no conflict on this case can see what was found")
+
+
+def assert_no_leak(case: Case, text: str, refusal: str, *, to_report: Report | None = None, writer: Any = None) -> None:
     """Refuse (IdentityLeak) a text a steward is writing for outside the committee if it may identify a reporter.
 
-    `refusal` is the message shown, with %(findings)s where the findings go.
+    `refusal` is the message shown, with %(findings)s where the findings go (see describe_for: `writer` is
+    the steward who reads it).
     """
     findings = check_text(case, text, to_report=to_report)
     if findings:
-        raise IdentityLeak(refusal % {"findings": describe(findings)}, findings)
+        raise IdentityLeak(refusal % {"findings": describe_for(writer, case, findings)}, findings)
 
 
 def _distinctive(gram: tuple[str, ...]) -> bool:

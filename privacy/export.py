@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Event
-from cases.access import Need, allows, readable_cases
+from cases.access import Need, may, readable_cases
 from cases.models import Audience, Case, Channel, Message, Party, PartyRole, Report
 from intake.portal import reporter_messages
 from letters.models import OutgoingMail, PartyLink
@@ -235,9 +235,9 @@ def sort_parties(steward: Any, person: Person) -> Export:
     export = Export(payload={})
     parties = Party.objects.filter(person=person, case__merged_into__isnull=True).select_related("case")
     for party in parties.order_by("case__created_at", "id"):
-        if allows(steward, party.case, Need.READ):
+        if may(steward, party.case, Need.READ):
             export.included.append(party)
-        elif allows(steward, party.case, Need.CODE_NAME):
+        elif may(steward, party.case, Need.CODE_NAME):
             export.withheld_counted.append(party)
         else:
             export.withheld_silently.append(party)

@@ -1,7 +1,10 @@
 """Template helpers for the case thread: the identity check and e-mail delivery of a message."""
 
+from typing import Any
+
 from django import template
 
+from cases.access import Need, may
 from cases.models import Approval, Message
 from letters.leakcheck import Finding, check_text
 from letters.models import MailStatus, OutgoingMail
@@ -16,6 +19,13 @@ def leak_findings(message: Message) -> list[Finding]:
         return []
     subjects = [mail.subject for mail in message.outgoing_mails.all() if mail.status == MailStatus.HELD]
     return check_text(message.case, "\n".join([*subjects, message.body]))  # as approval checks it (letters.actions)
+
+
+@register.simple_tag
+def leak_findings_for(message: Message, user: Any) -> dict[str, Any]:
+    """The findings on a message waiting for approval, and whether `user` may read what matched (see
+    letters.leakcheck.describe_for: only stewards who may see the reporter's identity)."""
+    return {"findings": leak_findings(message), "detailed": may(user, message.case, Need.IDENTITY)}
 
 
 @register.filter

@@ -90,6 +90,19 @@ def test_the_case_page_shows_findings_and_offers_approval_only_when_clean(world:
     assert reverse("letters:approve_message", kwargs={"code": world.case.code_name}) in page
 
 
+def test_a_soft_conflicted_steward_is_not_told_which_words_are_the_reporters(world: World, stewards: dict[str, Any], login: Any) -> None:
+    """Findings say which words belong to the reporter's identity; a steward who may not see that identity
+    (erin, soft-conflicted) reads only that the text must change, so a draft cannot be used to test guesses."""
+    draft(world, stewards["erin"], "Quartermaine says hello")  # erin guesses a surname
+    url = reverse("cases:detail", kwargs={"code": world.case.code_name})
+    soft_page = login(stewards["erin"]).get(url).content.decode()
+    assert "may identify the reporter" in soft_page
+    assert "reporter&#x27;s name" not in soft_page and "reporter's name" not in soft_page
+    assert "A steward with no conflict on this case can see what was found." in soft_page
+    clean_page = login(stewards["carol"]).get(url).content.decode()
+    assert "part of the reporter&#x27;s name" in clean_page or "part of the reporter's name" in clean_page
+
+
 def test_approval_through_the_web(world: World, stewards: dict[str, Any], login: Any) -> None:
     message = draft(world, stewards["bob"])
     url = reverse("letters:approve_message", kwargs={"code": world.case.code_name})

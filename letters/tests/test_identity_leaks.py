@@ -124,6 +124,18 @@ def test_a_message_to_one_reporter_never_names_another(both: TwoReporters, stewa
     do_send_message(stewards["bob"], both.case, Audience.REPORTER, f"Dear {REPORTER_NAME}, thank you.", report=both.world.report)
 
 
+def test_a_refusal_tells_a_soft_conflicted_writer_nothing_about_the_other_reporter(both: TwoReporters, stewards: dict[str, Any]) -> None:
+    """erin is soft-conflicted: she may write to a reporter but not see who reported, so the refusal of a
+    guess must not confirm which words were the other reporter's; bob (no conflict) is told."""
+    guess = f"Thank you. {planting.NAME.split()[-1]} told us too."
+    with pytest.raises(IdentityLeak) as soft:
+        do_send_message(stewards["erin"], both.case, Audience.REPORTER, guess, report=both.world.report)
+    assert "name" not in soft.value.messages[0] and planting.NAME.split()[-1] not in soft.value.messages[0]
+    with pytest.raises(IdentityLeak) as clean:
+        do_send_message(stewards["bob"], both.case, Audience.REPORTER, guess, report=both.world.report)
+    assert "name" in clean.value.messages[0]
+
+
 @pytest.mark.parametrize("planted", DISGUISED)
 def test_a_disguised_reporter_identity_blocks_a_letter_to_the_reported_person(
     both: TwoReporters, stewards: dict[str, Any], planted: str
