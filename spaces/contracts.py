@@ -1,12 +1,13 @@
 """Contract checks against platforms' published API descriptions (used by the tests).
 
-Discord and Discourse publish OpenAPI 3.1 documents (in `../shared/specs/`, MIT); the requests our
+Discord and Discourse publish OpenAPI 3.1 documents (vendored in `spaces/specs/`, MIT); the requests our
 clients send are validated against the request-body schema of the matching operation, and the
 fakes' responses against the response schema, so a fake cannot drift from the real API unnoticed.
 GitHub publishes its GraphQL schema through npm (`@octokit/graphql-schema`); every GraphQL document
 we send is validated against it.
 """
 
+import gzip
 import json
 import re
 from functools import cache
@@ -18,20 +19,20 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPECS = {"discord": "discord-openapi.json", "discourse": "discourse-openapi.json"}
+SPECS = {"discord": "discord-openapi.json.gz", "discourse": "discourse-openapi.json.gz"}
 
 
 class ContractError(AssertionError):
     pass
 
 
-def shared_dir() -> Path:
-    return Path(getattr(settings, "STEWARD_SHARED_DIR", settings.BASE_DIR.parent / "shared"))
+SPECS_DIR = Path(__file__).resolve().parent / "specs"  # with the project: a clone alone runs the contract checks
 
 
 @cache
 def openapi(name: str) -> dict[str, Any]:
-    return json.loads((shared_dir() / "specs" / SPECS[name]).read_text())
+    with gzip.open(SPECS_DIR / SPECS[name], "rt", encoding="utf-8") as document:
+        return dict(json.load(document))
 
 
 def _template_regex(template: str) -> re.Pattern[str]:

@@ -1,4 +1,4 @@
-"""The client and the fake against Discourse's published OpenAPI description (../shared/specs/discourse-openapi.json)."""
+"""The client and the fake against Discourse's published OpenAPI description (spaces/specs/discourse-openapi.json.gz)."""
 
 import json
 from datetime import timedelta
