@@ -7,7 +7,7 @@ detector off makes a test here fail instead of being covered by another detector
 - Ada: her name has a three-letter part (Ada) and a two-letter one (Li); her report's address has a local
   part of two letters ("jo", too short to be identifying alone: only the whole address is), a second address
   on her person record has one of exactly three ("ulf"); her handle; other contact details with no digits.
-- Bruno: a phone number, and a name and address of his own.
+- Bruno: other contact details holding two phone numbers and a handle, and a name and address of his own.
 """
 
 from dataclasses import dataclass
@@ -33,7 +33,7 @@ ADA_BODY = "Then it was lavender and marble, not the harbour at all, so we left 
 ADA_REPLY = "Mallory photographed the whiteboard sketches without asking anyone."
 BRUNO_NAME = "Bruno Halvorsen"
 BRUNO_EMAIL = "pewter.gull@pinemail.test"
-BRUNO_PHONE = "+31 6 4817 2950"
+BRUNO_CONTACT = "+31 6 4817 2950 or 020 555 0199, Signal: @tern.quay"  # two numbers and a handle
 BRUNO_BODY = "Mallory deleted the onboarding wiki twice during the translation sprint."
 BRUNO_REPLY = "Afterwards the cached glossary pages vanished from the mirror too."
 
@@ -67,7 +67,7 @@ def submit(body: str, name: str, email: str, contact: str) -> Report:
 @pytest.fixture
 def reporters(stewards: dict[str, Any]) -> Reporters:
     ada = submit(ADA_BODY, ADA_NAME, ADA_EMAIL, ADA_CONTACT)
-    bruno = submit(BRUNO_BODY, BRUNO_NAME, BRUNO_EMAIL, BRUNO_PHONE)
+    bruno = submit(BRUNO_BODY, BRUNO_NAME, BRUNO_EMAIL, BRUNO_CONTACT)
     case = ada.case
     for each in (case, bruno.case):
         for name in ("alice", "bob", "carol", "dave", "erin"):
@@ -102,6 +102,8 @@ ONE_VALUE_EACH = [
     ("Please stop messaging marrow finch.", {("contact", CONTACT_WHY)}),
     ("Someone rang from 06-4817 2950 twice.", {("contact", CONTACT_WHY)}),
     ("Someone rang from +31 6 48172950 twice.", {("contact", CONTACT_WHY)}),
+    ("Someone rang from 020-555-0199 twice.", {("contact", CONTACT_WHY)}),  # the second number
+    ("Please stop messaging @tern.quay.", {("contact", CONTACT_WHY)}),  # the handle beside the numbers
 ]
 
 

@@ -35,10 +35,15 @@ pytestmark = pytest.mark.django_db
 COMMITTEE = ("alice", "bob", "carol", "dave", "erin")
 IVAN, PAT, WALTER = ("Ivan Reported", "ivan-gh"), ("Pat Reported", "pat-gh"), ("Walter Witnessman", "walter-gh")
 RITA_EMAIL, QUINN_EMAIL = "rita@example.net", "quinn@example.net"
-A_RITA = "FIRST-REPORT Ivan talked over me at every standup"
+A_RITA = "FIRST-REPORT Ivan talked over me at every standup; call me on 020 7946 0958"  # her own number
+A_RITA_REDACTED = f"FIRST-REPORT Ivan talked over me at every standup; call me on {REDACTED}"
+RITA_CONTACT = "+44 20 7946 0958"
 B_QUINN = "SECOND-REPORT Ivan and Pat mocked Rita Reporter in the channel"  # names the other reporter
-B_RITA = "THIRD-REPORT Pat joined in when Ivan mocked me"
+B_RITA = "THIRD-REPORT Pat joined in when Ivan mocked me; Quinn (tern.quay, 06 4817 2950) saw it"
 WITHHELD = "%d report(s); text withheld to protect the people who reported"
+# Rita's report in B with the other reporter cut out: name, handle and number from her contact details.
+B_RITA_REDACTED = f"THIRD-REPORT Pat joined in when Ivan mocked me; {REDACTED} ({REDACTED}, {REDACTED}) saw it"
+QUINN_CONTACT = "Signal: @tern.quay, or call +31 6 4817 2950"
 NOT_ABOUT_YOU = "Not included: the reports are not about you."
 
 
@@ -48,8 +53,10 @@ class Cases:
     b: Case
 
 
-def report(body: str, name: str, email: str, *involved: InvolvedPerson) -> Case:
-    receipt = do_submit_report(Submission(body=body, reporter_name=name, reporter_email=email, involved_people=list(involved)))
+def report(body: str, name: str, email: str, *involved: InvolvedPerson, contact: str = "") -> Case:
+    receipt = do_submit_report(
+        Submission(body=body, reporter_name=name, reporter_email=email, reporter_other_contact=contact, involved_people=list(involved))
+    )
     return Case.objects.get(code_name=receipt.case_code_name)
 
 
@@ -88,8 +95,8 @@ def decide(stewards: dict[str, Any], case: Case, data: ProposalInput) -> None:
 @pytest.fixture
 def cases(stewards: dict[str, Any]) -> Cases:
     witness = InvolvedPerson(PartyRole.WITNESS, WALTER[0], Space.GITHUB, WALTER[1])
-    a = report(A_RITA, "Rita Reporter", RITA_EMAIL, reported(IVAN), reported(PAT), witness)
-    b = report(B_QUINN, "Quinn Secondreporter", QUINN_EMAIL, reported(IVAN), reported(PAT))
+    a = report(A_RITA, "Rita Reporter", RITA_EMAIL, reported(IVAN), reported(PAT), witness, contact=RITA_CONTACT)
+    b = report(B_QUINN, "Quinn Secondreporter", QUINN_EMAIL, reported(IVAN), reported(PAT), contact=QUINN_CONTACT)
     rita_in_b = report(B_RITA, "Rita Reporter", RITA_EMAIL, reported(IVAN))
     for case in (a, b, rita_in_b):
         for name in COMMITTEE:
@@ -173,7 +180,7 @@ def test_each_reported_person_gets_their_letters_decisions_and_answers_only(case
                 "decisions": [("warning", ["warning"])],
                 "responses": [("response", "A-IVAN-RESPONSE it was a joke")],
                 "links": 1,  # the one link made for Ivan in A (he has no address: no letter was mailed)
-                "reports": [A_RITA] if report_text else WITHHELD % 1,
+                "reports": [A_RITA_REDACTED] if report_text else WITHHELD % 1,
                 "others": OTHERS_A_FOR_REPORTED,
             },
             "B": {
@@ -183,7 +190,7 @@ def test_each_reported_person_gets_their_letters_decisions_and_answers_only(case
                 "responses": [("response", "B-IVAN-RESPONSE not again")],
                 "links": 0,
                 # Both of B's reports are about Ivan; the reporter Quinn named is cut out.
-                "reports": sorted([B_QUINN.replace("Rita Reporter", REDACTED), B_RITA]) if report_text else WITHHELD % 2,
+                "reports": sorted([B_QUINN.replace("Rita Reporter", REDACTED), B_RITA_REDACTED]) if report_text else WITHHELD % 2,
                 "others": [("reported", "not included"), *OTHERS_B_FOR_REPORTED[1:]],
             },
         }
@@ -196,7 +203,7 @@ def test_each_reported_person_gets_their_letters_decisions_and_answers_only(case
             "decisions": [],  # the warning is Ivan's
             "responses": [("response", "A-PAT-RESPONSE I was not there")],
             "links": 0,
-            "reports": [A_RITA] if report_text else WITHHELD % 1,
+            "reports": [A_RITA_REDACTED] if report_text else WITHHELD % 1,
             "others": OTHERS_A_FOR_REPORTED,
         },
         "B": {
@@ -205,7 +212,7 @@ def test_each_reported_person_gets_their_letters_decisions_and_answers_only(case
             "decisions": [("no-action", [])],
             "responses": [("declined", "")],
             "links": 0,
-            "reports": sorted([B_QUINN.replace("Rita Reporter", REDACTED), B_RITA]) if report_text else WITHHELD % 2,
+            "reports": sorted([B_QUINN.replace("Rita Reporter", REDACTED), B_RITA_REDACTED]) if report_text else WITHHELD % 2,
             "others": OTHERS_B_FOR_REPORTED,
         },
     }
@@ -222,7 +229,7 @@ def test_each_reporter_gets_their_own_reports_and_threads_only(cases, stewards, 
             "decisions": [],
             "responses": [],
             "links": 0,
-            "reports": [A_RITA] if report_text else WITHHELD % 1,
+            "reports": [A_RITA] if report_text else WITHHELD % 1,  # her own number stays: it is hers
             "others": [("reported", "not included"), ("reported", "not included"), ("witness", REDACTED)],
         },
         "B": {
@@ -231,7 +238,7 @@ def test_each_reporter_gets_their_own_reports_and_threads_only(cases, stewards, 
             "decisions": [],
             "responses": [],
             "links": 0,
-            "reports": [B_RITA] if report_text else WITHHELD % 1,
+            "reports": [B_RITA_REDACTED] if report_text else WITHHELD % 1,
             "others": [("reported", "not included"), ("reported", "not included"), ("reporter", REDACTED)],
         },
     }
