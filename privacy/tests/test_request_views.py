@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from cases.actions import do_declare_conflict, do_update_triage
 from cases.models import Case
-from people.actions import do_update_steward
+from people.actions import do_update_steward, person_for_identity
 from people.models import Identity, Person, Space
 from privacy.actions import do_open_data_request
 from privacy.models import DataSubjectRequest
@@ -112,9 +112,13 @@ def test_a_soft_conflicted_steward_kept_out_of_the_case_is_told_a_case_is_missin
 @pytest.mark.parametrize("name", ["bob", "carol", "dave", "erin"])
 def test_only_an_admin_who_may_know_of_the_person_completes_their_request(case, stewards, login, name) -> None:
     """Walter is on record only through the case: bob (a party to it) may not know a request about him exists."""
-    request = do_open_data_request(stewards["alice"], person(Space.GITHUB, WITNESS_HANDLE))
-    response = login(stewards[name]).post(reverse("privacy:request_complete", kwargs={"pk": request.pk}))
+    walter = person(Space.GITHUB, WITNESS_HANDLE)
+    request = do_open_data_request(stewards["alice"], walter)
+    client = login(stewards[name])
+    listed = walter.code_name in client.get(reverse("privacy:requests")).content.decode()
+    response = client.post(reverse("privacy:request_complete", kwargs={"pk": request.pk}))
     request.refresh_from_db()
+    assert listed is (name != "bob")
     if name == "bob":
         assert response.status_code == 404 and request.completed_at is None
     else:
@@ -134,3 +138,14 @@ def test_an_erased_persons_request_has_no_export(case, stewards, login) -> None:
     DataSubjectRequest.objects.filter(pk=request.pk).update(person=None)  # what erasure leaves of a request
     response = login(stewards["dave"]).get(reverse("privacy:request_export", kwargs={"pk": request.pk}))
     assert response.status_code == 404
+
+
+def test_a_request_about_someone_in_no_case_is_open_to_every_admin(case, stewards, login) -> None:
+    """Nothing hides such a person, so nothing may hide their request: otherwise no admin would answer it."""
+    stranger = person_for_identity(Space.GITHUB, "in-no-case-gh", display_name="Nora Nocase")
+    request = do_open_data_request(stewards["alice"], stranger)
+    for name in ("alice", "bob", "carol", "dave", "erin"):
+        client = login(stewards[name])
+        assert stranger.code_name in client.get(reverse("privacy:requests")).content.decode(), name
+        _, payload = download(client, request)
+        assert payload["cases"] == [] and payload["person"]["code_name"] == stranger.code_name, name
