@@ -19,7 +19,7 @@ from cases.actions import InvolvedPerson, do_declare_conflict, do_merge_cases, d
 from cases.models import Case, ConflictLevel, Party, PartyRole, Report
 from intake.actions import Submission, do_submit_report
 from letters.leakcheck import check_text, leaked_kinds
-from people.actions import do_link_identity
+from people.actions import do_link_identity, person_for_identity
 from people.models import Identity, Space
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +224,15 @@ def test_the_last_guard_reports_kinds_only_and_passes_nothing_to_check(reporters
     assert leaked_kinds(reporters.case, "Ada wrote from ulf and vantablue.") == ["email", "handle", "name"]
     assert leaked_kinds(reporters.case, "  \n") == []
     assert leaked_kinds(None, "Ada wrote.") == []  # a text for no case has no reporters to protect
+
+
+def test_the_consent_covers_the_name_on_the_persons_record_when_the_report_spells_it_otherwise(stewards: dict[str, Any]) -> None:
+    """Cleo was on record before she reported (as "Cleo Marchetti"); her report gives "C. Marchetti-Rossi".
+    She agreed to be named: the name on her record may be used; her address still may not."""
+    person_for_identity(Space.EMAIL, "cleo@harbourmail.test", display_name="Cleo Marchetti")
+    case = submit("Mallory shouted during the quarterly planning call.", "C. Marchetti-Rossi", "cleo@harbourmail.test", "").case
+    party = Party.objects.get(case=case, role=PartyRole.REPORTER)
+    assert check_text(case, "Cleo Marchetti reported this.") != []
+    do_record_naming_consent(stewards["alice"], case, party.pk, True)
+    assert check_text(case, "Cleo Marchetti reported this.") == []
+    assert {finding.kind for finding in check_text(case, "Write to cleo@harbourmail.test.")} == {"email"}
