@@ -125,7 +125,9 @@ def do_export(steward: Any, request: DataSubjectRequest, *, with_report_text: bo
     for party in export.included:
         record(
             CASE_EXPORTED,
-            f"Included in a data-subject export (request #{request.pk}, party #{party.pk})",
+            # The summary is shown on the case page to all its readers, soft-conflicted ones too, who may not learn
+            # whose request it was (a reporter's); the request stays in `data`, for privacy.export.left_out_for.
+            "Included in a data-subject export",
             actor=steward,
             case_id=party.case_id,
             data={"request": request.pk, "party": party.pk, "report_text": with_report_text},
@@ -134,8 +136,8 @@ def do_export(steward: Any, request: DataSubjectRequest, *, with_report_text: bo
         # No actor: naming the admin here would tell this case's readers that the admin is conflicted.
         record(
             CASE_LEFT_OUT,
-            f"Left out of a data-subject export (request #{request.pk}, party #{party.pk}): "
-            "the admin making it may not read this case; an admin who may must produce the export",
+            "Left out of a data-subject export: the admin making it may not read this case; "
+            "an admin who may must produce the export (see the data-subject requests)",
             actor_label="system",
             case_id=party.case_id,
             data={"request": request.pk, "party": party.pk},

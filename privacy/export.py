@@ -5,8 +5,10 @@ Two promises meet here:
   the content only of cases they may read. A case they have not declared on (or may not read as
   soft-conflicted) is counted, so they can declare or hand over; a case they are hard-conflicted on
   is left out without a word, because even "one case withheld" would tell a reported steward who
-  reported them. Each case left out is marked in that case's own timeline (privacy.actions), where
-  only stewards who may read it see that another admin must produce the export.
+  reported them. A case the person reported goes only into an export made by a steward who may see
+  the reporter's identity (Need.IDENTITY): a soft-conflicted reader of it is not told of it either.
+  Each case left out is marked in that case's own timeline (privacy.actions), without saying whose
+  request it was, and the request pages point only the admins who may export it to it.
 - A person's export holds what is about them or from them, never other people's words: a reporter
   gets their own reports and their own thread, a reported person the letters approved for them, the
   decisions about them and their responses. Reporters' and witnesses' identities are never in it
@@ -31,6 +33,7 @@ from letters.models import OutgoingMail, PartyLink
 from letters.portal import SHOWN_TO_PARTY
 from people.models import Person, Space, normalise_handle
 from privacy.identity_match import Matcher, Protected, contact_forms
+from privacy.models import DataSubjectRequest
 
 REDACTED = "[redacted]"
 # Audit event kinds of an export (privacy.actions.do_export writes them).
@@ -230,13 +233,23 @@ def scope_statement() -> str:
     )
 
 
+def _need_to_export(party: Party) -> Need:
+    """A reporter's export names them and holds their report: it says who reported the case, so only a steward
+    who may see the reporter's identity (not a soft-conflicted one) makes it. Any other party's, whoever may read."""
+    return Need.IDENTITY if party.role == PartyRole.REPORTER else Need.READ
+
+
 def sort_parties(steward: Any, person: Person) -> Export:
     """The person's parties (in cases not joined into another) by what `steward` may do with each case."""
     export = Export(payload={})
     parties = Party.objects.filter(person=person, case__merged_into__isnull=True).select_related("case")
     for party in parties.order_by("case__created_at", "id"):
-        if may(steward, party.case, Need.READ):
+        if may(steward, party.case, _need_to_export(party)):
             export.included.append(party)
+        elif may(steward, party.case, Need.READ):
+            # A soft-conflicted reader of a case this person reported: they may read the case but not learn who
+            # reported it, and a count would point at the case they can read. Another admin exports it.
+            export.withheld_silently.append(party)
         elif may(steward, party.case, Need.CODE_NAME):
             export.withheld_counted.append(party)
         else:
@@ -285,6 +298,11 @@ def left_out_for(viewer: Any, request_id: int) -> list[Case]:
             pending.add(case_id)
         else:
             pending.discard(case_id)
+    # Only the cases this viewer would put in the person's export: a soft-conflicted reader of a case the
+    # person reported may read the case, but learning it was left out of their export would say who reported.
+    request = DataSubjectRequest.objects.filter(pk=request_id).select_related("person").first()
+    if request is not None and request.person is not None:
+        pending &= {party.case_id for party in sort_parties(viewer, request.person).included}
     return list(readable_cases(viewer).filter(pk__in=pending).order_by("created_at"))
 
 

@@ -222,6 +222,9 @@ class Match:
 
 EMAIL_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"']+")
 CONTACT_LABEL = re.compile(r"^\s*[^\W\d_][^\W\d_ ]{1,19}\s*:\s*")  # "Signal: ...", "Matrix: ..."
+PHONE_RUN = re.compile(r"\+?\d[\d \t().\-/]*\d")  # digits with what people put between them
+# A word that looks like a handle: "@rita", "@rita.r", "rita_r", "rita#1234", "@rita:matrix.org" (not "Signal:").
+HANDLE_WORD = re.compile(r"@[^\W_]+(?:[._#:@-][^\W_]+)*|[^\W_]+(?:[._#:@-][^\W_]+)+|[^\W_]*_[^\W_]*")
 
 
 def _tokens(value: str) -> tuple[str, ...]:
@@ -252,14 +255,16 @@ def needles_for(protected: Protected) -> list[Needle]:
 
 
 def contact_forms(contact: str) -> list[Protected]:
-    """Free-text contact details ("+44 20 7946 0958", "Signal: @rita.r", an address) as what they contain."""
+    """Free-text contact details ("+44 20 7946 0958", "Signal: @rita.r", an address, or several of them) as
+    what they contain: each address, each phone number, and each handle written beside them."""
     forms = [Protected(EMAIL, address) for address in EMAIL_ADDRESS.findall(contact)]
     rest = EMAIL_ADDRESS.sub(" ", contact)
-    if sum(char.isdigit() for char in _plain(rest)) >= MIN_PHONE_DIGITS:
-        forms.append(Protected(PHONE, rest))
-    elif rest.strip() and not forms:
-        forms.append(Protected(HANDLE, CONTACT_LABEL.sub("", rest)))
-    return forms
+    # Each number on its own: one value for two numbers would be searched for by the last one's digits only.
+    forms += [Protected(PHONE, run) for run in PHONE_RUN.findall(_plain(rest)) if sum(map(str.isdigit, run)) >= MIN_PHONE_DIGITS]
+    if not forms:
+        return [Protected(HANDLE, CONTACT_LABEL.sub("", rest))] if rest.strip() else []
+    # Beside an address or a number ("Signal: @rita.r, or call +44 ..."), the handles must not be lost with the rest.
+    return forms + [Protected(HANDLE, word) for word in HANDLE_WORD.findall(rest) if any(map(str.isalpha, word))]
 
 
 def _junction_ok(left: Word, right: Word, at: int, boundaries: frozenset[int]) -> bool:
