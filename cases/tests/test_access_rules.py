@@ -29,8 +29,8 @@ from cases.access import (
     standing,
     undeclared_cases,
 )
-from cases.actions import InvolvedPerson, add_party, do_declare_conflict, do_merge_cases, do_update_triage
-from cases.models import Case, ConflictLevel, Note, PartyRole
+from cases.actions import InvolvedPerson, add_party, do_add_note, do_declare_conflict, do_merge_cases, do_send_message, do_update_triage
+from cases.models import Audience, Case, ConflictLevel, Message, Note, PartyRole
 from intake.actions import Submission, do_submit_report
 from people.actions import do_deactivate_steward
 from people.models import Space
@@ -330,3 +330,48 @@ def test_quorum_counts_only_active_stewards_who_may_still_act(stewards: dict[str
     case.refresh_from_db()
     assert (quorum_for(case).unconflicted, quorum_for(case).undeclared) == (0, 0)
     assert case.needs_outside_contact  # three can read, none can decide
+
+
+# --- What joining keeps ---------------------------------------------------------------------------
+
+
+def test_no_conflict_declared_on_one_side_only_must_be_declared_again(stewards: dict[str, User]) -> None:
+    """Erin weighed the target's people, not the joined case's: she sees only the code name until she declares."""
+    target, source = report("target"), report("source", reported="mallory-gh")
+    for case in (target, source):
+        do_declare_conflict(stewards["dave"], case, ConflictLevel.NONE)
+    do_declare_conflict(stewards["erin"], target, ConflictLevel.NONE)
+    do_merge_cases(stewards["dave"], target, source)
+    target.refresh_from_db()
+    assert standing(stewards["erin"], target) is Standing.UNDECLARED
+    assert target not in readable_cases(stewards["erin"])
+    assert target in undeclared_cases(stewards["erin"])
+    assert standing(stewards["dave"], target) is Standing.UNCONFLICTED
+
+
+def test_notes_and_messages_of_the_joined_case_are_kept(stewards: dict[str, User]) -> None:
+    target, source = report("target"), report("source")
+    dave = stewards["dave"]
+    for case in (target, source):
+        do_declare_conflict(dave, case, ConflictLevel.NONE)
+    do_add_note(dave, source, "JOINED-NOTE")
+    do_send_message(dave, source, Audience.STEWARDS, "JOINED-MESSAGE")
+    do_merge_cases(dave, target, source)
+    assert [note.body for note in Note.objects.filter(case=target)] == ["JOINED-NOTE"]
+    assert [message.body for message in Message.objects.filter(case=target)] == ["JOINED-MESSAGE"]
+
+
+def test_a_case_joined_twice_is_found_and_its_history_kept_in_the_last_one(stewards: dict[str, User], login: Any) -> None:
+    first, second, last = report("first"), report("second"), report("last")
+    dave = stewards["dave"]
+    for case in (first, second, last):
+        do_declare_conflict(dave, case, ConflictLevel.NONE)
+    do_add_note(dave, first, "FIRST-NOTE")
+    do_merge_cases(dave, second, first)
+    do_merge_cases(dave, last, second)
+    first.refresh_from_db()
+    assert first.merged_into == last  # one level: the first case now belongs to the last directly
+    assert merged_target(dave, first.code_name) == last
+    assert [note.body for note in Note.objects.filter(case=last)] == ["FIRST-NOTE"]
+    html = login(dave).get(reverse("cases:queue") + f"?q={first.code_name}").content.decode()
+    assert f'href="/cases/{last.code_name}/"' in html
