@@ -29,8 +29,21 @@ from cases.access import (
     standing,
     undeclared_cases,
 )
-from cases.actions import InvolvedPerson, add_party, do_add_note, do_declare_conflict, do_merge_cases, do_send_message, do_update_triage
+from cases.actions import (
+    InvolvedPerson,
+    add_party,
+    do_add_note,
+    do_declare_conflict,
+    do_merge_cases,
+    do_record_naming_consent,
+    do_send_message,
+    do_update_triage,
+)
 from cases.models import Audience, Case, ConflictLevel, Message, Note, PartyRole
+from clocks.actions import do_take_interim_measure
+from clocks.models import InterimMeasure
+from decisions.models import InformChoice, ResponseKind
+from decisions.records import do_record_inform, do_record_response
 from intake.actions import Submission, do_submit_report
 from people.actions import do_deactivate_steward
 from people.models import Space
@@ -375,3 +388,37 @@ def test_a_case_joined_twice_is_found_and_its_history_kept_in_the_last_one(stewa
     assert [note.body for note in Note.objects.filter(case=last)] == ["FIRST-NOTE"]
     html = login(dave).get(reverse("cases:queue") + f"?q={first.code_name}").content.decode()
     assert f'href="/cases/{last.code_name}/"' in html
+
+
+def test_what_was_recorded_on_the_joined_case_is_kept_in_the_result(stewards: dict[str, User]) -> None:
+    target, source = report("target"), report("source")
+    dave = stewards["dave"]
+    for case in (target, source):
+        do_declare_conflict(dave, case, ConflictLevel.NONE)
+    reported = source.parties.get(role=PartyRole.REPORTED)
+    inform = do_record_inform(dave, source, InformChoice.NO, "The reporter fears retaliation.")
+    response = do_record_response(dave, source, reported, ResponseKind.DECLINED)
+    measure = do_take_interim_measure(dave, source, "Muted in the chat for a day.")
+    do_merge_cases(dave, target, source)
+    assert list(target.inform_decisions.all()) == [inform]
+    assert list(target.response_records.all()) == [response]
+    assert list(InterimMeasure.objects.filter(case=target)) == [measure]
+
+
+def test_a_persons_roles_and_naming_consent_survive_the_join(stewards: dict[str, User]) -> None:
+    """Ivan is reported in the target and a witness in the joined case: he keeps both roles. A reporter
+    who never agreed to be named is not named after the join; one who agreed still is."""
+    target = report("target")
+    source = report("source", reported="mallory-gh")
+    dave = stewards["dave"]
+    for case in (target, source):
+        do_declare_conflict(dave, case, ConflictLevel.NONE)
+    ivan = target.parties.get(role=PartyRole.REPORTED).person
+    add_party(source, InvolvedPerson(PartyRole.WITNESS, "Ivan", Space.GITHUB, "ivan-gh"))
+    agreeing = add_party(source, InvolvedPerson(PartyRole.WITNESS, "Wanda", Space.GITHUB, "wanda-gh"))
+    assert agreeing is not None
+    do_record_naming_consent(dave, source, agreeing.pk, True)
+    do_merge_cases(dave, target, source)
+    parties = {(party.person_id, party.role): party.agreed_to_be_named for party in target.parties.all()}
+    assert (ivan.pk, PartyRole.REPORTED) in parties and (ivan.pk, PartyRole.WITNESS) in parties
+    assert {key for key, agreed in parties.items() if agreed} == {(agreeing.person_id, PartyRole.WITNESS)}
