@@ -143,3 +143,15 @@ def test_a_permanent_ban_with_half_of_all_unconflicted_fails(stewards: dict[str,
     temporary = propose(case, stewards["alice"], "temporary-ban", **SKIP)
     votes(temporary, stewards, alice="yes", bob="yes", carol="abstain")
     assert status(temporary) == ProposalStatus.PASSED  # two of at most three cast: anything short of a permanent ban passes
+
+
+def test_a_case_decided_without_a_sanction_cannot_be_joined_into_another(stewards: dict[str, Any], committee_case: Any) -> None:
+    """A decision (here one with no sanction, so no enforcement plan either) is never lost in a join."""
+    decided, other = committee_case(), committee_case()
+    proposal = propose(decided, stewards["alice"], "no-action")
+    votes(proposal, stewards, alice="yes", bob="yes", carol="yes", dave="yes")
+    assert status(proposal) == ProposalStatus.PASSED
+    with pytest.raises(ValidationError):
+        do_merge_cases(stewards["alice"], other, decided)
+    decided.refresh_from_db()
+    assert decided.merged_into is None and Decision.objects.filter(case=decided).exists()
