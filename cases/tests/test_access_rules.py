@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.urls import reverse
 
@@ -21,6 +22,8 @@ from cases.access import (
     Quorum,
     Standing,
     access_case,
+    access_evidence,
+    access_report_by_link,
     earlier_cases_about,
     may,
     merged_target,
@@ -39,6 +42,7 @@ from cases.actions import (
     do_send_message,
     do_update_triage,
 )
+from cases.evidence import check_upload
 from cases.models import Audience, Case, ConflictLevel, Message, Note, PartyRole
 from clocks.actions import do_take_interim_measure
 from clocks.models import InterimMeasure
@@ -56,7 +60,9 @@ CODE_NAME_ONLY = frozenset({Need.CODE_NAME})
 NOTHING: frozenset[Need] = frozenset()
 
 
-def report(body: str = "Ivan insulted me in a review.", reported: str = "ivan-gh", excluded: tuple[Any, ...] = ()) -> Case:
+def report(
+    body: str = "Ivan insulted me in a review.", reported: str = "ivan-gh", excluded: tuple[Any, ...] = (), files: tuple[bytes, ...] = ()
+) -> Case:
     receipt = do_submit_report(
         Submission(
             body=body,
@@ -64,6 +70,7 @@ def report(body: str = "Ivan insulted me in a review.", reported: str = "ivan-gh
             reporter_email="rita@example.net",
             involved_people=[InvolvedPerson(PartyRole.REPORTED, "Reported", Space.GITHUB, reported)],
             excluded_steward_ids=[user.pk for user in excluded],
+            files=[check_upload(SimpleUploadedFile("chat.txt", content, content_type="text/plain")) for content in files],
         )
     )
     return Case.objects.get(code_name=receipt.case_code_name)
@@ -286,6 +293,8 @@ def test_earlier_cases_about_the_person_are_only_those_the_steward_may_read(stew
     hard = report("hard conflict")
     undeclared = report("not declared")
     about_someone_else = report("about someone else", reported="mallory-gh")
+    # Mallory only witnessed the current case: cases about her are not about its reported person.
+    add_party(current, InvolvedPerson(PartyRole.WITNESS, "Mallory", Space.GITHUB, "mallory-gh"))
     # Ivan only witnessed this one: it is not a pattern of his behaviour.
     witnessed = report("Ivan saw it", reported="mallory-gh")
     add_party(witnessed, InvolvedPerson(PartyRole.WITNESS, "Ivan", Space.GITHUB, "ivan-gh"))
@@ -422,3 +431,38 @@ def test_a_persons_roles_and_naming_consent_survive_the_join(stewards: dict[str,
     parties = {(party.person_id, party.role): party.agreed_to_be_named for party in target.parties.all()}
     assert (ivan.pk, PartyRole.REPORTED) in parties and (ivan.pk, PartyRole.WITNESS) in parties
     assert {key for key, agreed in parties.items() if agreed} == {(agreeing.person_id, PartyRole.WITNESS)}
+
+
+# --- Files and follow-up links --------------------------------------------------------------------
+
+
+def test_a_file_is_reached_only_through_its_own_case(stewards: dict[str, User]) -> None:
+    dave = stewards["dave"]
+    readable = report("readable", files=(b"FIRST FILE", b"SECOND FILE"))
+    hidden = report("hidden", files=(b"HIDDEN FILE",))
+    do_declare_conflict(dave, readable, ConflictLevel.NONE)
+    do_declare_conflict(dave, hidden, ConflictLevel.HARD)
+    first, second = readable.evidence.order_by("pk")
+    assert access_evidence(dave, readable.code_name, first.pk) == first
+    assert access_evidence(dave, readable.code_name, second.pk) == second
+    for evidence_id in (hidden.evidence.get().pk, 10**9):
+        with pytest.raises(Http404):
+            access_evidence(dave, readable.code_name, evidence_id)
+
+
+def test_an_unknown_follow_up_reference_is_a_404_whatever_the_secret(stewards: dict[str, User]) -> None:
+    for secret in ("", "no report NOPE", "no report nope"):
+        with pytest.raises(Http404):
+            access_report_by_link("NOPE", secret)
+
+
+def test_quorum_counts_each_stewards_standing_on_this_case_only(stewards: dict[str, User]) -> None:
+    """Being a party to, or conflicted on, another case changes nothing here."""
+    other = report("another case", reported="bob")  # Bob is a party there, not here
+    for name in ("alice", "carol", "dave", "erin"):
+        do_declare_conflict(stewards[name], other, ConflictLevel.HARD)
+    case = report()
+    for name in ("alice", "bob", "carol"):
+        do_declare_conflict(stewards[name], case, ConflictLevel.NONE)
+    quorum = quorum_for(case)
+    assert (quorum.unconflicted, quorum.undeclared, quorum.not_hard_conflicted) == (3, 2, 5)
