@@ -339,7 +339,8 @@ class _Collector:
         if not (isinstance(func, ast.Attribute) and func.attr in QUERY_FILTERS):
             return
         receiver = self.offsets.text(func.value)
-        self.edits.append(_Edit(call, f"({receiver})", f"remove `.{func.attr}(...)`"))
+        arguments = ", ".join(self.offsets.text(c) for c in [*call.args, *call.keywords])
+        self.edits.append(_Edit(call, f"({receiver})", f"remove `.{func.attr}({_short(arguments, 50)})`"))
         conditions: list[ast.AST] = [*call.args, *call.keywords]
         if len(conditions) < 2:
             return
