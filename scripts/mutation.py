@@ -103,6 +103,15 @@ class Target:
     keyword: str = ""  # a pytest -k expression, to keep a large test file's selection tight
     pytest_args: list[str] = field(default_factory=list)
     timeout: float = 0.0  # seconds per mutant; 0: three times the unmutated run, at least 60 s
+    # Survivors judged harmless, each {function, change, why}: matched on the function and the change's description
+    # (not the line, which moves), reported apart with the reason. Anything else not caught is open.
+    harmless: list[dict[str, str]] = field(default_factory=list)
+
+    def harmless_reason(self, mutant: Mutant) -> str:
+        for entry in self.harmless:
+            if entry["function"] == mutant.function and entry["change"] == mutant.description:
+                return entry["why"]
+        return ""
 
 
 def load_targets(path: Path = CONFIG) -> list[Target]:
@@ -120,6 +129,7 @@ class Mutant:
     description: str
     source: str  # the whole mutated file
     mutated_line: str = ""
+    function: str = ""  # qualified name of the function changed ("" at module level)
 
 
 @dataclass
@@ -127,6 +137,7 @@ class _Edit:
     node: ast.AST
     replacement: str
     description: str
+    function: str = ""
 
 
 class _Offsets:
@@ -171,6 +182,7 @@ class _Collector:
         self.offsets = _Offsets(source)
         self.edits: list[_Edit] = []
         self._function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+        self._scope = ""
 
     # -- scope
 
@@ -190,7 +202,12 @@ class _Collector:
                 continue  # docstring
             self._stmt(stmt, scope, in_function)
 
+    def _add(self, edit: _Edit) -> None:
+        edit.function = self._scope
+        self.edits.append(edit)
+
     def _stmt(self, stmt: ast.stmt, scope: str, in_function: bool) -> None:
+        self._scope = scope
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             qualname = f"{scope}.{stmt.name}" if scope else stmt.name
             if self._wanted(qualname) or any(name.startswith(qualname + ".") for name in self.functions):
@@ -256,7 +273,7 @@ class _Collector:
         )
         if delete:
             first = self.offsets.text(stmt).splitlines()[0].strip()
-            self.edits.append(_Edit(stmt, "pass", f"delete statement `{_short(first)}`"))
+            self._add(_Edit(stmt, "pass", f"delete statement `{_short(first)}`"))
 
     def _return_mutants(self, stmt: ast.Return) -> None:
         if stmt.value is None:
@@ -277,7 +294,7 @@ class _Collector:
             options = [("return None", "return None")]
         for replacement, description in options:
             if replacement.removeprefix("return ").strip() != value.strip():
-                self.edits.append(_Edit(stmt, replacement, f"`return {_short(value)}` → `{description}`"))
+                self._add(_Edit(stmt, replacement, f"`return {_short(value)}` → `{description}`"))
 
     # -- expressions
 
@@ -340,14 +357,14 @@ class _Collector:
             return
         receiver = self.offsets.text(func.value)
         arguments = ", ".join(self.offsets.text(c) for c in [*call.args, *call.keywords])
-        self.edits.append(_Edit(call, f"({receiver})", f"remove `.{func.attr}({_short(arguments, 50)})`"))
+        self._add(_Edit(call, f"({receiver})", f"remove `.{func.attr}({_short(arguments, 50)})`"))
         conditions: list[ast.AST] = [*call.args, *call.keywords]
         if len(conditions) < 2:
             return
         for index, condition in enumerate(conditions):
             kept = [self.offsets.text(c) for i, c in enumerate(conditions) if i != index]
             label = self.offsets.text(condition)
-            self.edits.append(_Edit(call, f"({receiver}).{func.attr}({', '.join(kept)})", f"drop `{_short(label)}` from `.{func.attr}()`"))
+            self._add(_Edit(call, f"({receiver}).{func.attr}({', '.join(kept)})", f"drop `{_short(label)}` from `.{func.attr}()`"))
 
     def _constant_mutants(self, node: ast.Constant, strings: bool) -> None:
         value = node.value
@@ -363,10 +380,10 @@ class _Collector:
 
     def _replace(self, node: ast.AST, mutated: ast.AST, description: str) -> None:
         ast.copy_location(mutated, node)
-        self.edits.append(_Edit(node, f"({ast.unparse(mutated)})", description))
+        self._add(_Edit(node, f"({ast.unparse(mutated)})", description))
 
     def _replace_text(self, node: ast.AST, text: str, description: str) -> None:
-        self.edits.append(_Edit(node, text, description))
+        self._add(_Edit(node, text, description))
 
 
 def _is_type_checking(stmt: ast.If) -> bool:
@@ -396,7 +413,7 @@ def mutants_for(file: str, source: str, functions: list[str] = ()) -> list[Mutan
         seen.add(mutated)
         line = edit.node.lineno  # type: ignore[attr-defined]
         mutated_line = mutated.splitlines()[line - 1].strip()
-        mutants.append(Mutant(file, line, edit.description, mutated, mutated_line))
+        mutants.append(Mutant(file, line, edit.description, mutated, mutated_line, edit.function))
     return mutants
 
 
@@ -422,7 +439,16 @@ class Report:
 
     @property
     def survivors(self) -> list[Outcome]:
-        return sorted((o for o in self.outcomes if o.status == "survived"), key=lambda o: o.mutant.line)
+        """Not caught and not recorded harmless: the open ones."""
+        return sorted((o for o in self.outcomes if o.status == "survived" and not self.target.harmless_reason(o.mutant)), key=_line)
+
+    @property
+    def harmless(self) -> list[Outcome]:
+        return sorted((o for o in self.outcomes if o.status == "survived" and self.target.harmless_reason(o.mutant)), key=_line)
+
+
+def _line(outcome: Outcome) -> int:
+    return outcome.mutant.line
 
 
 def _project_files(root: Path) -> Iterator[str]:
@@ -620,25 +646,29 @@ def run(
 
 def table(reports: list[Report]) -> str:
     lines = [
-        "| file | functions | tried | caught | not caught | timeouts (caught) |",
-        "|---|---|---|---|---|---|",
+        "| file | functions | tried | caught | not caught: open | not caught: harmless | timeouts (caught) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for report in reports:
         functions = ", ".join(f"`{name}`" for name in report.target.functions) or "all"
         if report.error:
-            lines.append(f"| `{report.target.file}` | {functions} | — | — | — | {report.error} |")
+            lines.append(f"| `{report.target.file}` | {functions} | — | — | — | — | {report.error} |")
             continue
         caught = report.count("caught") + report.count("timeout")
-        counts = [len(report.outcomes), caught, report.count("survived"), report.count("timeout")]
+        counts = [len(report.outcomes), caught, len(report.survivors), len(report.harmless), report.count("timeout")]
         lines.append(f"| `{report.target.file}` | {functions} | " + " | ".join(map(str, counts)) + " |")
     return "\n".join(lines)
 
 
-def survivors_text(report: Report) -> str:
+def survivors_text(report: Report, harmless: bool = False) -> str:
     lines = []
-    for outcome in report.survivors:
+    for outcome in report.harmless if harmless else report.survivors:
         mutant = outcome.mutant
-        lines.append(f"{mutant.file}:{mutant.line}: {mutant.description}\n    {mutant.mutated_line}")
+        where = f" in {mutant.function}" if mutant.function else ""
+        why = f"\n    harmless: {report.target.harmless_reason(mutant)}" if harmless else ""
+        lines.append(f"{mutant.file}:{mutant.line}{where}: {mutant.description}\n    {mutant.mutated_line}{why}")
+    if harmless:
+        return "\n".join(lines)
     for outcome in report.outcomes:
         if outcome.status == "no tests":
             lines.append(f"{outcome.mutant.file}:{outcome.mutant.line}: {outcome.mutant.description} (no test was collected)")
@@ -659,6 +689,9 @@ def markdown(reports: list[Report], seconds: float | None = None) -> str:
         ]
         text = survivors_text(report)
         parts += ["```", text, "```", ""] if text else ["None.", ""]
+        harmless = survivors_text(report, harmless=True)
+        if harmless:
+            parts += [f"Not caught, recorded harmless in `{CONFIG.name}`:", "", "```", harmless, "```", ""]
     return "\n".join(parts)
 
 
@@ -685,7 +718,7 @@ def main(argv: list[str] | None = None) -> int:
             mutants = mutants_for(target.file, (ROOT / target.file).read_text(), target.functions)
             print(f"{target.file}: {len(mutants)} mutants")
             for mutant in mutants[: args.limit or None]:
-                print(f"  {mutant.line}: {mutant.description}\n      {mutant.mutated_line}")
+                print(f"  {mutant.line} {mutant.function}: {mutant.description}\n      {mutant.mutated_line}")
         return 0
 
     def on_done(report: Report) -> None:

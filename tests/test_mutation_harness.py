@@ -49,7 +49,13 @@ def test_a_caught_change_is_caught_and_a_missed_one_survives(tmp_path):
     harness = _harness()
     (tmp_path / "adulthood.py").write_text(ADULTHOOD)
     (tmp_path / "test_adulthood.py").write_text(TESTS)
-    target = harness.Target(file="adulthood.py", tests=["test_adulthood.py"], functions=["is_adult"], pytest_args=["-p", "no:django"])
+    target = harness.Target(
+        file="adulthood.py",
+        tests=["test_adulthood.py"],
+        functions=["is_adult"],
+        pytest_args=["-p", "no:django"],
+        harmless=[{"function": "is_adult", "change": "`18` → `19`", "why": "a test-only example"}],
+    )
 
     mutants = harness.mutants_for(target.file, ADULTHOOD, target.functions)
     described = {m.description for m in mutants}
@@ -65,9 +71,11 @@ def test_a_caught_change_is_caught_and_a_missed_one_survives(tmp_path):
     assert by_change["`>=` → `>`"] == "survived"
     assert by_change["`18` → `19`"] == "survived"
     assert by_change["`18` → `17`"] == "survived"
-    assert report.survivors[0].mutant.mutated_line == "return (age > 18)"
+    assert [o.mutant.mutated_line for o in report.survivors] == ["return (age > 18)", "return age >= 17"]
     assert (tmp_path / "adulthood.py").read_text() == ADULTHOOD, "the original file is never touched"
-    assert "| `adulthood.py` | `is_adult` | 5 | 2 | 3 | 0 |" in harness.table([report])
+    assert [o.mutant.description for o in report.harmless] == ["`18` → `19`"], "recorded harmless: reported apart"
+    assert "| `adulthood.py` | `is_adult` | 5 | 2 | 2 | 1 | 0 |" in harness.table([report])
+    assert "harmless: a test-only example" in harness.markdown([report])
 
 
 def test_a_failing_unmutated_run_is_reported_not_counted(tmp_path):
