@@ -379,7 +379,7 @@ class _Collector:
     # -- edits
 
     def _replace(self, node: ast.AST, mutated: ast.AST, description: str) -> None:
-        ast.copy_location(mutated, node)
+        # No ast.copy_location: `mutated` may reuse the original's child nodes, whose own positions later edits need.
         self._add(_Edit(node, f"({ast.unparse(mutated)})", description))
 
     def _replace_text(self, node: ast.AST, text: str, description: str) -> None:
