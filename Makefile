@@ -17,6 +17,7 @@ PORT ?= 8000
 help:
 	@echo "make run    install, migrate, load the demo community and serve it with its worker"
 	@echo "make test   install, then ruff, mypy and the whole suite on SQLite and PostgreSQL"
+	@echo "make mutation  mutation testing over the trust core; prints the changes no test catches (docs/testing.md)"
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -79,8 +80,12 @@ test-postgres: install postgres node_modules/.installed
 
 test: lint test-sqlite test-postgres
 
+MUTATION_ARGS ?=
+mutation: install  ## not in CI: about an hour on 2 cores; narrow it with MUTATION_ARGS="--target cases/access.py --limit 20"
+	$(PY) scripts/mutation.py --jobs 2 --out var/mutation.md $(MUTATION_ARGS)
+
 clean:
 	scripts/postgres.sh stop $(PG_DIR) $(PG_PORT) || true
 	rm -rf $(VENV) var
 
-.PHONY: help install encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test clean
+.PHONY: help install encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test mutation clean

@@ -1,0 +1,90 @@
+"""The mutation harness (scripts/mutation.py) counts a change the tests catch as caught and one they miss as not caught."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _harness():
+    spec = importlib.util.spec_from_file_location("steward_mutation", ROOT / "scripts" / "mutation.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["steward_mutation"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+ADULTHOOD = '''
+"""Docstrings and messages are never mutated."""
+
+
+def is_adult(age: int) -> bool:
+    return age >= 18
+
+
+def greet(name: str) -> str:
+    return f"Hello {name}"
+
+
+def untouched(age: int) -> bool:
+    return age < 0
+'''
+
+# Tests that check the rule far from its boundary: they catch `return False` but not `>=` → `>`.
+TESTS = """
+from adulthood import is_adult
+
+
+def test_grown_ups_are_adults():
+    assert is_adult(40)
+
+
+def test_children_are_not():
+    assert not is_adult(5)
+"""
+
+
+def test_a_caught_change_is_caught_and_a_missed_one_survives(tmp_path):
+    harness = _harness()
+    (tmp_path / "adulthood.py").write_text(ADULTHOOD)
+    (tmp_path / "test_adulthood.py").write_text(TESTS)
+    target = harness.Target(
+        file="adulthood.py",
+        tests=["test_adulthood.py"],
+        functions=["is_adult"],
+        pytest_args=["-p", "no:django"],
+        harmless=[{"function": "is_adult", "change": "`18` → `19`", "why": "a test-only example"}],
+    )
+
+    mutants = harness.mutants_for(target.file, ADULTHOOD, target.functions)
+    described = {m.description for m in mutants}
+    assert "`>=` → `>`" in described
+    assert all(m.line == 6 for m in mutants), "only is_adult is mutated: not the docstring, greet's f-string or untouched"
+
+    done = []
+    [report] = harness.run([target], root=tmp_path, jobs=1, on_done=done.append)
+
+    assert done == [report]
+    by_change = {o.mutant.description: o.status for o in report.outcomes}
+    assert by_change["`return age >= 18` → `return False`"] == "caught"
+    assert by_change["`>=` → `>`"] == "survived"
+    assert by_change["`18` → `19`"] == "survived"
+    assert by_change["`18` → `17`"] == "survived"
+    assert [o.mutant.mutated_line for o in report.survivors] == ["return (age > 18)", "return age >= 17"]
+    assert (tmp_path / "adulthood.py").read_text() == ADULTHOOD, "the original file is never touched"
+    assert [o.mutant.description for o in report.harmless] == ["`18` → `19`"], "recorded harmless: reported apart"
+    assert "| `adulthood.py` | `is_adult` | 5 | 2 | 2 | 1 | 0 |" in harness.table([report])
+    assert "harmless: a test-only example" in harness.markdown([report])
+
+
+def test_a_failing_unmutated_run_is_reported_not_counted(tmp_path):
+    harness = _harness()
+    (tmp_path / "adulthood.py").write_text(ADULTHOOD)
+    (tmp_path / "test_adulthood.py").write_text(TESTS.replace("assert is_adult(40)", "assert is_adult(4)"))
+    target = harness.Target(file="adulthood.py", tests=["test_adulthood.py"], functions=["is_adult"], pytest_args=["-p", "no:django"])
+
+    [report] = harness.run([target], root=tmp_path, jobs=1)
+
+    assert report.outcomes == []
+    assert "did not pass" in report.error
