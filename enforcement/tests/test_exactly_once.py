@@ -25,10 +25,19 @@ from django.utils import timezone
 from audit.models import Event
 from decisions.appeals import do_decide_appeal, do_file_appeal
 from decisions.models import AppealOutcome, AppellantRole, Ground
-from enforcement.actions import NewAction, do_add_action, do_approve_plan, do_record_notice, do_remove_action, do_retry_action
+from enforcement.actions import (
+    NewAction,
+    do_add_action,
+    do_approve_plan,
+    do_edit_reason,
+    do_record_notice,
+    do_remove_action,
+    do_retry_action,
+)
 from enforcement.executor import FIRST_RETRY, LONGEST_RETRY, MAX_ATTEMPTS, backoff, claim, run_action
 from enforcement.models import ActionStatus, EnforcementAction, Notice, Phase, PlanStatus, Receipt
 from enforcement.schedule import end_action, sweep
+from enforcement.tests.test_reason_leaks import link_reporter_handle
 from spaces.base import Op
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -387,6 +396,48 @@ def test_a_switched_off_space_is_not_called(sanctioned: Any, stewards: Any, foru
     assert forum.calls == []
     action.refresh_from_db()
     assert action.status == ActionStatus.FAILED and "switched off" in action.last_error
+
+
+# --- Nothing that may identify a reporter reaches the platform ----------------------------------
+
+
+def nothing_sent_names(forum: Any, word: str) -> bool:
+    return all(word not in call.body.decode() for call in forum.calls)
+
+
+def test_the_text_an_action_hands_the_platform_is_checked_not_only_its_reason(
+    sanctioned: Any, stewards: Any, forum: Any, forum_connection: Any
+) -> None:
+    """A replacement text is public on the platform: it passes the same identity check as the reason."""
+    case, _sanction, plan = sanctioned()
+    edit = do_add_action(
+        stewards["bob"],
+        case,
+        plan.pk,
+        NewAction(forum_connection.pk, Op.EDIT_CONTENT, subject="post-17", params={"body": "Removed after the replies to zephyr_kite."}),
+    )
+    link_reporter_handle(case)  # the reporter's handle, known only after the text was written
+    do_approve_plan(stewards["bob"], case, plan.pk)
+    do_record_notice(stewards["bob"], case, plan.pk, Notice.RECORDED, "Told them on a video call.")
+    assert run_action(edit.pk) == "failed"
+    assert forum.posts == {} and nothing_sent_names(forum, "zephyr")
+    edit.refresh_from_db()
+    assert edit.status == ActionStatus.FAILED and "may identify a reporter" in edit.last_error
+
+
+def test_a_lifting_is_sent_without_a_reason_that_became_identifying(sanctioned: Any, stewards: Any, forum: Any) -> None:
+    case, sanction, plan = sanctioned()
+    ban = plan.actions.get()
+    do_edit_reason(stewards["bob"], case, ban.pk, "Banned for the replies to zephyr_kite.")
+    do_approve_plan(stewards["bob"], case, plan.pk)
+    do_record_notice(stewards["bob"], case, plan.pk, Notice.WAIVED, "The harassment is ongoing; it cannot wait.")
+    assert run_action(ban.pk) == "done"
+    forum.calls.clear()  # what was sent before the handle was known to be the reporter's is not the question
+    link_reporter_handle(case)
+    with time_machine.travel(sanction.ends_at + timedelta(seconds=1)):
+        worker()
+    assert forum.bans == {} and forum.lift_reasons == {"ivan": ""}
+    assert nothing_sent_names(forum, "zephyr")
 
 
 # --- The end time: lifted once, at the time ------------------------------------------------------
