@@ -389,7 +389,7 @@ def test_a_sanction_rescinded_while_its_ban_is_being_applied_is_lifted_straight_
 
 
 def test_a_switched_off_space_is_not_called(sanctioned: Any, stewards: Any, forum: Any, forum_connection: Any) -> None:
-    _case, _sanction, plan, action = approved(sanctioned, stewards)
+    _case, _sanction, _plan, action = approved(sanctioned, stewards)
     forum_connection.enabled = False
     forum_connection.save(update_fields=["enabled"])
     assert run_action(action.pk) == "failed"
