@@ -194,6 +194,7 @@ def test_two_workers_racing_for_one_action_call_the_platform_once(sanctioned: An
     assert len(forum.mutations("PUT")) == 1, "banned once, by one worker"
     action.refresh_from_db()
     assert action.status == ActionStatus.APPLIED and len(ok_receipts(action, Phase.APPLY)) == 1
+    assert action.state == {"user": "ivan"}, "what the platform answered is kept for the lifting"
 
 
 def test_the_platform_call_holds_no_database_lock(sanctioned: Any, stewards: Any, forum: Any, gates: Any) -> None:
@@ -335,8 +336,9 @@ def test_the_sweep_takes_over_an_apply_claim_only_once_its_lease_ran_out(sanctio
     with time_machine.travel(timezone.now() + timedelta(seconds=50)):
         assert sweep()["run"] == 0
     assert forum.mutations("PUT") == []
-    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
-        assert sweep()["run"] == 1
+    action.refresh_from_db()
+    with time_machine.travel(action.lease_until, tick=False):
+        assert sweep()["run"] == 1, "taken over the moment its lease runs out"
     action.refresh_from_db()
     assert action.status == ActionStatus.APPLIED and len(forum.mutations("PUT")) == 1
 
@@ -489,6 +491,29 @@ def test_two_overlapping_end_runs_lift_a_time_out_once(
     assert timeout.status == ActionStatus.REVERTED
 
 
+def test_a_drift_check_that_overlaps_the_lifting_raises_no_false_alarm(
+    sanctioned: Any, stewards: Any, forum: Any, gates: Any, mailoutbox: Any
+) -> None:
+    """The check asks the forum while the end time lifts the ban: "not in place" is then the lifting, not
+    someone undoing the ban by hand, and the stewards are not told it was undone outside Steward."""
+    from enforcement.executor import verify_action
+
+    _case, sanction, _plan, action = approved(sanctioned, stewards)
+    assert run_action(action.pk) == "done"
+    get = gates("GET", count=1)
+    with time_machine.travel(sanction.ends_at + timedelta(seconds=1)):
+        checking = started(verify_action, action.pk)
+        get.arrived(1)  # the check's question is on its way to the forum
+        assert end_action(action.pk) == "lifting"
+        assert run_action(action.pk) == "done"
+        get.release(0)
+        checking.outcome()
+    action.refresh_from_db()
+    assert action.status == ActionStatus.REVERTED and action.drifted_at is None
+    assert not any("undone outside Steward" in mail.subject for mail in mailoutbox)
+    assert not Event.objects.filter(kind="enforcement.drift").exists()
+
+
 # --- Retries -----------------------------------------------------------------------------------
 
 
@@ -515,9 +540,15 @@ def test_an_unexpected_error_is_retried_not_lost(sanctioned: Any, stewards: Any,
     assert run_action(action.pk) == "retry"
     action.refresh_from_db()
     assert action.status == ActionStatus.QUEUED and action.last_error.startswith("Unexpected error")
-    with time_machine.travel(action.next_attempt_at + timedelta(seconds=1)):
-        assert run_action(action.pk) == "done"
+    with time_machine.travel(action.next_attempt_at, tick=False):
+        assert run_action(action.pk) == "done", "due at its retry time"
     assert len(forum.mutations("PUT")) == 1
+    action.refresh_from_db()
+    assert action.last_error == "", "an applied action shows no old error"
+
+
+def test_a_task_whose_action_was_erased_with_its_case_does_nothing(db: Any) -> None:
+    assert run_action(987654) == "nothing to do"
 
 
 @pytest.mark.parametrize("attempt", range(1, 14))
