@@ -343,6 +343,24 @@ def test_the_sweep_takes_over_an_apply_claim_only_once_its_lease_ran_out(sanctio
     assert action.status == ActionStatus.APPLIED and len(forum.mutations("PUT")) == 1
 
 
+def test_the_sweep_runs_a_retry_and_a_lifting_whose_tasks_were_lost(sanctioned: Any, stewards: Any, forum: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    _case, sanction, _plan, action = approved(sanctioned, stewards)
+    forum.inject(503, {"error": "down"}, method="PUT")
+    assert run_action(action.pk) == "retry"
+    DBTaskResult.objects.all().delete()  # the deferred retry is lost
+    action.refresh_from_db()
+    with time_machine.travel(action.next_attempt_at + timedelta(seconds=1)):
+        assert sweep()["run"] == 1
+    assert "ivan" in forum.bans
+    DBTaskResult.objects.all().delete()  # the deferred end task is lost
+    with time_machine.travel(sanction.ends_at + timedelta(seconds=1)):
+        assert sweep()["ended"] == 1
+        assert sweep()["run"] == 1
+    assert forum.bans == {} and len(forum.mutations("DELETE")) == 1
+
+
 # --- What is no longer wanted is never applied ----------------------------------------------------
 
 
