@@ -96,7 +96,7 @@ class TinySpace(Space):
             raise PermanentFailure("The tiny forum's token is not set.")
         try:
             response = httpx.request(
-                method, self.settings["api_url"] + path, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=5
+                method, self.settings["api_url"] + path, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
             )
         except httpx.TransportError as error:
             raise TemporaryFailure(f"The tiny forum did not answer: {type(error).__name__}") from error
