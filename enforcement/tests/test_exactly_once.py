@@ -493,6 +493,7 @@ def test_two_overlapping_end_runs_lift_a_time_out_once(
     do_approve_plan(stewards["bob"], case, plan.pk)
     do_record_notice(stewards["bob"], case, plan.pk, Notice.WAIVED, "Ongoing harm.")
     assert run_action(timeout.pk) == "done"
+    assert forum.timeouts["ivan"] == sanction.ends_at, "the platform is given the sanction's end"
     forum.timeouts["ivan"] = sanction.ends_at + timedelta(days=1)  # the forum's own clock has not let it lapse yet
     get = gates("GET", after=True, count=1)
     with time_machine.travel(sanction.ends_at + timedelta(seconds=1)):
