@@ -19,7 +19,7 @@ ones stop with the platform's reason on the case.
 import logging
 import random
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -76,6 +76,9 @@ class Claim:
     phase: Phase
     attempt: int
     recovering: bool
+    # The lease this claim took: what tells it from a later claim of the same phase and attempt number (the
+    # attempts restart at 0 when a steward retries a failed action, so the number alone can repeat).
+    lease_until: datetime
 
 
 def claim(action_id: int) -> Claim | None:
@@ -99,7 +102,7 @@ def claim(action_id: int) -> Claim | None:
         action.lease_until = now + lease()
         action.attempts += 1
         action.save(update_fields=["status", "lease_until", "attempts"])
-    return Claim(action.pk, phase, action.attempts, recovering)
+    return Claim(action.pk, phase, action.attempts, recovering, action.lease_until)
 
 
 def run_action(action_id: int) -> str:
@@ -162,7 +165,7 @@ def _still_ours(taken: Claim) -> EnforcementAction | None:
     action = (
         EnforcementAction.objects.select_for_update(of=("self",)).select_related("plan__sanction", "connection").get(pk=taken.action_id)
     )
-    if action.status != STEPS[taken.phase][1] or action.attempts != taken.attempt:
+    if action.status != STEPS[taken.phase][1] or action.attempts != taken.attempt or action.lease_until != taken.lease_until:
         logger.warning("enforcement action %s: claim lost to another worker; result not recorded twice", taken.action_id)
         return None
     return action

@@ -23,12 +23,15 @@ class FakeTinyForum(FakePlatform):
         self.bans: dict[str, str] = {}  # user -> reason
         self.timeouts: dict[str, datetime] = {}
         self.protected = {"admin"}  # accounts the forum refuses to ban
+        self.lift_reasons: dict[str, str] = {}  # user -> the reason given when the ban was lifted (shown in the forum's log)
+        self.posts: dict[str, str] = {}  # post id -> its text
         self.route("PUT", r"/bans/(?P<user>[^/]+)", self.put_ban)
         self.route("DELETE", r"/bans/(?P<user>[^/]+)", self.delete_ban)
         self.route("GET", r"/bans/(?P<user>[^/]+)", self.get_ban)
         self.route("PUT", r"/timeouts/(?P<user>[^/]+)", self.put_timeout)
         self.route("DELETE", r"/timeouts/(?P<user>[^/]+)", self.delete_timeout)
         self.route("GET", r"/timeouts/(?P<user>[^/]+)", self.get_timeout)
+        self.route("PUT", r"/posts/(?P<post>[^/]+)", self.put_post)
 
     def rate_limited(self, retry_after: float = 1.0) -> Injected:
         return Injected(429, {"error": "slow down"}, {"Retry-After": str(int(retry_after))})
@@ -46,6 +49,7 @@ class FakeTinyForum(FakePlatform):
 
     def delete_ban(self, call: Call, user: str) -> httpx.Response:
         self.bans.pop(user, None)
+        self.lift_reasons[user] = (call.json() or {}).get("reason", "")
         return self.reply(204)
 
     def get_ban(self, call: Call, user: str) -> httpx.Response:
@@ -65,6 +69,10 @@ class FakeTinyForum(FakePlatform):
             return self.reply(404, {"error": "no time-out"})
         return self.reply(200, {"until": until.isoformat()})
 
+    def put_post(self, call: Call, post: str) -> httpx.Response:
+        self.posts[post] = call.json()["body"]
+        return self.reply(204)
+
     def unban_by_hand(self, user: str) -> None:
         with self.lock:
             self.bans.pop(user, None)
@@ -76,6 +84,7 @@ class TinySpace(Space):
     capabilities = (
         Capability(Op.BAN, Target.PERSON, "Ban from the forum"),
         Capability(Op.TIMEOUT, Target.PERSON, "Time out", native_expiry=timedelta(days=14), needs_end=True),
+        Capability(Op.EDIT_CONTENT, Target.CONTENT, "Replace a post's text", reversible=False, params=("body",)),
     )
     intents = {"ban": (Op.BAN,), "mute": (Op.TIMEOUT,)}
     setting_names = ("api_url",)
@@ -87,7 +96,7 @@ class TinySpace(Space):
             raise PermanentFailure("The tiny forum's token is not set.")
         try:
             response = httpx.request(
-                method, self.settings["api_url"] + path, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=5
+                method, self.settings["api_url"] + path, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
             )
         except httpx.TransportError as error:
             raise TemporaryFailure(f"The tiny forum did not answer: {type(error).__name__}") from error
@@ -103,13 +112,16 @@ class TinySpace(Space):
         if request.op == Op.BAN:
             self._call("PUT", f"/bans/{request.subject}", {"reason": request.reason})
             return Outcome(f"Banned {request.subject} from the tiny forum.", state={"user": request.subject})
+        if request.op == Op.EDIT_CONTENT:
+            self._call("PUT", f"/posts/{request.subject}", {"body": request.params["body"]})
+            return Outcome(f"Replaced the text of post {request.subject}.")
         until = request.ends_at or datetime.now(UTC) + timedelta(days=1)
         self._call("PUT", f"/timeouts/{request.subject}", {"until": until.isoformat()})
         return Outcome(f"Timed out {request.subject} until {until:%Y-%m-%d}.", native_expiry=True)
 
     def revert(self, request: ActionRequest, state: Mapping[str, Any]) -> Outcome:
         path = "bans" if request.op == Op.BAN else "timeouts"
-        self._call("DELETE", f"/{path}/{request.subject}")
+        self._call("DELETE", f"/{path}/{request.subject}", {"reason": request.reason} if request.op == Op.BAN else None)
         return Outcome(f"Lifted the {path[:-1]} of {request.subject}.")
 
     def verify(self, request: ActionRequest, state: Mapping[str, Any]) -> Check:
