@@ -23,7 +23,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from steward.env import env_str
+from steward.env import key_list
 
 DEV_KEY_LABEL = b"steward-development-audit-key"
 DEV_KEY_ID = "dev"
@@ -61,13 +61,8 @@ class AuditKeyring:
 
 
 def configured_audit_keys() -> str:
-    """The raw key list: a `STEWARD_AUDIT_KEYS` setting (tests) wins over the environment."""
-    value = getattr(settings, "STEWARD_AUDIT_KEYS", None)
-    if value is None:
-        value = env_str("STEWARD_AUDIT_KEYS")
-    if isinstance(value, (list, tuple)):
-        value = ",".join(value)
-    return str(value)
+    """The raw key list (steward.env.key_list)."""
+    return key_list("STEWARD_AUDIT_KEYS")
 
 
 def using_development_audit_key() -> bool:

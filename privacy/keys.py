@@ -23,7 +23,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from steward.env import env_str
+from steward.env import env_str, key_list
 
 DEV_KEY_LABEL = b"steward-development-encryption-key"
 
@@ -48,13 +48,8 @@ class Keyring:
 
 
 def configured_keys() -> str:
-    """The raw key list: a `STEWARD_ENCRYPTION_KEYS` setting (tests) wins over the environment."""
-    value = getattr(settings, "STEWARD_ENCRYPTION_KEYS", None)
-    if value is None:
-        value = env_str("STEWARD_ENCRYPTION_KEYS")
-    if isinstance(value, (list, tuple)):
-        value = ",".join(value)
-    return str(value)
+    """The raw key list (steward.env.key_list)."""
+    return key_list("STEWARD_ENCRYPTION_KEYS")
 
 
 def configured_index_key() -> str:

@@ -34,3 +34,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def key_list(name: str) -> str:
+    """A comma-separated key list, newest first: a setting of that name (tests set one) wins over the environment
+    (`NAME` or `NAME_FILE`). Read at call time, not import time, so a rotation needs only a restart."""
+    from django.conf import settings
+
+    value = getattr(settings, name, None)
+    if value is None:
+        value = env_str(name)
+    if isinstance(value, (list, tuple)):
+        value = ",".join(value)
+    return str(value)
