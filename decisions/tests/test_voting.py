@@ -184,6 +184,17 @@ def test_lazy_consensus_passes_after_the_deadline(
     assert Sanction.objects.filter(decision__case=case).count() == 1
 
 
+def test_lazy_consensus_passes_at_the_deadline_itself(stewards: dict[str, Any], committee_case: Any, clock: Any) -> None:
+    """The settling task is queued to run at the objection deadline: running then, it must settle the proposal
+    (a minute before, it must not), or an unopposed proposal waits for the next sweep or page view."""
+    load_test_policy({"decision_rule": {"lazy_consensus_hours": 24}}, effective_from=T0.date())
+    proposal = propose(committee_case(), stewards["alice"], lazy_consensus=True)
+    clock(timedelta(hours=24) - timedelta(seconds=1))
+    assert settle_proposal.call(proposal.pk) == ProposalStatus.OPEN
+    clock(timedelta(hours=24))
+    assert settle_proposal.call(proposal.pk) == ProposalStatus.PASSED
+
+
 def test_lazy_consensus_passes_on_page_view_when_the_task_has_not_run(
     stewards: dict[str, Any], committee_case: Any, clock: Any, login: Any
 ) -> None:

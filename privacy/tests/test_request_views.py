@@ -149,3 +149,48 @@ def test_a_request_about_someone_in_no_case_is_open_to_every_admin(case, steward
         assert stranger.code_name in client.get(reverse("privacy:requests")).content.decode(), name
         _, payload = download(client, request)
         assert payload["cases"] == [] and payload["person"]["code_name"] == stranger.code_name, name
+
+
+def test_the_request_pages_are_for_admin_stewards_only(case, stewards, login, client) -> None:
+    """A data-subject request names a person and leads to their data: a steward who is not an admin gets the
+    same 404 as for a page that does not exist, and a visitor is sent to sign in."""
+    from people.actions import do_create_steward
+
+    request = do_open_data_request(stewards["alice"], person(Space.GITHUB, REPORTED_HANDLE))
+    plain = do_create_steward(None, username="pat", email="pat@example.org", public_name="Pat", password="x" * 12).user
+    do_declare_conflict(plain, case, "none")  # may read the case itself, but handles no requests
+    urls = [
+        ("get", reverse("privacy:requests")),
+        ("get", reverse("privacy:request", kwargs={"pk": request.pk})),
+        ("get", reverse("privacy:request_export", kwargs={"pk": request.pk}) + "?report_text=1"),
+        ("post", reverse("privacy:open_request")),
+        ("post", reverse("privacy:request_complete", kwargs={"pk": request.pk})),
+    ]
+    for method, url in urls:
+        response = getattr(login(plain), method)(
+            url, {"person": person(Space.GITHUB, REPORTED_HANDLE).code_name} if method == "post" else {}
+        )
+        assert response.status_code == 404 and BODY not in response.content.decode(), url
+    client.logout()
+    for method, url in urls:
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"], url
+    request.refresh_from_db()
+    assert request.completed_at is None and DataSubjectRequest.objects.count() == 1
+
+
+def test_an_erased_persons_request_stays_listed_and_readable_and_answered_ones_move_on(case, stewards, login) -> None:
+    """Erasure leaves the request (its code name and dates): admins still see it to answer it; once answered
+    it leaves the open list for the answered one, so nothing is lost and nothing is answered twice."""
+    from privacy.actions import do_complete_data_request
+
+    erased = do_open_data_request(stewards["alice"], person(Space.GITHUB, REPORTED_HANDLE))
+    DataSubjectRequest.objects.filter(pk=erased.pk).update(person=None)  # what erasure leaves of a request
+    answered = do_open_data_request(stewards["alice"], person(Space.GITHUB, WITNESS_HANDLE))
+    do_complete_data_request(stewards["alice"], answered)
+    client = login(stewards["dave"])
+    assert client.get(reverse("privacy:request", kwargs={"pk": erased.pk})).status_code == 200
+    page = client.get(reverse("privacy:requests")).content.decode()
+    open_part, _, done_part = page.partition('id="done-title"')
+    assert erased.person_code_name in open_part and erased.person_code_name not in done_part
+    assert answered.person_code_name in done_part and answered.person_code_name not in open_part
