@@ -41,6 +41,9 @@ def person(space: str, handle: str) -> Person:
 def download(client: Client, request: DataSubjectRequest, query: str = "") -> tuple[str, dict[str, Any]]:
     response = client.get(reverse("privacy:request_export", kwargs={"pk": request.pk}) + query)
     assert response.status_code == 200, response.status_code
+    # A person's data must not stay in a browser's or a proxy's cache after the download.
+    assert response["Cache-Control"] == "no-store" and response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     return response.content.decode(), json.loads(response.content)
 
 
