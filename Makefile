@@ -55,9 +55,9 @@ run: demo
 	$(PY) manage.py tick_clocks
 	$(PY) manage.py tick_enforcement
 	$(PY) manage.py poll_spaces
-	@echo "Steward is starting at http://$(HOST):$(PORT) (the task worker runs beside it)."
+	@echo "Steward is starting at http://$(HOST):$(PORT) (gunicorn, as in production; the task worker runs beside it)."
 	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
-	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	  $(VENV)/bin/gunicorn steward.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --graceful-timeout 20
 
 messages: install  ## refresh the translation catalogues and compile them (needs GNU gettext); the .mo files are committed
 	$(PY) manage.py makemessages --all --ignore=.venv --ignore=node_modules --ignore=var
