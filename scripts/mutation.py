@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import resource
 import shutil
@@ -40,6 +41,7 @@ from queue import Queue
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # a script, not a package: its sibling module
 from mutation_operators import Mutant, mutants_for
+from mutation_selection import install_plugins, read_trace, statement_lines, tests_reaching
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "scripts" / "mutation.toml"
@@ -77,6 +79,7 @@ class Outcome:
     mutant: Mutant
     status: str  # "caught", "survived", "timeout"
     seconds: float
+    note: str = ""  # why a survivor was not run: no test executes the changed statement
 
 
 @dataclass
@@ -162,15 +165,27 @@ def _snapshot(copy: Path) -> Path | None:
     snapshot.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{snapshot}"}
     subprocess.run([sys.executable, "manage.py", "migrate", "--no-input"], cwd=copy, env=env, capture_output=True, check=True)
-    (copy / ".mutation-plugin").mkdir(exist_ok=True)
-    (copy / ".mutation-plugin" / "steward_mutation_db.py").write_text(DB_PLUGIN)
+    (install_plugins(copy) / "steward_mutation_db.py").write_text(DB_PLUGIN)
     return snapshot
 
 
-def _pytest(copy: Path, target: Target, timeout: float) -> tuple[str, float]:
+def _pytest(
+    copy: Path, target: Target, timeout: float, *, trace_to: Path | None = None, select: list[str] | None = None
+) -> tuple[str, float]:
+    """One run of the target's tests: all of them (recording the lines each executes when trace_to is given) or the selected ones."""
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", *target.pytest_args]
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the copy's own pytest.ini decides
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(install_plugins(copy)), env.get("PYTHONPATH")]))
+    if trace_to is not None:
+        env |= {"STEWARD_MUTATION_TRACE": str(copy / target.file), "STEWARD_MUTATION_TRACE_OUT": str(trace_to)}
+        command += ["-p", "steward_mutation_trace"]
+    if select is not None:
+        chosen = copy / "var" / "mutation-select.json"
+        chosen.parent.mkdir(parents=True, exist_ok=True)
+        chosen.write_text(json.dumps(select))
+        env["STEWARD_MUTATION_SELECT"] = str(chosen)
+        command += ["-p", "steward_mutation_select"]
     snapshot = copy / "var" / "mutation-snapshot.sqlite3"
     if snapshot.exists():
         database = copy / "var" / "mutation-test.sqlite3"
@@ -178,7 +193,6 @@ def _pytest(copy: Path, target: Target, timeout: float) -> tuple[str, float]:
             leftover.unlink(missing_ok=True)
         shutil.copyfile(snapshot, database)
         env["STEWARD_MUTATION_DB"] = str(database)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(copy / ".mutation-plugin"), env.get("PYTHONPATH")]))
         command += ["-p", "steward_mutation_db", "--reuse-db"]
     if target.keyword:
         command += ["-k", target.keyword]
@@ -208,21 +222,23 @@ def _forget_bytecode(path: Path) -> None:
         cached.unlink(missing_ok=True)
 
 
-def _run_mutant(copy: Path, target: Target, mutant: Mutant, timeout: float) -> Outcome:
+def _run_mutant(copy: Path, target: Target, mutant: Mutant, timeout: float, select: list[str] | None = None) -> Outcome:
     path = copy / target.file
     original = path.read_text()
     try:
         path.write_text(mutant.source)
         _forget_bytecode(path)
-        status, seconds = _pytest(copy, target, timeout)
+        status, seconds = _pytest(copy, target, timeout, select=select)
     finally:
         path.write_text(original)
         _forget_bytecode(path)
     return Outcome(mutant, status, seconds)
 
 
-def _run_mutant_in(copy: Path, *, target: Target, mutant: Mutant, timeout: float) -> Outcome:
-    return _run_mutant(copy, target, mutant, timeout)
+def _run_mutant_in(copy: Path, *, target: Target, mutant: Mutant, timeout: float, select: list[str] | None) -> Outcome:
+    if select == []:
+        return Outcome(mutant, "survived", 0.0, note="no test executes this statement")
+    return _run_mutant(copy, target, mutant, timeout, select)
 
 
 def run(
@@ -258,10 +274,13 @@ def run(
                 mutants = mutants_for(target.file, source, target.functions)
                 if limit:
                     mutants = mutants[:limit]
-                # The unmutated run must pass, or every mutant would look caught.
+                # The unmutated run must pass, or every mutant would look caught. It also records which test
+                # executes which line, so each mutant runs only the tests that reach it (mutation_selection).
                 copy = copies.get()
+                trace_file = Path(scratch) / "trace.json"
+                trace_file.unlink(missing_ok=True)
                 try:
-                    status, report.baseline_seconds = _pytest(copy, target, timeout=1800)
+                    status, report.baseline_seconds = _pytest(copy, target, timeout=1800, trace_to=trace_file)
                 finally:
                     copies.put(copy)
                 if status != "survived":
@@ -287,8 +306,10 @@ def run(
 
                 if not mutants:
                     on_done(report)
+                trace = read_trace(trace_file) if trace_file.exists() else {}
                 for mutant in mutants:
-                    work = functools.partial(_run_mutant_in, target=target, mutant=mutant, timeout=timeout)
+                    select = tests_reaching(trace, statement_lines(source, mutant.line)) if trace else None
+                    work = functools.partial(_run_mutant_in, target=target, mutant=mutant, timeout=timeout, select=select)
                     pool.submit(with_copy, work).add_done_callback(finished)
     return reports
 
@@ -318,7 +339,8 @@ def survivors_text(report: Report, harmless: bool = False) -> str:
         mutant = outcome.mutant
         where = f" in {mutant.function}" if mutant.function else ""
         why = f"\n    harmless: {report.target.harmless_reason(mutant)}" if harmless else ""
-        lines.append(f"{mutant.file}:{mutant.line}{where}: {mutant.description}\n    {mutant.mutated_line}{why}")
+        note = f" ({outcome.note})" if outcome.note else ""
+        lines.append(f"{mutant.file}:{mutant.line}{where}: {mutant.description}{note}\n    {mutant.mutated_line}{why}")
     if harmless:
         return "\n".join(lines)
     for outcome in report.outcomes:

@@ -88,3 +88,80 @@ def test_a_failing_unmutated_run_is_reported_not_counted(tmp_path):
 
     assert report.outcomes == []
     assert "did not pass" in report.error
+
+
+SELECTIVE_TESTS = """
+import os
+
+from adulthood import is_adult
+
+
+def test_grown_ups_are_adults():
+    assert is_adult(40)
+
+
+def test_greeting():
+    # Reaches no mutated line; leaves a mark each time it runs.
+    with open(os.environ["GREETING_LOG"], "a") as log:
+        log.write("ran\\n")
+"""
+
+
+def test_each_mutant_runs_only_the_tests_that_execute_what_it_changes(tmp_path, monkeypatch):
+    harness = _harness()
+    greeting_runs = tmp_path / "greeting-runs.log"
+    monkeypatch.setenv("GREETING_LOG", str(greeting_runs))
+    (tmp_path / "adulthood.py").write_text(ADULTHOOD)
+    (tmp_path / "test_adulthood.py").write_text(SELECTIVE_TESTS)
+    target = harness.Target(
+        file="adulthood.py", tests=["test_adulthood.py"], functions=["is_adult", "untouched"], pytest_args=["-p", "no:django"]
+    )
+
+    [report] = harness.run([target], root=tmp_path, jobs=1)
+
+    by_change = {(o.mutant.function, o.mutant.description): o for o in report.outcomes}
+    assert by_change[("is_adult", "`return age >= 18` → `return False`")].status == "caught"
+    assert by_change[("is_adult", "`>=` → `>`")].status == "survived"
+    never_run = [o for o in report.outcomes if o.mutant.function == "untouched"]
+    assert never_run and all(o.status == "survived" and o.seconds == 0 for o in never_run), "no test calls untouched()"
+    assert all(o.note == "no test executes this statement" for o in never_run)
+    assert "(no test executes this statement)" in harness.survivors_text(report)
+    assert greeting_runs.read_text() == "ran\n", "the unrelated test ran once, unmutated, and for no mutant"
+
+
+def test_the_statement_a_line_belongs_to():
+    selection = _selection()
+    source = (
+        "LIMIT = 3\n"
+        "\n"
+        "\n"
+        "def f(a=LIMIT):\n"
+        "    if a and (\n"
+        "        a > 2\n"
+        "    ):\n"
+        "        return g(\n"
+        "            a,\n"
+        "        )\n"
+        "    try:\n"
+        "        pass\n"
+        "    except KeyError:\n"
+        "        a = 1\n"
+        "    return 0\n"
+    )
+    assert selection.statement_lines(source, 1) is None, "module level: runs at import"
+    assert selection.statement_lines(source, 4) is None, "a def line and its defaults: run at import"
+    assert selection.statement_lines(source, 6) == range(5, 8), "a compound statement: its header only"
+    assert selection.statement_lines(source, 9) == range(8, 11), "a simple statement: all its lines"
+    assert selection.statement_lines(source, 14) == range(14, 15), "inside an except clause"
+    trace = {"": {1, 4}, "t.py::one": {5, 6, 15}, "t.py::two": {5, 8, 9}}
+    assert selection.tests_reaching(trace, range(8, 11)) == ["t.py::two"]
+    assert selection.tests_reaching(trace, range(14, 15)) == [], "no test reaches the except clause"
+    assert selection.tests_reaching(trace, None) is None, "at import: every test"
+    assert selection.tests_reaching({"": {8}}, range(8, 9)) is None, "run outside any test: every test"
+
+
+def _selection():
+    spec = importlib.util.spec_from_file_location("steward_mutation_selection", ROOT / "scripts" / "mutation_selection.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -236,3 +236,20 @@ def test_the_consent_covers_the_name_on_the_persons_record_when_the_report_spell
     do_record_naming_consent(stewards["alice"], case, party.pk, True)
     assert check_text(case, "Cleo Marchetti reported this.") == []
     assert {finding.kind for finding in check_text(case, "Write to cleo@harbourmail.test.")} == {"email"}
+
+
+def test_the_name_a_report_gives_is_protected_even_where_the_persons_record_has_another(stewards: dict[str, Any]) -> None:
+    """Cleo was on record before she reported, as "Cleo Marchetti"; her report signs "C. Marchetti-Rossi". The name on
+    her report is what the reported person may have seen: it is protected on its own, before and after she agrees
+    to be named under the name on her record."""
+    person_for_identity(Space.EMAIL, "cleo@harbourmail.test", display_name="Cleo Marchetti")
+    case = submit("Mallory shouted during the quarterly planning call.", "C. Marchetti-Rossi", "cleo@harbourmail.test", "").case
+    party = Party.objects.get(case=case, role=PartyRole.REPORTER)
+    assert {finding.kind for finding in check_text(case, "Rossi reported this.")} == {"name"}
+    do_record_naming_consent(stewards["alice"], case, party.pk, True)
+    assert {finding.kind for finding in check_text(case, "Rossi reported this.")} == {"name"}
+
+
+def test_the_reported_person_and_witnesses_may_be_named(reporters: Reporters) -> None:
+    """Only reporters are protected: a letter to the reported person names them, a summary names a witness."""
+    assert check_text(reporters.case, "Mallory Example, this letter is about your comments (mallory-gh).") == []

@@ -1,0 +1,145 @@
+"""Which tests reach which lines of a target, so that each mutant runs only the tests that can see it.
+
+The unmutated run of a target's tests records, per test, the lines of the target file it executed (with
+`sys.monitoring`, standard library since Python 3.12: each line location reports once per test and is then switched
+off until the next test starts, so the cost is a few milliseconds a test). A mutant then runs only the tests that
+executed the statement it changes. That is the same verdict as running them all, sooner: a test that never executes
+a line cannot see a change to it. Two exceptions are kept on the safe side:
+
+- a change outside any function body (module level, class bodies, `def` lines with their defaults and decorators)
+  runs at import, before any test: such mutants run every test;
+- a statement executed only while no test was running (at import, or by a session fixture before the first test)
+  likewise runs every test.
+
+A statement no test executes is reported as not caught without running anything: no test can catch it.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+PLUGIN_DIR = ".mutation-plugin"
+OUTSIDE_TESTS = ""  # the key under which lines executed while no test was running are recorded
+
+TRACE_PLUGIN = """
+import json
+import os
+import sys
+
+import pytest
+
+_TARGET = os.path.realpath(os.environ["STEWARD_MUTATION_TRACE"])
+_OUT = os.environ["STEWARD_MUTATION_TRACE_OUT"]
+_TOOL = sys.monitoring.COVERAGE_ID
+_lines = {}
+_current = [""]
+_is_target = {}
+
+
+def _on_line(code, line):
+    name = code.co_filename
+    known = _is_target.get(name)
+    if known is None:
+        known = _is_target[name] = os.path.realpath(name) == _TARGET
+    if known:
+        _lines.setdefault(_current[0], set()).add(line)
+    return sys.monitoring.DISABLE  # once per location per test: restart_events() turns it back on
+
+
+def pytest_configure(config):
+    sys.monitoring.use_tool_id(_TOOL, "steward-mutation")
+    sys.monitoring.register_callback(_TOOL, sys.monitoring.events.LINE, _on_line)
+    sys.monitoring.set_events(_TOOL, sys.monitoring.events.LINE)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _current[0] = item.nodeid
+    sys.monitoring.restart_events()
+    yield
+    _current[0] = ""
+    sys.monitoring.restart_events()
+
+
+def pytest_unconfigure(config):
+    sys.monitoring.set_events(_TOOL, 0)
+    sys.monitoring.free_tool_id(_TOOL)
+    with open(_OUT, "w") as out:
+        json.dump({test: sorted(lines) for test, lines in _lines.items()}, out)
+"""
+
+SELECT_PLUGIN = """
+import json
+import os
+
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    wanted = set(json.loads(open(os.environ["STEWARD_MUTATION_SELECT"]).read()))
+    kept = [item for item in items if item.nodeid in wanted]
+    config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in wanted])
+    items[:] = kept
+"""
+
+
+def install_plugins(copy: Path) -> Path:
+    """Writes the tracing and selecting plugins into the copy; returns the folder to put on PYTHONPATH."""
+    folder = copy / PLUGIN_DIR
+    folder.mkdir(exist_ok=True)
+    (folder / "steward_mutation_trace.py").write_text(TRACE_PLUGIN)
+    (folder / "steward_mutation_select.py").write_text(SELECT_PLUGIN)
+    return folder
+
+
+def read_trace(path: Path) -> dict[str, set[int]]:
+    return {test: set(lines) for test, lines in json.loads(path.read_text()).items()}
+
+
+def statement_lines(source: str, line: int) -> range | None:
+    """The lines of the innermost statement in a function body that holds `line`; None when it runs at import.
+
+    For a compound statement (if, for, while, with, try) only its header counts: its body is other statements.
+    """
+    found: range | None = None
+
+    def visit(node: ast.AST, in_body: bool) -> None:
+        nonlocal found
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, ast.stmt | ast.excepthandler | ast.match_case):
+                continue
+            first = child.pattern.lineno if isinstance(child, ast.match_case) else child.lineno
+            last = child.body[-1].end_lineno if isinstance(child, ast.match_case) else child.end_lineno
+            if not first <= line <= (last or first):
+                continue
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                if line >= child.body[0].lineno:
+                    visit(child, in_body=True)
+                # else: the def line, its decorators and defaults, which run when the def does
+                return
+            if isinstance(child, ast.ClassDef):
+                visit(child, in_body=False)
+                return
+            body = getattr(child, "body", None)
+            if body:  # a compound statement: its header is its own, its body is other statements
+                header = range(first, max(first, body[0].lineno - 1) + 1)
+                if line in header:
+                    found = header if in_body else None
+                    return
+                visit(child, in_body)
+                return
+            found = range(first, (last or first) + 1) if in_body else None
+            return
+
+    visit(ast.parse(source), in_body=False)
+    return found
+
+
+def tests_reaching(trace: dict[str, set[int]], lines: range | None) -> list[str] | None:
+    """The tests to run for a change on these lines: a list (maybe empty: none reaches them), or None for all tests."""
+    if lines is None or any(line in trace.get(OUTSIDE_TESTS, ()) for line in lines):
+        return None
+    return [test for test, executed in trace.items() if test != OUTSIDE_TESTS and any(line in executed for line in lines)]
