@@ -447,3 +447,21 @@ def test_poll_spaces_says_what_became_of_the_mail(tmp_path: Path, monkeypatch: A
     call_command("poll_spaces", stdout=out)
     assert "reports mail: 1 taken, 1 skipped, 0 seen before, 0 not readable" in out.getvalue()
     assert "nothing read" not in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "-------- Forwarded Message --------\nSubject: you again\nDate: Mon, 2 Mar 2026 23:40:00 +0000\n"
+        "From: Mallory Offender <mallory@example.com>",
+        "-----Original Message-----\nFrom: Mallory Offender [mailto:mallory@example.com]\nSent: Monday, March 2, 2026 11:40 PM",
+        "> ---------- Forwarded message ---------\n> From: Mallory Offender <mallory@example.com>",
+    ],
+    ids=["thunderbird-inline", "outlook-classic", "quoted-again"],
+)
+def test_other_quoted_forward_headers_name_the_author(quoted: str) -> None:
+    """Thunderbird's inline forward puts Subject and Date before From; classic Outlook writes [mailto:…]."""
+    head = f"From: Rita <{RITA}>\nTo: conduct@example.org\nSubject: Fwd\nMessage-ID: <q@example.net>\n"
+    raw = crlf(f"{head}\nLook.\n\n{quoted}\nTo: Rita <{RITA}>\n\nGo away.\n")
+    take_mail(None, raw)
+    assert reporter_and_reported(Report.objects.get()) == (RITA, [MALLORY])
