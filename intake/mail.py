@@ -180,10 +180,13 @@ def take_mail(connection: SpaceConnection | None, raw: bytes) -> str:
 
 
 def own_addresses(connection: SpaceConnection | None) -> frozenset[str]:
-    """The reports mailbox's own addresses (its IMAP `user` when that is an address, and its `address`
-    setting): a redirect by one of them is the mail server's hop, not a reporter (mail_origin)."""
-    values = (connection.settings.get(key) for key in ("user", "address")) if connection is not None else ()
-    return frozenset(str(value).strip().casefold() for value in values if value and "@" in str(value))
+    """The stewards' own addresses: the reports mailbox's (its IMAP `user` when that is an address, and its
+    `address` setting) and the letters' sender. A redirect by one of them is the mail server's hop, not a
+    reporter; a letter of theirs that a reporter passes on is not about them (intake.mail_origin)."""
+    values = [parseaddr(settings.DEFAULT_FROM_EMAIL)[1]]
+    if connection is not None:
+        values += [str(connection.settings.get(key) or "") for key in ("user", "address")]
+    return frozenset(value.strip().casefold() for value in values if "@" in value)
 
 
 def automatic(message: Message, own: frozenset[str] = frozenset()) -> str:

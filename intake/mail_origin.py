@@ -26,13 +26,16 @@ from django.core.validators import validate_email
 
 DIRECT, REDIRECTED, FORWARDED = "direct", "redirected", "forwarded"
 
-# The line a client writes above a forwarded message quoted in the text (several languages' clients
-# write these English markers; Outlook's is 32 underscores).
+# The line a client writes above a forwarded message quoted in the text.
 FORWARD_MARKER = re.compile(
-    r"^\s*(?:>\s*)*(?:-{2,}\s*(?:Forwarded message|Forwarded Message|Original Message|Weitergeleitete Nachricht|"
-    r"Message transféré|Mensaje reenviado)\s*-{2,}|Begin forwarded message:|Anfang der weitergeleiteten Nachricht:|_{20,})\s*$",
+    r"^\s*(?:>\s*)*(?:-{2,}\s*(?:Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado)\s*-{2,}|"
+    r"Begin forwarded message:|Anfang der weitergeleiteten Nachricht:)\s*$",
     re.IGNORECASE,
 )
+# Outlook (a line of underscores, or "-----Original Message-----") and old Thunderbird write the same
+# line above the message a reply answers: it marks a forward only under a forward's subject ("FW: …").
+REPLY_OR_FORWARD_MARKER = re.compile(r"^\s*(?:>\s*)*(?:-{2,}\s*Original Message\s*-{2,}|_{20,})\s*$", re.IGNORECASE)
+FORWARD_SUBJECT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|wg|tr|rv|vs|enc|doorst)\s*:", re.IGNORECASE)
 # The From line of the quoted header block; Gmail and Apple Mail set the label (and the name) in *bold*.
 QUOTED_FROM = re.compile(r"^\s*(?:>\s*)*\*?(?:From|Von|De|Da)\s*:\s*\*?\s*(?P<value>.+?)\s*$", re.IGNORECASE)
 QUOTED_HEADER_LINES = 12  # the From line comes within the quoted header block, right under the marker
@@ -67,13 +70,21 @@ def origin_of(message: EmailMessage, text: str, own: frozenset[str] = frozenset(
     sender = correspondent(str(message.get("From", "")))
     if block:
         reporter = correspondent(block.get("resent-from") or block.get("resent-sender") or "")
-        author = Correspondent() if sender.same_as(reporter) else sender
+        author = _other_than(sender, reporter, own)
         return Origin(reporter, author, REDIRECTED, resent_at=block.get("resent-date", ""), original_sent=str(message.get("Date", "")))
     forwarded = forwarded_original(message, text)
     if forwarded is not None:
         author, sent = forwarded
-        return Origin(sender, Correspondent() if author.same_as(sender) else author, FORWARDED, original_sent=sent)
+        return Origin(sender, _other_than(author, sender, own), FORWARDED, original_sent=sent)
     return Origin(sender, Correspondent(), DIRECT)
+
+
+def _other_than(author: Correspondent, reporter: Correspondent, own: frozenset[str]) -> Correspondent:
+    """The author, unless they are the reporter (passing on their own mail) or the stewards themselves
+    (a reporter passing on the stewards' letter is not reporting the stewards)."""
+    if author.same_as(reporter) or author.address.casefold() in own:
+        return Correspondent()
+    return author
 
 
 def topmost_resent_block(message: Message, own: frozenset[str] = frozenset()) -> dict[str, str]:
@@ -125,13 +136,14 @@ def forwarded_original(message: EmailMessage, text: str) -> tuple[Correspondent,
             inner = part.get_payload(0) if part.is_multipart() else None
             if isinstance(inner, Message):
                 return correspondent(str(inner.get("From", ""))), str(inner.get("Date", "")).strip()
-    return quoted_original(text)
+    return quoted_original(text, str(message.get("Subject", "")))
 
 
-def quoted_original(text: str) -> tuple[Correspondent, str] | None:
+def quoted_original(text: str, subject: str) -> tuple[Correspondent, str] | None:
     lines = text.splitlines()
+    forward_subject = bool(FORWARD_SUBJECT.match(subject))
     for index, line in enumerate(lines):
-        if not FORWARD_MARKER.match(line):
+        if not (FORWARD_MARKER.match(line) or (forward_subject and REPLY_OR_FORWARD_MARKER.match(line))):
             continue
         following = lines[index + 1 : index + 1 + QUOTED_HEADER_LINES]
         for quoted in following:

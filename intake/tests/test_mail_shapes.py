@@ -461,7 +461,21 @@ def test_poll_spaces_says_what_became_of_the_mail(tmp_path: Path, monkeypatch: A
 )
 def test_other_quoted_forward_headers_name_the_author(quoted: str) -> None:
     """Thunderbird's inline forward puts Subject and Date before From; classic Outlook writes [mailto:…]."""
-    head = f"From: Rita <{RITA}>\nTo: conduct@example.org\nSubject: Fwd\nMessage-ID: <q@example.net>\n"
+    head = f"From: Rita <{RITA}>\nTo: conduct@example.org\nSubject: FW: you again\nMessage-ID: <q@example.net>\n"
     raw = crlf(f"{head}\nLook.\n\n{quoted}\nTo: Rita <{RITA}>\n\nGo away.\n")
     take_mail(None, raw)
     assert reporter_and_reported(Report.objects.get()) == (RITA, [MALLORY])
+
+
+@pytest.mark.parametrize(
+    ("subject", "quoted_from"),
+    [("RE: you again", "Mallory Offender <mallory@example.com>"), ("FW: About your report", "Stewards <stewards@example.org>")],
+    ids=["an-outlook-reply", "the-stewards-letter-passed-on"],
+)
+def test_a_reply_or_the_stewards_own_letter_names_nobody(settings: Any, subject: str, quoted_from: str) -> None:
+    """Outlook quotes the message a reply answers under the same line as a forward; only a forward's subject
+    makes it one. And a reporter passing on the stewards' own letter is not reporting the stewards."""
+    settings.DEFAULT_FROM_EMAIL = "Stewards <stewards@example.org>"
+    quoted = f"________________________________\nFrom: {quoted_from}\nSent: 02 March 2026 23:40\nTo: Rita <{RITA}>"
+    take_mail(None, crlf(f"From: Rita <{RITA}>\nTo: conduct@example.org\nSubject: {subject}\n\nSee below.\n\n{quoted}\n\nText.\n"))
+    assert reporter_and_reported(Report.objects.get()) == (RITA, [])
