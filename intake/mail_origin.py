@@ -70,13 +70,26 @@ def origin_of(message: EmailMessage, text: str, own: frozenset[str] = frozenset(
     sender = correspondent(str(message.get("From", "")))
     if block:
         reporter = correspondent(block.get("resent-from") or block.get("resent-sender") or "")
-        author = _other_than(sender, reporter, own)
+        author = _other_than(author_of(message), reporter, own)
         return Origin(reporter, author, REDIRECTED, resent_at=block.get("resent-date", ""), original_sent=str(message.get("Date", "")))
     forwarded = forwarded_original(message, text)
     if forwarded is not None:
         author, sent = forwarded
         return Origin(sender, _other_than(author, sender, own), FORWARDED, original_sent=sent)
     return Origin(sender, Correspondent(), DIRECT)
+
+
+def author_of(message: Message) -> Correspondent:
+    """Who wrote a message. A list that rewrites From for DMARC ("Mallory via Dev <dev@lists…>": Mailman 3,
+    Google Groups) keeps the author in X-Original-From (Google Groups) or Reply-To / Cc (Mailman)."""
+    sender = correspondent(str(message.get("From", "")))
+    if not (message.get("List-Id") and " via " in sender.name):
+        return sender
+    for field in ("X-Original-From", "Reply-To", "Cc"):
+        found = correspondent(str(message.get(field, "")))
+        if found.address and not found.same_as(sender):
+            return found
+    return sender
 
 
 def _other_than(author: Correspondent, reporter: Correspondent, own: frozenset[str]) -> Correspondent:
@@ -135,7 +148,7 @@ def forwarded_original(message: EmailMessage, text: str) -> tuple[Correspondent,
         if part is not message and part.get_content_type() == "message/rfc822":
             inner = part.get_payload(0) if part.is_multipart() else None
             if isinstance(inner, Message):
-                return correspondent(str(inner.get("From", ""))), str(inner.get("Date", "")).strip()
+                return author_of(inner), str(inner.get("Date", "")).strip()
     return quoted_original(text, str(message.get("Subject", "")))
 
 

@@ -233,6 +233,16 @@ def test_the_reports_mailbox_redirecting_into_itself_is_not_the_reporter(monkeyp
     assert reporter_and_reported(Report.objects.get()) == (RITA, [MALLORY])
 
 
+def test_a_list_post_with_its_from_rewritten_for_dmarc_names_its_author() -> None:
+    """Mailman 3's DMARC mitigation: From is the list ("… via Dev"), the author moves to Reply-To."""
+    post = LIST_POST.replace(
+        "From: Mallory Offender <mallory@example.com>",
+        "From: Mallory Offender via Dev <dev@lists.example.org>\nReply-To: Mallory Offender <mallory@example.com>",
+    )
+    take_mail(None, mutt_bounce(f"Rita <{RITA}>", "r-10@example.net", post=post))
+    assert reporter_and_reported(Report.objects.get()) == (RITA, [MALLORY])
+
+
 def test_a_redirected_list_post_is_not_skipped_as_bulk_mail() -> None:
     """Precedence and Auto-Submitted describe the original; the member's redirect is a person's mail."""
     post = LIST_POST.replace("Precedence: list", "Precedence: bulk\nAuto-Submitted: auto-generated")
