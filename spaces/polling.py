@@ -10,7 +10,7 @@ E-mail connections are read here too: their messages become reports (intake.mail
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,7 +33,8 @@ EMAIL = "email"
 class PollResult:
     read: dict[str, int] = field(default_factory=dict)  # "slug:kind" -> items read
     failed: list[str] = field(default_factory=list)  # "slug:kind" that failed
-    mail: dict[str, int] = field(default_factory=dict)  # "slug" -> reports taken
+    # "slug" -> what became of its mail: {"taken": 1, "skipped": 0, "already": 2, "failed": 0}
+    mail: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def poll_all(*, only: str | None = None) -> PollResult:
@@ -105,6 +106,6 @@ def _fetch_mail(connection: SpaceConnection, result: PollResult) -> None:
     from intake.mail import fetch_report_mail
 
     try:
-        result.mail[connection.slug] = fetch_report_mail(connection).taken
+        result.mail[connection.slug] = asdict(fetch_report_mail(connection))
     except SpaceError as error:
         _failed(connection, "mail", error, result)

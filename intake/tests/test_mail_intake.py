@@ -298,5 +298,5 @@ def test_the_command_fetches_one_connection_or_all(tmp_path: Path, monkeypatch: 
 
 def test_the_poll_fetches_report_mail_too(tmp_path: Path, monkeypatch: Any) -> None:
     drop(monkeypatch, maildir(tmp_path, mail("first")))
-    assert poll_all().mail == {"reports": 1}
+    assert poll_all().mail == {"reports": {"taken": 1, "skipped": 0, "already": 0, "failed": 0}}
     assert Report.objects.count() == 1

@@ -30,7 +30,6 @@ class Command(BaseCommand):
                 problems += 1
                 self.stderr.write(f"{connection.slug}: {error.message}")
                 continue
-            counts = f"{result.taken} taken, {result.skipped} skipped, {result.already} seen before, {result.failed} not readable"
-            self.stdout.write(f"{connection.slug}: {counts}.")
+            self.stdout.write(f"{connection.slug}: {result.summary()}.")
         if problems:
             raise CommandError(f"{problems} mailbox(es) could not be read.")

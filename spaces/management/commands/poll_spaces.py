@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from intake.mail import FetchResult
 from spaces.polling import poll_all
 from spaces.tasks import ensure_polling
 
@@ -17,6 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = poll_all(only=options["connection"])
         queued = ensure_polling()
-        read = ", ".join(f"{key} {count}" for key, count in result.read.items()) or "nothing read"
+        read = [f"{key} {count}" for key, count in result.read.items()]
+        # Each mailbox says what became of its mail, as fetch_report_mail does: reports taken are something read.
+        read += [f"{slug} mail: {FetchResult(**counts).summary()}" for slug, counts in result.mail.items()]
         failed = f"; failed: {', '.join(result.failed)}" if result.failed else ""
-        self.stdout.write(f"Spaces: {read}{failed}; poll {'queued' if queued else 'already pending'}.")
+        self.stdout.write(f"Spaces: {', '.join(read) or 'nothing read'}{failed}; poll {'queued' if queued else 'already pending'}.")
