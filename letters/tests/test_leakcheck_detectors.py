@@ -19,7 +19,7 @@ from cases.actions import InvolvedPerson, do_declare_conflict, do_merge_cases, d
 from cases.models import Case, ConflictLevel, Party, PartyRole, Report
 from intake.actions import Submission, do_submit_report
 from letters.leakcheck import check_text, leaked_kinds
-from people.actions import do_link_identity, person_for_identity
+from people.actions import do_link_identity, do_unlink_identity, person_for_identity
 from people.models import Identity, Space
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +253,32 @@ def test_the_name_a_report_gives_is_protected_even_where_the_persons_record_has_
 def test_the_reported_person_and_witnesses_may_be_named(reporters: Reporters) -> None:
     """Only reporters are protected: a letter to the reported person names them, a summary names a witness."""
     assert check_text(reporters.case, "Mallory Example, this letter is about your comments (mallory-gh).") == []
+
+
+def test_what_a_report_gives_stays_protected_when_the_persons_record_no_longer_has_it(
+    reporters: Reporters, stewards: dict[str, Any]
+) -> None:
+    """A steward unlinks Ada's first address from her person record (linked by mistake, say). Her report still
+    carries it and her name: both stay hers to read in a letter to her, and protected from everyone else."""
+    do_unlink_identity(stewards["alice"], Identity.objects.get(space=Space.EMAIL, handle=ADA_EMAIL))
+    text = f"Dear {ADA_NAME}, please write to {ADA_EMAIL}."
+    assert {finding.kind for finding in check_text(reporters.case, f"Write to {ADA_EMAIL}.")} == {"email"}
+    assert check_text(reporters.case, text, to_report=reporters.ada) == []
+    assert {finding.kind for finding in check_text(reporters.case, text, to_report=reporters.bruno)} == {"name", "email"}
+
+
+def test_a_reporter_who_reported_twice_may_read_the_words_of_both_reports(reporters: Reporters, stewards: dict[str, Any]) -> None:
+    second = submit("Mallory pasted the staging cluster credentials into the lobby channel at midnight.", ADA_NAME, ADA_EMAIL, "")
+    for name in ("alice", "bob", "carol", "dave", "erin"):
+        do_declare_conflict(stewards[name], second.case, ConflictLevel.NONE)
+    do_merge_cases(stewards["alice"], reporters.case, second.case)
+    text = "You told us the staging cluster credentials were pasted into the lobby channel at midnight."
+    assert check_text(reporters.case, text, to_report=reporters.ada) == []  # her first report's letter; both are hers
+    assert {finding.kind for finding in check_text(reporters.case, text, to_report=reporters.bruno)} == {"phrase"}
+
+
+def test_a_reporter_with_no_address_may_read_their_own_contact_details(reporters: Reporters, stewards: dict[str, Any]) -> None:
+    own = submit("Mallory kept renaming the release checklist items during the freeze.", "Corin Ashdown", "", "Matrix: @quill.moss")
+    text = "We will answer you at quill.moss."
+    assert check_text(own.case, text, to_report=own) == []
+    assert {finding.kind for finding in check_text(own.case, text)} == {"contact"}
