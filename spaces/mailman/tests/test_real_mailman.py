@@ -11,10 +11,10 @@ from urllib.parse import quote
 import pytest
 
 from spaces.base import Op, Verdict
-from spaces.mailman.client import ban_pattern
 from spaces.testing import make_connection, request, space_of
 
 _numbers = itertools.count()
+MALLORY = r"^mallory@example\.org$"  # the ban entry that stops every spelling of mallory@example.org
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_drift_check_sees_the_ban_lifted_by_hand(space, site, lists):
     ask = request(Op.BAN, "Mallory@Example.ORG")
     outcome = space.apply(ask)
     # A moderator lifts it in Postorius and bans one spelling instead: every other spelling gets in again.
-    assert site.rest.delete(f"/lists/{users}/bans/{quote(ban_pattern('Mallory@Example.ORG'), safe='@')}").status_code == 204
+    assert site.rest.delete(f"/lists/{users}/bans/{quote(MALLORY, safe='@')}").status_code == 204
     assert site.rest.post(f"/lists/{users}/bans", data={"email": "Mallory@Example.ORG"}).status_code == 201
     check = space.verify(ask, outcome.state)
     assert (check.verdict, check.detail) == (Verdict.ABSENT, f"Mallory@Example.ORG is not banned from {users}.")
@@ -97,7 +97,7 @@ def test_lift_removes_only_stewards_entry_and_ban_again_is_idempotent(space, sit
     outcome = space.apply(ask)
     assert outcome.detail == f"Banned mallory@example.org from {dev}."
     assert space.apply(ask).detail == f"mallory@example.org was already banned from {dev}."
-    assert ban_entries(site, dev) == {"mallory@example.org", r"^mallory@example\.org$"}
+    assert ban_entries(site, dev) == {"mallory@example.org", MALLORY}
     space.revert(ask, outcome.state)
     assert ban_entries(site, dev) == {"mallory@example.org"}
 
@@ -143,7 +143,7 @@ def test_lists_named_by_posting_address(db, monkeypatch, site, lists):
     space = connect(monkeypatch, site, [posting])
     ban, mute = request(Op.BAN, "mallory@example.org"), request(Op.MODERATE, "mallory@example.org")
     banned, held = space.apply(ban).state, space.apply(mute).state
-    assert ban_entries(site, dev) == {r"^mallory@example\.org$"} and moderation(site, dev, "mallory@example.org") == "hold"
+    assert ban_entries(site, dev) == {MALLORY} and moderation(site, dev, "mallory@example.org") == "hold"
     assert space.verify(ban, banned).verdict == space.verify(mute, held).verdict == Verdict.HOLDS
     space.revert(ban, banned)
     space.revert(mute, held)
