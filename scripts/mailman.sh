@@ -6,6 +6,11 @@
 set -euo pipefail
 action=$1 dir=$2 port=$3
 cfg=$dir/mailman.cfg
+if ! command -v mailman >/dev/null; then
+  [ "$action" = stop ] && exit 0
+  echo "Mailman core is not installed: apt-get install --no-install-recommends mailman3 (make system-deps does)" >&2
+  exit 1
+fi
 # The master finds its runner scripts beside the mailman command (Debian: /usr/lib/mailman3/bin).
 bin_dir=$(dirname "$(readlink -f "$(command -v mailman)")")
 # Mailman refuses to run as root unless told to; CI containers run as root, and the directory is private.
@@ -50,9 +55,6 @@ incoming: mailman.mta.null.NullMTA
 outgoing: mailman.mta.deliver.deliver
 smtp_host: 127.0.0.1
 smtp_port: 9
-
-[archiver.prototype]
-enable: no
 
 CFG
   for runner in archive bounces command in lmtp nntp out pipeline retry task virgin digest; do
