@@ -46,7 +46,7 @@ lock:  ## pin every transitive dependency after changing pyproject.toml
 system-deps:  ## Debian packages the tests drive: Chromium for the browser tests, PostgreSQL for the second database, Mailman 3 core for the Mailman space
 	@command -v chromium >/dev/null && test -x /usr/lib/postgresql/15/bin/initdb || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; }
-	@# Without recommends: no MTA (the test core delivers no mail). Its own service start is refused or fails harmlessly in a container.
+# mailman3 without recommends: no MTA (the test core delivers no mail); its packaged service is not used (scripts/mailman.sh runs one).
 	@command -v mailman >/dev/null || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mailman3 >/dev/null; }
 
