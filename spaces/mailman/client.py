@@ -9,6 +9,7 @@ failures in `MailmanClient._send`, so the space never sees an HTTP status.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -45,6 +46,17 @@ def _description(response: httpx.Response) -> str:
     if isinstance(body, dict):
         return str(body.get("description") or body.get("title") or response.reason_phrase)
     return response.reason_phrase
+
+
+def ban_pattern(email: str) -> str:
+    """The ban entry that stops every spelling of an address.
+
+    Mailman compares an address ban by SQL equality, so a ban on `Mallory@Example.ORG` lets
+    `mallory@example.org` subscribe; an entry starting with `^` is a regular expression that
+    mailman/model/bans.py matches with `re.match(entry, address, re.IGNORECASE)`. Anchored at both ends
+    and escaped, it matches this one address in any case and nothing else.
+    """
+    return f"^{re.escape(email.lower())}$"
 
 
 def _segment(text: str) -> str:
@@ -106,14 +118,17 @@ class MailmanClient:
         return MailmanRefused(f"Mailman refused {what}: there is no list {list_id}.", status=404, description="404 Not Found")
 
     # Bans (list_id None: the site-wide ban list) ---------------------------------------------------
+    # `entry` is what Mailman stores: an address (matched exactly, case and all) or a regular expression
+    # starting with ^ (matched with re.IGNORECASE); see `ban_pattern`.
 
     @staticmethod
     def _bans(list_id: str | None) -> str:
         return f"/lists/{_segment(list_id)}/bans" if list_id else "/bans"
 
-    def is_banned(self, list_id: str | None, email: str) -> bool:
-        what = f"checking the ban of {email}"
-        response = self._send("GET", f"{self._bans(list_id)}/{_segment(email)}", what)
+    def is_banned(self, list_id: str | None, entry: str) -> bool:
+        """True when Mailman holds this entry (or another that matches it) on the list or site-wide."""
+        what = f"checking the ban of {entry}"
+        response = self._send("GET", f"{self._bans(list_id)}/{_segment(entry)}", what)
         if response.status_code == 404:
             # "Email is not banned: ..." comes from the ban resource; a bare 404 means the list itself is unknown.
             if list_id and not _description(response).startswith(NOT_BANNED):
@@ -122,10 +137,10 @@ class MailmanClient:
         self._expect(response, what)
         return True
 
-    def ban(self, list_id: str | None, email: str) -> bool:
-        """True when newly banned, False when the address was already banned."""
-        what = f"banning {email}"
-        response = self._send("POST", self._bans(list_id), what, {"email": email})
+    def ban(self, list_id: str | None, entry: str) -> bool:
+        """True when newly banned, False when Mailman already held a matching ban."""
+        what = f"banning {entry}"
+        response = self._send("POST", self._bans(list_id), what, {"email": entry})
         if response.status_code == 400 and _description(response) == ALREADY_BANNED:
             return False
         if response.status_code == 404:
@@ -133,10 +148,10 @@ class MailmanClient:
         self._expect(response, what)
         return True
 
-    def unban(self, list_id: str | None, email: str) -> bool:
-        """True when the ban was lifted, False when there was none."""
-        what = f"lifting the ban of {email}"
-        response = self._send("DELETE", f"{self._bans(list_id)}/{_segment(email)}", what)
+    def unban(self, list_id: str | None, entry: str) -> bool:
+        """True when the ban was lifted, False when there was none. Mailman deletes only this exact entry."""
+        what = f"lifting the ban of {entry}"
+        response = self._send("DELETE", f"{self._bans(list_id)}/{_segment(entry)}", what)
         if response.status_code == 404:
             if list_id and not _description(response).startswith(NOT_BANNED):
                 raise self._no_list(list_id, what)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from spaces.base import ActionRequest, Capability, Check, NotConfigured, Op, Outcome, PermanentFailure, Space, Target, Verdict
-from spaces.mailman.client import MailmanClient
+from spaces.mailman.client import MailmanClient, ban_pattern
 from spaces.registry import register
 from spaces.secrets import missing_secrets
 
@@ -99,12 +99,23 @@ class MailmanSpace(Space):
     def _where(targets: list[str | None]) -> str:
         return "every list on the site" if targets == [None] else _lists(targets)
 
+    @staticmethod
+    def _ban_entry(email: str, state: Mapping[str, Any]) -> str:
+        """What Steward placed in Mailman's ban list: the recorded entry; a plain address for a ban recorded
+        before Steward banned by pattern (its state has lists but no entry); else the pattern it bans with now."""
+        if state.get("entry"):
+            return str(state["entry"])
+        return email if "lists" in state else ban_pattern(email)
+
     def _ban(self, request: ActionRequest) -> Outcome:
         email = self._email(request.subject)
         targets = self._ban_targets(request, {})
+        # A pattern, not the address: Mailman compares address bans case-sensitively, so a ban on the
+        # address as written would let every other spelling of it subscribe and post.
+        entry = ban_pattern(email)
         client = self.client()
-        already = [target for target in targets if not client.ban(target, email)]
-        state = {"scope": SITE if targets == [None] else "list", "lists": [target for target in targets if target]}
+        already = [target for target in targets if not client.ban(target, entry)]
+        state = {"scope": SITE if targets == [None] else "list", "lists": [target for target in targets if target], "entry": entry}
         # Mailman keeps no reason with a ban; the case holds it.
         if len(already) == len(targets):
             return Outcome(f"{email} was already banned from {self._where(targets)}.", external_ref=email, state=state)
@@ -114,8 +125,10 @@ class MailmanSpace(Space):
     def _unban(self, request: ActionRequest, state: Mapping[str, Any]) -> Outcome:
         email = self._email(request.subject)
         targets = self._ban_targets(request, state)
+        entry = self._ban_entry(email, state)
         client = self.client()
-        lifted = [target for target in targets if client.unban(target, email)]
+        # Only Steward's own entry is deleted: a ban someone placed by hand on the address stays.
+        lifted = [target for target in targets if client.unban(target, entry)]
         if not lifted:
             return Outcome(f"{email} was no longer banned from {self._where(targets)}.", external_ref=email, state=dict(state))
         return Outcome(f"Lifted the ban of {email} from {self._where(lifted)}.", external_ref=email, state=dict(state))
@@ -123,8 +136,11 @@ class MailmanSpace(Space):
     def _check_ban(self, request: ActionRequest, state: Mapping[str, Any]) -> Check:
         email = self._email(request.subject)
         targets = self._ban_targets(request, state)
+        entry = self._ban_entry(email, state)
         client = self.client()
-        missing = [target for target in targets if not client.is_banned(target, email)]
+        # Asking for the entry itself (not the address) sees a pattern ban removed by hand even when an
+        # exact ban on one spelling is left: that one would no longer stop the others.
+        missing = [target for target in targets if not client.is_banned(target, entry)]
         if missing:
             return Check(Verdict.ABSENT, f"{email} is not banned from {self._where(missing)}.")
         return Check(Verdict.HOLDS, f"{email} is banned from {self._where(targets)}.")
