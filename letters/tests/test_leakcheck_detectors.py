@@ -242,10 +242,11 @@ def test_the_name_a_report_gives_is_protected_even_where_the_persons_record_has_
     """Cleo was on record before she reported, as "Cleo Marchetti"; her report signs "C. Marchetti-Rossi". The name on
     her report is what the reported person may have seen: it is protected on its own, before and after she agrees
     to be named under the name on her record."""
-    person_for_identity(Space.EMAIL, "cleo@harbourmail.test", display_name="Cleo Marchetti")
-    case = submit("Mallory shouted during the quarterly planning call.", "C. Marchetti-Rossi", "cleo@harbourmail.test", "").case
+    person_for_identity(Space.EMAIL, "marchetti.rossi@harbourmail.test", display_name="Cleo Marchetti")
+    case = submit("Mallory shouted during the quarterly planning call.", "C. Marchetti-Rossi", "marchetti.rossi@harbourmail.test", "").case
     party = Party.objects.get(case=case, role=PartyRole.REPORTER)
     assert {finding.kind for finding in check_text(case, "Rossi reported this.")} == {"name"}
+    assert {finding.kind for finding in check_text(case, "Cleo reported this.")} == {"name"}, "and the name on her record too"
     do_record_naming_consent(stewards["alice"], case, party.pk, True)
     assert {finding.kind for finding in check_text(case, "Rossi reported this.")} == {"name"}
 
