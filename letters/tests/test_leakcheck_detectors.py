@@ -283,3 +283,17 @@ def test_a_reporter_with_no_address_may_read_their_own_contact_details(reporters
     text = "We will answer you at quill.moss."
     assert check_text(own.case, text, to_report=own) == []
     assert {finding.kind for finding in check_text(own.case, text)} == {"contact"}
+
+
+def test_a_reporter_who_wrote_from_two_of_her_addresses_may_read_either_in_a_letter_to_her(
+    reporters: Reporters, stewards: dict[str, Any]
+) -> None:
+    """Both addresses are on Ada's person record: a letter about her first report may name the second, which her
+    second report was sent from. Bruno's letter may name neither."""
+    second = submit("Mallory reposted the sprint retro notes under a false name.", ADA_NAME, ADA_SECOND_EMAIL, "")
+    for name in ("alice", "bob", "carol", "dave", "erin"):
+        do_declare_conflict(stewards[name], second.case, ConflictLevel.NONE)
+    do_merge_cases(stewards["alice"], reporters.case, second.case)
+    text = f"We will also answer you at {ADA_SECOND_EMAIL}."
+    assert check_text(reporters.case, text, to_report=reporters.ada) == []
+    assert {finding.kind for finding in check_text(reporters.case, text, to_report=reporters.bruno)} == {"email"}
