@@ -54,11 +54,11 @@ class FetchResult:
 
 
 def fetch_report_mail(connection: SpaceConnection) -> FetchResult:
-    """Take every unread message of an e-mail connection; raise TemporaryFailure/PermanentFailure when the source fails."""
+    """Take every message not yet marked taken (read or not); raise TemporaryFailure/PermanentFailure when the source fails."""
     space = space_for(connection)
     result = FetchResult()
     with open_source(space.settings, space.secrets) as source:
-        for mail in source.unread():
+        for mail in source.pending():
             try:
                 outcome = take_mail(connection, mail.raw)
             except Exception as error:  # noqa: BLE001 - one unreadable message must not hold up the ones behind it
