@@ -11,6 +11,12 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 PG_DIR := /tmp/steward-pg
 PG_PORT := 54329
 PG_URL := postgres://steward:steward@127.0.0.1:$(PG_PORT)/steward
+DOVECOT_DIR := /tmp/steward-dovecot
+DOVECOT_PORT := 54143
+# The reports mailbox tests' real IMAP server (STARTTLS on DOVECOT_PORT, IMAPS on the next port), up for one test run:
+# started before pytest, stopped when the recipe line ends however it ends; its directory is named to the tests.
+WITH_DOVECOT := scripts/dovecot.sh start $(DOVECOT_DIR) $(DOVECOT_PORT); \
+  trap 'scripts/dovecot.sh stop $(DOVECOT_DIR) $(DOVECOT_PORT)' EXIT; STEWARD_TEST_DOVECOT=$(DOVECOT_DIR)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -38,9 +44,9 @@ encoder-env:  ## research only: the CPU environment of scripts/encoder/ (torch e
 lock:  ## pin every transitive dependency after changing pyproject.toml
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of everything Steward installs (direct pins live in pyproject.toml).\n# Regenerate with: make lock' > requirements.lock
 
-system-deps:  ## Debian packages the tests drive: Chromium for the browser tests, PostgreSQL for the second database
-	@command -v chromium >/dev/null && test -x /usr/lib/postgresql/15/bin/initdb || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; }
+system-deps:  ## Debian packages the tests drive: Chromium (browser tests), PostgreSQL (second database), dovecot (reports mailbox)
+	@command -v chromium >/dev/null && test -x /usr/lib/postgresql/15/bin/initdb && test -x /usr/sbin/dovecot || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql dovecot-imapd >/dev/null; }
 
 migrate: install
 	mkdir -p var
@@ -73,10 +79,10 @@ postgres: system-deps  ## a throwaway PostgreSQL on a loopback port, for the tes
 	scripts/postgres.sh start $(PG_DIR) $(PG_PORT)
 
 test-sqlite: install system-deps node_modules/.installed
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+	$(WITH_DOVECOT) $(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 test-postgres: install postgres node_modules/.installed
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -n 2 --dist loadfile
+	$(WITH_DOVECOT) DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 test: lint test-sqlite test-postgres
 
@@ -86,6 +92,7 @@ mutation: install  ## not in CI: about an hour on 2 cores; narrow it with MUTATI
 
 clean:
 	scripts/postgres.sh stop $(PG_DIR) $(PG_PORT) || true
+	scripts/dovecot.sh stop $(DOVECOT_DIR) $(DOVECOT_PORT) || true
 	rm -rf $(VENV) var
 
 .PHONY: help install encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test mutation clean

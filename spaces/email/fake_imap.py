@@ -236,32 +236,33 @@ class _Session:
         self.send(("* SEARCH " + " ".join(uids)).rstrip().encode())
         self.ok(tag, "OK Search completed")
 
-    def _find(self, uid: str) -> tuple[int, FakeMessage] | None:
-        for number, message in enumerate(self.box(), start=1):
-            if str(message.uid) == uid:
-                return number, message
-        return None
+    def _matching(self, uid_set: str) -> list[tuple[int, FakeMessage]]:
+        """The messages a UID set names ("7", "1:*", "2,5:6"), with their sequence numbers; UIDs not there are left out."""
+        box = self.box()
+        highest = box[-1].uid if box else 0
+        wanted: set[int] = set()
+        for part in uid_set.split(","):
+            low, _, high = part.partition(":")
+            first = highest if low == "*" else int(low)
+            last = first if not high else (highest if high == "*" else int(high))
+            wanted.update(range(min(first, last), max(first, last) + 1))
+        return [(number, message) for number, message in enumerate(box, start=1) if message.uid in wanted]
 
     def fetch(self, tag: bytes, args: list[str]) -> None:
         if len(args) != 2:
             self.ok(tag, "BAD UID FETCH needs a UID and items")
             return
         items = args[1].strip("()").upper()
-        found = self._find(args[0])
-        if found is not None:
-            number, message = found
+        if items not in ("FLAGS", "BODY.PEEK[]", "BODY[]", "RFC822"):
+            self.ok(tag, "BAD only FLAGS, BODY.PEEK[], BODY[] and RFC822 are supported")
+            return
+        for number, message in self._matching(args[0]):
             if items == "FLAGS":
                 self.send(f"* {number} FETCH (UID {message.uid} FLAGS ({' '.join(sorted(message.flags))}))".encode())
-                self.ok(tag, "OK Fetch completed")
-                return
-            if items == "BODY.PEEK[]":
-                label = "BODY[]"
-            elif items in ("RFC822", "BODY[]"):
-                label = items
+                continue
+            label = "BODY[]" if items == "BODY.PEEK[]" else items
+            if items != "BODY.PEEK[]":
                 message.flags.add("\\Seen")  # a real server marks what it hands out this way as read
-            else:
-                self.ok(tag, "BAD only FLAGS, BODY.PEEK[], BODY[] and RFC822 are supported")
-                return
             self.wfile.write(f"* {number} FETCH (UID {message.uid} {label} {{{len(message.raw)}}}\r\n".encode())
             self.wfile.write(message.raw)
             self.send(b")")
@@ -269,11 +270,9 @@ class _Session:
 
     def store(self, tag: bytes, args: list[str]) -> None:
         if len(args) != 3 or args[1].upper() not in ("+FLAGS", "+FLAGS.SILENT"):
-            self.ok(tag, "BAD only UID STORE <uid> +FLAGS[.SILENT] (...) is supported")
+            self.ok(tag, "BAD only UID STORE <uids> +FLAGS[.SILENT] (...) is supported")
             return
-        found = self._find(args[0])
-        if found is not None:
-            number, message = found
+        for number, message in self._matching(args[0]):
             message.flags.update(self.fake.kept(args[2].strip("()").split()))
             if args[1].upper() == "+FLAGS":
                 self.send(f"* {number} FETCH (UID {message.uid} FLAGS ({' '.join(sorted(message.flags))}))".encode())

@@ -102,6 +102,10 @@ def _free_port_pair() -> int:
     raise RuntimeError("no two free neighbouring ports")
 
 
+def installed() -> bool:
+    return shutil.which("dovecot", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"])) is not None
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -112,7 +116,7 @@ def running_dovecot() -> Iterator[Dovecot]:
     if given:
         yield _read(Path(given))
         return
-    if shutil.which("dovecot") is None and not Path("/usr/sbin/dovecot").exists():
+    if not installed():
         reason = "dovecot is not installed (Debian: apt-get install dovecot-imapd, or `make system-deps`)"
         if in_ci():
             pytest.fail(f"{reason}: in CI the real-server tests must run")
