@@ -2,8 +2,8 @@
 
 Exactly once: a digest of the message's Message-ID (of the raw bytes when it has none) is written,
 with a unique constraint, in the transaction that creates the case. Only after that commits is the
-message marked done at its source (IMAP \\Seen, Maildir S flag). A crash before the commit leaves the
-message unread and nothing stored; a crash after it leaves the message unread, and the next fetch
+message marked taken at its source (Steward's own mark, never \\Seen: spaces.email.sources). A crash before
+the commit leaves it unmarked and nothing stored; a crash after it leaves it unmarked, and the next fetch
 finds the digest, creates nothing, and marks it done.
 
 The sender is the reporter (not anonymous): From becomes their name and contact. Automatic mail

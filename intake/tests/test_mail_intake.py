@@ -1,7 +1,7 @@
 """Reports by e-mail: real Maildir and mbox files, and a real IMAP conversation with a stateful fake server.
 
 Each message becomes exactly one report, whatever crashes where: before the commit nothing is kept
-and the message stays unread; after it, the next fetch recognises the message and only marks it.
+and the message stays unmarked; after it, the next fetch recognises the message and only marks it.
 """
 
 import io
