@@ -2,15 +2,18 @@
 # Start or stop a private dovecot (Debian's dovecot-imapd) for the test suite: everything in DIR, nothing
 # in /etc, /var or /run. IMAP with STARTTLS listens on 127.0.0.1:PORT and IMAPS on 127.0.0.1:PORT+1, both
 # with a server certificate from a private CA made here (DIR/ca.crt; DIR/other-ca.crt is an unrelated CA,
-# for the "wrong certificate" tests). One user, conduct@example.org, whose Maildir is DIR/mail.
+# for the "wrong certificate" tests). The user conduct@example.org has its Maildir in DIR/mail;
+# berichte@example.org, with a password beyond ASCII, in DIR/mail-other.
 # DIR/server.json tells the tests all of that (spaces/email/tests/dovecot.py reads it).
 #
 # As root (CI), dovecot's own processes run as the package's dovecot/dovenull users and the mailbox as
 # nobody: dovecot refuses mail access as root. As any other user, everything runs as that user.
 set -euo pipefail
-action=$1 dir=$2 port=$3
+action=$1 dir=${2:?the scratch directory} port=${3:?the STARTTLS port}
+PATH=$PATH:/usr/sbin  # where Debian puts dovecot, not in every user's PATH
 imaps_port=$((port + 1))
 user=conduct@example.org password=steward-test-password
+other_user=berichte@example.org other_password='Grüße-steward'  # a password beyond ASCII, as people choose them
 
 stop() {
   if [ -f "$dir/run/master.pid" ]; then
@@ -35,12 +38,13 @@ configure() {
   me=$(id -un) group=$(id -gn)
   if [ "$(id -u)" = 0 ]; then
     internal=dovecot login=dovenull mail_uid=$(id -u nobody) mail_gid=$(id -g nobody)
-    chown -R nobody:"$(id -gn nobody)" "$dir/mail"
+    chown -R nobody:"$(id -gn nobody)" "$dir/mail" "$dir/mail-other"
     chmod 755 "$dir"
   else
     internal=$me login=$me mail_uid=$(id -u) mail_gid=$(id -g)
   fi
-  printf '%s:{PLAIN}%s:%s:%s::%s\n' "$user" "$password" "$mail_uid" "$mail_gid" "$dir/mail" >"$dir/users"
+  printf '%s:{PLAIN}%s:%s:%s::%s\n' "$user" "$password" "$mail_uid" "$mail_gid" "$dir/mail" \
+    "$other_user" "$other_password" "$mail_uid" "$mail_gid" "$dir/mail-other" >"$dir/users"
   cat >"$dir/dovecot.conf" <<EOF
 # Written by scripts/dovecot.sh for the tests; started with dovecot -c this file.
 base_dir = $dir/run
@@ -96,6 +100,7 @@ service stats {
 EOF
   cat >"$dir/server.json" <<EOF
 {"host": "127.0.0.1", "starttls_port": $port, "imaps_port": $imaps_port, "user": "$user", "password": "$password",
+ "other_user": "$other_user", "other_password": "$other_password",
  "ca_file": "$dir/ca.crt", "other_ca_file": "$dir/other-ca.crt", "log": "$dir/dovecot.log"}
 EOF
 }
@@ -104,7 +109,8 @@ case "$action" in
 start)
   command -v dovecot >/dev/null || { echo "dovecot is not installed (Debian: apt-get install dovecot-imapd)" >&2; exit 3; }
   if [ -f "$dir/run/master.pid" ] && kill -0 "$(cat "$dir/run/master.pid")" 2>/dev/null; then exit 0; fi
-  mkdir -p "$dir/run" "$dir/state" "$dir/mail"
+  rm -rf "$dir/mail" "$dir/mail-other"  # every test run starts with empty mailboxes
+  mkdir -p "$dir/run" "$dir/state" "$dir/mail" "$dir/mail-other"
   [ -f "$dir/server.crt" ] || certificates
   configure
   # Its output to the log: the daemon would otherwise hold the caller's stdout open after this script ends.

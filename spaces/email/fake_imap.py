@@ -1,7 +1,7 @@
 """A small stateful IMAP4rev1 server on a local socket, for the fast tests of the e-mail intake.
 
-It speaks just what Steward (and the tests that fill a mailbox) use — CAPABILITY, LOGIN, SELECT,
-CREATE, APPEND, UID SEARCH, UID FETCH, UID STORE, NOOP, LOGOUT — with the real protocol's framing
+It speaks just what Steward (and the tests that fill a mailbox) use — CAPABILITY, LOGIN, AUTHENTICATE
+PLAIN, SELECT, CREATE, APPEND, UID SEARCH, UID FETCH, UID STORE, NOOP, LOGOUT — with the real protocol's framing
 (tags, untagged answers, literals), and answers as Debian's dovecot 2.3 does where Steward depends on
 it (spaces/email/tests/test_fake_against_dovecot.py runs one script against both and compares):
 - a FETCH of RFC822 or BODY[] sets \\Seen, a FETCH of BODY.PEEK[] does not;
@@ -12,6 +12,7 @@ it (spaces/email/tests/test_fake_against_dovecot.py runs one script against both
 - a failed SELECT leaves no folder selected.
 """
 
+import base64
 import re
 import socketserver
 import threading
@@ -136,7 +137,7 @@ class _Session:
 
     def command(self, tag: bytes, name: str, args: list[str]) -> bool:
         if name == "CAPABILITY":
-            self.send(b"* CAPABILITY IMAP4rev1 UIDPLUS")
+            self.send(b"* CAPABILITY IMAP4rev1 UIDPLUS AUTH=PLAIN")
             self.ok(tag, "OK CAPABILITY completed")
         elif name == "NOOP":
             self.ok(tag, "OK NOOP completed")
@@ -145,11 +146,15 @@ class _Session:
             self.ok(tag, "OK LOGOUT completed")
             return True
         elif name == "LOGIN":
-            if len(args) == 2 and self.fake.users.get(args[0]) == args[1]:
-                self.user = args[0]
-                self.ok(tag, "OK LOGIN completed")
-            else:
-                self.ok(tag, "NO [AUTHENTICATIONFAILED] Invalid credentials")
+            self.sign_in(tag, args if len(args) == 2 else ["", ""])
+        elif name == "AUTHENTICATE" and args and args[0].upper() == "PLAIN":
+            self.send(b"+ ")
+            try:
+                _, user, password = base64.b64decode(self.rfile.readline().strip()).decode("utf-8").split("\0")
+            except ValueError:
+                self.ok(tag, "BAD Invalid base64 data in continued response")
+                return False
+            self.sign_in(tag, [user, password])
         elif not self.user:
             self.ok(tag, "BAD not signed in")
         elif name in ("SELECT", "EXAMINE"):
@@ -169,6 +174,14 @@ class _Session:
         else:
             self.ok(tag, f"BAD unknown command {name}")
         return False
+
+    def sign_in(self, tag: bytes, credentials: list[str]) -> None:
+        user, password = credentials
+        if user and self.fake.users.get(user) == password:
+            self.user = user
+            self.ok(tag, "OK Logged in")
+        else:
+            self.ok(tag, "NO [AUTHENTICATIONFAILED] Authentication failed.")
 
     def box(self) -> list[FakeMessage]:
         return self.fake.folders[self.folder]

@@ -105,6 +105,12 @@ class ImapSource:
             else:
                 conn = imaplib.IMAP4(self.host, self.port, timeout=TIMEOUT_SECONDS)
                 if context is not None:
+                    if "STARTTLS" not in conn.capabilities:
+                        with contextlib.suppress(OSError):
+                            conn.shutdown()
+                        raise PermanentFailure(
+                            f"The IMAP server on port {self.port} does not offer STARTTLS: use security `ssl` and its IMAPS port."
+                        )
                     try:
                         conn.starttls(context)
                     except BaseException:
@@ -120,7 +126,7 @@ class ImapSource:
             raise TemporaryFailure(f"Could not reach the IMAP server: {type(error).__name__}") from None
         self.conn = conn
         try:
-            conn.login(self.user, self.password)
+            _sign_in(conn, self.user, self.password)
             status, _ = conn.select(quoted(self.folder))
             self.keeps_keyword = status == "OK" and _keeps_keyword(conn)
         except imaplib.IMAP4.abort as error:
@@ -173,6 +179,15 @@ class ImapSource:
     def done(self, key: str) -> None:
         if self.keeps_keyword:
             self._uid("STORE", key, "+FLAGS.SILENT", f"({TAKEN_KEYWORD})")
+
+
+def _sign_in(conn: imaplib.IMAP4, user: str, password: str) -> None:
+    """LOGIN where it can; imaplib sends LOGIN in ASCII only, so a name or password beyond it ("Grüße") goes by
+    AUTHENTICATE PLAIN, whose SASL form carries UTF-8 (RFC 4616)."""
+    if (user + password).isascii():
+        conn.login(user, password)
+    else:
+        conn.authenticate("PLAIN", lambda _challenge: f"\0{user}\0{password}".encode())
 
 
 def _keeps_keyword(conn: imaplib.IMAP4) -> bool:

@@ -39,6 +39,8 @@ class Dovecot:
     imaps_port: int
     user: str
     password: str
+    other_user: str  # a second mailbox, whose password goes beyond ASCII
+    other_password: str
     ca_file: str
     other_ca_file: str
     log: str

@@ -81,3 +81,18 @@ def test_a_connection_lost_between_commit_and_mark_makes_no_second_report(doveco
 def test_a_wrong_folder_name_is_a_clear_refusal(dovecot: Dovecot, monkeypatch: Any) -> None:
     with pytest.raises(PermanentFailure, match="The IMAP folder 'No Such Folder' could not be opened"):
         fetch_report_mail(connect(monkeypatch, dovecot, "No Such Folder", ca_file=dovecot.ca_file))
+
+
+def test_a_password_beyond_ascii_signs_in_to_dovecot(dovecot: Dovecot, monkeypatch: Any) -> None:
+    import imaplib
+    import ssl
+
+    from spaces.email.imap_utf7 import quoted
+
+    with imaplib.IMAP4_SSL(dovecot.host, dovecot.imaps_port, ssl_context=ssl.create_default_context(cafile=dovecot.ca_file)) as conn:
+        conn.authenticate("PLAIN", lambda _: f"\0{dovecot.other_user}\0{dovecot.other_password}".encode())
+        conn.append(quoted("INBOX"), None, None, report_mail("He shouted at me, Grüße."))
+    settings = dovecot.settings("INBOX", "starttls", user=dovecot.other_user, ca_file=dovecot.ca_file)
+    connection = make_connection(monkeypatch, "email", slug="berichte", settings=settings, secrets={"password": dovecot.other_password})
+    assert fetch_report_mail(connection).taken >= 1  # other test processes may share this mailbox: at least ours
+    assert "He shouted at me, Grüße." in bodies()

@@ -178,3 +178,23 @@ def _a_certificate() -> str:
             check=True, capture_output=True,
         )  # fmt: skip
         return Path(f"{scratch}/c.pem").read_text()
+
+
+# --- Signing in ----------------------------------------------------------------------------------
+
+
+def test_a_password_beyond_ascii_signs_in(monkeypatch: Any) -> None:
+    server = FakeImap(users={"conduct@example.org": "Grüße-steward"})
+    server.deliver(report_mail("He shouted at me."))
+    with server.serve() as (host, port):
+        settings = {"source": "imap", "host": host, "port": port, "user": "conduct@example.org", "security": "plain"}
+        connection = make_connection(monkeypatch, "email", slug="reports", settings=settings, secrets={"password": "Grüße-steward"})
+        assert fetch_report_mail(connection).taken == 1
+    assert "AUTHENTICATE" in server.commands and "LOGIN" not in server.commands
+
+
+def test_starttls_on_a_server_without_it_is_a_clear_refusal(fake: Any, monkeypatch: Any) -> None:
+    from spaces.base import PermanentFailure
+
+    with pytest.raises(PermanentFailure, match="does not offer STARTTLS"):
+        fetch_report_mail(imap(monkeypatch, fake, security="starttls"))
