@@ -41,6 +41,7 @@ class FakeImap:
     users: dict[str, str] = field(default_factory=dict)
     folders: dict[str, list[FakeMessage]] = field(default_factory=lambda: {"INBOX": []})  # by name, as a person writes it
     keywords: bool = True  # False: like servers whose PERMANENTFLAGS lack \* (no keyword is kept)
+    read_only: set[str] = field(default_factory=set)  # folders this user may read but not change (SELECT says READ-ONLY)
     commands: list[str] = field(default_factory=list)  # every command name received, e.g. "UID FETCH"
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -210,7 +211,7 @@ class _Session:
         self.send(b"* 0 RECENT")
         self.send(f"* OK [UIDVALIDITY {UIDVALIDITY}] UIDs valid".encode())
         self.send(f"* OK [UIDNEXT {box[-1].uid + 1 if box else 1}] Predicted next UID".encode())
-        self.ok(tag, "OK [READ-WRITE] Select completed")
+        self.ok(tag, f"OK [{'READ-ONLY' if folder in self.fake.read_only else 'READ-WRITE'}] Select completed")
 
     def create(self, tag: bytes, wire: str) -> None:
         folder = self.folder_name(tag, wire)

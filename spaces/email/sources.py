@@ -92,6 +92,9 @@ class ImapSource:
         self.password = secrets.get("password", "")
         if not (self.host and self.user and self.password):
             raise NotConfigured("The IMAP mailbox needs `host` and `user` settings and the `password` secret.")
+        if self.security not in ("ssl", "starttls", "plain"):
+            # Anything else ("tls", "SSL") used to mean no TLS at all: the password went out in clear.
+            raise NotConfigured(f"Unknown IMAP security {self.security!r}: use ssl, starttls or plain.")
         if self.security == "plain" and self.host not in LOOPBACK:
             raise NotConfigured("IMAP without TLS is only allowed to this machine; use security `ssl` or `starttls`.")
         self.conn: imaplib.IMAP4 | None = None
@@ -129,6 +132,11 @@ class ImapSource:
             _sign_in(conn, self.user, self.password)
             status, _ = conn.select(quoted(self.folder))
             self.keeps_keyword = status == "OK" and _keeps_keyword(conn)
+        except imaplib.IMAP4.readonly:  # before abort, its base class: no retry will change the folder's rights
+            self._close()
+            raise PermanentFailure(
+                f"The IMAP folder {self.folder!r} is read-only for {self.user}: Steward must be able to mark the mail it took."
+            ) from None
         except imaplib.IMAP4.abort as error:
             self._close()
             raise TemporaryFailure(f"The IMAP server broke off: {type(error).__name__}") from None

@@ -198,3 +198,21 @@ def test_starttls_on_a_server_without_it_is_a_clear_refusal(fake: Any, monkeypat
 
     with pytest.raises(PermanentFailure, match="does not offer STARTTLS"):
         fetch_report_mail(imap(monkeypatch, fake, security="starttls"))
+
+
+@pytest.mark.parametrize("security", ["tls", "SSL", "STARTTLS"])
+def test_an_unknown_security_setting_never_signs_in_without_tls(fake: Any, monkeypatch: Any, security: str) -> None:
+    fake.deliver(report_mail("He shouted at me."))
+    with pytest.raises(NotConfigured, match="Unknown IMAP security"):
+        fetch_report_mail(imap(monkeypatch, fake, security=security))
+    assert "LOGIN" not in fake.commands and "AUTHENTICATE" not in fake.commands, "the password never went out in clear"
+
+
+def test_a_folder_steward_may_not_change_is_a_clear_refusal(fake: Any, monkeypatch: Any) -> None:
+    from spaces.base import PermanentFailure
+
+    fake.folders["Shared Reports"] = []
+    fake.read_only.add("Shared Reports")
+    fake.deliver(report_mail("He shouted at me."), folder="Shared Reports")
+    with pytest.raises(PermanentFailure, match=r"'Shared Reports' is read-only for conduct@example\.org"):
+        fetch_report_mail(imap(monkeypatch, fake, folder="Shared Reports"))
