@@ -101,7 +101,7 @@ EOF
   cat >"$dir/server.json" <<EOF
 {"host": "127.0.0.1", "starttls_port": $port, "imaps_port": $imaps_port, "user": "$user", "password": "$password",
  "other_user": "$other_user", "other_password": "$other_password",
- "ca_file": "$dir/ca.crt", "other_ca_file": "$dir/other-ca.crt", "log": "$dir/dovecot.log"}
+ "ca_file": "$dir/ca.crt", "other_ca_file": "$dir/other-ca.crt", "log": "$dir/dovecot.log", "maildir": "$dir/mail/Maildir"}
 EOF
 }
 

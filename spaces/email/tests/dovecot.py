@@ -44,6 +44,7 @@ class Dovecot:
     ca_file: str
     other_ca_file: str
     log: str
+    maildir: str  # the user's INBOX on disk; a folder F is its subfolder ".F" (Maildir++)
 
     @contextlib.contextmanager
     def client(self) -> Iterator[imaplib.IMAP4_SSL]:

@@ -96,3 +96,18 @@ def test_a_password_beyond_ascii_signs_in_to_dovecot(dovecot: Dovecot, monkeypat
     connection = make_connection(monkeypatch, "email", slug="berichte", settings=settings, secrets={"password": dovecot.other_password})
     assert fetch_report_mail(connection).taken >= 1  # other test processes may share this mailbox: at least ours
     assert "He shouted at me, Grüße." in bodies()
+
+
+def test_a_maildir_that_dovecot_keeps_is_read_whatever_a_mail_program_did(dovecot: Dovecot, monkeypatch: Any) -> None:
+    from pathlib import Path
+
+    folder = dovecot.new_folder("Drop")
+    dovecot.append(folder, report_mail("He shouted at me."))
+    dovecot.append(folder, report_mail("She followed me home."), flags="(\\Seen)")  # dovecot names the file ...:2,S
+    settings = {"source": "maildir", "path": str(Path(dovecot.maildir) / f".{folder}")}
+    connection = make_connection(monkeypatch, "email", slug="drop", settings=settings)
+    assert fetch_report_mail(connection).taken == 2
+    dovecot.append(folder, report_mail("And again today."))
+    assert ["\\Seen" in flags for flags in dovecot.flags(folder)] == [False, True, False], "dovecot serves the folder as before"
+    result = fetch_report_mail(connection)
+    assert (result.taken, result.already) == (1, 0) and Report.objects.count() == 3
