@@ -216,3 +216,20 @@ def test_a_folder_steward_may_not_change_is_a_clear_refusal(fake: Any, monkeypat
     fake.deliver(report_mail("He shouted at me."), folder="Shared Reports")
     with pytest.raises(PermanentFailure, match=r"'Shared Reports' is read-only for conduct@example\.org"):
         fetch_report_mail(imap(monkeypatch, fake, folder="Shared Reports"))
+
+
+def test_poll_spaces_says_how_many_reports_came_from_mail(tmp_path: Path, monkeypatch: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    path = tmp_path / "Maildir"
+    box = mailbox.Maildir(path, create=True)
+    box.add(mailbox.MaildirMessage(report_mail("He shouted at me.")))
+    box.add(mailbox.MaildirMessage(report_mail("She followed me home.")))
+    make_connection(monkeypatch, "email", slug="drop", settings={"source": "maildir", "path": str(path)})
+    out = io.StringIO()
+    call_command("poll_spaces", stdout=out)
+    assert "drop:mail 2 reports taken" in out.getvalue() and "nothing read" not in out.getvalue()
+    call_command("poll_spaces", stdout=out)
+    assert "drop:mail 0 reports taken" in out.getvalue()

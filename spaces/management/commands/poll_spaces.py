@@ -17,6 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = poll_all(only=options["connection"])
         queued = ensure_polling()
-        read = ", ".join(f"{key} {count}" for key, count in result.read.items()) or "nothing read"
+        read = [f"{key} {count}" for key, count in result.read.items()]
+        # Report mail is counted apart: a poll that turned mail into reports did read something.
+        mail = [f"{slug}:mail {count} report{'' if count == 1 else 's'} taken" for slug, count in result.mail.items()]
+        said = ", ".join(read + mail) or "nothing read"
         failed = f"; failed: {', '.join(result.failed)}" if result.failed else ""
-        self.stdout.write(f"Spaces: {read}{failed}; poll {'queued' if queued else 'already pending'}.")
+        self.stdout.write(f"Spaces: {said}{failed}; poll {'queued' if queued else 'already pending'}.")
