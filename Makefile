@@ -14,8 +14,14 @@ PG_URL := postgres://steward:steward@127.0.0.1:$(PG_PORT)/steward
 MM_DIR := /tmp/steward-mailman
 MM_PORT := 8321
 MM_URL := http://restadmin:restpass@127.0.0.1:$(MM_PORT)/3.1
-# The real Mailman core runs for the length of one pytest run, stopped however it ends.
-WITH_MAILMAN := trap 'scripts/mailman.sh stop $(MM_DIR) $(MM_PORT)' EXIT; scripts/mailman.sh start $(MM_DIR) $(MM_PORT); STEWARD_TEST_MAILMAN_URL=$(MM_URL)
+DOVECOT_DIR := /tmp/steward-dovecot
+DOVECOT_PORT := 54143
+# The real servers the tests drive (Mailman core; dovecot with STARTTLS on DOVECOT_PORT and IMAPS on the next port) run
+# for the length of one pytest run: started before it, stopped when the recipe line ends however it ends (one trap:
+# a second `trap ... EXIT` would replace the first).
+WITH_TEST_SERVERS := trap 'scripts/mailman.sh stop $(MM_DIR) $(MM_PORT); scripts/dovecot.sh stop $(DOVECOT_DIR) $(DOVECOT_PORT)' EXIT; \
+  scripts/mailman.sh start $(MM_DIR) $(MM_PORT); scripts/dovecot.sh start $(DOVECOT_DIR) $(DOVECOT_PORT); \
+  STEWARD_TEST_MAILMAN_URL=$(MM_URL) STEWARD_TEST_DOVECOT=$(DOVECOT_DIR)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -43,9 +49,9 @@ encoder-env:  ## research only: the CPU environment of scripts/encoder/ (torch e
 lock:  ## pin every transitive dependency after changing pyproject.toml
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of everything Steward installs (direct pins live in pyproject.toml).\n# Regenerate with: make lock' > requirements.lock
 
-system-deps:  ## Debian packages the tests drive: Chromium for the browser tests, PostgreSQL for the second database, Mailman 3 core for the Mailman space
-	@command -v chromium >/dev/null && test -x /usr/lib/postgresql/15/bin/initdb || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; }
+system-deps:  ## Debian packages the tests drive: Chromium (browser tests), PostgreSQL (second database), dovecot (reports mailbox), Mailman 3 core (Mailman space)
+	@command -v chromium >/dev/null && test -x /usr/lib/postgresql/15/bin/initdb && test -x /usr/sbin/dovecot || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql dovecot-imapd >/dev/null; }
 # mailman3 without recommends: no MTA (the test core delivers no mail); its packaged service is not used (scripts/mailman.sh runs one).
 	@command -v mailman >/dev/null || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mailman3 >/dev/null; }
@@ -81,10 +87,10 @@ postgres: system-deps  ## a throwaway PostgreSQL on a loopback port, for the tes
 	scripts/postgres.sh start $(PG_DIR) $(PG_PORT)
 
 test-sqlite: install system-deps node_modules/.installed
-	$(WITH_MAILMAN) $(VENV)/bin/pytest -q -n 2 --dist loadfile
+	$(WITH_TEST_SERVERS) $(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 test-postgres: install postgres node_modules/.installed
-	$(WITH_MAILMAN) DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -n 2 --dist loadfile
+	$(WITH_TEST_SERVERS) DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 test: lint test-sqlite test-postgres
 
@@ -95,6 +101,7 @@ mutation: install  ## not in CI: about an hour on 2 cores; narrow it with MUTATI
 clean:
 	scripts/postgres.sh stop $(PG_DIR) $(PG_PORT) || true
 	scripts/mailman.sh stop $(MM_DIR) $(MM_PORT) || true
-	rm -rf $(VENV) var $(MM_DIR)
+	scripts/dovecot.sh stop $(DOVECOT_DIR) $(DOVECOT_PORT) || true
+	rm -rf $(VENV) var $(MM_DIR) $(DOVECOT_DIR)
 
 .PHONY: help install encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test mutation clean

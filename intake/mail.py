@@ -1,9 +1,10 @@
 """Reports that arrive by e-mail become reports in the queue (REQUIREMENTS 2.9), each delivery exactly once.
 
 Exactly once: a digest of the delivery (`delivery_digest`) is written, with a unique constraint, in
-the transaction that creates the case. Only after that commits is the message marked done at its
-source. A crash before the commit leaves the message to be read again and nothing stored; a crash
-after it leaves the message unmarked, and the next fetch finds the digest, creates nothing, and marks it.
+the transaction that creates the case. Only after that commits is the message marked taken at its
+source (Steward's own mark, never \\Seen: spaces.email.sources). A crash before the commit leaves the
+message to be read again and nothing stored; a crash after it leaves the message unmarked, and the next
+fetch finds the digest, creates nothing, and marks it.
 
 A duplicate is the same delivery, not merely the same original: two members redirecting one post
 send two messages with one Message-ID, and each is a report of its own (intake.mail_origin names
@@ -74,11 +75,11 @@ class FetchResult:
 
 
 def fetch_report_mail(connection: SpaceConnection) -> FetchResult:
-    """Take every unread message of an e-mail connection; raise TemporaryFailure/PermanentFailure when the source fails."""
+    """Take every message not yet marked taken (read or not); raise TemporaryFailure/PermanentFailure when the source fails."""
     space = space_for(connection)
     result = FetchResult()
     with open_source(space.settings, space.secrets) as source:
-        for mail in source.unread():
+        for mail in source.pending():
             try:
                 outcome = take_mail(connection, mail.raw)
             except Exception as error:  # noqa: BLE001 - one unreadable message must not hold up the ones behind it

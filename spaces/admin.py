@@ -44,6 +44,8 @@ class SpaceConnectionForm(forms.ModelForm):
             if unknown:
                 allowed = ", ".join(cls.setting_names) or "none"
                 self.add_error("settings", f"{cls.title} has no setting {', '.join(unknown)} (its settings: {allowed}).")
+            for problem in cls.settings_problems(value):
+                self.add_error("settings", problem)
         return cleaned
 
 

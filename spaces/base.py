@@ -223,6 +223,11 @@ class Space:
         return cls.secret_names
 
     @classmethod
+    def settings_problems(cls, settings: Mapping[str, Any]) -> list[str]:
+        """What is wrong with these settings, a sentence each: the admin form refuses them, the deploy check names them."""
+        return []
+
+    @classmethod
     def acts_on(cls) -> str:
         """The people.models.Space value of the identities this space's person actions take."""
         return cls.identity_space or cls.platform

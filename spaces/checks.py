@@ -50,6 +50,14 @@ def space_connection_checks(app_configs: Any, **kwargs: Any) -> list[CheckMessag
                     id="spaces.E002",
                 )
             )
+        for problem in cls.settings_problems(connection.settings or {}):
+            problems.append(
+                Error(
+                    f"Space connection {connection.slug!r} ({cls.title}): {problem}",
+                    hint="Correct the connection's settings in the admin, or disable it.",
+                    id="spaces.E003",
+                )
+            )
         if connection.platform == "email" and str((connection.settings or {}).get("security", "ssl")) == "plain":
             problems.append(
                 Warning(

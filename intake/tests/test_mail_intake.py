@@ -1,7 +1,7 @@
 """Reports by e-mail: real Maildir and mbox files, and a real IMAP conversation with a stateful fake server.
 
 Each message becomes exactly one report, whatever crashes where: before the commit nothing is kept
-and the message stays unread; after it, the next fetch recognises the message and only marks it.
+and the message stays unmarked; after it, the next fetch recognises the message and only marks it.
 """
 
 import io
@@ -59,8 +59,11 @@ def drop(monkeypatch: Any, path: Path, source: str = "maildir") -> SpaceConnecti
     return make_connection(monkeypatch, "email", slug="reports", settings={"source": source, "path": str(path)})
 
 
-def unread_in(path: Path) -> int:
-    return sum(1 for message in mailbox.Maildir(path, create=False) if "S" not in message.get_flags())
+def untaken_in(path: Path) -> int:
+    """Messages Steward has not marked taken (its own list beside new/ and cur/, not the Seen flag)."""
+    marks = path / "steward-taken"
+    taken = set(marks.read_text().split()) if marks.exists() else set()
+    return len(set(mailbox.Maildir(path, create=False).keys()) - taken)
 
 
 # --- One message ---------------------------------------------------------------------------------
@@ -164,7 +167,7 @@ def test_a_maildir_drop_is_taken_and_marked(tmp_path: Path, monkeypatch: Any) ->
     connection = drop(monkeypatch, path)
     result = fetch_report_mail(connection)
     assert (result.taken, result.skipped, result.already) == (2, 1, 0)
-    assert unread_in(path) == 0 and len(list((path / "cur").iterdir())) == 3
+    assert untaken_in(path) == 0 and len(list((path / "new").iterdir())) == 3, "taken, and left where it was for the people reading the box"
     assert fetch_report_mail(connection).taken == 0
     assert Report.objects.count() == 2
 
@@ -175,8 +178,8 @@ def test_a_crash_before_the_commit_keeps_nothing_and_loses_nothing(tmp_path: Pat
     with monkeypatch.context() as patched:
         patched.setattr(intake.mail, "do_submit_report", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("crash")))
         assert fetch_report_mail(connection).failed == 1
-    assert not ReceivedMail.objects.exists() and not Report.objects.exists() and unread_in(path) == 1
-    assert fetch_report_mail(connection).taken == 1 and unread_in(path) == 0
+    assert not ReceivedMail.objects.exists() and not Report.objects.exists() and untaken_in(path) == 1
+    assert fetch_report_mail(connection).taken == 1 and untaken_in(path) == 0
 
 
 def test_a_crash_after_the_commit_makes_no_second_report(tmp_path: Path, monkeypatch: Any) -> None:
@@ -186,10 +189,10 @@ def test_a_crash_after_the_commit_makes_no_second_report(tmp_path: Path, monkeyp
         patched.setattr(MaildirSource, "done", lambda self, key: (_ for _ in ()).throw(RuntimeError("killed")))
         with pytest.raises(RuntimeError):
             fetch_report_mail(connection)
-    assert Report.objects.count() == 1 and unread_in(path) == 1
+    assert Report.objects.count() == 1 and untaken_in(path) == 1
     result = fetch_report_mail(connection)
     assert (result.taken, result.already) == (0, 1)
-    assert Report.objects.count() == 1 and unread_in(path) == 0
+    assert Report.objects.count() == 1 and untaken_in(path) == 0
 
 
 def test_an_mbox_drop_is_read_again_without_doubling(tmp_path: Path, monkeypatch: Any) -> None:
@@ -229,16 +232,15 @@ def imap_connection(monkeypatch: Any, server: Any, password: str = 'pa"ss word',
     return make_connection(monkeypatch, "email", slug="imap-reports", settings=values, secrets={"password": password})
 
 
-def test_an_imap_mailbox_is_taken_and_marked_seen(imap: Any, monkeypatch: Any) -> None:
+def test_an_imap_mailbox_is_taken_and_marked_with_stewards_keyword(imap: Any, monkeypatch: Any) -> None:
     for text in ("first", "second"):
         imap.deliver(raw(mail(text)))
-    imap.deliver(raw(mail("already read")))
-    imap.folders["INBOX"][-1].flags.add("\\Seen")
+    imap.deliver(raw(mail("already read by a steward in their mail program")), flags=("\\Seen",))
     connection = imap_connection(monkeypatch, imap)
-    assert fetch_report_mail(connection).taken == 2
-    assert imap.seen() == [1, 2, 3]
+    assert fetch_report_mail(connection).taken == 3, "read or not, every message is a report"
+    assert imap.flagged("$StewardTaken") == [1, 2, 3] and imap.seen() == [3], "\\Seen stays the people's"
     assert "UID SEARCH" in imap.commands and "UID STORE" in imap.commands and imap.commands[-1] == "LOGOUT"
-    assert fetch_report_mail(connection).taken == 0 and Report.objects.count() == 2
+    assert fetch_report_mail(connection).taken == 0 and Report.objects.count() == 3
 
 
 def test_imap_messages_stay_unseen_until_their_report_is_stored(imap: Any, monkeypatch: Any) -> None:
@@ -247,8 +249,8 @@ def test_imap_messages_stay_unseen_until_their_report_is_stored(imap: Any, monke
     with monkeypatch.context() as patched:
         patched.setattr(intake.mail, "do_submit_report", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("crash")))
         fetch_report_mail(connection)
-    assert imap.seen() == [], "fetched with BODY.PEEK[]: a crash leaves the message unread"
-    assert fetch_report_mail(connection).taken == 1 and imap.seen() == [1]
+    assert imap.seen() == [] and imap.flagged("$StewardTaken") == [], "fetched with BODY.PEEK[]: a crash leaves it as it was"
+    assert fetch_report_mail(connection).taken == 1 and imap.flagged("$StewardTaken") == [1] and imap.seen() == []
 
 
 def test_a_wrong_imap_password_is_a_permanent_failure(imap: Any, monkeypatch: Any) -> None:

@@ -11,7 +11,7 @@ from spaces.models import SpaceConnection
 
 
 class Command(BaseCommand):
-    help = "Turn unread mail in the report mailboxes (IMAP, Maildir or mbox) into reports in the queue."
+    help = "Turn the mail not yet taken (read or not) in the report mailboxes (IMAP, Maildir or mbox) into reports in the queue."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--connection", help="Only this e-mail connection (its slug).")
