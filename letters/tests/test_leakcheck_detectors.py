@@ -297,3 +297,10 @@ def test_a_reporter_who_wrote_from_two_of_her_addresses_may_read_either_in_a_let
     text = f"We will also answer you at {ADA_SECOND_EMAIL}."
     assert check_text(reporters.case, text, to_report=reporters.ada) == []
     assert {finding.kind for finding in check_text(reporters.case, text, to_report=reporters.bruno)} == {"email"}
+
+
+def test_the_refusal_quotes_each_copied_run_whole_and_apart(reporters: Reporters) -> None:
+    """A steward fixing a refused letter needs to see what was copied: each copied run, whole, on its own."""
+    text = "You wrote it was lavender and marble, not the harbour; and also that we left the rooftop garden early."
+    phrases = {finding.matched for finding in check_text(reporters.case, text) if finding.kind == "phrase"}
+    assert phrases == {"it was lavender and marble not the harbour", "we left the rooftop garden early"}
