@@ -1,0 +1,99 @@
+"""Whose identity a data-subject export cuts out, and whose it keeps (GDPR 15 and 15(4)).
+
+A person's export keeps what identifies them (it is theirs) however it is recorded: on their report or only
+on their person record, and whichever way they reported (the form, or a space's own report tool). It cuts out
+every other reporter and witness, however short their name. And it says when things happened.
+"""
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cases.actions import InvolvedPerson, do_declare_conflict
+from cases.models import Case, Channel, PartyRole
+from intake.actions import Submission, do_submit_report
+from people.actions import do_link_identity, person_for_identity
+from people.models import Identity, Person, Space
+from privacy.actions import do_open_data_request
+from privacy.export import REDACTED
+
+pytestmark = pytest.mark.django_db
+
+MALLORY = InvolvedPerson(PartyRole.REPORTED, "Mallory Example", Space.GITHUB, "mallory-gh")
+
+
+def submit(body: str, *, name: str = "", email: str = "", contact: str = "", channel: str = Channel.WEB, involved=()) -> Case:
+    receipt = do_submit_report(
+        Submission(
+            body=body,
+            reporter_name=name,
+            reporter_email=email,
+            reporter_other_contact=contact,
+            channel=channel,
+            involved_people=[MALLORY, *involved],
+        )
+    )
+    return Case.objects.get(code_name=receipt.case_code_name)
+
+
+def export_of(client: Client, admin: Any, subject: Person) -> dict[str, Any]:
+    request = do_open_data_request(admin, subject)
+    response = client.get(reverse("privacy:request_export", kwargs={"pk": request.pk}) + "?report_text=1")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def declare_none(stewards: dict[str, Any], case: Case) -> None:
+    for name in ("alice", "bob", "carol", "dave", "erin"):
+        do_declare_conflict(stewards[name], case, "none")
+
+
+def test_a_reporters_own_handle_and_recorded_name_stay_in_her_own_report(stewards, login) -> None:
+    """Cleo is on record as "Cleo Marchetti" with a GitHub handle; her report signs "C. M." and mentions both.
+    They are hers: her export keeps them."""
+    cleo = person_for_identity(Space.EMAIL, "cm@harbourmail.test", display_name="Cleo Marchetti")
+    do_link_identity(None, cleo, Space.GITHUB, "harbour-cleo")
+    body = "Mallory mocked Cleo Marchetti (harbour-cleo on GitHub) in three review threads."
+    case = submit(body, name="C. M.", email="cm@harbourmail.test")
+    declare_none(stewards, case)
+    [entry] = export_of(login(stewards["alice"]), stewards["alice"], cleo)["cases"]
+    assert [row["text"] for row in entry["reports"]] == [body]
+
+
+def test_a_witness_with_a_two_letter_name_is_cut_out_of_the_reported_persons_export(stewards, login) -> None:
+    witness = InvolvedPerson(PartyRole.WITNESS, "Bo", Space.GITHUB, "quiet-harbour")
+    case = submit(
+        "Mallory shouted at the new contributor; Bo saw it from the next desk.", name="Ada", email="ada@kestrel.test", involved=[witness]
+    )
+    declare_none(stewards, case)
+    mallory = Identity.objects.get(space=Space.GITHUB, handle="mallory-gh").person
+    [entry] = export_of(login(stewards["alice"]), stewards["alice"], mallory)["cases"]
+    [report] = entry["reports"]
+    assert "Bo " not in report["text"] and f"{REDACTED} saw it" in report["text"]
+
+
+def test_a_reporter_who_used_a_spaces_report_tool_gets_her_report(stewards, login) -> None:
+    """intake.from_spaces records such a reporter by handle ("<handle> on <space>"), with no e-mail address."""
+    reporter = InvolvedPerson(PartyRole.REPORTER, "Tern Quay", Space.GITHUB, "tern-quay")
+    body = "Reported in Example GitHub with the space's own report action. What the reporter wrote: it was the third time."
+    case = submit(body, name="Tern Quay", contact="tern-quay on Example GitHub", channel=Channel.SPACE, involved=[reporter])
+    declare_none(stewards, case)
+    tern = Identity.objects.get(space=Space.GITHUB, handle="tern-quay").person
+    [entry] = export_of(login(stewards["alice"]), stewards["alice"], tern)["cases"]
+    assert entry["your_role"] == "reporter"
+    assert [row["text"] for row in entry["reports"]] == [body]
+
+
+def test_the_export_says_when_things_happened(stewards, login) -> None:
+    case = submit("Mallory posted my address in the chat.", name="Ada", email="ada@kestrel.test")
+    declare_none(stewards, case)
+    ada = Identity.objects.get(space=Space.EMAIL, handle="ada@kestrel.test").person
+    payload = export_of(login(stewards["alice"]), stewards["alice"], ada)
+    [entry] = payload["cases"]
+    assert entry["opened_at"] == case.created_at.isoformat()
+    assert payload["person"]["recorded_since"] == ada.created_at.isoformat()
+    [report] = entry["reports"]
+    assert report["reference_date"] == case.reports.get().submitted_at.isoformat()
