@@ -12,9 +12,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cases.actions import InvolvedPerson, do_declare_conflict
-from cases.models import Case, Channel, PartyRole
+from cases.actions import InvolvedPerson, do_declare_conflict, do_merge_cases, do_send_message
+from cases.models import Audience, Case, Channel, Party, PartyRole
+from decisions.models import InformChoice
+from decisions.records import do_record_inform
 from intake.actions import Submission, do_submit_report
+from letters.actions import do_approve_message
+from letters.models import OutgoingMail
 from people.actions import do_link_identity, person_for_identity
 from people.models import Identity, Person, Space
 from privacy.actions import do_open_data_request
@@ -97,3 +101,43 @@ def test_the_export_says_when_things_happened(stewards, login) -> None:
     assert payload["person"]["recorded_since"] == ada.created_at.isoformat()
     [report] = entry["reports"]
     assert report["reference_date"] == case.reports.get().submitted_at.isoformat()
+
+
+def test_two_reporters_who_used_a_spaces_report_tool_each_get_only_their_own_report(stewards, login) -> None:
+    tern = InvolvedPerson(PartyRole.REPORTER, "Tern Quay", Space.GITHUB, "tern-quay")
+    gull = InvolvedPerson(PartyRole.REPORTER, "Gull Pewter", Space.GITHUB, "gull-pewter")
+    first = submit(
+        "TERN-REPORT it was the third time.",
+        name="Tern Quay",
+        contact="tern-quay on Example GitHub",
+        channel=Channel.SPACE,
+        involved=[tern],
+    )
+    second = submit(
+        "GULL-REPORT and in the wiki too.",
+        name="Gull Pewter",
+        contact="gull-pewter on Example GitHub",
+        channel=Channel.SPACE,
+        involved=[gull],
+    )
+    declare_none(stewards, first)
+    declare_none(stewards, second)
+    do_merge_cases(stewards["alice"], first, second)
+    client = login(stewards["alice"])
+    for handle, own in (("tern-quay", "TERN-REPORT"), ("gull-pewter", "GULL-REPORT")):
+        [entry] = export_of(client, stewards["alice"], Identity.objects.get(space=Space.GITHUB, handle=handle).person)["cases"]
+        assert [row["text"].split()[0] for row in entry["reports"]] == [own]
+
+
+def test_a_reported_person_sees_how_each_letter_to_them_was_delivered(stewards, login) -> None:
+    ivan = InvolvedPerson(PartyRole.REPORTED, "Ivan Reported", Space.EMAIL, "ivan@example.net")
+    case = submit("Ivan talked over me at every standup.", name="Ada", email="ada@kestrel.test", involved=[ivan])
+    declare_none(stewards, case)
+    do_record_inform(stewards["alice"], case, InformChoice.YES, "No risk in telling them.")
+    party = Party.objects.get(case=case, person=Identity.objects.get(space=Space.EMAIL, handle="ivan@example.net").person)
+    message = do_send_message(stewards["dave"], case, Audience.REPORTED, "Please stop talking over people.", party=party)
+    do_approve_message(stewards["erin"], case, message.pk)
+    [entry] = export_of(login(stewards["alice"]), stewards["alice"], party.person)["cases"]
+    [row] = [row for row in entry["messages_to_you"] if row["text"] == "Please stop talking over people."]
+    assert [letter["status"] for letter in row["letters"]] == [OutgoingMail.objects.get(message=message).status]
+    assert row["letters"][0]["subject"]
