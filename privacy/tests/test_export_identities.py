@@ -14,10 +14,10 @@ from django.urls import reverse
 
 from cases.actions import InvolvedPerson, do_declare_conflict, do_merge_cases, do_send_message
 from cases.models import Audience, Case, Channel, Party, PartyRole
-from decisions.models import InformChoice
-from decisions.records import do_record_inform
+from decisions.models import InformChoice, ResponseKind
+from decisions.records import do_record_inform, do_record_response
 from intake.actions import Submission, do_submit_report
-from letters.actions import do_approve_message
+from letters.actions import do_approve_message, do_create_party_link
 from letters.models import OutgoingMail
 from people.actions import do_link_identity, person_for_identity
 from people.models import Identity, Person, Space
@@ -141,3 +141,20 @@ def test_a_reported_person_sees_how_each_letter_to_them_was_delivered(stewards, 
     [row] = [row for row in entry["messages_to_you"] if row["text"] == "Please stop talking over people."]
     assert [letter["status"] for letter in row["letters"]] == [OutgoingMail.objects.get(message=message).status]
     assert row["letters"][0]["subject"]
+
+
+def test_what_a_reported_person_said_and_was_given_in_a_joined_case_stays_in_their_export(stewards, login) -> None:
+    """Ivan answered, and was given a portal link, in a case later joined into another: both stay his."""
+    ivan = InvolvedPerson(PartyRole.REPORTED, "Ivan Reported", Space.EMAIL, "ivan@example.net")
+    joined = submit("Ivan talked over me at every standup.", name="Ada", email="ada@kestrel.test", involved=[ivan])
+    target = submit("Ivan mocked my accent in the call.", name="Bruno", email="bruno@pine.test", involved=[ivan])
+    for case in (joined, target):
+        declare_none(stewards, case)
+    person = Identity.objects.get(space=Space.EMAIL, handle="ivan@example.net").person
+    in_joined = Party.objects.get(case=joined, person=person)
+    do_record_response(stewards["alice"], joined, in_joined, ResponseKind.RESPONSE, "IVAN-RESPONSE it was a joke")
+    do_create_party_link(stewards["alice"], joined, in_joined)
+    do_merge_cases(stewards["alice"], target, joined)
+    entries = export_of(login(stewards["alice"]), stewards["alice"], person)["cases"]
+    assert [row["text"] for entry in entries for row in entry["your_responses"]] == ["IVAN-RESPONSE it was a joke"]
+    assert sum(len(entry["portal_links"]) for entry in entries) == 1
