@@ -17,6 +17,7 @@ from cases.models import Case
 from people.actions import do_update_steward, person_for_identity
 from people.models import Identity, Person, Space
 from privacy.actions import do_open_data_request
+from privacy.export import left_out_for
 from privacy.models import DataSubjectRequest
 from privacy.tests.conftest import BODY, REPORTED_HANDLE, REPORTER_EMAIL, REPORTER_NAME, WITNESS_HANDLE, submit
 
@@ -197,3 +198,23 @@ def test_an_erased_persons_request_stays_listed_and_readable_and_answered_ones_m
     open_part, _, done_part = page.partition('id="done-title"')
     assert erased.person_code_name in open_part and erased.person_code_name not in done_part
     assert answered.person_code_name in done_part and answered.person_code_name not in open_part
+
+
+def test_an_admin_who_may_count_one_of_the_persons_cases_sees_the_request_though_another_is_hidden(case, stewards, login) -> None:
+    """Carol has not declared on the first case (she may know its code name, and is told one case is left out);
+    on a second case about Morgan she declared a hard conflict. The request about Morgan is hers to see."""
+    second = submit("Morgan again, in the release channel.")
+    do_declare_conflict(stewards["carol"], second, "hard")
+    morgan = person(Space.GITHUB, REPORTED_HANDLE)
+    do_open_data_request(stewards["alice"], morgan)
+    assert morgan.code_name in login(stewards["carol"]).get(reverse("privacy:requests")).content.decode()
+
+
+def test_a_case_left_out_of_one_persons_export_is_not_said_to_be_left_out_of_anothers(case, stewards, login) -> None:
+    """Carol, who has not declared, exports for Morgan: the case is left out. Walter's request, on the same case,
+    had nothing left out: dave, who may read the case, is pointed at it only for Morgan's."""
+    morgan_request = do_open_data_request(stewards["alice"], person(Space.GITHUB, REPORTED_HANDLE))
+    walter_request = do_open_data_request(stewards["alice"], person(Space.GITHUB, WITNESS_HANDLE))
+    download(login(stewards["carol"]), morgan_request)
+    assert left_out_for(stewards["dave"], morgan_request.pk) == [case]
+    assert left_out_for(stewards["dave"], walter_request.pk) == []
