@@ -12,6 +12,9 @@ a line cannot see a change to it. Two exceptions are kept on the safe side:
   likewise runs every test.
 
 A statement no test executes is reported as not caught without running anything: no test can catch it.
+A mutant the selected tests miss is run once more against all of them before it is reported as not caught: a test
+can depend on a statement it did not execute itself (a value an earlier test cached, a module the first test
+imported). So the selection only makes the run faster; a verdict is never decided by it.
 """
 
 from __future__ import annotations
