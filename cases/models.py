@@ -31,6 +31,13 @@ class Risk(models.TextChoices):
 RISK_RANK = {Risk.HIGH: 4, Risk.MEDIUM: 3, Risk.UNKNOWN: 2, Risk.LOW: 1, Risk.NONE: 0}
 
 
+def queue_rank_expression() -> models.Case:
+    """The queue's order, most urgent first: 0 for a high risk, 4 for none (or anything unknown)."""
+    top = max(RISK_RANK.values())
+    whens = [models.When(safety_risk=risk.value, then=models.Value(top - rank)) for risk, rank in RISK_RANK.items()]
+    return models.Case(*whens, default=models.Value(top), output_field=models.SmallIntegerField())
+
+
 class YesNoMaybe(models.TextChoices):
     UNKNOWN = "unknown", "Not yet known"
     YES = "yes", "Yes"
@@ -61,17 +68,25 @@ class Case(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the database from safety_risk (even through .update()), so that an index serves the queue's
+    # order (QUEUE_ORDER) and a page of it is an index range, not a sort of every case.
+    queue_rank = models.GeneratedField(expression=queue_rank_expression(), output_field=models.SmallIntegerField(), db_persist=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["queue_rank", "created_at", "id"], name="case_queue_order")]
 
     def __str__(self) -> str:
         return self.code_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.code_name:
-            self.code_name = unique_code_name(lambda name: Case.objects.filter(code_name=name).exists())
+            self.code_name = unique_code_name(lambda names: set(Case.objects.filter(code_name__in=names).values_list("code_name", flat=True)))
         super().save(*args, **kwargs)
+
+
+# Urgent first, then oldest first; the primary key makes the order total (steward/pagination.py).
+QUEUE_ORDER = ("queue_rank", "created_at", "pk")
 
 
 class Channel(models.TextChoices):

@@ -43,7 +43,7 @@ class Person(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.code_name:
-            self.code_name = unique_code_name(lambda name: Person.objects.filter(code_name=name).exists())
+            self.code_name = unique_code_name(lambda names: set(Person.objects.filter(code_name__in=names).values_list("code_name", flat=True)))
         super().save(*args, **kwargs)
 
 
