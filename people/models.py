@@ -70,6 +70,9 @@ class Identity(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["space", "handle_digest"], name="identity_unique_per_space")]
+        # Search and the party matcher look a handle up in every space at once: the unique pair above starts
+        # with the space, so it cannot serve that.
+        indexes = [models.Index(fields=["handle_digest"], name="identity_handle_digest")]
         ordering = ["space", "id"]
         verbose_name_plural = "identities"
 
