@@ -9,7 +9,7 @@ from django.db import models
 
 from people.models import Person
 from privacy.fields import EncryptedCharField, EncryptedTextField
-from steward.codenames import unique_code_name
+from steward.codenames import taken_among, unique_code_name
 
 
 class Status(models.TextChoices):
@@ -81,7 +81,7 @@ class Case(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.code_name:
-            self.code_name = unique_code_name(lambda names: set(Case.objects.filter(code_name__in=names).values_list("code_name", flat=True)))
+            self.code_name = unique_code_name(taken_among(Case.objects.all()))
         super().save(*args, **kwargs)
 
 

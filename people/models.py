@@ -7,7 +7,7 @@ from django.db import models
 
 from privacy.fields import EncryptedCharField
 from privacy.keys import blind_digest, blind_digests
-from steward.codenames import unique_code_name
+from steward.codenames import taken_among, unique_code_name
 
 
 class Space(models.TextChoices):
@@ -43,7 +43,7 @@ class Person(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.code_name:
-            self.code_name = unique_code_name(lambda names: set(Person.objects.filter(code_name__in=names).values_list("code_name", flat=True)))
+            self.code_name = unique_code_name(taken_among(Person.objects.all()))
         super().save(*args, **kwargs)
 
 

@@ -2,6 +2,9 @@
 
 import secrets
 from collections.abc import Callable, Collection
+from typing import Any
+
+from django.db.models import QuerySet
 
 ADJECTIVES = (
     "amber",
@@ -96,9 +99,10 @@ NOUNS = (
 #   tier 0: adjective-noun-NN               43 * 39 * 90             =     150,930
 #   tier 1: adjective-adjective-noun-NN      43 * 42 * 39 * 90        =   6,339,060
 #   tier 2: adjective-adjective-noun-NNNN    43 * 42 * 39 * 9,900     = 697,282,200
-# (the two adjectives differ; tier 2's numbers start at 100, so it never repeats a tier-1 name). Every tier is words and a number a person can say over the phone. Names
-# given before tiers existed are tier-0 names, or tier 0 with a hex suffix: both stay valid, and no
-# name of a later tier can equal one of them (a different number of words or digits).
+# (the two adjectives differ; tier 2's numbers start at 100, so it never repeats a tier-1 name). Every
+# tier is words and a number a person can say over the phone. Names given before tiers existed are
+# tier-0 names, or tier 0 with a hex suffix: both stay valid, and no name of a later tier can equal one
+# of them (a different number of words or digits).
 TIERS = 3
 CANDIDATES_PER_TIER = 8
 
@@ -118,6 +122,11 @@ def random_code_name(tier: int = 0) -> str:
 def tier_size(tier: int) -> int:
     adjectives = len(ADJECTIVES) if tier == 0 else len(ADJECTIVES) * (len(ADJECTIVES) - 1)
     return adjectives * len(NOUNS) * (9900 if tier == 2 else 90)
+
+
+def taken_among(queryset: QuerySet[Any]) -> Callable[[list[str]], set[str]]:
+    """Which of a batch of names rows of `queryset` already have: one query on the unique code_name column."""
+    return lambda names: set(queryset.filter(code_name__in=names).values_list("code_name", flat=True))
 
 
 def unique_code_name(taken_among: Callable[[list[str]], Collection[str]]) -> str:

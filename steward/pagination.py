@@ -100,9 +100,7 @@ def page_of(queryset: QuerySet[Any], order: Sequence[str], cursor: str = "", siz
     return Page(items, next_cursor=encode_cursor(items[-1], order))
 
 
-def paginate(
-    request: HttpRequest, queryset: QuerySet[Any], order: Sequence[str], param: str, size: int = 50, path: str = ""
-) -> Page:
+def paginate(request: HttpRequest, queryset: QuerySet[Any], order: Sequence[str], param: str, size: int = 50, path: str = "") -> Page:
     """page_of with the cursor read from `param` in the request's query string, and the "more" link made
     (to `path`, by default the request's own: a section answered to a POST links to the page it sits on)."""
     page = page_of(queryset, order, request.GET.get(param, "")[:500], size)

@@ -102,3 +102,17 @@ def test_queue_queries_do_not_grow_with_cases(stewards, login, view):
     few = queries(client, QUEUE + view)
     add(20)
     assert queries(client, QUEUE + view) <= few
+
+
+def test_case_page_with_a_vote_open_does_not_grow_with_the_committee(stewards, login):
+    from decisions.tests.conftest import make_ready, propose
+    from decisions.tests.conftest import new_case as case_about_ivan
+
+    case, _receipt = case_about_ivan()
+    declare(case, "none", *(stewards[name] for name in ("alice", "bob", "dave")))
+    make_ready(case, stewards["alice"])
+    propose(case, stewards["alice"])
+    client = login(stewards["dave"])
+    few = queries(client, detail_url(case))
+    more_stewards(20, case, "none")
+    assert queries(client, detail_url(case)) <= few

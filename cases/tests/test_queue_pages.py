@@ -5,7 +5,6 @@ import importlib
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from django.urls import reverse
 
 from cases.actions import InvolvedPerson, do_merge_cases, do_update_triage

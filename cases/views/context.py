@@ -93,7 +93,9 @@ def oldest_first(page: Page) -> Page:
 def timeline(request: HttpRequest, case: Case) -> Page:
     # Events of cases that were joined into this one belong to its history too.
     ids = [case.pk, *case.merged_cases.values_list("pk", flat=True)]
-    return oldest_first(paginate(request, Event.objects.filter(case_id__in=ids), ("-pk",), "timeline_before", TIMELINE_PAGE, case_url(case)))
+    return oldest_first(
+        paginate(request, Event.objects.filter(case_id__in=ids), ("-pk",), "timeline_before", TIMELINE_PAGE, case_url(case))
+    )
 
 
 def notes(request: HttpRequest, case: Case) -> Page:
@@ -146,7 +148,9 @@ def case_context(request: HttpRequest, case: Case, viewer: Standing | None = Non
         "soft_conflicted": viewer_standing is Standing.SOFT_READ,
         "reports": report_views(case, policy),
         "parties": party_views(case),
-        "earlier_cases": paginate(request, earlier_cases_about(request.user, case), NEWEST_FIRST, "earlier_after", EARLIER_CASES_PAGE, case_url(case)),
+        "earlier_cases": paginate(
+            request, earlier_cases_about(request.user, case), NEWEST_FIRST, "earlier_after", EARLIER_CASES_PAGE, case_url(case)
+        ),
         "notes": notes(request, case),
         "thread": thread(request, case),
         "evidence_items": case.evidence.select_related("report", "added_by__steward_profile"),

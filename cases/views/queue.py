@@ -1,5 +1,6 @@
 """The stewards' queue: tabs, search, and the cases still waiting for this steward's declaration."""
 
+from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -48,6 +49,19 @@ def tab_filter(tab: str, user: object) -> Q:
     }[tab]
 
 
+def code_name_starts(prefix: str) -> Q:
+    """Code names (lower-case, unique, indexed) that begin with `prefix`.
+
+    PostgreSQL serves LIKE 'prefix%' from the pattern index Django adds to unique text columns. SQLite's
+    LIKE ignores case, so its planner cannot use the plain index for it: there the same rows are also bounded
+    as a range, which it can. (Not on PostgreSQL, whose linguistic collations order hyphens differently.)
+    """
+    starts = Q(code_name__startswith=prefix)
+    if connection.vendor == "sqlite" and prefix:
+        starts &= Q(code_name__gte=prefix, code_name__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    return starts
+
+
 def search_filter(query: str) -> Q:
     """A case's code name (or that of a case joined into it) or a person's code name, by its beginning, or
     exactly one of a person's handles or e-mail addresses.
@@ -59,12 +73,12 @@ def search_filter(query: str) -> Q:
     """
     prefix = query.strip().casefold()
     handle = normalise_handle("", query)
-    named = Person.objects.filter(code_name__startswith=prefix).values("pk")
+    named = Person.objects.filter(code_name_starts(prefix)).values("pk")
     handled = Identity.objects.filter(handle_digest__in=blind_digests(handle)).values("person_id")
     return (
-        Q(code_name__startswith=prefix)
+        code_name_starts(prefix)
         # A joined case's old name finds the case it joined (only ever among cases the steward may read).
-        | Q(pk__in=Case.objects.filter(code_name__startswith=prefix, merged_into__isnull=False).values("merged_into_id"))
+        | Q(pk__in=Case.objects.filter(code_name_starts(prefix), merged_into__isnull=False).values("merged_into_id"))
         | Q(pk__in=Party.objects.filter(person_id__in=named).values("case_id"))
         | Q(pk__in=Party.objects.filter(person_id__in=handled).values("case_id"))
     )
@@ -80,16 +94,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     # Everything listed comes from the access layer: hard-conflicted cases are never in either set.
     readable = readable_cases(request.user)
-    if query:
-        # A search looks through every readable case, open or closed: earlier cases show patterns.
-        cases = readable.filter(search_filter(query))
-    else:
-        cases = readable.filter(tab_filter(tab, request.user))
+    # A search looks through every readable case, open or closed: earlier cases show patterns.
+    cases = readable.filter(search_filter(query) if query else tab_filter(tab, request.user))
     page = paginate(request, cases.select_related("shepherd__steward_profile"), QUEUE_ORDER, "after", PAGE_SIZE)
     rows = page.items
     flags = queue_flags(rows)
     for case in rows:
-        case.queue_flags = flags.get(case.pk, [])  # type: ignore[attr-defined]
+        case.queue_flags = flags.get(case.pk, [])
     context = {
         "tabs": list(tabs.items()),
         "tab": tab,
@@ -98,6 +109,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         # Code names only: nothing else about a case may reach a steward before they declare.
         # Sorted by name, not by age, so even the order says nothing about the cases.
-        "undeclared": paginate(request, undeclared_cases(request.user).only("code_name"), ("code_name",), "undeclared_after", UNDECLARED_PAGE_SIZE),
+        "undeclared": paginate(
+            request, undeclared_cases(request.user).only("code_name"), ("code_name",), "undeclared_after", UNDECLARED_PAGE_SIZE
+        ),
     }
     return render(request, "cases/queue.html", context)

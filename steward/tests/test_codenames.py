@@ -57,10 +57,12 @@ def test_a_short_name_is_kept_while_there_is_room():
 
 @pytest.mark.django_db
 def test_a_new_case_costs_one_name_lookup_even_when_the_short_names_are_nearly_gone(monkeypatch):
-    # Make tier 0 small enough to fill in a test: one adjective, one noun, ninety numbers.
+    # Make tier 0 small enough to fill in a test: three adjectives, one noun, ninety numbers (270 names).
     monkeypatch.setattr(codenames, "ADJECTIVES", ("amber", "brisk", "calm"))
     monkeypatch.setattr(codenames, "NOUNS", ("otter",))
-    Person.objects.bulk_create(Person(code_name=f"{adjective}-otter-{number}") for adjective in ("amber", "brisk") for number in range(10, 100))
+    Person.objects.bulk_create(
+        Person(code_name=f"{adjective}-otter-{number}") for adjective in ("amber", "brisk") for number in range(10, 100)
+    )
     Person.objects.bulk_create(Person(code_name=f"calm-otter-{number}") for number in range(10, 99))  # one short name left
     with CaptureQueriesContext(connection) as captured:
         person = Person.objects.create()
