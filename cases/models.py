@@ -63,7 +63,9 @@ class Case(models.Model):
     soft_conflicted_may_read = models.BooleanField(default=True)
     # Quorum guard (REQUIREMENTS 4.4): set when too few stewards can act and the outside contact must.
     needs_outside_contact = models.BooleanField(default=False)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases")
+    # Indexed only where set (Meta): "not joined" is nearly every case, and an index on it would lure the
+    # planner away from the queue's order index.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -74,7 +76,17 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["queue_rank", "created_at", "id"], name="case_queue_order")]
+        # Only cases with a page of their own (not joined into another) are ever listed.
+        indexes = [
+            models.Index(fields=["queue_rank", "created_at", "id"], name="case_queue_order", condition=models.Q(merged_into__isnull=True)),
+            # The tabs of one status (new, decided, closed) read in the same order.
+            models.Index(
+                fields=["status", "queue_rank", "created_at", "id"],
+                name="case_queue_by_status",
+                condition=models.Q(merged_into__isnull=True),
+            ),
+            models.Index(fields=["merged_into"], name="case_merged_into", condition=models.Q(merged_into__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return self.code_name

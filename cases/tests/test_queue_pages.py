@@ -5,6 +5,9 @@ import importlib
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.actions import InvolvedPerson, do_merge_cases, do_update_triage
@@ -119,3 +122,27 @@ def test_a_hard_conflicted_steward_cannot_learn_through_search_that_a_case_exist
     for query in (hidden.code_name, hidden.code_name[:6], joined.code_name, person, person[:5], "mallory@example.net"):
         assert page(query) == nothing, query
     assert Case.objects.filter(pk=hidden.pk).exists()
+
+
+# ("Mine" and a search sort what they found: a steward's own cases, and the cases a name or handle matches.)
+@pytest.mark.parametrize("view", ["", "?view=new", "?view=decided", "?view=closed", "?view=unacknowledged", "?view=held"])
+def test_the_queue_page_is_read_in_index_order_not_sorted(stewards, login, make_case, view):
+    """The queue's order (urgent first, then oldest) comes from an index: the database reads the first page
+    and stops, where a sort by a computed expression had to read and sort every case first."""
+    for _ in range(3):
+        make_case()
+    with CaptureQueriesContext(connection) as captured:
+        assert login(stewards["dave"]).get(QUEUE + view).status_code == 200
+    ordered = [query["sql"] for query in captured.captured_queries if 'FROM "cases_case"' in query["sql"] and "ORDER BY" in query["sql"]]
+    [page_query] = [sql for sql in ordered if "created_at" in sql.rsplit("ORDER BY", 1)[1]]  # not the list to declare on
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + page_query)
+            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "case_queue_" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
+        else:
+            cursor.execute("SET LOCAL enable_sort = off")  # a plan that can avoid sorting must then avoid it
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + page_query)
+            plan = " | ".join(row[0] for row in cursor.fetchall())
+            assert "case_queue_" in plan and "Sort" not in plan, plan

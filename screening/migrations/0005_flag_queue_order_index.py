@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_case_queue_rank_index'),
+        ('cases', '0008_case_queue_order_indexes'),
         ('enforcement', '0002_alter_plan_case_alter_plan_decision_and_more'),
         ('screening', '0004_flag_label_category'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
