@@ -60,3 +60,26 @@ def test_the_queue_runs_the_same_queries_for_ten_times_the_flags(client: Any, mo
     for index in range(54):
         flag(connection_, f"b{index}")
     assert queries() <= few
+
+
+def test_a_page_of_flags_is_read_in_index_order_not_sorted(client: Any, monkeypatch: Any, stewards: Any, login: Any) -> None:
+    connection_ = github(monkeypatch)
+    for index in range(3):
+        flag(connection_, str(index))
+    login(stewards["bob"])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(QUEUE).status_code == 200
+    [page_query] = [
+        query["sql"] for query in captured.captured_queries if 'FROM "screening_flag"' in query["sql"] and "ORDER BY" in query["sql"]
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + page_query)
+            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "flag_queue_order" in plan and "TEMP B-TREE" not in plan, plan
+        else:
+            cursor.execute("SET LOCAL enable_sort = off")  # a plan that can avoid sorting must then avoid it
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + page_query)
+            plan = " | ".join(row[0] for row in cursor.fetchall())
+            assert "flag_queue_order" in plan and "Sort" not in plan, plan
