@@ -143,6 +143,7 @@ def test_the_queue_page_is_read_in_index_order_not_sorted(stewards, login, make_
         else:
             cursor.execute("SET LOCAL enable_sort = off")  # a plan that can avoid sorting must then avoid it
             cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_incremental_sort = off")
             cursor.execute("EXPLAIN " + page_query)
             plan = " | ".join(row[0] for row in cursor.fetchall())
             assert "case_queue_" in plan and "Sort" not in plan, plan

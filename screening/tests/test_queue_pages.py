@@ -80,6 +80,7 @@ def test_a_page_of_flags_is_read_in_index_order_not_sorted(client: Any, monkeypa
         else:
             cursor.execute("SET LOCAL enable_sort = off")  # a plan that can avoid sorting must then avoid it
             cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_incremental_sort = off")
             cursor.execute("EXPLAIN " + page_query)
             plan = " | ".join(row[0] for row in cursor.fetchall())
             assert "flag_queue_order" in plan and "Sort" not in plan, plan
