@@ -53,6 +53,8 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # A case page's timeline pages back from a case's latest event: an index range, not a sort.
+        indexes = [models.Index(fields=["case_id", "id"], name="event_case_timeline")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind}: {self.summary}"

@@ -9,7 +9,7 @@ from django.db import models
 
 from people.models import Person
 from privacy.fields import EncryptedCharField, EncryptedTextField
-from steward.codenames import unique_code_name
+from steward.codenames import taken_among, unique_code_name
 
 
 class Status(models.TextChoices):
@@ -29,6 +29,13 @@ class Risk(models.TextChoices):
 
 
 RISK_RANK = {Risk.HIGH: 4, Risk.MEDIUM: 3, Risk.UNKNOWN: 2, Risk.LOW: 1, Risk.NONE: 0}
+
+
+def queue_rank_expression() -> models.Case:
+    """The queue's order, most urgent first: 0 for a high risk, 4 for none (or anything unknown)."""
+    top = max(RISK_RANK.values())
+    whens = [models.When(safety_risk=risk.value, then=models.Value(top - rank)) for risk, rank in RISK_RANK.items()]
+    return models.Case(*whens, default=models.Value(top), output_field=models.SmallIntegerField())
 
 
 class YesNoMaybe(models.TextChoices):
@@ -56,22 +63,42 @@ class Case(models.Model):
     soft_conflicted_may_read = models.BooleanField(default=True)
     # Quorum guard (REQUIREMENTS 4.4): set when too few stewards can act and the outside contact must.
     needs_outside_contact = models.BooleanField(default=False)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases")
+    # Indexed only where set (Meta): "not joined" is nearly every case, and an index on it would lure the
+    # planner away from the queue's order index.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the database from safety_risk (even through .update()), so that an index serves the queue's
+    # order (QUEUE_ORDER) and a page of it is an index range, not a sort of every case.
+    queue_rank = models.GeneratedField(expression=queue_rank_expression(), output_field=models.SmallIntegerField(), db_persist=True)
 
     class Meta:
         ordering = ["-created_at"]
+        # Only cases with a page of their own (not joined into another) are ever listed.
+        indexes = [
+            models.Index(fields=["queue_rank", "created_at", "id"], name="case_queue_order", condition=models.Q(merged_into__isnull=True)),
+            # The tabs of one status (new, decided, closed) read in the same order.
+            models.Index(
+                fields=["status", "queue_rank", "created_at", "id"],
+                name="case_queue_by_status",
+                condition=models.Q(merged_into__isnull=True),
+            ),
+            models.Index(fields=["merged_into"], name="case_merged_into", condition=models.Q(merged_into__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return self.code_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.code_name:
-            self.code_name = unique_code_name(lambda name: Case.objects.filter(code_name=name).exists())
+            self.code_name = unique_code_name(taken_among(Case.objects.all()))
         super().save(*args, **kwargs)
+
+
+# Urgent first, then oldest first; the primary key makes the order total (steward/pagination.py).
+QUEUE_ORDER = ("queue_rank", "created_at", "pk")
 
 
 class Channel(models.TextChoices):

@@ -13,10 +13,9 @@ from django.conf import settings
 from django.db.models import DateTimeField, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from cases.access import Standing, standing
+from cases.access import Standing, committee_standings, standing
 from cases.models import Audience, Case, Message
 from clocks.models import Deadline, DeadlineKind
-from people.access import active_stewards
 
 
 def escalate_after() -> timedelta:
@@ -130,16 +129,19 @@ def _with_email(users: list[Any]) -> list[Any]:
     return [user for user in users if user.email]
 
 
+def _standings(case: Case) -> list[tuple[Any, Standing]]:
+    # The whole committee at once (a few queries, however many stewards), in a stable order.
+    return sorted(committee_standings(case), key=lambda pair: pair[0].pk)
+
+
 def committee(case: Case) -> list[Any]:
     """Every active steward who is not hard-conflicted (they may know the code name; nothing more goes out)."""
-    stewards = active_stewards().select_related("steward_profile").order_by("pk")
-    return _with_email([steward for steward in stewards if standing(steward, case) is not Standing.HIDDEN])
+    return _with_email([steward for steward, held in _standings(case) if held is not Standing.HIDDEN])
 
 
 def unconflicted_stewards(case: Case) -> list[Any]:
     """The stewards with no conflict on the case; when none has declared yet, the committee."""
-    stewards = active_stewards().select_related("steward_profile").order_by("pk")
-    unconflicted = _with_email([steward for steward in stewards if standing(steward, case) is Standing.UNCONFLICTED])
+    unconflicted = _with_email([steward for steward, held in _standings(case) if held is Standing.UNCONFLICTED])
     return unconflicted or committee(case)
 
 

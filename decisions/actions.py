@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import record
-from cases.access import Need, Standing, may, standing
+from cases.access import Need, Standing, committee_standings, may, standing
 from cases.models import Case, Party, PartyRole, Report, Status
 from decisions.appeals import do_decide_appeal, do_file_appeal  # noqa: F401  (the public API lives here too)
 from decisions.models import (
@@ -40,7 +40,7 @@ from decisions.models import (
 )
 from decisions.protection import protectable_reports
 from decisions.recommend import highest_earlier_rank
-from people.access import active_stewards, is_active_steward
+from people.access import is_active_steward
 from people.models import Person
 
 
@@ -72,7 +72,8 @@ class Tally:
 
 
 def eligible_voters(case: Case) -> list[Any]:
-    return [steward for steward in active_stewards().select_related("steward_profile") if standing(steward, case) is Standing.UNCONFLICTED]
+    # The whole committee's standings in a few queries, not two per steward.
+    return [steward for steward, held in committee_standings(case) if held is Standing.UNCONFLICTED]
 
 
 def may_vote(user: Any, case: Case) -> bool:

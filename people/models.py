@@ -7,7 +7,7 @@ from django.db import models
 
 from privacy.fields import EncryptedCharField
 from privacy.keys import blind_digest, blind_digests
-from steward.codenames import unique_code_name
+from steward.codenames import taken_among, unique_code_name
 
 
 class Space(models.TextChoices):
@@ -43,7 +43,7 @@ class Person(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.code_name:
-            self.code_name = unique_code_name(lambda name: Person.objects.filter(code_name=name).exists())
+            self.code_name = unique_code_name(taken_among(Person.objects.all()))
         super().save(*args, **kwargs)
 
 
@@ -70,6 +70,9 @@ class Identity(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["space", "handle_digest"], name="identity_unique_per_space")]
+        # Search and the party matcher look a handle up in every space at once: the unique pair above starts
+        # with the space, so it cannot serve that.
+        indexes = [models.Index(fields=["handle_digest"], name="identity_handle_digest")]
         ordering = ["space", "id"]
         verbose_name_plural = "identities"
 

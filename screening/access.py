@@ -16,7 +16,10 @@ from people.access import is_active_steward
 from screening.models import Flag, FlagStatus, ItemParty
 from screening.parties import own_digests, split_handles
 
-__all__ = ["access_flag", "may_see", "split_handles", "visible_flags"]
+__all__ = ["FLAG_ORDER", "access_flag", "may_see", "split_handles", "visible_flags"]
+
+# Most urgent first; the primary key makes the order total for keyset pages (steward/pagination.py).
+FLAG_ORDER = ("-priority", "-score", "-pk")
 
 
 def _visible(user: Any) -> QuerySet[Flag]:
@@ -39,7 +42,7 @@ def visible_flags(user: Any, *, status: str = FlagStatus.OPEN, category: str = "
         flags = flags.filter(status=status)
     if category:
         flags = flags.filter(category=category)
-    return flags.order_by("-priority", "-score", "-id")
+    return flags.order_by(*FLAG_ORDER)
 
 
 def may_see(user: Any, flag: Flag) -> bool:

@@ -94,6 +94,8 @@ class Flag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "category"], name="screening_flag_once")]
         ordering = ["-priority", "-id"]
+        # The review queue's order within a status (screening.access.FLAG_ORDER), so a page is an index range.
+        indexes = [models.Index(fields=["status", "-priority", "-score", "-id"], name="flag_queue_order")]
 
     def __str__(self) -> str:
         return f"Flag #{self.pk} {self.category} ({self.status})"

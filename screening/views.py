@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.views.common import apply_form, case_url, steward_only
 from policy.services import current_policy
-from screening.access import access_flag, may_see, visible_flags
+from screening.access import FLAG_ORDER, access_flag, may_see, visible_flags
 from screening.actions import (
     category_choices,
     category_title,
@@ -20,9 +20,10 @@ from screening.actions import (
 )
 from screening.forms import ANY, ActForm, CaseForm, DismissForm, FilterForm
 from screening.models import Flag, FlagStatus
+from steward.pagination import paginate
 from steward.weblinks import is_web_link
 
-QUEUE_LIMIT = 200  # rows on one page; the queue is ordered, so the most urgent come first
+QUEUE_LIMIT = 100  # rows on one page; the queue is ordered, so the most urgent come first
 
 
 def flag_url(flag: Flag) -> str:
@@ -41,8 +42,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         category = form.cleaned_data["category"]
     flags = visible_flags(request.user, status="" if status == ANY else status, category=category)
     titles = dict(categories)
-    rows = [(flag, titles.get(flag.category, flag.category)) for flag in flags[:QUEUE_LIMIT]]
-    context = {"form": form, "rows": rows, "total": flags.count(), "limit": QUEUE_LIMIT, "status": status}
+    # Pages by keyset in the queue's own order; no COUNT of every visible flag (a scan of the whole table).
+    page = paginate(request, flags, FLAG_ORDER, "after", QUEUE_LIMIT)
+    rows = [(flag, titles.get(flag.category, flag.category)) for flag in page.items]
+    context = {"form": form, "rows": rows, "page": page, "status": status}
     return render(request, "screening/queue.html", context)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from steward.databases import postgresql_options
 from steward.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -96,6 +97,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not memory, so a worker process started by the fault tests sees the same database;
     # one per test process, so parallel test runs never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"steward-test-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = postgresql_options(DATABASES["default"].get("OPTIONS", {}))  # JIT off
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {

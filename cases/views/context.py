@@ -10,15 +10,21 @@ from typing import Any
 from django.http import HttpRequest
 
 from audit.models import Event
-from cases.access import ALLOWED, Need, Standing, earlier_cases_about, quorum_for, standing
+from cases.access import ALLOWED, Need, Standing, committee_standings, earlier_cases_about, quorum_for, standing
 from cases.actions import ALLOWED_STATUS_CHANGES
 from cases.forms import EvidenceForm, MergeForm, MessageForm, NoteForm, PartyForm, ShepherdForm, SoftReadForm, TriageForm
 from cases.models import Case, Party, PartyRole, Report, Status
 from cases.panels import rendered_panels
-from people.access import active_stewards
+from cases.views.common import case_url
 from policy.schema import Policy
+from steward.pagination import Page, paginate
 
-TIMELINE_LIMIT = 300
+# Each list on the case page shows one page, the latest; "earlier" links page back (steward/pagination.py).
+NOTES_PAGE = 50
+MESSAGES_PAGE = 50
+TIMELINE_PAGE = 100
+EARLIER_CASES_PAGE = 20
+NEWEST_FIRST = ("-created_at", "-pk")
 
 
 @dataclass
@@ -46,13 +52,13 @@ def _title(lookup: Any, code: str) -> str:
 
 def report_views(case: Case, policy: Policy) -> list[ReportView]:
     views = []
-    for report in case.reports.all():
+    for report in case.reports.prefetch_related("excluded_stewards"):
         views.append(
             ReportView(
                 report=report,
                 categories=[(code, _title(policy.category, code)) for code in report.categories or []],
                 space=_title(policy.space, report.space) if report.space else "",
-                excluded_count=report.excluded_stewards.count(),
+                excluded_count=len(report.excluded_stewards.all()),
             )
         )
     return views
@@ -70,8 +76,8 @@ def party_views(case: Case) -> list[PartyView]:
 
 def shepherd_candidates(case: Case) -> list[Any]:
     """Active stewards who declared no conflict on this case (the only ones do_assign_shepherd accepts)."""
-    stewards = active_stewards().select_related("steward_profile").order_by("steward_profile__public_name")
-    return [steward for steward in stewards if standing(steward, case) is Standing.UNCONFLICTED]
+    candidates = [steward for steward, held in committee_standings(case) if held is Standing.UNCONFLICTED]
+    return sorted(candidates, key=lambda steward: (steward.steward_profile.public_name, steward.pk))
 
 
 def status_choices(case: Case) -> list[tuple[str, str]]:
@@ -79,17 +85,39 @@ def status_choices(case: Case) -> list[tuple[str, str]]:
     return [(value, label) for value, label in Status.choices if value in allowed]
 
 
-def timeline(case: Case) -> list[Event]:
+def oldest_first(page: Page) -> Page:
+    """A page read newest first, shown in the order things happened (its link leads further back)."""
+    return Page(list(reversed(page.items)), page.next_cursor, page.more_href, page.param)
+
+
+def timeline(request: HttpRequest, case: Case) -> Page:
     # Events of cases that were joined into this one belong to its history too.
     ids = [case.pk, *case.merged_cases.values_list("pk", flat=True)]
-    latest = Event.objects.filter(case_id__in=ids).order_by("-id")[:TIMELINE_LIMIT]
-    return list(reversed(latest))
+    return oldest_first(
+        paginate(request, Event.objects.filter(case_id__in=ids), ("-pk",), "timeline_before", TIMELINE_PAGE, case_url(case))
+    )
 
 
-def case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
-    """The whole case page. `forms` replaces a blank form with a bound one (to show what was typed)."""
+def notes(request: HttpRequest, case: Case) -> Page:
+    rows = case.notes.select_related("author__steward_profile")
+    return oldest_first(paginate(request, rows, NEWEST_FIRST, "notes_before", NOTES_PAGE, case_url(case)))
+
+
+def thread(request: HttpRequest, case: Case) -> Page:
+    rows = case.messages.select_related(
+        "report", "author__steward_profile", "party__person", "approved_by__steward_profile"
+    ).prefetch_related("outgoing_mails")
+    page = oldest_first(paginate(request, rows, NEWEST_FIRST, "messages_before", MESSAGES_PAGE, case_url(case)))
+    for message in page.items:
+        message.case = case  # the template's helpers read it; the case is already in hand
+    return page
+
+
+def case_context(request: HttpRequest, case: Case, viewer: Standing | None = None, **forms: Any) -> dict[str, Any]:
+    """The whole case page. `forms` replaces a blank form with a bound one (to show what was typed);
+    `viewer` is the viewer's standing when the view has just asked the access layer for it."""
     policy = case.policy_version.policy
-    viewer_standing = standing(request.user, case)
+    viewer_standing = viewer if viewer is not None else standing(request.user, case)
     reports = list(case.reports.all())
     candidates = shepherd_candidates(case)
     defaults: dict[str, Any] = {
@@ -120,11 +148,13 @@ def case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, An
         "soft_conflicted": viewer_standing is Standing.SOFT_READ,
         "reports": report_views(case, policy),
         "parties": party_views(case),
-        "earlier_cases": list(earlier_cases_about(request.user, case).order_by("-created_at")),
-        "notes": case.notes.select_related("author__steward_profile"),
-        "thread": case.messages.select_related("report", "author__steward_profile"),
+        "earlier_cases": paginate(
+            request, earlier_cases_about(request.user, case), NEWEST_FIRST, "earlier_after", EARLIER_CASES_PAGE, case_url(case)
+        ),
+        "notes": notes(request, case),
+        "thread": thread(request, case),
         "evidence_items": case.evidence.select_related("report", "added_by__steward_profile"),
-        "timeline": timeline(case),
+        "timeline": timeline(request, case),
         "quorum": quorum_for(case),
         "status_choices": status_choices(case),
         "panels": rendered_panels(request, case, viewer_standing),

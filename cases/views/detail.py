@@ -58,10 +58,12 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         # A joined case's old name (from a bookmark or a mail) leads to where it went, for its readers only.
         return back_to_case(moved)
     case = access_case(request.user, code, Need.CODE_NAME)
-    if standing(request.user, case) is Standing.UNDECLARED:
+    viewer = standing(request.user, case)
+    if viewer is Standing.UNDECLARED:
         return HttpResponseRedirect(reverse("cases:declare", kwargs={"code": case.code_name}))
-    case = access_case(request.user, code, Need.READ)
-    return render(request, "cases/detail.html", case_context(request, case))
+    if viewer not in ALLOWED[Need.READ]:
+        raise Http404("No such case.")  # what access_case(..., Need.READ) answers, without asking again
+    return render(request, "cases/detail.html", case_context(request, case, viewer=viewer))
 
 
 @require_POST

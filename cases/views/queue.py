@@ -1,18 +1,19 @@
 """The stewards' queue: tabs, search, and the cases still waiting for this steward's declaration."""
 
-from django.db import models
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from cases.access import readable_cases, undeclared_cases
-from cases.models import RISK_RANK, Case, Status
+from cases.models import QUEUE_ORDER, Case, Party, Status
 from cases.panels import queue_flags, queue_tabs
 from cases.views.common import steward_only
-from people.models import normalise_handle
+from people.models import Identity, Person, normalise_handle
 from privacy.keys import blind_digests
+from steward.pagination import paginate
 
 TABS = {
     "all": _lazy("All open"),
@@ -24,7 +25,8 @@ TABS = {
     "held": _lazy("Held (possible flood)"),
 }
 DEFAULT_TAB = "all"
-MAX_ROWS = 500
+PAGE_SIZE = 100
+UNDECLARED_PAGE_SIZE = 50
 
 
 def all_tabs() -> dict[str, object]:
@@ -47,26 +49,39 @@ def tab_filter(tab: str, user: object) -> Q:
     }[tab]
 
 
-def search_filter(query: str) -> Q:
-    """A case's code name (or that of a case joined into it), a person's code name, or exactly one of
-    their identities' handles.
+def code_name_starts(prefix: str) -> Q:
+    """Code names (lower-case, unique, indexed) that begin with `prefix`.
 
-    Handles are encrypted at rest, so they are matched whole through their blind index (privacy.keys).
+    PostgreSQL serves LIKE 'prefix%' from the pattern index Django adds to unique text columns. SQLite's
+    LIKE ignores case, so its planner cannot use the plain index for it: there the same rows are also bounded
+    as a range, which it can. (Not on PostgreSQL, whose linguistic collations order hyphens differently.)
     """
+    starts = Q(code_name__startswith=prefix)
+    if connection.vendor == "sqlite" and prefix:
+        starts &= Q(code_name__gte=prefix, code_name__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    return starts
+
+
+def search_filter(query: str) -> Q:
+    """A case's code name (or that of a case joined into it) or a person's code name, by its beginning, or
+    exactly one of a person's handles or e-mail addresses.
+
+    Each branch is its own indexed lookup (code names are unique columns, so a prefix is an index range;
+    handles are encrypted and matched whole through their blind index, privacy.keys), and the case ids they
+    find are joined with IN, never OR-ed across joins. Report, note and message texts are encrypted at rest,
+    so there is no full-text search over them in the database, by design.
+    """
+    prefix = query.strip().casefold()
     handle = normalise_handle("", query)
+    named = Person.objects.filter(code_name_starts(prefix)).values("pk")
+    handled = Identity.objects.filter(handle_digest__in=blind_digests(handle)).values("person_id")
     return (
-        Q(code_name__icontains=query)
+        code_name_starts(prefix)
         # A joined case's old name finds the case it joined (only ever among cases the steward may read).
-        | Q(merged_cases__code_name__icontains=query)
-        | Q(parties__person__code_name__icontains=query)
-        | Q(parties__person__identities__handle_digest__in=blind_digests(handle))
+        | Q(pk__in=Case.objects.filter(code_name_starts(prefix), merged_into__isnull=False).values("merged_into_id"))
+        | Q(pk__in=Party.objects.filter(person_id__in=named).values("case_id"))
+        | Q(pk__in=Party.objects.filter(person_id__in=handled).values("case_id"))
     )
-
-
-def by_risk_then_age(cases: QuerySet[Case]) -> QuerySet[Case]:
-    whens = [models.When(safety_risk=risk, then=models.Value(rank)) for risk, rank in RISK_RANK.items()]
-    rank = models.Case(*whens, default=models.Value(0), output_field=models.IntegerField())
-    return cases.annotate(risk_rank=rank).order_by("-risk_rank", "created_at", "pk")
 
 
 @require_GET
@@ -79,22 +94,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     # Everything listed comes from the access layer: hard-conflicted cases are never in either set.
     readable = readable_cases(request.user)
-    if query:
-        # A search looks through every readable case, open or closed: earlier cases show patterns.
-        cases = readable.filter(pk__in=readable.filter(search_filter(query)).values("pk"))
-    else:
-        cases = readable.filter(tab_filter(tab, request.user))
-    rows = list(by_risk_then_age(cases).select_related("shepherd__steward_profile")[:MAX_ROWS])
+    # A search looks through every readable case, open or closed: earlier cases show patterns.
+    cases = readable.filter(search_filter(query) if query else tab_filter(tab, request.user))
+    page = paginate(request, cases.select_related("shepherd__steward_profile"), QUEUE_ORDER, "after", PAGE_SIZE)
+    rows = page.items
     flags = queue_flags(rows)
     for case in rows:
-        case.queue_flags = flags.get(case.pk, [])  # type: ignore[attr-defined]
+        case.queue_flags = flags.get(case.pk, [])
     context = {
         "tabs": list(tabs.items()),
         "tab": tab,
         "query": query,
         "cases": rows,
+        "page": page,
         # Code names only: nothing else about a case may reach a steward before they declare.
         # Sorted by name, not by age, so even the order says nothing about the cases.
-        "undeclared": list(undeclared_cases(request.user).order_by("code_name").values_list("code_name", flat=True)),
+        "undeclared": paginate(
+            request, undeclared_cases(request.user).only("code_name"), ("code_name",), "undeclared_after", UNDECLARED_PAGE_SIZE
+        ),
     }
     return render(request, "cases/queue.html", context)

@@ -21,11 +21,19 @@ def leak_findings(message: Message) -> list[Finding]:
     return check_text(message.case, "\n".join([*subjects, message.body]))  # as approval checks it (letters.actions)
 
 
-@register.simple_tag
-def leak_findings_for(message: Message, user: Any) -> dict[str, Any]:
+@register.simple_tag(takes_context=True)
+def leak_findings_for(context: Any, message: Message, user: Any) -> dict[str, Any]:
     """The findings on a message waiting for approval, and whether `user` may read what matched (see
-    letters.leakcheck.describe_for: only stewards who may see the reporter's identity)."""
-    return {"findings": leak_findings(message), "detailed": may(user, message.case, Need.IDENTITY)}
+    letters.leakcheck.describe_for: only stewards who may see the reporter's identity).
+
+    On the case page the viewer's answer is already in the context (`can_see_identity`, from the one
+    standing() of the request), so a thread of waiting messages does not ask the access layer per message."""
+    page_case = context.get("case")
+    if page_case is not None and page_case.pk == message.case_id and user == context.get("user") and "can_see_identity" in context:
+        detailed = bool(context["can_see_identity"])
+    else:
+        detailed = may(user, message.case, Need.IDENTITY)
+    return {"findings": leak_findings(message), "detailed": detailed}
 
 
 @register.filter

@@ -1,0 +1,149 @@
+"""The queue in pages: keyset cursors in a stable order, the list to declare on bounded, and search through
+indexed paths that never reach beyond the access layer."""
+
+import importlib
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.actions import InvolvedPerson, do_merge_cases, do_update_triage
+from cases.models import Case, PartyRole
+from people.models import Space
+from steward.testing import declare, new_case
+
+QUEUE = reverse("cases:queue")
+queue_view = importlib.import_module("cases.views.queue")  # the module (cases.views re-exports its view function)
+ROW = re.compile(r'<tr>\s*<td><a href="/cases/([^/"]+)/">')
+MORE = re.compile(r'<p class="more"><a href="([^"]+)"')
+UNDECLARED = re.compile(r'<li><span class="code-name">([^<]+)</span>')
+
+
+def walk(client, url: str) -> tuple[list[str], list[str], int]:
+    """Every case row and every code name to declare on, following each list's "more" link to its end."""
+    rows: list[str] = []
+    undeclared: list[str] = []
+    pages = 0
+    next_urls = [url]
+    seen = set()
+    while next_urls:
+        current = next_urls.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        html = client.get(current).content.decode()
+        pages += 1
+        params = parse_qs(urlsplit(current).query)
+        if "undeclared_after" not in params or "after" in params:
+            rows += ROW.findall(html)
+        if "after" not in params:
+            undeclared += UNDECLARED.findall(html)
+        next_urls += [href.replace("&amp;", "&") for href in MORE.findall(html)]
+    return rows, undeclared, pages
+
+
+def test_queue_pages_cover_every_case_once_urgent_first_then_oldest(stewards, login, monkeypatch):
+    monkeypatch.setattr(queue_view, "PAGE_SIZE", 4)
+    dave = stewards["dave"]
+    risks = ["low", "high", "unknown", "medium", "none", "high", "low", "medium", "unknown", "high", "none"]
+    cases = []
+    for risk in risks:
+        case = new_case()
+        declare(case, "none", dave)
+        if risk != "unknown":
+            do_update_triage(dave, case, {"safety_risk": risk})
+        cases.append(case)
+    rank = {"high": 0, "medium": 1, "unknown": 2, "low": 3, "none": 4}
+    expected = [case.code_name for case in sorted(cases, key=lambda case: (rank[risks[cases.index(case)]], case.created_at, case.pk))]
+    rows, _undeclared, pages = walk(login(dave), QUEUE)
+    assert rows == expected
+    assert pages == 3  # 4 + 4 + 3, each found from the last row's keys, not by counting rows
+
+
+def test_the_list_to_declare_on_is_bounded_and_pages_on(stewards, login, monkeypatch):
+    monkeypatch.setattr(queue_view, "UNDECLARED_PAGE_SIZE", 3)
+    names = sorted(new_case().code_name for _ in range(7))
+    client = login(stewards["erin"])
+    first = client.get(QUEUE).content.decode()
+    assert UNDECLARED.findall(first) == names[:3]
+    _rows, undeclared, _pages = walk(client, QUEUE)
+    assert undeclared == names
+
+
+def test_a_cursor_that_does_not_parse_starts_at_the_top(stewards, login, make_case):
+    case = make_case()
+    client = login(stewards["dave"])
+    for cursor in ("!!!", "W10", "WyJ4Il0", "eyJhIjoxfQ"):
+        assert ROW.findall(client.get(QUEUE + "?after=" + cursor).content.decode()) == [case.code_name]
+
+
+def test_search_finds_code_names_by_their_beginning_and_people_by_a_whole_handle_or_address(stewards, login, make_case):
+    about = make_case(
+        involved_people=[
+            InvolvedPerson(PartyRole.REPORTED, "Mallory", Space.GITHUB, "mallory-gh"),
+            InvolvedPerson(PartyRole.WITNESS, "Wendy", Space.EMAIL, "Wendy@Example.net"),
+        ]
+    )
+    person = about.parties.get(role=PartyRole.REPORTED).person.code_name
+    client = login(stewards["dave"])
+
+    def found(query: str) -> list[str]:
+        return ROW.findall(client.get(QUEUE, {"q": query}).content.decode())
+
+    assert found(about.code_name[:-3]) == [about.code_name]
+    assert found(about.code_name.upper()) == [about.code_name]
+    assert found(person.rsplit("-", 1)[0]) == [about.code_name]
+    assert found("wendy@example.net") == [about.code_name]
+    assert found("@mallory-gh") == [about.code_name]
+    # The middle of a name is not its beginning: a prefix is what an index can serve.
+    assert found(about.code_name.split("-", 1)[1]) == []
+
+
+def test_a_hard_conflicted_steward_cannot_learn_through_search_that_a_case_exists(stewards, login, make_case):
+    hidden = make_case(
+        "NEVER-SHOWN",
+        readers=("dave",),
+        involved_people=[InvolvedPerson(PartyRole.REPORTED, "Mallory", Space.EMAIL, "mallory@example.net")],
+    )
+    joined = make_case(readers=("dave",))
+    do_merge_cases(stewards["dave"], hidden, joined)
+    declare(hidden, "hard", stewards["erin"])
+    person = hidden.parties.get(role=PartyRole.REPORTED).person.code_name
+    client = login(stewards["erin"])
+
+    def page(query: str) -> str:
+        html = client.get(QUEUE, {"q": query}).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    nothing = page("no-such-name-anywhere")
+    for query in (hidden.code_name, hidden.code_name[:6], joined.code_name, person, person[:5], "mallory@example.net"):
+        assert page(query) == nothing, query
+    assert Case.objects.filter(pk=hidden.pk).exists()
+
+
+# ("Mine" and a search sort what they found: a steward's own cases, and the cases a name or handle matches.)
+@pytest.mark.parametrize("view", ["", "?view=new", "?view=decided", "?view=closed", "?view=unacknowledged", "?view=held"])
+def test_the_queue_page_is_read_in_index_order_not_sorted(stewards, login, make_case, view):
+    """The queue's order (urgent first, then oldest) comes from an index: the database reads the first page
+    and stops, where a sort by a computed expression had to read and sort every case first."""
+    for _ in range(3):
+        make_case()
+    with CaptureQueriesContext(connection) as captured:
+        assert login(stewards["dave"]).get(QUEUE + view).status_code == 200
+    ordered = [query["sql"] for query in captured.captured_queries if 'FROM "cases_case"' in query["sql"] and "ORDER BY" in query["sql"]]
+    [page_query] = [sql for sql in ordered if "created_at" in sql.rsplit("ORDER BY", 1)[1]]  # not the list to declare on
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + page_query)
+            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "case_queue_" in plan and "TEMP B-TREE" not in plan, plan
+        else:
+            cursor.execute("SET LOCAL enable_sort = off")  # a plan that can avoid sorting must then avoid it
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_incremental_sort = off")
+            cursor.execute("EXPLAIN " + page_query)
+            plan = " | ".join(row[0] for row in cursor.fetchall())
+            assert "case_queue_" in plan and "Sort" not in plan, plan
