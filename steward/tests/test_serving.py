@@ -59,6 +59,15 @@ def test_a_refusal_gets_the_sites_own_403_page(client: Client) -> None:
 
 
 @pytest.mark.django_db
+def test_a_request_for_another_host_gets_the_sites_own_400_page(client: Client) -> None:
+    response = client.get("/", HTTP_HOST="not-this-site.example")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This request could not be understood" in html and STYLESHEET in html
+    assert "not-this-site.example" not in html
+
+
+@pytest.mark.django_db
 def test_a_form_without_its_csrf_cookie_gets_a_page_that_says_what_to_do() -> None:
     browser = Client(enforce_csrf_checks=True)
     response = browser.post("/report/", {"body": "Something happened."})
