@@ -9,7 +9,7 @@ ever broke, by the clocks' sweep and by `manage.py tick_clocks` (cron), which ru
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.tasks import TaskContext, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -23,16 +23,21 @@ HEARTBEAT_ROW = 1
 @task(takes_context=True)
 def worker_heartbeat(context: TaskContext) -> str:
     ensure_heartbeat(delay=timedelta(seconds=settings.STEWARD_HEARTBEAT_SECONDS))
-    with transaction.atomic():
-        beat = WorkerHeartbeat.objects.select_for_update().filter(pk=HEARTBEAT_ROW).first()
-        if beat is None:
-            beat = WorkerHeartbeat(pk=HEARTBEAT_ROW)
-        elif beat.last_result_id:
-            # The previous beat's finished row says nothing the stamp does not; keep the queue table small.
-            DBTaskResult.objects.filter(pk=beat.last_result_id, task_path=worker_heartbeat.module_path).exclude(status="READY").delete()
-        beat.beat_at = timezone.now()
-        beat.last_result_id = str(context.task_result.id)
-        beat.save()
+    try:
+        with transaction.atomic():
+            beat = WorkerHeartbeat.objects.select_for_update().filter(pk=HEARTBEAT_ROW).first()
+            if beat is None:
+                beat = WorkerHeartbeat(pk=HEARTBEAT_ROW)
+            elif beat.last_result_id:
+                # The previous beat's finished row says nothing the stamp does not; keep the queue table small.
+                DBTaskResult.objects.filter(
+                    pk=beat.last_result_id, task_path=worker_heartbeat.module_path, status__in=["SUCCESSFUL", "FAILED"]
+                ).delete()
+            beat.beat_at = timezone.now()
+            beat.last_result_id = str(context.task_result.id)
+            beat.save()
+    except IntegrityError:
+        return "beat by another worker"  # two workers' first beats at once: the other one's stamp stands
     return "beat"
 
 
