@@ -70,6 +70,7 @@ run: demo
 	$(PY) manage.py tick_enforcement
 	$(PY) manage.py poll_spaces
 	@echo "Steward is starting at http://$(HOST):$(PORT) (gunicorn, as in production; the task worker runs beside it)."
+	export HOST=$(HOST) PORT=$(PORT); \
 	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(VENV)/bin/gunicorn steward.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --graceful-timeout 20
 

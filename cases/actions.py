@@ -41,6 +41,7 @@ from letters.outbox import mail_for_message
 from people.access import is_active_steward
 from people.actions import person_for_identity
 from people.models import Person
+from steward.queueing import enqueue_with_transaction
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,8 @@ def refresh_quorum(case: Case, actor: Any = None) -> bool:
         if needs:
             from cases.tasks import notify_outside_contact
 
-            case_id, event_id = case.pk, event.pk
-            transaction.on_commit(lambda: notify_outside_contact.enqueue(case_id, event_id))
+            # With the transaction: a report already stored must never fail on its way to the receipt.
+            enqueue_with_transaction(notify_outside_contact, case.pk, event.pk)
     return needs
 
 

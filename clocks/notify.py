@@ -40,7 +40,7 @@ def add_recipients(
             continue  # written by an earlier run: that run delivers it (or the sweep retries it)
         ids.append(row.pk)
     if ids:
-        transaction.on_commit(lambda: deliver(ids))
+        transaction.on_commit(lambda: deliver(ids), robust=True)
     return ids
 
 

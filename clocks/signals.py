@@ -2,8 +2,6 @@
 
 from typing import Any
 
-from django.db import transaction
-
 from cases.models import Case
 from clocks.deadlines import create_deadlines
 from clocks.tasks import ensure_sweep, schedule_deadline
@@ -14,5 +12,6 @@ def start_clocks(sender: type[Case], instance: Case, created: bool, raw: bool = 
         return
     for deadline in create_deadlines(instance):
         schedule_deadline(deadline)
-    # The sweep behind the per-deadline tasks: make sure one is waiting for the worker.
-    transaction.on_commit(ensure_sweep)
+    # The sweep behind the per-deadline tasks: make sure one is waiting for the worker. Queued in this
+    # transaction (steward.queueing): after the commit it would be one more write that could fail the request.
+    ensure_sweep()

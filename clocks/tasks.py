@@ -1,20 +1,22 @@
 """The clocks' tasks for the worker (django.tasks with the django_tasks_db backend).
 
 Each deadline gets a reminder task at its due time and an escalation task after the escalation
-delay; each interim measure gets a review check at its review time. All take ids, are enqueued on
-commit, and are idempotent (see clocks.reminders). Behind them runs the sweep, every few minutes,
-which catches anything whose task was lost: the sweep keeps one pending copy of itself queued.
+delay; each interim measure gets a review check at its review time. All take ids, are enqueued with
+the transaction that stores their work (steward.queueing), and are idempotent (see clocks.reminders).
+Behind them runs the sweep, every few minutes, which catches anything whose task was lost: the sweep
+keeps one pending copy of itself queued.
 """
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.tasks import task
 
 from clocks import reminders
 from clocks.deadlines import escalate_after
 from clocks.models import Deadline, InterimMeasure
 from steward.periodic import ensure_periodic, pending
+from steward.queueing import enqueue_with_transaction
+from steward.tasks import ensure_heartbeat
 
 SWEEP_EVERY = timedelta(minutes=5)
 
@@ -38,6 +40,7 @@ def review_interim_measure(measure_id: int) -> str:
 def sweep_clocks() -> dict[str, int]:
     # Queue the next sweep first, so a failure below cannot break the chain.
     ensure_sweep(delay=SWEEP_EVERY)
+    ensure_heartbeat()  # the worker's liveness trace for /health/ (steward.tasks); restarted here if it ever broke
     return reminders.sweep()
 
 
@@ -47,23 +50,18 @@ def _deferrable() -> bool:
 
 
 def schedule_deadline(deadline: Deadline) -> None:
-    """Enqueue the deadline's two tasks once the transaction that set its due time commits."""
+    """Enqueue the deadline's two tasks with the transaction that set its due time (steward.queueing)."""
     if not _deferrable():
         return
     deadline_id, generation, due = deadline.pk, deadline.generation, deadline.due_at
-
-    def enqueue() -> None:
-        remind_deadline.using(run_after=due).enqueue(deadline_id, generation)
-        escalate_deadline.using(run_after=due + escalate_after()).enqueue(deadline_id, generation)
-
-    transaction.on_commit(enqueue)
+    enqueue_with_transaction(remind_deadline, deadline_id, generation, run_after=due)
+    enqueue_with_transaction(escalate_deadline, deadline_id, generation, run_after=due + escalate_after())
 
 
 def schedule_measure(measure: InterimMeasure) -> None:
     if not _deferrable():
         return
-    measure_id, due = measure.pk, measure.review_due
-    transaction.on_commit(lambda: review_interim_measure.using(run_after=due).enqueue(measure_id))
+    enqueue_with_transaction(review_interim_measure, measure.pk, run_after=measure.review_due)
 
 
 def sweep_pending() -> bool:

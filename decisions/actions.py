@@ -42,6 +42,7 @@ from decisions.protection import protectable_reports
 from decisions.recommend import highest_earlier_rank
 from people.access import is_active_steward
 from people.models import Person
+from steward.queueing import enqueue_with_transaction
 
 
 @dataclass
@@ -239,15 +240,10 @@ def do_propose(steward: Any, case: Case, data: ProposalInput) -> Proposal:
         data={"proposal": proposal.pk, "outcome": data.outcome, "mode": proposal.mode},
     )
     if proposal.objection_deadline is not None:
-        deadline, proposal_id = proposal.objection_deadline, proposal.pk
-        transaction.on_commit(lambda: _schedule_settle(proposal_id, deadline))
+        from decisions.tasks import settle_proposal
+
+        enqueue_with_transaction(settle_proposal, proposal.pk, run_after=proposal.objection_deadline)
     return proposal
-
-
-def _schedule_settle(proposal_id: int, when: Any) -> None:
-    from decisions.tasks import settle_proposal
-
-    settle_proposal.using(run_after=when).enqueue(proposal_id)
 
 
 @transaction.atomic

@@ -85,7 +85,7 @@ def do_approve_plan(steward: Any, case: Case, plan_id: Any) -> Plan:
         plan.refresh_from_db()
     if not release(plan):
         refresh_plan(plan)  # nothing to run (or waiting for the notice): an empty plan is in force at once
-    transaction.on_commit(ensure_enforcement_sweep)  # the drift checks and the end times need it waiting
+    transaction.on_commit(ensure_enforcement_sweep, robust=True)  # the drift checks and the end times need it waiting
     return plan
 
 

@@ -45,7 +45,7 @@ def tell(case: Case | None, topic: str, subject: str, lead: str, *, everyone: bo
             continue  # an earlier run wrote it, and delivers it (or the sweep does)
         ids.append(row.pk)
     if ids:
-        transaction.on_commit(lambda: deliver(ids))
+        transaction.on_commit(lambda: deliver(ids), robust=True)
     return len(ids)
 
 

@@ -62,7 +62,7 @@ def enqueue_action(action_id: int, at: datetime | None = None) -> None:
         else:
             task.enqueue(action_id)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(enqueue, robust=True)
 
 
 def enqueue_end(action: EnforcementAction) -> None:
@@ -77,7 +77,7 @@ def enqueue_end(action: EnforcementAction) -> None:
         else:
             task.enqueue(action_id)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(enqueue, robust=True)
 
 
 def release(plan: Plan) -> int:
@@ -168,7 +168,7 @@ def _schedule_plan_clocks(plan: Plan) -> None:
             else:
                 task.enqueue(plan_id)
 
-        transaction.on_commit(enqueue)
+        transaction.on_commit(enqueue, robust=True)
 
 
 # --- The end time, drift, check-in --------------------------------------------------------------
@@ -242,7 +242,7 @@ def check_in(plan_id: int) -> str:
         plan.checked_in_at = timezone.now()
         plan.save(update_fields=["checked_in_at"])
         applied = list(plan.actions.filter(status=ActionStatus.APPLIED).values_list("pk", flat=True))
-        transaction.on_commit(lambda: [_tasks().verify_enforcement_action.enqueue(pk) for pk in applied])
+        transaction.on_commit(lambda: [_tasks().verify_enforcement_action.enqueue(pk) for pk in applied], robust=True)
         record("enforcement.plan.check_in", f"Enforcement plan #{plan.pk}: check-in due", case_id=plan.case_id)
         notices.tell(
             plan.on_case,

@@ -23,7 +23,6 @@
 import re
 import smtplib
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -42,6 +41,7 @@ from letters.access import new_token, portal_url
 from letters.leakcheck import leaked_kinds
 from letters.models import MailStatus, OutgoingMail, PartyLink
 from people.models import Space
+from steward.queueing import enqueue_with_transaction
 
 MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = (60, 300, 1800)
@@ -95,8 +95,7 @@ def _needs_portal_link(message: Message) -> bool:
 
 
 def _enqueue(mail: OutgoingMail, run_after: datetime | None = None) -> None:
-    send = deliver_mail.using(run_after=run_after) if run_after is not None else deliver_mail
-    transaction.on_commit(partial(send.enqueue, mail.pk))
+    enqueue_with_transaction(deliver_mail, mail.pk, run_after=run_after)
 
 
 def mail_for_message(message: Message, subject: str = "") -> OutgoingMail | None:

@@ -102,7 +102,7 @@ def erase_case(case_id: int, *, expunged: bool = False, actor: Any = None) -> bo
         kind = "case.expunged" if expunged else "case.erased"
         summary = f"Case {code_name} expunged" if expunged else f"Case {code_name} erased at its retention date"
         record(kind, summary, actor=actor, case_id=case_id, data={"code_name": code_name, "statistic": statistic.pk})
-        transaction.on_commit(lambda: remove_erased_blobs(blobs))
+        transaction.on_commit(lambda: remove_erased_blobs(blobs), robust=True)
         remove_orphaned_people(people)
     return True
 

@@ -6,11 +6,10 @@ restarts); `manage.py erase_expired` from cron is the safety net. Both are idemp
 
 from typing import Any
 
-from django.db import transaction
-
 from cases.models import Case
 from privacy.erasure import ensure_retention
 from privacy.models import CaseRetention
+from steward.queueing import enqueue_with_transaction
 
 
 def case_saved(sender: type[Case], instance: Case, raw: bool = False, **kwargs: Any) -> None:
@@ -22,7 +21,7 @@ def case_saved(sender: type[Case], instance: Case, raw: bool = False, **kwargs: 
     if until is not None and until != before:
         from privacy.tasks import erase_expired_cases
 
-        transaction.on_commit(lambda: erase_expired_cases.using(run_after=until).enqueue())
+        enqueue_with_transaction(erase_expired_cases, run_after=until)
 
 
 def secure_delete(sender: Any, connection: Any, **kwargs: Any) -> None:

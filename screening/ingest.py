@@ -208,4 +208,4 @@ def schedule_scoring() -> None:
     """Queue a scoring run once the current transaction commits (one waiting run at most: steward.periodic)."""
     from screening.tasks import ensure_scoring
 
-    transaction.on_commit(ensure_scoring)
+    transaction.on_commit(ensure_scoring, robust=True)

@@ -99,7 +99,7 @@ class SpaceConnectionAdmin(admin.ModelAdmin[SpaceConnection]):
                 data={"connection": obj.slug, "platform": obj.platform, "changed": changed, "enabled": obj.enabled, "watch": obj.watch},
             )
             # A new or re-enabled connection is read from the next poll on: make sure one is waiting.
-            transaction.on_commit(ensure_polling)
+            transaction.on_commit(ensure_polling, robust=True)
 
     def delete_model(self, request: HttpRequest, obj: SpaceConnection) -> None:
         with transaction.atomic():

@@ -12,4 +12,6 @@ def steward(request: HttpRequest) -> dict[str, Any]:
         policy_name = current_policy().name
     except Exception:  # noqa: BLE001 - the base template must render even before a policy loads
         policy_name = "Code of conduct"
-    return {"is_steward": is_active_steward(request.user), "policy_name": policy_name}
+    # A request refused before the authentication middleware ran (a host not in ALLOWED_HOSTS: the 400 page) has no user.
+    user = getattr(request, "user", None)
+    return {"is_steward": user is not None and is_active_steward(user), "policy_name": policy_name}

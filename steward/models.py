@@ -38,3 +38,19 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class WorkerHeartbeat(models.Model):
+    """One row: when a task worker last ran the heartbeat task (steward.tasks), for /health/.
+
+    django-tasks' database backend keeps no record of a worker being alive, only of the tasks it ran,
+    so the worker leaves this trace every STEWARD_HEARTBEAT_SECONDS. No host name or process id is kept:
+    the health answer is public.
+    """
+
+    beat_at = models.DateTimeField()
+    # The task result row of the beat before, deleted by the next beat so the beats do not pile up.
+    last_result_id = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"worker seen {self.beat_at:%Y-%m-%d %H:%M:%S}"

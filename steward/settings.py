@@ -16,9 +16,16 @@ DEBUG = env_bool("DEBUG", False)
 # A development key is allowed only so `make run` works out of the box; the deploy check refuses it.
 DEV_SECRET_KEY = "steward-development-only-key-never-use-in-production-0123456789"
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# Where the server listens (`make run` passes HOST and PORT); the base URL of follow-up links follows it unless
+# SITE_URL says otherwise. A wildcard bind address is not a place a browser can go to: links then name localhost.
+SERVE_HOST = env_str("HOST", "127.0.0.1")
+SERVE_PORT = env_int("PORT", 8000)
+_LINK_HOST = "localhost" if SERVE_HOST in {"0.0.0.0", "::", "[::]"} else SERVE_HOST  # noqa: S104 - a bind address read, not bound
+if ":" in _LINK_HOST and not _LINK_HOST.startswith("["):
+    _LINK_HOST = f"[{_LINK_HOST}]"  # an IPv6 address, as URLs and Host headers write it
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", list(dict.fromkeys(["127.0.0.1", "localhost", "testserver", _LINK_HOST])))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env_str("SITE_URL", f"http://{_LINK_HOST}:{SERVE_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -178,6 +185,10 @@ STEWARD_IDLE_TIMEOUT_SECONDS = env_int("STEWARD_IDLE_TIMEOUT_SECONDS", 30 * 60)
 STEWARD_REPORT_SOFT_LIMIT = env_int("STEWARD_REPORT_SOFT_LIMIT", 5)
 STEWARD_REPORT_HARD_LIMIT = env_int("STEWARD_REPORT_HARD_LIMIT", 20)
 STEWARD_REPORT_WINDOW_SECONDS = env_int("STEWARD_REPORT_WINDOW_SECONDS", 3600)
+# The worker's heartbeat (steward.tasks): a beat every so many seconds; /health/ calls the worker stale when the
+# last beat is older than STEWARD_WORKER_STALE_SECONDS (room for a long task ahead of the beat in the queue).
+STEWARD_HEARTBEAT_SECONDS = env_int("STEWARD_HEARTBEAT_SECONDS", 60)
+STEWARD_WORKER_STALE_SECONDS = env_int("STEWARD_WORKER_STALE_SECONDS", 300)
 
 EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # SMTP gets a timeout well under the outbox's lease (letters.outbox.LEASE, 10 minutes), so a live

@@ -172,7 +172,7 @@ def test_lazy_consensus_passes_after_the_deadline(
     with django_capture_on_commit_callbacks(execute=True):
         proposal = propose(case, stewards["alice"], lazy_consensus=True)
     assert proposal.objection_deadline == T0 + timedelta(hours=24)
-    queued = DBTaskResult.objects.get()
+    queued = DBTaskResult.objects.get(task_path=settle_proposal.module_path)
     assert queued.run_after == T0 + timedelta(hours=24)
     votes(proposal, stewards, bob="yes")
     clock(timedelta(hours=23))

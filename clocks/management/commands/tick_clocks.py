@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from clocks.reminders import sweep
 from clocks.tasks import ensure_sweep
+from steward.tasks import ensure_heartbeat
 
 
 class Command(BaseCommand):
@@ -14,5 +15,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         counts = sweep()
         queued = ensure_sweep()
+        ensure_heartbeat()  # the worker's liveness trace for /health/
         summary = ", ".join(f"{name} {count}" for name, count in counts.items())
         self.stdout.write(f"Clocks: {summary}; sweep {'queued' if queued else 'already pending'}.")
