@@ -24,6 +24,7 @@ from cases.access import (
     access_case,
     access_evidence,
     access_report_by_link,
+    committee_standings,
     earlier_cases_about,
     may,
     merged_target,
@@ -162,6 +163,12 @@ PERSONAS = [
 def test_each_persona_may_do_exactly_what_their_standing_allows(stewards: dict[str, User], persona: Persona) -> None:
     user, case = persona.setup(stewards)
     assert standing(user, case) is persona.standing
+    # The whole committee read at once (quorum, shepherd choice, voters, reminders) answers as standing() does.
+    by_committee = {steward.pk: level for steward, level in committee_standings(case)}
+    assert by_committee.get(user.pk, Standing.HIDDEN) is persona.standing
+    for steward in stewards.values():
+        steward.refresh_from_db()
+        assert by_committee.get(steward.pk, Standing.HIDDEN) is standing(steward, case), steward.username
     for need in Need:
         assert may(user, case, need) is (need in persona.needs), f"{persona.name}: may {need.name}"
         if need in persona.needs:
