@@ -53,6 +53,7 @@ FOLLOWS_A_JOIN = {"cases:detail", "cases:declare", "cases:evidence_download"}
 
 # name -> (rule, method). Case rules name the access layer's Need.
 URLS: dict[str, tuple[str, str]] = {
+    "health": (PUBLIC, "GET"),  # load balancers and monitors: the heartbeat and task counts only, never case data
     "policy:home": (PUBLIC, "GET"),
     "policy:code_of_conduct": (PUBLIC, "GET"),
     "policy:how_to_report": (PUBLIC, "GET"),
