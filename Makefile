@@ -29,6 +29,7 @@ help:
 	@echo "make run    install, migrate, load the demo community and serve it with its worker"
 	@echo "make test   install, then ruff, mypy and the whole suite on SQLite and PostgreSQL"
 	@echo "make mutation  mutation testing over the trust core; prints the changes no test catches (docs/testing.md)"
+	@echo "make benchmark  page latency and queries at 1k and 100k cases under gunicorn (docs/performance.md)"
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -99,10 +100,21 @@ MUTATION_ARGS ?=
 mutation: install  ## not in CI: about an hour on 2 cores; narrow it with MUTATION_ARGS="--target cases/access.py --limit 20"
 	$(PY) scripts/mutation.py --jobs 2 --out var/mutation.md $(MUTATION_ARGS)
 
+BENCH_PG_DIR := /tmp/steward-pg-bench
+BENCH_PG_PORT := 54339
+BENCHMARK_ARGS ?= --scales 1000x5,1000x50,100000x5
+benchmark: install  ## not in CI: builds each data set once under var/bench/ (100k cases: ~30 min on 2 cores), then times the pages
+	$(PY) scripts/benchmark.py $(BENCHMARK_ARGS) --json var/bench/sqlite.json
+
+benchmark-postgres: install system-deps  ## the same on a private PostgreSQL (its own directory and port, stopped at the end)
+	trap 'scripts/postgres.sh stop $(BENCH_PG_DIR) $(BENCH_PG_PORT)' EXIT; scripts/postgres.sh start $(BENCH_PG_DIR) $(BENCH_PG_PORT); \
+	  $(PY) scripts/benchmark.py --database postgres --postgres postgres://steward:steward@127.0.0.1:$(BENCH_PG_PORT) \
+	  $(BENCHMARK_ARGS) --json var/bench/postgres.json
+
 clean:
 	scripts/postgres.sh stop $(PG_DIR) $(PG_PORT) || true
 	scripts/mailman.sh stop $(MM_DIR) $(MM_PORT) || true
 	scripts/dovecot.sh stop $(DOVECOT_DIR) $(DOVECOT_PORT) || true
 	rm -rf $(VENV) var $(MM_DIR) $(DOVECOT_DIR)
 
-.PHONY: help install encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test mutation clean
+.PHONY: help install encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test mutation benchmark benchmark-postgres clean
