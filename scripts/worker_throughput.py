@@ -11,6 +11,7 @@ model load included) and the steady rate between the first and the last batch sc
 
 It works in its own database beside the one DATABASE_URL names (`<name>_worker_bench`, dropped and made
 again), so it never touches real data. The figures depend on the machine's free cores: say how many there were.
+`STEWARD_SCREENING_THREADS=1` in the environment gives each worker one encoder thread (operations.md).
 """
 
 import argparse
@@ -76,7 +77,11 @@ def main() -> None:
         "Call me at +1 415 555 0134 if the release is blocked again.",
         "I disagree with this design; the cache should live in the client.",
     ]
-    print(f"{args.items} items per run; {os.cpu_count()} CPU cores; load average {os.getloadavg()[0]:.1f} at start")
+    threads = os.environ.get("STEWARD_SCREENING_THREADS", "0")
+    print(
+        f"{args.items} items per run; {os.cpu_count()} CPU cores; load average {os.getloadavg()[0]:.1f} at start; "
+        f"STEWARD_SCREENING_THREADS={threads}"
+    )
     print("| workers | wall (s, from start) | items/s (wall) | items/s (first to last batch) |")
     print("|---|---|---|---|")
     for workers in [int(count) for count in args.workers.split(",")]:
@@ -98,11 +103,11 @@ def main() -> None:
         command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-startup-delay", "--interval", "0.1", "--no-reload"]
         started = time.monotonic()
         processes = [
-            subprocess.Popen(
+            subprocess.Popen(  # noqa: S603 - our own command
                 [*command, "--worker-id", f"bench-{n}"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
             for n in range(workers)
-        ]  # noqa: S603
+        ]
         try:
             while Item.objects.filter(scored_at__isnull=True).exists():
                 if any(process.poll() is not None for process in processes):
