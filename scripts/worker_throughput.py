@@ -82,8 +82,8 @@ def main() -> None:
         f"{args.items} items per run; {os.cpu_count()} CPU cores; load average {os.getloadavg()[0]:.1f} at start; "
         f"STEWARD_SCREENING_THREADS={threads}"
     )
-    print("| workers | wall (s, from start) | items/s (wall) | items/s (first to last batch) |")
-    print("|---|---|---|---|")
+    print("| workers | wall (s, from start) | items/s (wall) | items/s (first to last batch) | items scored by each worker |")
+    print("|---|---|---|---|---|")
     for workers in [int(count) for count in args.workers.split(",")]:
         Flag.objects.all().delete()
         Item.objects.all().delete()
@@ -124,7 +124,12 @@ def main() -> None:
         steady = (span["last"] - span["first"]).total_seconds()
         # scored_at is the start of each batch's transaction: the last batch's own time is not in the span.
         rate = args.items * (batches - 1) / batches / steady if steady > 0 else float("nan")
-        print(f"| {workers} | {wall:.1f} | {args.items / wall:.0f} | {rate:.0f} |", flush=True)
+        share: dict[str, int] = {}
+        for run in DBTaskResult.objects.filter(task_path="screening.tasks.score_items", status="SUCCESSFUL"):
+            for worker in run.worker_ids:
+                share[worker] = share.get(worker, 0) + int((run.return_value or {}).get("scored", 0))
+        split = " / ".join(str(share[worker]) for worker in sorted(share))
+        print(f"| {workers} | {wall:.1f} | {args.items / wall:.0f} | {rate:.0f} | {split} |", flush=True)
         connection.close()
 
 
