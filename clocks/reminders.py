@@ -28,6 +28,7 @@ from clocks.models import Deadline, InterimMeasure, Stage
 from clocks.notify import add_recipients, retry_undelivered
 from letters.outbox import recover_stalled_mail
 from privacy.leftovers import sweep_leftover_evidence
+from steward.once import exclusive
 from steward.ratelimit import purge_expired
 
 GONE, SUPERSEDED, MET, ALREADY, NOT_DUE, SENT = "gone", "superseded", "met", "already", "not due", "sent"
@@ -139,6 +140,7 @@ def escalate_measure(measure_id: int, now: datetime | None = None) -> str:
     return SENT
 
 
+@exclusive("clocks.sweep", busy=lambda: {"already_running": 1})
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Catch everything whatever happened to its tasks: missing deadlines, passed clocks, unsent mail, and the
     evidence files a crashed upload or erasure left behind."""

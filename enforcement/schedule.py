@@ -32,6 +32,7 @@ from letters.models import MailStatus
 from people.access import active_stewards
 from policy.schema import Policy
 from policy.services import current_policy
+from steward.once import exclusive
 
 SWEEP_EVERY = timedelta(minutes=5)
 
@@ -310,6 +311,7 @@ def detect_notice(plan: Plan) -> bool:
 # --- The sweep ----------------------------------------------------------------------------------
 
 
+@exclusive("enforcement.sweep", busy=lambda: {"already_running": 1})
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Find everything that is due, whatever happened to its task. Idempotent; cheap when nothing is due."""
     from enforcement.executor import run_action, verify_action

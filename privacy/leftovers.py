@@ -18,10 +18,12 @@ from django.utils import timezone
 
 from audit.log import record
 from cases.evidence import INCOMING_PREFIX, LEFTOVER_GRACE, evidence_in_use, remove_stale_incoming, remove_unused_blobs, stored_files
+from steward.once import exclusive
 
 SHA256_NAME_LENGTH = 64
 
 
+@exclusive("evidence.leftovers", busy=lambda: {"incoming": 0, "unused": 0, "already_running": 1})
 def sweep_leftover_evidence(now: datetime | None = None) -> dict[str, int]:
     """Remove stale temporary files and unused blobs older than the grace; return how many of each."""
     cutoff_ns = int(((now or timezone.now()) - LEFTOVER_GRACE).timestamp() * 1_000_000_000)

@@ -104,6 +104,15 @@ class Newcomers:
         return any(counts[handle] <= NEWCOMER_MAX_ITEMS for handle in to if handle not in mine) and not people
 
 
+def unscored() -> QuerySet[Item]:
+    return Item.objects.filter(scored_at__isnull=True, connection__watch=True)
+
+
+def more_than_a_batch_waiting(batch_size: int = BATCH_SIZE) -> bool:
+    """Whether a second worker would find work of its own (a backfill, a busy space): one indexed probe, no count."""
+    return unscored().order_by("id").values_list("pk", flat=True)[batch_size : batch_size + 1].exists()
+
+
 def score_pending(limit: int = BATCH_LIMIT, *, batch_size: int = BATCH_SIZE) -> int:
     """Score up to `limit` unscored items; return how many were scored."""
     scorer = get_scorer()
@@ -122,8 +131,10 @@ def score_pending(limit: int = BATCH_LIMIT, *, batch_size: int = BATCH_SIZE) -> 
 def _score_batch(scorer: Scorer, size: int, newcomers: Newcomers) -> int:
     with transaction.atomic():
         items = list(
-            Item.objects.select_for_update(skip_locked=True)
-            .filter(scored_at__isnull=True, connection__watch=True)
+            unscored()
+            # Only the items' rows: locking the joined connection row too would make every other worker skip
+            # every item of that space (SKIP LOCKED), and the work would not spread.
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("connection")
             .order_by("id")[:size]
         )

@@ -21,6 +21,7 @@ from spaces.base import ContentEvent, SpaceError
 from spaces.inbound import dispatch
 from spaces.models import ReadCursor, SpaceConnection
 from spaces.registry import space_for
+from steward.once import exclusive
 
 logger = logging.getLogger("steward.spaces")
 
@@ -35,8 +36,10 @@ class PollResult:
     failed: list[str] = field(default_factory=list)  # "slug:kind" that failed
     # "slug" -> what became of its mail: {"taken": 1, "skipped": 0, "already": 2, "failed": 0}
     mail: dict[str, dict[str, int]] = field(default_factory=dict)
+    already_running: bool = False  # another worker was polling (steward.once): this run read nothing
 
 
+@exclusive("spaces.poll", busy=lambda: PollResult(already_running=True))
 def poll_all(*, only: str | None = None) -> PollResult:
     result = PollResult()
     connections = SpaceConnection.objects.filter(enabled=True)

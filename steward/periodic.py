@@ -7,10 +7,13 @@ backend would run the sweep, which enqueues the next, which runs...).
 from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
+
+from steward.once import lock_transaction
 
 
 def pending(task: Any) -> bool:
@@ -18,8 +21,17 @@ def pending(task: Any) -> bool:
 
 
 def ensure_periodic(task: Any, delay: timedelta = timedelta(0)) -> bool:
-    """Enqueue `task` (which takes no arguments) unless a run is already waiting; return whether one was enqueued."""
-    if not isinstance(task.get_backend(), DatabaseBackend) or pending(task):
+    """Enqueue `task` (which takes no arguments) unless a run is already waiting; return whether one was enqueued.
+
+    Web processes (on commit) and every worker (each run queues its successor) call this at any moment: the
+    check and the enqueue hold a lock for the task together, or two callers could each see none waiting and
+    queue one each, and from then on the sweep would run twice per period, for good.
+    """
+    if not isinstance(task.get_backend(), DatabaseBackend):
         return False
-    task.using(run_after=timezone.now() + delay).enqueue()
+    with transaction.atomic():
+        lock_transaction(f"enqueue:{task.module_path}")
+        if pending(task):
+            return False
+        task.using(run_after=timezone.now() + delay).enqueue()
     return True

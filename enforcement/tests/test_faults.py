@@ -6,56 +6,35 @@ call, after the result is recorded) — no cleanup runs, as in a power cut. A fr
 sweep. Whatever the point, every action ends applied (and later lifted) exactly once on the platform.
 """
 
-import os
 import signal
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from enforcement.actions import NewAction, do_add_action, do_approve_plan, do_record_notice
 from enforcement.models import ActionStatus, EnforcementAction, Notice, Phase, PlanStatus, Receipt
 from enforcement.tasks import end_enforcement_action, sweep_enforcement
+from enforcement.tests.workers import boot, worker_env
 from spaces.base import Op
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 POINTS = ["enforcement.claimed", "enforcement.called", "enforcement.recorded"]
 
-BOOT = (
-    "import django; django.setup();"
-    "from spaces import registry; from enforcement.tests.tiny_space import TinySpace; registry.register(TinySpace);"
-    "from django.core.management import call_command;"
-    "call_command('db_worker', '--batch', '--no-startup-delay', verbosity=0)"
-)
-
-
-def database_url() -> str:
-    """The test database, as the worker process must reach it."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
 
 def run_worker(marker: Path | None = None) -> int:
     """One `db_worker --batch` process on the test database; the spaces' secrets come from this process's environment."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "steward.settings",
-        "DATABASE_URL": database_url(),
-        # Every claim expires at once: the restarted worker may take over what the killed one held.
-        "STEWARD_ENFORCEMENT_LEASE_SECONDS": "0",
-    }
+    # Every claim expires at once: the restarted worker may take over what the killed one held.
+    env = worker_env(STEWARD_ENFORCEMENT_LEASE_SECONDS="0")
     if marker is not None:
         env["STEWARD_FAILPOINT_FILE"] = str(marker)
-    done = subprocess.run([sys.executable, "-c", BOOT], cwd=settings.BASE_DIR, env=env, timeout=120, capture_output=True, text=True)
+    command = boot("--batch", "--no-startup-delay")
+    done = subprocess.run(command, cwd=settings.BASE_DIR, env=env, timeout=120, capture_output=True, text=True)
     if done.returncode not in (0, -signal.SIGKILL):
         raise AssertionError(f"worker failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return done.returncode

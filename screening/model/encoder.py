@@ -10,6 +10,7 @@ files the training script wrote are ever parsed. The session loads on first use,
 """
 
 import json
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -87,6 +88,9 @@ class Encoder:
             options = onnxruntime.SessionOptions()
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
             options.log_severity_level = 3
+            # Threads per process (0: one per core, onnxruntime's default). With several workers on a machine, 1
+            # gives each worker a core instead of every worker contending for all of them (operations.md).
+            options.intra_op_num_threads = int(os.environ.get("STEWARD_SCREENING_THREADS", "0"))
             self._tokenizer = tokenizer
             self._session = onnxruntime.InferenceSession(str(self.directory / MODEL), options, providers=["CPUExecutionProvider"])
 

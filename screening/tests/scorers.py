@@ -4,6 +4,7 @@ Words in capitals decide: IDIOT scores trolling-insults 0.9, PHONE private-infor
 `FAIL-SCORER` text makes the whole call raise (a model crash mid-run).
 """
 
+import threading
 from collections.abc import Sequence
 
 from screening.scoring import Finding, Text
@@ -38,3 +39,16 @@ class KeywordScorerV2(KeywordScorer):
 
     def score(self, texts: Sequence[Text]) -> list[list[Finding]]:
         return [[Finding(f.category, min(1.0, f.score + 0.05), 0.6, f.why + " (v2)") for f in row] for row in super().score(texts)]
+
+
+class HeldScorer(KeywordScorer):
+    """Its first call stops inside the batch's transaction until the test lets it go: a worker caught mid-batch."""
+
+    arrived = threading.Event()
+    go = threading.Event()
+
+    def score(self, texts: Sequence[Text]) -> list[list[Finding]]:
+        if not HeldScorer.arrived.is_set():
+            HeldScorer.arrived.set()
+            HeldScorer.go.wait(20)
+        return super().score(texts)

@@ -22,4 +22,6 @@ class Command(BaseCommand):
         # Each mailbox says what became of its mail, as fetch_report_mail does: reports taken are something read.
         read += [f"{slug} mail: {FetchResult(**counts).summary()}" for slug, counts in result.mail.items()]
         failed = f"; failed: {', '.join(result.failed)}" if result.failed else ""
+        if result.already_running:
+            read = ["nothing read (a worker is polling now)"]
         self.stdout.write(f"Spaces: {', '.join(read) or 'nothing read'}{failed}; poll {'queued' if queued else 'already pending'}.")
