@@ -94,3 +94,25 @@ def smtp_peer(settings: Any) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+def assert_served_in_order_by(sql: str, index: str) -> None:
+    """The database reads `sql`'s rows in order from `index` and stops, instead of reading and sorting them all.
+
+    SQLite: the plan uses the index and no temporary B-tree. PostgreSQL: with sorting and sequential scans
+    priced out, the plan still uses the index and has no Sort node (a plan that can avoid sorting then must).
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+            assert index in plan and "TEMP B-TREE" not in plan, plan
+        else:
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_incremental_sort = off")
+            cursor.execute("EXPLAIN " + sql)
+            plan = " | ".join(row[0] for row in cursor.fetchall())
+            assert index in plan and "Sort" not in plan, plan
