@@ -473,3 +473,13 @@ def test_quorum_counts_each_stewards_standing_on_this_case_only(stewards: dict[s
         do_declare_conflict(stewards[name], case, ConflictLevel.NONE)
     quorum = quorum_for(case)
     assert (quorum.unconflicted, quorum.undeclared, quorum.not_hard_conflicted) == (3, 2, 5)
+
+
+def test_the_committee_view_of_one_case_ignores_exclusions_and_parties_of_another(stewards: dict[str, User]) -> None:
+    """Carol is excluded from one case and Bob reported in it: on a second case both stand as anyone does."""
+    report(excluded=(stewards["carol"],), reported="bob")
+    other = report(reported="ivan-gh")
+    by_committee = {steward.pk: level for steward, level in committee_standings(other)}
+    for name in ("bob", "carol"):
+        assert standing(stewards[name], other) is Standing.UNDECLARED
+        assert by_committee[stewards[name].pk] is Standing.UNDECLARED, name
