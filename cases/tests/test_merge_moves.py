@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audit.models import Event
 from cases.actions import InvolvedPerson, do_add_note, do_merge_cases, do_send_message
 from cases.models import Audience, Case, ConflictDeclaration, Message, Note, PartyRole
 from cases.tests.conftest import declare
@@ -112,3 +113,22 @@ def test_stricter_declarations_of_the_target_survive_a_join(make_case: Any, stew
     do_merge_cases(stewards["dave"], a, b)
     levels = dict(ConflictDeclaration.objects.filter(case=a).values_list("steward__username", "level"))
     assert levels == {"dave": "none", "carol": "hard", "alice": "soft"}
+
+
+def test_the_join_is_recorded_with_what_moved(make_case: Any, stewards: Any) -> None:
+    """The audit trail says what a join moved, kind by kind, so a later reader can account for every row."""
+    a, b, _c = b_with_one_of_everything(make_case, stewards)
+    do_merge_cases(stewards["dave"], a, b)
+    [event] = [event for event in Event.objects.filter(kind="case.merged", case_id=b.pk) if event.data.get("into") == a.code_name]
+    assert event.data["parties"] == 2  # B's reporter and Mallory
+    # Kinds with nothing to move are left out; the clocks stay with the joined case.
+    assert event.data["moved"] == {
+        "cases.Case": 1,  # C, joined into B earlier
+        "cases.Note": 1,
+        "cases.Message": 1,
+        "decisions.InformDecision": 1,
+        "decisions.ResponseRecord": 1,
+        "letters.OutgoingMail": 1,
+        "clocks.InterimMeasure": 1,
+        "enforcement.ModeratorAction": 1,
+    }
