@@ -132,3 +132,16 @@ def test_the_join_is_recorded_with_what_moved(make_case: Any, stewards: Any) -> 
         "clocks.InterimMeasure": 1,
         "enforcement.ModeratorAction": 1,
     }
+
+
+def test_a_join_leaves_the_rows_of_every_other_case_where_they_are(make_case: Any, stewards: Any) -> None:
+    """Only the joined case's people move: an answer recorded for Mallory in an unrelated case stays with that case."""
+    dave = stewards["dave"]
+    elsewhere = make_case("D report about Mallory", readers=("dave",), involved_people=[MALLORY])
+    mallory_in_d = elsewhere.parties.get(role=PartyRole.REPORTED)
+    do_record_inform(dave, elsewhere, InformChoice.YES, "No risk in telling them.")
+    do_record_response(dave, elsewhere, mallory_in_d, ResponseKind.RESPONSE, "D-ANSWER not me")
+    a, b, _c = b_with_one_of_everything(make_case, stewards)
+    do_merge_cases(dave, a, b)
+    answer = ResponseRecord.objects.get(case=elsewhere)
+    assert answer.party_id == mallory_in_d.pk and answer.case_id == elsewhere.pk
