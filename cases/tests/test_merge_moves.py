@@ -121,6 +121,7 @@ def test_the_join_is_recorded_with_what_moved(make_case: Any, stewards: Any) -> 
     do_merge_cases(stewards["dave"], a, b)
     [event] = [event for event in Event.objects.filter(kind="case.merged", case_id=b.pk) if event.data.get("into") == a.code_name]
     assert event.data["parties"] == 2  # B's reporter and Mallory
+    assert event.data["declarations"] == {"stricter": 0, "to_declare_again": 0}, "Dave declared none on both: nothing changes"
     # Kinds with nothing to move are left out; the clocks stay with the joined case.
     assert event.data["moved"] == {
         "cases.Case": 1,  # C, joined into B earlier
