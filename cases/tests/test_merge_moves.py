@@ -99,8 +99,11 @@ def test_no_conflict_declared_on_the_target_alone_must_be_declared_again(make_ca
     friend). After the join she must declare again before she reads anything of B."""
     a = make_case("A", readers=("dave", "erin"))
     b = make_case("B-ONLY the reporter's account", readers=("dave",))
+    elsewhere = make_case("E", readers=("dave",))
+    declare(elsewhere, "hard", stewards["erin"])
     do_merge_cases(stewards["dave"], a, b)
     assert not ConflictDeclaration.objects.filter(case=a, steward=stewards["erin"]).exists()
+    assert ConflictDeclaration.objects.get(case=elsewhere, steward=stewards["erin"]).level == "hard", "only A's is undone"
     page = login(stewards["erin"]).get(reverse("cases:detail", kwargs={"code": a.code_name}))
     assert "B-ONLY" not in page.content.decode()
 
