@@ -104,6 +104,8 @@ def test_no_conflict_declared_on_the_target_alone_must_be_declared_again(make_ca
     do_merge_cases(stewards["dave"], a, b)
     assert not ConflictDeclaration.objects.filter(case=a, steward=stewards["erin"]).exists()
     assert ConflictDeclaration.objects.get(case=elsewhere, steward=stewards["erin"]).level == "hard", "only A's is undone"
+    [event] = Event.objects.filter(kind="case.merged", case_id=b.pk)
+    assert event.data["declarations"] == {"stricter": 0, "to_declare_again": 1}
     page = login(stewards["erin"]).get(reverse("cases:detail", kwargs={"code": a.code_name}))
     assert "B-ONLY" not in page.content.decode()
 
