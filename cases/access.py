@@ -24,7 +24,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from cases.models import Case, ConflictDeclaration, ConflictLevel, Evidence, Party, Report
+from cases.models import AwaitingDeclaration, Case, ConflictDeclaration, ConflictLevel, Evidence, Party, Report
 from people.access import active_stewards, is_active_steward
 
 
@@ -84,7 +84,11 @@ def _not_hidden(user: Any) -> QuerySet[Case]:
 
 
 def readable_cases(user: Any) -> QuerySet[Case]:
-    """Cases whose content `user` may read: the base of every queue and search."""
+    """Cases whose content `user` may read: the base of every queue and search.
+
+    Written as a probe per case (EXISTS on the declaration's unique index) so that a page in queue order is read
+    from the queue's index and stops after one page; PostgreSQL may instead start from the steward's own
+    declarations (index declaration_by_steward) when its statistics say they are few."""
     if not is_active_steward(user):
         return Case.objects.none()
     soft_readable = Q(_declared(user, ConflictLevel.SOFT)) & Q(soft_conflicted_may_read=True)
@@ -96,7 +100,18 @@ def undeclared_cases(user: Any) -> QuerySet[Case]:
     if not is_active_steward(user):
         return Case.objects.none()
     any_declaration = Exists(ConflictDeclaration.objects.filter(case=OuterRef("pk"), steward=user))
-    return _not_hidden(user).exclude(any_declaration)
+    awaited = Exists(AwaitingDeclaration.objects.filter(case=OuterRef("pk"), steward=user))
+    return _not_hidden(user).filter(awaited).exclude(any_declaration)
+
+
+def awaiting_declaration(user: Any) -> QuerySet[AwaitingDeclaration]:
+    """The list of cases waiting for `user`'s declaration, as rows carrying only the code name, in name order.
+
+    Read from the steward's own rows (index awaiting_by_name, kept by cases.awaiting), so a steward who has
+    declared on every case does not read every case to learn that. The rows are an index, not a permission:
+    each is checked against undeclared_cases' rules, so a stale row shows nothing."""
+    allowed = undeclared_cases(user).filter(pk=OuterRef("case_id"))
+    return AwaitingDeclaration.objects.filter(steward_id=getattr(user, "pk", None)).filter(Exists(allowed)).only("code_name")
 
 
 def standing(user: Any, case: Case) -> Standing:
@@ -192,10 +207,11 @@ class Quorum:
         return possible_unconflicted >= self.min_unconflicted and self.not_hard_conflicted >= self.min_not_hard_conflicted
 
 
-def quorum_for(case: Case) -> Quorum:
+def quorum_for(case: Case, members: "list[Member] | None" = None) -> Quorum:
+    """The quorum of `case`; `members` is committee(case) when the caller has just read it (one read per page)."""
     rules = case.policy_version.policy.quorum
     counts = dict.fromkeys((ConflictLevel.NONE, ConflictLevel.SOFT, UNDECLARED), 0)
-    for level in committee_levels(case).values():
+    for level in (member.level for member in (committee(case) if members is None else members)):
         if level in counts:
             counts[level] += 1
     return Quorum(
@@ -234,10 +250,6 @@ def committee(case: Case) -> list[Member]:
     return members
 
 
-def committee_levels(case: Case) -> dict[int, str]:
-    return {member.steward.pk: member.level for member in committee(case)}
-
-
-def committee_standings(case: Case) -> list[tuple[Any, Standing]]:
+def committee_standings(case: Case, members: list[Member] | None = None) -> list[tuple[Any, Standing]]:
     """Each active steward with their standing on `case` (as standing() answers one by one)."""
-    return [(member.steward, _standing_for_level(member.level, case)) for member in committee(case)]
+    return [(member.steward, _standing_for_level(member.level, case)) for member in (committee(case) if members is None else members)]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import record
-from cases import merging
+from cases import awaiting, merging
 from cases.access import Need, Standing, may, quorum_for, standing
 from cases.evidence import CheckedFile, WrittenBlob, discard_written, store_blob
 from cases.models import (
@@ -367,6 +367,7 @@ def do_merge_cases(steward: Any, target: Case, source: Case, *, into_decided: bo
     parties = merging.move_parties(source, target)
     moved = merging.move_rows(source, target)
     declarations = merging.merge_declarations(source, target)
+    awaiting.case_joined(source)
     _carry_case_fields(target, source)
     source.merged_into = target
     source.status = Status.CLOSED

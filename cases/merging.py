@@ -38,6 +38,8 @@ RELATIONS: dict[tuple[str, str], Rule] = {
     ("cases.Report", "case"): Rule(move=True),
     ("cases.Party", "case"): Rule(move=True, handled_by_merge=True),
     ("cases.ConflictDeclaration", "case"): Rule(move=True, handled_by_merge=True),
+    # The joined case has no list of its own; the result's rows follow its declarations (cases.awaiting).
+    ("cases.AwaitingDeclaration", "case"): Rule(move=False),
     ("cases.Note", "case"): Rule(move=True),
     ("cases.Message", "case"): Rule(move=True),
     ("cases.Evidence", "case"): Rule(move=True),

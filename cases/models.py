@@ -233,9 +233,33 @@ class ConflictDeclaration(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "steward"], name="one_declaration_per_steward")]
+        # A steward's readable cases are an index range here (cases.access.readable_cases), not a scan of cases.
+        indexes = [models.Index(fields=["steward", "level", "case"], name="declaration_by_steward")]
 
     def __str__(self) -> str:
         return f"{self.level} conflict"
+
+
+class AwaitingDeclaration(models.Model):
+    """A case on which a steward has not declared yet: their "waiting for your declaration" list, as rows.
+
+    The list is otherwise "every case without my declaration", which a steward who declares on everything can
+    only find by reading every case. Kept by cases.awaiting (a row exists exactly while the steward has a
+    profile, the case is not joined into another and the steward has not declared on it); the access layer
+    still applies every rule to the rows, so a stale row can never show more than the rules allow.
+    """
+
+    steward = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # The case's code name (which never changes), so a page of the list, sorted by name, is one index range.
+    code_name = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["steward", "case"], name="awaiting_declaration_once")]
+        indexes = [models.Index(fields=["steward", "code_name", "id"], name="awaiting_by_name")]
+
+    def __str__(self) -> str:
+        return f"Declaration awaited on case #{self.case_id}"
 
 
 class NoteKind(models.TextChoices):

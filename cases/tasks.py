@@ -1,5 +1,7 @@
 """Background work for cases. Tasks take ids and are idempotent."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -7,7 +9,11 @@ from django.tasks import task
 
 from audit.log import record
 from audit.models import Event
+from cases import awaiting
 from cases.models import Case
+from steward.periodic import ensure_periodic
+
+RECONCILE_EVERY = timedelta(days=1)
 
 NOTIFIED = "case.outside_contact_notified"
 
@@ -39,3 +45,15 @@ def notify_outside_contact(case_id: int, quorum_event_id: int) -> str:
         )
         record(NOTIFIED, f"Outside contact ({contact.name}) told", case_id=case_id, data={"quorum_event": quorum_event_id})
     return "sent"
+
+
+@task
+def reconcile_awaiting() -> dict[str, int]:
+    """Once a day, make the stewards' "waiting for your declaration" rows true (cases.awaiting)."""
+    ensure_reconcile(delay=RECONCILE_EVERY)  # the next run first, so a failure below cannot break the chain
+    return awaiting.reconcile()
+
+
+def ensure_reconcile(delay: timedelta = RECONCILE_EVERY) -> bool:
+    """Keep one run waiting (steward.periodic); the clocks' sweep calls this, so the chain restarts if it broke."""
+    return ensure_periodic(reconcile_awaiting, delay)

@@ -11,12 +11,13 @@ from datetime import timedelta
 
 from django.tasks import task
 
+from cases.tasks import ensure_reconcile
 from clocks import reminders
 from clocks.deadlines import escalate_after
 from clocks.models import Deadline, InterimMeasure
 from steward.periodic import ensure_periodic, pending
 from steward.queueing import enqueue_with_transaction
-from steward.tasks import ensure_heartbeat
+from steward.tasks import ensure_heartbeat, ensure_pruning
 
 SWEEP_EVERY = timedelta(minutes=5)
 
@@ -41,6 +42,8 @@ def sweep_clocks() -> dict[str, int]:
     # Queue the next sweep first, so a failure below cannot break the chain.
     ensure_sweep(delay=SWEEP_EVERY)
     ensure_heartbeat()  # the worker's liveness trace for /health/ (steward.tasks); restarted here if it ever broke
+    ensure_reconcile()  # the daily repair of the stewards' awaiting-declaration rows (cases.awaiting), likewise
+    ensure_pruning()  # the daily prune of finished task results (steward.tasks), likewise
     return reminders.sweep()
 
 

@@ -189,6 +189,10 @@ STEWARD_REPORT_WINDOW_SECONDS = env_int("STEWARD_REPORT_WINDOW_SECONDS", 3600)
 # last beat is older than STEWARD_WORKER_STALE_SECONDS (room for a long task ahead of the beat in the queue).
 STEWARD_HEARTBEAT_SECONDS = env_int("STEWARD_HEARTBEAT_SECONDS", 60)
 STEWARD_WORKER_STALE_SECONDS = env_int("STEWARD_WORKER_STALE_SECONDS", 300)
+# Finished task results are pruned daily (steward.tasks.prune_task_results): successful ones after this many
+# days, failed ones (what an operator investigates) after the second.
+STEWARD_TASK_RESULTS_KEEP_DAYS = env_int("STEWARD_TASK_RESULTS_KEEP_DAYS", 14)
+STEWARD_FAILED_TASK_RESULTS_KEEP_DAYS = env_int("STEWARD_FAILED_TASK_RESULTS_KEEP_DAYS", 90)
 
 EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # SMTP gets a timeout well under the outbox's lease (letters.outbox.LEASE, 10 minutes), so a live

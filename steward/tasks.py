@@ -1,15 +1,20 @@
-"""The worker's heartbeat: a self-renewing task that leaves the time it last ran, for /health/.
+"""The worker's own upkeep: its heartbeat for /health/, and pruning the finished tasks' rows.
 
 django-tasks' database backend records tasks, not workers: an idle worker and a dead one look alike.
 So one heartbeat task is always waiting (it queues its successor first, like the sweeps in
 steward.periodic), and each run stamps `WorkerHeartbeat`. The chain is started, and restarted if it
 ever broke, by the clocks' sweep and by `manage.py tick_clocks` (cron), which run anyway.
+
+Every task run leaves a result row (the sweeps alone leave hundreds a day), which nothing reads once it is
+finished except /health/ (failures of the last day) and whoever investigates a failure; a daily prune keeps
+successful ones for STEWARD_TASK_RESULTS_KEEP_DAYS and failed ones for STEWARD_FAILED_TASK_RESULTS_KEEP_DAYS.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.tasks import TaskContext, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -18,6 +23,7 @@ from steward.models import WorkerHeartbeat
 from steward.periodic import ensure_periodic
 
 HEARTBEAT_ROW = 1
+PRUNE_EVERY = timedelta(days=1)
 
 
 @task(takes_context=True)
@@ -44,3 +50,22 @@ def worker_heartbeat(context: TaskContext) -> str:
 def ensure_heartbeat(delay: timedelta = timedelta(0)) -> bool:
     """Queue a heartbeat unless one is already waiting; return whether one was queued."""
     return ensure_periodic(worker_heartbeat, delay)
+
+
+@task
+def prune_task_results() -> int:
+    """Delete finished task results older than the settings keep them; returns how many went."""
+    ensure_pruning(delay=PRUNE_EVERY)  # the next run first, so a failure below cannot break the chain
+    now = timezone.now()
+    kept = timedelta(days=settings.STEWARD_TASK_RESULTS_KEEP_DAYS)
+    failed_kept = timedelta(days=settings.STEWARD_FAILED_TASK_RESULTS_KEEP_DAYS)
+    old = DBTaskResult.objects.filter(
+        Q(status="SUCCESSFUL", finished_at__lte=now - kept) | Q(status="FAILED", finished_at__lte=now - failed_kept)
+    )
+    deleted, _ = old.delete()
+    return deleted
+
+
+def ensure_pruning(delay: timedelta = PRUNE_EVERY) -> bool:
+    """Keep one prune waiting; the clocks' sweep calls this, so the chain restarts if it ever broke."""
+    return ensure_periodic(prune_task_results, delay)

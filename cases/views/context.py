@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from audit.models import Event
-from cases.access import ALLOWED, Need, Standing, committee_standings, earlier_cases_about, quorum_for, standing
+from cases.access import ALLOWED, Member, Need, Standing, committee, committee_standings, earlier_cases_about, quorum_for, standing
 from cases.actions import ALLOWED_STATUS_CHANGES
 from cases.forms import EvidenceForm, MergeForm, MessageForm, NoteForm, PartyForm, ShepherdForm, SoftReadForm, TriageForm
 from cases.models import Case, Party, PartyRole, Report, Status
@@ -74,9 +74,9 @@ def party_views(case: Case) -> list[PartyView]:
     return views
 
 
-def shepherd_candidates(case: Case) -> list[Any]:
+def shepherd_candidates(case: Case, members: list[Member] | None = None) -> list[Any]:
     """Active stewards who declared no conflict on this case (the only ones do_assign_shepherd accepts)."""
-    candidates = [steward for steward, held in committee_standings(case) if held is Standing.UNCONFLICTED]
+    candidates = [steward for steward, held in committee_standings(case, members) if held is Standing.UNCONFLICTED]
     return sorted(candidates, key=lambda steward: (steward.steward_profile.public_name, steward.pk))
 
 
@@ -119,7 +119,8 @@ def case_context(request: HttpRequest, case: Case, viewer: Standing | None = Non
     policy = case.policy_version.policy
     viewer_standing = viewer if viewer is not None else standing(request.user, case)
     reports = list(case.reports.all())
-    candidates = shepherd_candidates(case)
+    members = committee(case)  # read once for the shepherd choice and the quorum
+    candidates = shepherd_candidates(case, members)
     defaults: dict[str, Any] = {
         "triage_form": TriageForm(
             initial={
@@ -155,7 +156,7 @@ def case_context(request: HttpRequest, case: Case, viewer: Standing | None = Non
         "thread": thread(request, case),
         "evidence_items": case.evidence.select_related("report", "added_by__steward_profile"),
         "timeline": timeline(request, case),
-        "quorum": quorum_for(case),
+        "quorum": quorum_for(case, members),
         "status_choices": status_choices(case),
         "panels": rendered_panels(request, case, viewer_standing),
         **defaults,

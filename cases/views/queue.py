@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from cases.access import readable_cases, undeclared_cases
+from cases.access import awaiting_declaration, readable_cases
 from cases.models import QUEUE_ORDER, Case, Party, Status
 from cases.panels import queue_flags, queue_tabs
 from cases.views.common import steward_only
@@ -109,8 +109,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         # Code names only: nothing else about a case may reach a steward before they declare.
         # Sorted by name, not by age, so even the order says nothing about the cases.
-        "undeclared": paginate(
-            request, undeclared_cases(request.user).only("code_name"), ("code_name",), "undeclared_after", UNDECLARED_PAGE_SIZE
-        ),
+        "undeclared": paginate(request, awaiting_declaration(request.user), ("code_name", "pk"), "undeclared_after", UNDECLARED_PAGE_SIZE),
     }
     return render(request, "cases/queue.html", context)

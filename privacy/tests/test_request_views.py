@@ -218,3 +218,17 @@ def test_a_case_left_out_of_one_persons_export_is_not_said_to_be_left_out_of_ano
     download(login(stewards["carol"]), morgan_request)
     assert left_out_for(stewards["dave"], morgan_request.pk) == [case]
     assert left_out_for(stewards["dave"], walter_request.pk) == []
+
+
+def test_a_soft_reader_is_not_told_a_case_was_left_out_of_the_reporters_export_whatever_other_requests_exist(case, stewards, login) -> None:
+    """Carol, who has not declared, exports for Rita, the reporter: the case is left out. erin may read the case
+    but not know who reported it, so she must not be pointed at it for Rita's request, however the person
+    checked is found: Morgan's request, opened first, would let the case through (she may export it for him)."""
+    morgan_request = do_open_data_request(stewards["alice"], person(Space.GITHUB, REPORTED_HANDLE))
+    rita_request = do_open_data_request(stewards["alice"], person(Space.EMAIL, REPORTER_EMAIL))
+    download(login(stewards["carol"]), rita_request)
+    assert left_out_for(stewards["dave"], rita_request.pk) == [case], "dave may export Rita's data: he is pointed at it"
+    assert left_out_for(stewards["erin"], rita_request.pk) == []
+    assert left_out_for(stewards["erin"], morgan_request.pk) == []
+    page = login(stewards["erin"]).get(reverse("privacy:request", kwargs={"pk": rita_request.pk})).content.decode()
+    assert case.code_name not in page

@@ -73,12 +73,22 @@ def choose_pages() -> list[Page]:
         pages.append(Page("search: person code name", f"/cases/?q={party.person.code_name}", name, typical.code_name))
     if identity is not None:
         pages.append(Page("search: handle", f"/cases/?q={identity.handle}", name, typical.code_name))
+    diligent = _most_declarations(exclude=(reader.pk, newcomer.pk))
+    if diligent is not None:
+        # Declared on (nearly) every case: the list waiting for their declaration is (nearly) empty, and must be
+        # found without reading every case to learn that.
+        pages.append(Page("queue, steward who declared on every case", "/cases/", diligent.get_username()))
     pages += [
         Page("queue, steward who declared nothing", "/cases/", newcomer.get_username()),
         Page("flag queue", "/screening/flags/", name),
         Page("bare page", BARE_URL, name),
     ]
     return pages
+
+
+def _most_declarations(exclude: tuple[int, ...]) -> User | None:
+    stewards = User.objects.filter(username__startswith=PREFIX).exclude(pk__in=exclude)
+    return stewards.annotate(declared=Count("conflict_declarations")).order_by("-declared", "username").first()
 
 
 def _typical_case(readable: Any) -> Case:

@@ -1,0 +1,46 @@
+"""The task table does not grow without end: finished results are pruned daily by the real worker, failures
+kept longer than successes (an operator investigates them), and nothing waiting or running is ever touched."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from steward.tasks import PRUNE_EVERY, ensure_pruning, prune_task_results
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def result(status: str, days_ago: float, path: str = "clocks.tasks.sweep_clocks") -> Any:
+    from django_tasks_db.models import DBTaskResult
+
+    at = timezone.now() - timedelta(days=days_ago)
+    finished = at if status in ("SUCCESSFUL", "FAILED") else None
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}}, task_path=path, backend_name="default", run_after=at, status=status, finished_at=finished
+    )
+
+
+def test_the_worker_prunes_old_results_and_keeps_failures_longer(settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.STEWARD_TASK_RESULTS_KEEP_DAYS = 14
+    settings.STEWARD_FAILED_TASK_RESULTS_KEEP_DAYS = 90
+    old_success, recent_success = result("SUCCESSFUL", 15), result("SUCCESSFUL", 13)
+    old_failure, kept_failure = result("FAILED", 91), result("FAILED", 30)
+    waiting = result("READY", -1, path="clocks.tasks.remind_deadline")  # queued a year ago for tomorrow: kept
+    DBTaskResult.objects.filter(pk=waiting.pk).update(enqueued_at=timezone.now() - timedelta(days=400))
+    running = result("RUNNING", 400, path="clocks.tasks.remind_deadline")
+    assert ensure_pruning(delay=timedelta(0)) is True
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--max-tasks", "1", verbosity=0)
+
+    left = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert {recent_success.pk, kept_failure.pk, waiting.pk, running.pk} <= left
+    assert old_success.pk not in left and old_failure.pk not in left
+    pruned = DBTaskResult.objects.get(task_path=prune_task_results.module_path, status="SUCCESSFUL")
+    assert pruned.return_value == 2
+    successor = DBTaskResult.objects.get(task_path=prune_task_results.module_path, status="READY")
+    assert successor.run_after - pruned.started_at >= PRUNE_EVERY - timedelta(minutes=1), "the next prune is a day later"
