@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases import access
 from cases.actions import InvolvedPerson, do_merge_cases, do_update_triage
 from cases.models import Case, PartyRole
 from people.models import Space
@@ -126,9 +127,11 @@ def test_a_hard_conflicted_steward_cannot_learn_through_search_that_a_case_exist
 
 # ("Mine" and a search sort what they found: a steward's own cases, and the cases a name or handle matches.)
 @pytest.mark.parametrize("view", ["", "?view=new", "?view=decided", "?view=closed", "?view=unacknowledged", "?view=held"])
-def test_the_queue_page_is_read_in_index_order_not_sorted(stewards, login, make_case, view):
+def test_the_queue_page_is_read_in_index_order_not_sorted(stewards, login, make_case, view, monkeypatch):
     """The queue's order (urgent first, then oldest) comes from an index: the database reads the first page
-    and stops, where a sort by a computed expression had to read and sort every case first."""
+    and stops, where a sort by a computed expression had to read and sort every case first. (A steward who
+    reads many cases; one who reads few is served from their declarations, below.)"""
+    monkeypatch.setattr(access, "FEW_DECLARATIONS", 2)
     for _ in range(3):
         make_case()
     with CaptureQueriesContext(connection) as captured:
@@ -136,3 +139,57 @@ def test_the_queue_page_is_read_in_index_order_not_sorted(stewards, login, make_
     ordered = [query["sql"] for query in captured.captured_queries if 'FROM "cases_case"' in query["sql"] and "ORDER BY" in query["sql"]]
     [page_query] = [sql for sql in ordered if "created_at" in sql.rsplit("ORDER BY", 1)[1]]  # not the list to declare on
     assert_served_in_order_by(page_query, "case_queue_")
+
+
+def test_a_steward_who_reads_few_cases_is_served_from_their_declarations_not_by_asking_every_case(stewards, login, make_case):
+    """A newcomer (or a steward of a small working group) reads a handful of cases among 100,000: asking each case
+    in queue order would read them all to fill one page. Their page starts from their own declarations."""
+    for _ in range(3):
+        make_case(readers=("dave",))
+    make_case(readers=("erin",))
+    with CaptureQueriesContext(connection) as captured:
+        html = login(stewards["erin"]).get(QUEUE).content.decode()
+    assert len(ROW.findall(html)) == 1
+    ordered = [query["sql"] for query in captured.captured_queries if 'FROM "cases_case"' in query["sql"] and "ORDER BY" in query["sql"]]
+    [page_query] = [sql for sql in ordered if "created_at" in sql.rsplit("ORDER BY", 1)[1]]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + page_query)
+            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "declaration_by_steward" in plan and "SCAN cases_case" not in plan, plan
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + page_query)
+            plan = " | ".join(row[0] for row in cursor.fetchall())
+            assert "declaration_by_steward" in plan, plan
+
+
+@pytest.mark.parametrize("few", [0, 10_000])
+def test_both_ways_of_reading_a_stewards_cases_give_the_same_cases(stewards, make_case, monkeypatch, few):
+    """The threshold picks how the list is read, never what it holds: every persona's list is the same either way."""
+    from cases.access import readable_cases
+
+    mallory = InvolvedPerson(PartyRole.REPORTED, "Mallory", Space.GITHUB, "mallory-gh")
+    plain = make_case(readers=("dave", "erin"))
+    soft_open = make_case(readers=("dave",), involved_people=[mallory])
+    declare(soft_open, "soft", stewards["erin"], stewards["carol"])
+    soft_closed = make_case(readers=("dave",))
+    declare(soft_closed, "soft", stewards["erin"])
+    Case.objects.filter(pk=soft_closed.pk).update(soft_conflicted_may_read=False)
+    hard = make_case(readers=("dave",))
+    declare(hard, "hard", stewards["erin"])
+    about_bob = make_case(readers=("dave",), involved_people=[InvolvedPerson(PartyRole.REPORTED, "Bob", Space.GITHUB, "bob")])
+    declare(about_bob, "none", stewards["bob"])  # declared none, but a party: hidden all the same
+    joined = make_case(readers=("dave", "erin"))
+    do_merge_cases(stewards["dave"], plain, joined)
+    expected = {
+        "alice": set(),
+        "bob": set(),
+        "carol": {soft_open.code_name},
+        "dave": {plain.code_name, soft_open.code_name, soft_closed.code_name, hard.code_name, about_bob.code_name},
+        "erin": {plain.code_name, soft_open.code_name},
+        "frank": set(),
+    }
+    monkeypatch.setattr(access, "FEW_DECLARATIONS", few)
+    for name, cases in expected.items():
+        assert set(readable_cases(stewards[name]).values_list("code_name", flat=True)) == cases, name
