@@ -25,7 +25,7 @@ TABS = {
     "held": _lazy("Held (possible flood)"),
 }
 DEFAULT_TAB = "all"
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # rows a steward scans at once; the page's cost is mostly rendering its rows
 UNDECLARED_PAGE_SIZE = 50
 
 
