@@ -79,6 +79,24 @@ def test_case_page_lists_are_bounded_and_page_back(stewards, login, busy_case, s
     assert "note 4<" in older and "note 5<" not in older
 
 
+def test_a_case_with_many_pieces_of_evidence_shows_the_latest_and_pages_back(stewards, login, busy_case, monkeypatch):
+    from cases.actions import do_add_evidence
+    from cases.evidence import check_upload
+    from cases.tests.conftest import text_file
+    from cases.views import context
+
+    monkeypatch.setattr(context, "EVIDENCE_PAGE", 3)
+    for index in range(5):
+        do_add_evidence(stewards["dave"], busy_case, [check_upload(text_file(f"log-{index}.txt", f"line {index}\n".encode()))])
+    client = login(stewards["dave"])
+    html = client.get(detail_url(busy_case)).content.decode()
+    shown = [f"log-{index}.txt" for index in range(5) if f">log-{index}.txt<" in html]
+    assert shown == ["log-2.txt", "log-3.txt", "log-4.txt"], "the latest page, oldest first"
+    earlier = html.split('hx-select="#evidence"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    older = client.get(earlier).content.decode()
+    assert [f"log-{index}.txt" for index in range(5) if f">log-{index}.txt<" in older] == ["log-0.txt", "log-1.txt"]
+
+
 def test_case_page_queries_do_not_grow_with_the_committee(stewards, login, busy_case):
     client = login(stewards["dave"])
     few = queries(client, detail_url(busy_case))

@@ -21,10 +21,12 @@ from steward.pagination import Page, paginate
 
 # Each list on the case page shows one page, the latest; "earlier" links page back (steward/pagination.py).
 NOTES_PAGE = 50
+EVIDENCE_PAGE = 50
 MESSAGES_PAGE = 50
 TIMELINE_PAGE = 100
 EARLIER_CASES_PAGE = 20
 NEWEST_FIRST = ("-created_at", "-pk")
+NEWEST_FIRST_ADDED = ("-added_at", "-pk")
 
 
 @dataclass
@@ -103,6 +105,11 @@ def notes(request: HttpRequest, case: Case) -> Page:
     return oldest_first(paginate(request, rows, NEWEST_FIRST, "notes_before", NOTES_PAGE, case_url(case)))
 
 
+def evidence(request: HttpRequest, case: Case) -> Page:
+    rows = case.evidence.select_related("report", "added_by__steward_profile")
+    return oldest_first(paginate(request, rows, NEWEST_FIRST_ADDED, "evidence_before", EVIDENCE_PAGE, case_url(case)))
+
+
 def thread(request: HttpRequest, case: Case) -> Page:
     rows = case.messages.select_related(
         "report", "author__steward_profile", "party__person", "approved_by__steward_profile"
@@ -154,7 +161,7 @@ def case_context(request: HttpRequest, case: Case, viewer: Standing | None = Non
         ),
         "notes": notes(request, case),
         "thread": thread(request, case),
-        "evidence_items": case.evidence.select_related("report", "added_by__steward_profile"),
+        "evidence_items": evidence(request, case),
         "timeline": timeline(request, case),
         "quorum": quorum_for(case, members),
         "status_choices": status_choices(case),
