@@ -100,7 +100,7 @@ def readable_cases(user: Any) -> QuerySet[Case]:
         return Case.objects.none()
     mine = ConflictDeclaration.objects.filter(steward=user, level__in=(ConflictLevel.NONE, ConflictLevel.SOFT))
     if mine[:FEW_DECLARATIONS].count() < FEW_DECLARATIONS:
-        readable = mine.filter(Q(level=ConflictLevel.NONE) | Q(case__soft_conflicted_may_read=True))
+        readable = mine.filter(Q(level=ConflictLevel.NONE) | Q(level=ConflictLevel.SOFT, case__soft_conflicted_may_read=True))
         return _not_hidden(user).filter(pk__in=readable.values("case_id"))
     soft_readable = Q(_declared(user, ConflictLevel.SOFT)) & Q(soft_conflicted_may_read=True)
     return _not_hidden(user).filter(Q(_declared(user, ConflictLevel.NONE)) | soft_readable)
