@@ -65,12 +65,13 @@ def may(user: Any, case: Case, need: Need) -> bool:
     return case.merged_into_id is None and standing(user, case) in ALLOWED[need]
 
 
-def _automatic_hard_conflict(user: Any) -> Q:
-    """Cases where `user` is a party through their person record, or a reporter excluded them."""
+def _automatic_hard_conflicts(user: Any, case: str = "pk") -> list[Exists]:
+    """Cases where `user` is a party through their person record, or a reporter excluded them (`case`: the outer
+    query's case id). Two conditions, each excluded on its own, so the database can test each with one probe."""
     person_id = user.steward_profile.person_id
-    is_party = Exists(Party.objects.filter(case=OuterRef("pk"), person_id=person_id))
-    excluded = Exists(Report.objects.filter(case=OuterRef("pk"), excluded_stewards=user))
-    return Q(is_party) | Q(excluded)
+    is_party = Exists(Party.objects.filter(case=OuterRef(case), person_id=person_id))
+    excluded = Exists(Report.objects.filter(case=OuterRef(case), excluded_stewards=user))
+    return [is_party, excluded]
 
 
 def _declared(user: Any, *levels: str) -> Exists:
@@ -78,9 +79,10 @@ def _declared(user: Any, *levels: str) -> Exists:
 
 
 def _not_hidden(user: Any) -> QuerySet[Case]:
-    return (
-        Case.objects.filter(merged_into__isnull=True).exclude(_automatic_hard_conflict(user)).exclude(_declared(user, ConflictLevel.HARD))
-    )
+    cases = Case.objects.filter(merged_into__isnull=True)
+    for conflict in _automatic_hard_conflicts(user):
+        cases = cases.exclude(conflict)
+    return cases.exclude(_declared(user, ConflictLevel.HARD))
 
 
 # Below this many declarations a steward's readable cases are read from their declarations (and sorted there);
@@ -99,11 +101,11 @@ def readable_cases(user: Any) -> QuerySet[Case]:
     if not is_active_steward(user):
         return Case.objects.none()
     mine = ConflictDeclaration.objects.filter(steward=user, level__in=(ConflictLevel.NONE, ConflictLevel.SOFT))
+    readable = mine.filter(Q(level=ConflictLevel.NONE) | Q(level=ConflictLevel.SOFT, case__soft_conflicted_may_read=True))
     if mine[:FEW_DECLARATIONS].count() < FEW_DECLARATIONS:
-        readable = mine.filter(Q(level=ConflictLevel.NONE) | Q(level=ConflictLevel.SOFT, case__soft_conflicted_may_read=True))
         return _not_hidden(user).filter(pk__in=readable.values("case_id"))
-    soft_readable = Q(_declared(user, ConflictLevel.SOFT)) & Q(soft_conflicted_may_read=True)
-    return _not_hidden(user).filter(Q(_declared(user, ConflictLevel.NONE)) | soft_readable)
+    # One EXISTS (not an OR of two), which PostgreSQL probes per case instead of hashing every declaration.
+    return _not_hidden(user).filter(Exists(readable.filter(case=OuterRef("pk"))))
 
 
 def undeclared_cases(user: Any) -> QuerySet[Case]:
@@ -121,14 +123,22 @@ def awaiting_declaration(user: Any) -> QuerySet[AwaitingDeclaration]:
     Read from the steward's own rows (index awaiting_by_name, kept by cases.awaiting), so a steward who has
     declared on every case does not read every case to learn that. The rows are an index, not a permission:
     each is checked against undeclared_cases' rules, so a stale row shows nothing."""
-    allowed = undeclared_cases(user).filter(pk=OuterRef("case_id"))
-    return AwaitingDeclaration.objects.filter(steward_id=getattr(user, "pk", None)).filter(Exists(allowed)).only("code_name")
+    if not is_active_steward(user):
+        return AwaitingDeclaration.objects.none()
+    # The rules written on the rows themselves (not as "the row's case is in undeclared_cases"), so the database
+    # reads the steward's rows in name order and probes each, instead of gathering and sorting them all.
+    rows = AwaitingDeclaration.objects.filter(steward=user, case__merged_into__isnull=True)
+    for conflict in _automatic_hard_conflicts(user, "case_id"):
+        rows = rows.exclude(conflict)
+    declared = Exists(ConflictDeclaration.objects.filter(case=OuterRef("case_id"), steward=user))
+    return rows.exclude(declared).only("code_name")
 
 
 def standing(user: Any, case: Case) -> Standing:
     if not is_active_steward(user):
         return Standing.HIDDEN
-    if Case.objects.filter(pk=case.pk).filter(_automatic_hard_conflict(user)).exists():
+    is_party, excluded = _automatic_hard_conflicts(user)
+    if Case.objects.filter(pk=case.pk).filter(Q(is_party) | Q(excluded)).exists():
         return Standing.HIDDEN
     declaration = ConflictDeclaration.objects.filter(case=case, steward=user).first()
     return _standing_for_level(declaration.level if declaration else UNDECLARED, case)
@@ -179,8 +189,11 @@ def access_evidence(user: Any, code_name: str, evidence_id: int) -> Evidence:
 
 def earlier_cases_about(user: Any, case: Case) -> QuerySet[Case]:
     """Other readable cases naming any of this case's reported people (a pattern of behaviour)."""
-    persons = Party.objects.filter(case=case, role="reported").values("person_id")
-    return readable_cases(user).filter(parties__person_id__in=persons, parties__role="reported").exclude(pk=case.pk).distinct()
+    # The people read first (one or two ids): with their values in hand the database starts from their parties,
+    # where a nested query left PostgreSQL guessing and joining every case.
+    persons = list(Party.objects.filter(case=case, role="reported").values_list("person_id", flat=True))
+    about = Party.objects.filter(person_id__in=persons, role="reported").values("case_id")
+    return readable_cases(user).filter(pk__in=about).exclude(pk=case.pk)
 
 
 # --- Reporters' follow-up links -------------------------------------------------------------
