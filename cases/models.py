@@ -277,6 +277,8 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # A case's notes a page at a time, newest first (cases.views.context): one index range, however long the case.
+        indexes = [models.Index(fields=["case", "created_at", "id"], name="note_case_order")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
@@ -315,6 +317,7 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at", "id"], name="message_case_order")]  # as Note's
 
     def __str__(self) -> str:
         return f"Message #{self.pk} to {self.audience}"
@@ -339,6 +342,7 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["added_at", "id"]
         verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["case", "added_at", "id"], name="evidence_case_order")]  # as Note's
 
     def __str__(self) -> str:
         return self.original_name or self.url

@@ -97,6 +97,22 @@ def test_a_case_with_many_pieces_of_evidence_shows_the_latest_and_pages_back(ste
     assert [f"log-{index}.txt" for index in range(5) if f">log-{index}.txt<" in older] == ["log-0.txt", "log-1.txt"]
 
 
+@pytest.mark.parametrize(
+    ("table", "index"),
+    [("cases_note", "note_case_order"), ("cases_message", "message_case_order"), ("cases_evidence", "evidence_case_order")],
+)
+def test_a_case_pages_lists_are_read_in_index_order_not_sorted(stewards, login, busy_case, table, index):
+    """A case with thousands of notes or messages: its page reads the latest fifty from an index and stops."""
+    from steward.testing import assert_served_in_order_by
+
+    grow(busy_case, stewards["dave"], 2)
+    with CaptureQueriesContext(connection) as captured:
+        assert login(stewards["dave"]).get(detail_url(busy_case)).status_code == 200
+    pages = [q["sql"] for q in captured.captured_queries if f'FROM "{table}"' in q["sql"] and "LIMIT" in q["sql"]]
+    [page_query] = [sql for sql in pages if '_at" DESC' in sql.rsplit("ORDER BY", 1)[-1]]  # the newest-first page
+    assert_served_in_order_by(page_query, index)
+
+
 def test_case_page_queries_do_not_grow_with_the_committee(stewards, login, busy_case):
     client = login(stewards["dave"])
     few = queries(client, detail_url(busy_case))
