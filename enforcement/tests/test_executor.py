@@ -167,3 +167,29 @@ def test_the_decision_letter_going_out_releases_the_plan(sanctioned: Any, stewar
     plan.refresh_from_db()
     assert plan.notice == Notice.SENT
     assert "ivan" in forum.bans
+
+
+def test_lifting_a_ban_gets_all_its_tries_however_many_applying_it_took(sanctioned: Any, stewards: Any, forum: Any) -> None:
+    """A ban applied on its third try, then a forum down for most of a day when it ends: the lift still gets its
+    MAX_ATTEMPTS tries (its own count), so a sanction is never left in force because applying it was hard."""
+    forum.inject(503, {"error": "down"}, times=2, method="PUT")
+    _case, plan, action = approved(sanctioned, stewards)
+    for _ in range(3):
+        action.refresh_from_db()
+        with time_machine.travel((action.next_attempt_at or timezone.now()) + timedelta(seconds=1)):
+            run_action(action.pk)
+    action.refresh_from_db()
+    assert action.status == ActionStatus.APPLIED and "ivan" in forum.bans
+    forum.inject(503, {"error": "down"}, times=MAX_ATTEMPTS - 1, method="DELETE")
+    sanction = plan.sanction
+    at = sanction.ends_at + timedelta(seconds=1)
+    with time_machine.travel(at):
+        sweep()  # the end is due: the action is queued to be lifted
+    for _ in range(MAX_ATTEMPTS):
+        action.refresh_from_db()
+        at = max(at, (action.next_attempt_at or at)) + timedelta(seconds=1)
+        with time_machine.travel(at):
+            run_action(action.pk)
+    action.refresh_from_db()
+    assert action.status == ActionStatus.REVERTED, action.last_error
+    assert forum.bans == {}
