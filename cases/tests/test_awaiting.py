@@ -171,3 +171,21 @@ def test_the_list_to_declare_on_is_read_from_the_stewards_rows_in_name_order(ste
         assert login(stewards["dave"]).get("/cases/").status_code == 200
     [page_query] = [query["sql"] for query in captured.captured_queries if 'FROM "cases_awaitingdeclaration"' in query["sql"]]
     assert_served_in_order_by(page_query, "awaiting_by_name")
+
+
+def test_reconcile_says_so_for_any_repair_and_clears_rows_of_joined_cases(stewards: Any, caplog: Any) -> None:
+    dave = stewards["dave"]
+    target, source = new_case("A."), new_case("B.")
+    declare(target, "none", dave)
+    declare(source, "none", dave)
+    do_merge_cases(dave, target, source)
+    AwaitingDeclaration.objects.create(steward=dave, case=source, code_name=source.code_name)  # a hand edit
+    assert awaiting.reconcile() == {"added": 0, "removed": 1}
+    assert "1 removed" in caplog.text
+    caplog.clear()
+    AwaitingDeclaration.objects.filter(steward=stewards["erin"], case=target).delete()
+    assert awaiting.reconcile() == {"added": 1, "removed": 0}
+    assert "1 added" in caplog.text
+    caplog.clear()
+    assert awaiting.reconcile() == {"added": 0, "removed": 0}
+    assert "repaired" not in caplog.text, "a true table is not reported as repaired"
