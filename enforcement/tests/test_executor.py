@@ -193,3 +193,6 @@ def test_lifting_a_ban_gets_all_its_tries_however_many_applying_it_took(sanction
     action.refresh_from_db()
     assert action.status == ActionStatus.REVERTED, action.last_error
     assert forum.bans == {}
+    # When it was lifted is on record: the case page says so, and the platform's log entry of this unban is
+    # recognised as Steward's own (enforcement.moderation), not reported to the stewards as a moderator's.
+    assert action.reverted_at is not None and at <= action.reverted_at <= at + timedelta(seconds=30)
