@@ -98,14 +98,14 @@ def test_erasing_a_case_with_declarations_leaves_no_row_behind(stewards: Any) ->
 def test_reconcile_repairs_what_bypassed_the_signals_and_says_so(stewards: Any, caplog: Any) -> None:
     dave = stewards["dave"]
     waiting, declared_on = new_case("Waiting."), new_case("Declared.")
-    AwaitingDeclaration.objects.filter(case=waiting).delete()  # a bulk path forgot to add the rows
+    AwaitingDeclaration.objects.filter(case=waiting, steward=dave).delete()  # a bulk path forgot dave's row
     ConflictDeclaration.objects.bulk_create([ConflictDeclaration(case=declared_on, steward=dave, level="none")])  # no signal
-    assert waiting.code_name not in listed(dave)
+    assert waiting.code_name not in listed(dave), "a missing row hides the case from that steward (others' rows do not count)"
+    assert waiting.code_name in listed(stewards["erin"])
 
     counts = awaiting.reconcile()
 
-    profiles = len(stewards)
-    assert counts == {"added": profiles, "removed": 1}
+    assert counts == {"added": 1, "removed": 1}
     assert "awaiting declarations repaired" in caplog.text
     assert waiting.code_name in listed(dave) and declared_on.code_name not in listed(dave)
     assert awaiting.reconcile() == {"added": 0, "removed": 0}
