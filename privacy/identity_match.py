@@ -262,7 +262,12 @@ def contact_forms(contact: str) -> list[Protected]:
     # Each number on its own: one value for two numbers would be searched for by the last one's digits only.
     forms += [Protected(PHONE, run) for run in PHONE_RUN.findall(_plain(rest)) if sum(map(str.isdigit, run)) >= MIN_PHONE_DIGITS]
     if not forms:
-        return [Protected(HANDLE, CONTACT_LABEL.sub("", rest))] if rest.strip() else []
+        # Only a handle, perhaps labelled ("Signal: rita") or in a few words ("@rita on Slack", "Discord rita#1234",
+        # intake.from_spaces' "rita-gh on Acme"): the whole, and the handle on its own, which is what gets written.
+        whole = CONTACT_LABEL.sub("", rest).strip()
+        own = whole.partition(" on ")[0]  # "<handle> on <space>": the space's name is no one's identity
+        words = [word for word in HANDLE_WORD.findall(own) if any(map(str.isalpha, word))]
+        return [Protected(HANDLE, value) for value in dict.fromkeys([whole, own, *words]) if value]
     # Beside an address or a number ("Signal: @rita.r, or call +44 ..."), the handles must not be lost with the rest.
     return forms + [Protected(HANDLE, word) for word in HANDLE_WORD.findall(rest) if any(map(str.isalpha, word))]
 
