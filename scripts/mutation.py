@@ -56,12 +56,15 @@ class Target:
     pytest_args: list[str] = field(default_factory=list)
     timeout: float = 0.0  # seconds per mutant; 0: three times the unmutated run, at least 60 s
     # Survivors judged harmless, each {function, change, why}: matched on the function and the change's description
-    # (not the line, which moves), reported apart with the reason. Anything else not caught is open.
+    # (not the line, which moves), reported apart with the reason. Anything else not caught is open. Where the same
+    # change can be made on several lines of a function, `code` (text of the mutated line) says which one is meant.
     harmless: list[dict[str, str]] = field(default_factory=list)
 
     def harmless_reason(self, mutant: Mutant) -> str:
         for entry in self.harmless:
-            if entry["function"] == mutant.function and entry["change"] == mutant.description:
+            if entry["function"] != mutant.function or entry["change"] != mutant.description:
+                continue
+            if entry.get("code", "") in mutant.mutated_line:
                 return entry["why"]
         return ""
 

@@ -169,3 +169,16 @@ def _selection():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_a_harmless_entry_with_code_covers_only_the_line_it_names():
+    """The same change on two lines of one function: an entry naming one line's code must not excuse the other."""
+    harness = _harness()
+    operators = sys.modules.get("steward_mutation_operators") or importlib.import_module("mutation_operators")
+    entry = {"function": "f", "change": "`1` → `2`", "code": "a + 2", "why": "example"}
+    target = harness.Target(file="m.py", tests=[], harmless=[entry])
+    first = operators.Mutant("m.py", 2, "`1` → `2`", "", "x = a + 2", "f")
+    second = operators.Mutant("m.py", 3, "`1` → `2`", "", "y = b * 2", "f")
+    assert target.harmless_reason(first) == "example"
+    assert target.harmless_reason(second) == ""
+    assert harness.Target(file="m.py", tests=[], harmless=[{**entry, "code": ""}]).harmless_reason(second) == "example"
