@@ -196,3 +196,42 @@ def test_lifting_a_ban_gets_all_its_tries_however_many_applying_it_took(sanction
     # When it was lifted is on record: the case page says so, and the platform's log entry of this unban is
     # recognised as Steward's own (enforcement.moderation), not reported to the stewards as a moderator's.
     assert action.reverted_at is not None and at <= action.reverted_at <= at + timedelta(seconds=30)
+
+
+def test_each_attempt_is_on_record_as_it_happened_and_a_retry_is_queued_for_its_time(sanctioned: Any, stewards: Any, forum: Any) -> None:
+    """A failed attempt is never recorded as "found done after an interruption", and the next attempt is queued for
+    its back-off time (not left for the sweep); when it is applied, the time is on record: the platform's log entry
+    of this ban is recognised as Steward's own (enforcement.moderation), and the case page shows it."""
+    from django_tasks_db.models import DBTaskResult
+
+    from enforcement.tasks import run_enforcement_action
+
+    forum.inject(503, {"error": "down"}, method="PUT")
+    _case, _plan, action = approved(sanctioned, stewards)
+    DBTaskResult.objects.all().delete()
+    assert run_action(action.pk) == "retry"
+    action.refresh_from_db()
+    queued = DBTaskResult.objects.filter(task_path=run_enforcement_action.module_path, status="READY")
+    assert [(task.args_kwargs["args"], task.run_after) for task in queued] == [([action.pk], action.next_attempt_at)]
+    at = action.next_attempt_at + timedelta(seconds=1)
+    with time_machine.travel(at):
+        assert run_action(action.pk) == "done"
+    action.refresh_from_db()
+    assert at <= action.applied_at <= at + timedelta(seconds=30)
+    assert [(r.ok, r.recovered) for r in action.receipts.order_by("id")] == [(False, False), (True, False)]
+
+
+def test_a_refused_attempt_is_not_recorded_as_recovered(sanctioned: Any, stewards: Any, forum: Any) -> None:
+    _case, _plan, action = approved(sanctioned, stewards, handle="admin")
+    assert run_action(action.pk) == "failed"
+    assert [(r.ok, r.recovered) for r in action.receipts.all()] == [(False, False)]
+
+
+def test_an_applied_action_with_a_leftover_lease_is_not_applied_again(sanctioned: Any, stewards: Any, forum: Any) -> None:
+    """Only a claimed action whose worker died is taken over: an applied one keeps its ban, whatever its other fields
+    say (a restored row, a hand edit)."""
+    _case, _plan, action = approved(sanctioned, stewards)
+    assert run_action(action.pk) == "done"
+    EnforcementAction.objects.filter(pk=action.pk).update(lease_until=timezone.now() - timedelta(minutes=5))
+    assert run_action(action.pk) == "nothing to do"
+    assert len(forum.mutations("PUT")) == 1
