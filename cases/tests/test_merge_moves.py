@@ -115,9 +115,12 @@ def test_stricter_declarations_of_the_target_survive_a_join(make_case: Any, stew
     b = make_case("B", readers=("dave", "carol", "alice"))
     declare(a, "hard", stewards["carol"])  # hard on A, none on B: still hard
     declare(a, "soft", stewards["alice"])  # soft on A, none on B: still soft
+    declare(b, "soft", stewards["erin"])  # soft on B, nothing on A: soft on the result (made stricter)
     do_merge_cases(stewards["dave"], a, b)
     levels = dict(ConflictDeclaration.objects.filter(case=a).values_list("steward__username", "level"))
-    assert levels == {"dave": "none", "carol": "hard", "alice": "soft"}
+    assert levels == {"dave": "none", "carol": "hard", "alice": "soft", "erin": "soft"}
+    [event] = [event for event in Event.objects.filter(kind="case.merged", case_id=a.pk)]
+    assert event.data["declarations"] == {"stricter": 1, "to_declare_again": 0}, "the audit trail counts erin's"
 
 
 def test_the_join_is_recorded_with_what_moved(make_case: Any, stewards: Any) -> None:
