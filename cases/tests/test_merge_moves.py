@@ -119,7 +119,7 @@ def test_stricter_declarations_of_the_target_survive_a_join(make_case: Any, stew
     do_merge_cases(stewards["dave"], a, b)
     levels = dict(ConflictDeclaration.objects.filter(case=a).values_list("steward__username", "level"))
     assert levels == {"dave": "none", "carol": "hard", "alice": "soft", "erin": "soft"}
-    [event] = [event for event in Event.objects.filter(kind="case.merged", case_id=a.pk)]
+    [event] = list(Event.objects.filter(kind="case.merged", case_id=a.pk))
     assert event.data["declarations"] == {"stricter": 1, "to_declare_again": 0}, "the audit trail counts erin's"
 
 
