@@ -51,10 +51,12 @@ def _on_line(code, line):
     return sys.monitoring.DISABLE  # once per location per test: restart_events() turns it back on
 
 
-def pytest_configure(config):
-    sys.monitoring.use_tool_id(_TOOL, "steward-mutation")
-    sys.monitoring.register_callback(_TOOL, sys.monitoring.events.LINE, _on_line)
-    sys.monitoring.set_events(_TOOL, sys.monitoring.events.LINE)
+# Started when pytest loads this plugin (-p, while it reads its arguments), before pytest-django sets Django up:
+# code that runs at app start (AppConfig.ready, signal connections) is then seen as run outside any test, so a
+# change there runs every test, instead of being taken for code that no test executes.
+sys.monitoring.use_tool_id(_TOOL, "steward-mutation")
+sys.monitoring.register_callback(_TOOL, sys.monitoring.events.LINE, _on_line)
+sys.monitoring.set_events(_TOOL, sys.monitoring.events.LINE)
 
 
 @pytest.hookimpl(hookwrapper=True)
