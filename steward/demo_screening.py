@@ -71,19 +71,25 @@ def screen_sample_content() -> None:
     connection = SpaceConnection.objects.get(slug="alliance-github")
     connection.watch = True
     connection.save(update_fields=["watch"])
-    now = timezone.now()
-    for n, (days, kind, author, addressed, text, where) in enumerate(SAMPLE):
-        item = base.Item(
-            external_id=f"demo:{n}",
-            author=(author,),
-            text=text,
-            url=f"{REPO}/{where}",
-            created_at=now - timedelta(days=days, hours=n),
-            addressed=addressed,
-            thread=f"ai-alliance-demo/inference-server#{where}",
-            kind=kind,
-        )
-        take(connection, item, schedule=False)
+    read_sample(connection, id_prefix="demo:", repo_url=REPO, thread="ai-alliance-demo/inference-server")
     score_pending()
     connection.watch = False
     connection.save(update_fields=["watch"])
+
+
+def read_sample(connection: SpaceConnection, *, id_prefix: str, repo_url: str, thread: str, suffix: str = "") -> None:
+    """The sample content taken in from `connection` as its poll would (unscored). `suffix` is added to every user
+    name, so a second round (the benchmark's copies) is other people's content, not the same items again."""
+    now = timezone.now()
+    for n, (days, kind, author, addressed, text, where) in enumerate(SAMPLE):
+        item = base.Item(
+            external_id=f"{id_prefix}{n}",
+            author=(f"{author}{suffix}",),
+            text=text,
+            url=f"{repo_url}/{where}",
+            created_at=now - timedelta(days=days, hours=n),
+            addressed=tuple(f"{handle}{suffix}" for handle in addressed),
+            thread=f"{thread}#{where}",
+            kind=kind,
+        )
+        take(connection, item, schedule=False)

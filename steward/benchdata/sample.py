@@ -8,12 +8,10 @@ audit events); copies.py multiplies them. The mix (shares of statuses, risks, co
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from cases.access import Need, may
 from cases.actions import (
@@ -34,12 +32,10 @@ from intake.actions import Submission, do_submit_report
 from letters.actions import do_approve_message
 from people.actions import do_create_steward, do_link_identity
 from people.models import Space
-from screening.ingest import take
 from screening.pipeline import score_pending
-from spaces import base
 from spaces.models import SpaceConnection
 from steward.demo import DECISIONS
-from steward.demo_screening import SAMPLE as SCREENING_SAMPLE
+from steward.demo_screening import read_sample
 
 PREFIX = "bench-"  # every benchmark steward's user name starts with this (the refusal guard looks for others)
 PASSWORD = "benchmark-steward-password"
@@ -221,20 +217,9 @@ def screen_items(copies: int) -> None:
     connection, _ = SpaceConnection.objects.get_or_create(
         slug="bench-github", defaults={"platform": "github", "title": "Benchmark GitHub", "settings": {"org": "bench"}, "watch": True}
     )
-    now = timezone.now()
     for round_ in range(copies):
-        for n, (days, kind, author, addressed, text, where) in enumerate(SCREENING_SAMPLE):
-            item = base.Item(
-                external_id=f"bench:{round_}:{n}",
-                author=(f"{author}{round_}",),
-                text=text,
-                url=f"https://github.com/bench/repo/{where}",
-                created_at=now - timedelta(days=days, hours=n),
-                addressed=tuple(f"{a}{round_}" for a in addressed),
-                thread=f"bench/repo#{where}",
-                kind=kind,
-            )
-            take(connection, item, schedule=False)
+        suffix = str(round_)
+        read_sample(connection, id_prefix=f"bench:{round_}:", repo_url="https://github.com/bench/repo", thread="bench/repo", suffix=suffix)
     score_pending()
     connection.watch = False
     connection.save(update_fields=["watch"])
