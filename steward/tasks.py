@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.tasks import TaskContext, task
+from django.tasks import TaskContext, TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -59,9 +59,9 @@ def prune_task_results() -> int:
     now = timezone.now()
     kept = timedelta(days=settings.STEWARD_TASK_RESULTS_KEEP_DAYS)
     failed_kept = timedelta(days=settings.STEWARD_FAILED_TASK_RESULTS_KEEP_DAYS)
-    old = DBTaskResult.objects.filter(
-        Q(status="SUCCESSFUL", finished_at__lte=now - kept) | Q(status="FAILED", finished_at__lte=now - failed_kept)
-    )
+    succeeded = Q(status=TaskResultStatus.SUCCESSFUL, finished_at__lte=now - kept)
+    failed = Q(status=TaskResultStatus.FAILED, finished_at__lte=now - failed_kept)
+    old = DBTaskResult.objects.filter(succeeded | failed)
     deleted, _ = old.delete()
     return deleted
 
