@@ -119,7 +119,7 @@ def test_reconcile_repairs_what_bypassed_the_signals_and_says_so(stewards: Any, 
     assert awaiting.reconcile() == {"added": 0, "removed": 0}
 
 
-def test_the_worker_repairs_the_rows_daily_and_keeps_its_next_run_queued(stewards: Any, settings: Any) -> None:
+def test_the_daily_task_repairs_the_rows_and_keeps_its_next_run_queued(stewards: Any, settings: Any) -> None:
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -44,3 +44,18 @@ def test_the_worker_prunes_old_results_and_keeps_failures_longer(settings: Any) 
     assert pruned.return_value == 2
     successor = DBTaskResult.objects.get(task_path=prune_task_results.module_path, status="READY")
     assert successor.run_after - pruned.started_at >= PRUNE_EVERY - timedelta(minutes=1), "the next prune is a day later"
+
+
+def test_the_clocks_sweep_keeps_the_daily_upkeep_queued(settings: Any) -> None:
+    """Nothing to set up (docs/operations.md): the sweep, which runs anyway, queues the daily prune and the daily
+    repair of the declaration lists, a day out, once however often it runs."""
+    from django_tasks_db.models import DBTaskResult
+
+    from cases.tasks import reconcile_awaiting
+    from clocks.tasks import sweep_clocks
+
+    for _ in range(2):
+        sweep_clocks.call()
+    for daily in (prune_task_results, reconcile_awaiting):
+        [queued] = DBTaskResult.objects.filter(task_path=daily.module_path, status="READY")
+        assert queued.run_after - queued.enqueued_at >= timedelta(hours=23), daily.module_path
