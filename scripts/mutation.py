@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import tomllib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from pathlib import Path
 from queue import Queue
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # a script, not a package: its sibling module
+from mutation_fork import WarmPytest
 from mutation_operators import Mutant, mutants_for
 from mutation_selection import install_plugins, read_trace, statement_lines, tests_reaching
 
@@ -172,23 +174,21 @@ def _snapshot(copy: Path) -> Path | None:
     return snapshot
 
 
-def _pytest(
-    copy: Path, target: Target, timeout: float, *, trace_to: Path | None = None, select: list[str] | None = None
-) -> tuple[str, float]:
-    """One run of the target's tests: all of them (recording the lines each executes when trace_to is given) or the selected ones."""
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", *target.pytest_args]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)  # the copy's own pytest.ini decides
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(install_plugins(copy)), env.get("PYTHONPATH")]))
+def _invocation(
+    copy: Path, target: Target, *, trace_to: Path | None = None, select: list[str] | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """pytest's arguments for one run of the target's tests, and the environment it adds (see _pytest)."""
+    args = ["-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", *target.pytest_args]
+    env: dict[str, str] = {}
     if trace_to is not None:
         env |= {"STEWARD_MUTATION_TRACE": str(copy / target.file), "STEWARD_MUTATION_TRACE_OUT": str(trace_to)}
-        command += ["-p", "steward_mutation_trace"]
+        args += ["-p", "steward_mutation_trace"]
     if select is not None:
         chosen = copy / "var" / "mutation-select.json"
         chosen.parent.mkdir(parents=True, exist_ok=True)
         chosen.write_text(json.dumps(select))
         env["STEWARD_MUTATION_SELECT"] = str(chosen)
-        command += ["-p", "steward_mutation_select"]
+        args += ["-p", "steward_mutation_select"]
     snapshot = copy / "var" / "mutation-snapshot.sqlite3"
     if snapshot.exists():
         database = copy / "var" / "mutation-test.sqlite3"
@@ -196,12 +196,44 @@ def _pytest(
             leftover.unlink(missing_ok=True)
         shutil.copyfile(snapshot, database)
         env["STEWARD_MUTATION_DB"] = str(database)
-        command += ["-p", "steward_mutation_db", "--reuse-db"]
+        args += ["-p", "steward_mutation_db", "--reuse-db"]
     if target.keyword:
-        command += ["-k", target.keyword]
-    command += target.tests
+        args += ["-k", target.keyword]
+    return [*args, *target.tests], env
+
+
+def _environment(copy: Path, extra: dict[str, str]) -> dict[str, str]:
+    env = {**os.environ, "PYTHONHASHSEED": "0", **extra}
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # the copy's own pytest.ini decides
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(install_plugins(copy)), os.environ.get("PYTHONPATH")]))
+    return env
+
+
+def _verdict(returncode: int) -> str:
+    return {0: "survived", 5: "no tests"}.get(returncode, "caught")
+
+
+def _pytest(
+    copy: Path, target: Target, timeout: float, *, trace_to: Path | None = None, select: list[str] | None = None, fresh: bool = False
+) -> tuple[str, float]:
+    """One run of the target's tests: all of them (recording the lines each executes when trace_to is given) or the selected ones.
+
+    It runs in a fork of the copy's warm pytest where there is one (mutation_fork), else in a new process.
+    """
+    args, extra = _invocation(copy, target, trace_to=trace_to, select=select)
+    warm = None if fresh or trace_to is not None else _WARM.get(copy)
+    if warm is not None and warm.target == target.file:
+        result = warm.run(args, extra, timeout)
+        if result is not None:
+            RUNS["warm fork"] += 1
+            returncode, seconds = result
+            return ("timeout" if returncode is None else _verdict(returncode)), seconds
+    RUNS["new process"] += 1
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=copy, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # noqa: S603
+    command = [sys.executable, "-m", "pytest", *args]
+    process = subprocess.Popen(  # noqa: S603
+        command, cwd=copy, env=_environment(copy, extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         returncode = process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -211,12 +243,27 @@ def _pytest(
     except BaseException:  # interrupted: leave no test run behind
         os.killpg(process.pid, signal.SIGKILL)
         raise
-    seconds = time.monotonic() - started
-    if returncode == 0:
-        return "survived", seconds
-    if returncode == 5:
-        return "no tests", seconds
-    return "caught", seconds
+    return _verdict(returncode), time.monotonic() - started
+
+
+RUNS: Counter[str] = Counter()  # how the test runs were made, for the summary
+_WARM: dict[Path, WarmPytest] = {}  # each copy's server, for the target it last ran
+
+
+def _warm_for(copy: Path, target: Target) -> None:
+    """Starts the copy's server for this target (closing one for another target); leaves none if it cannot start."""
+    warm = _WARM.get(copy)
+    if warm is not None and warm.target == target.file:
+        return
+    if warm is not None:
+        warm.close()
+        del _WARM[copy]
+    args, extra = _invocation(copy, target)
+    warm = WarmPytest(copy, target.file, [arg for arg in args if arg not in {"-x", "-q"}], _environment(copy, extra))
+    if warm.ready:
+        _WARM[copy] = warm
+    else:
+        warm.close()
 
 
 def _forget_bytecode(path: Path) -> None:
@@ -225,27 +272,36 @@ def _forget_bytecode(path: Path) -> None:
         cached.unlink(missing_ok=True)
 
 
-def _run_mutant(copy: Path, target: Target, mutant: Mutant, timeout: float, select: list[str] | None = None) -> Outcome:
+def _run_mutant(
+    copy: Path, target: Target, mutant: Mutant, timeout: float, select: list[str] | None = None, *, fresh: bool = False
+) -> Outcome:
     path = copy / target.file
     original = path.read_text()
     try:
         path.write_text(mutant.source)
         _forget_bytecode(path)
-        status, seconds = _pytest(copy, target, timeout, select=select)
+        status, seconds = _pytest(copy, target, timeout, select=select, fresh=fresh)
     finally:
         path.write_text(original)
         _forget_bytecode(path)
     return Outcome(mutant, status, seconds)
 
 
-def _run_mutant_in(copy: Path, *, target: Target, mutant: Mutant, timeout: float, select: list[str] | None) -> Outcome:
+def _run_mutant_in(copy: Path, *, target: Target, mutant: Mutant, timeout: float, select: list[str] | None, warm: bool = True) -> Outcome:
     if select == []:
         return Outcome(mutant, "survived", 0.0, note="no test executes this statement")
-    outcome = _run_mutant(copy, target, mutant, timeout, select)
-    if select is not None and outcome.status == "survived":
-        # The trace can miss a test that depends on the statement without executing it in its own run (a value
-        # cached by an earlier test, a module imported lazily by the first test): a survivor is confirmed by all.
-        confirmed = _run_mutant(copy, target, mutant, timeout)
+    # A statement that runs at import (or outside any test) runs every test (select is None), in a new process: a
+    # warm fork has imported the original, so only what runs during tests can be changed in it.
+    warm = warm and select is not None
+    if warm:
+        _warm_for(copy, target)
+    outcome = _run_mutant(copy, target, mutant, timeout, select, fresh=not warm)
+    if outcome.status == "survived" and not target.harmless_reason(mutant):
+        # Not caught is the verdict that matters, so it is always given by a fresh process running every test: the
+        # trace can miss a test that depends on the statement without executing it in its own run (a value cached
+        # by an earlier test, a module imported lazily by the first test), and a fork shares its parent's imports.
+        # A change recorded harmless needs no such proof: caught or not, it is not open.
+        confirmed = _run_mutant(copy, target, mutant, timeout, fresh=True)
         return Outcome(mutant, confirmed.status, outcome.seconds + confirmed.seconds)
     return outcome
 
@@ -256,6 +312,7 @@ def run(
     root: Path = ROOT,
     jobs: int = 2,
     limit: int = 0,
+    warm: bool = True,
     on_done: Callable[[Report], None] = lambda report: None,
     progress: Callable[[str], None] = lambda line: None,
 ) -> list[Report]:
@@ -288,8 +345,15 @@ def run(
                 copy = copies.get()
                 trace_file = Path(scratch) / "trace.json"
                 trace_file.unlink(missing_ok=True)
+                target_warm = warm
                 try:
                     status, report.baseline_seconds = _pytest(copy, target, timeout=1800, trace_to=trace_file)
+                    if status == "survived" and warm:
+                        # The forks must pass unmutated too, or their every verdict would be "caught" for nothing.
+                        _warm_for(copy, target)
+                        target_warm = _pytest(copy, target, timeout=1800)[0] == "survived" and copy in _WARM
+                        if not target_warm:
+                            progress(f"{target.file}: the warm pytest did not pass unmutated; each mutant runs in a new process")
                 finally:
                     copies.put(copy)
                 if status != "survived":
@@ -318,8 +382,11 @@ def run(
                 trace = read_trace(trace_file) if trace_file.exists() else {}
                 for mutant in mutants:
                     select = tests_reaching(trace, statement_lines(source, mutant.line)) if trace else None
-                    work = functools.partial(_run_mutant_in, target=target, mutant=mutant, timeout=timeout, select=select)
+                    work = functools.partial(_run_mutant_in, target=target, mutant=mutant, timeout=timeout, select=select, warm=target_warm)
                     pool.submit(with_copy, work).add_done_callback(finished)
+        for server in _WARM.values():
+            server.close()
+        _WARM.clear()
     return reports
 
 
@@ -358,10 +425,10 @@ def survivors_text(report: Report, harmless: bool = False) -> str:
     return "\n".join(lines)
 
 
-def markdown(reports: list[Report], seconds: float | None = None) -> str:
+def markdown(reports: list[Report], summary: str = "") -> str:
     parts = [table(reports), ""]
-    if seconds is not None:
-        parts += [f"Run time: {seconds / 60:.1f} min.", ""]
+    if summary:
+        parts += [summary, ""]
     for report in reports:
         parts += [
             f"### `{report.target.file}` — not caught",
@@ -386,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the results as markdown to this file")
     parser.add_argument("--results-dir", type=Path, help="write each target's results to DIR/<file>.md as soon as it finishes")
     parser.add_argument("--list", action="store_true", help="list the mutants without running any test")
+    parser.add_argument("--fresh", action="store_true", help="run every mutant in a new pytest process (slower; no warm fork)")
     parser.add_argument("--config", type=Path, default=CONFIG)
     args = parser.parse_args(argv)
 
@@ -411,18 +479,22 @@ def main(argv: list[str] | None = None) -> int:
             (args.results_dir / (report.target.file.replace("/", "_") + ".md")).write_text(markdown([report]))
 
     started = time.monotonic()
-    reports = run(targets, jobs=args.jobs, limit=args.limit, on_done=on_done, progress=lambda line: print(line, flush=True))
+    reports = run(
+        targets, jobs=args.jobs, limit=args.limit, warm=not args.fresh, on_done=on_done, progress=lambda line: print(line, flush=True)
+    )
     seconds = time.monotonic() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (usage.ru_utime + usage.ru_stime) / 60
-    print(f"\n{table(reports)}\n\nRun time: {seconds / 60:.1f} min on {args.jobs} workers ({cpu:.0f} CPU-minutes in the test runs).")
+    runs = ", ".join(f"{count} in a {how}" for how, count in sorted(RUNS.items()))
+    summary = f"Run time: {seconds / 60:.1f} min on {args.jobs} workers ({cpu:.0f} CPU-minutes in the test runs; test runs: {runs})."
+    print(f"\n{table(reports)}\n\n{summary}")
     for report in reports:
         text = survivors_text(report)
         if text:
             print(f"\nNot caught in {report.target.file}:\n{text}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(markdown(reports, seconds))
+        args.out.write_text(markdown(reports, summary))
     return 0
 
 

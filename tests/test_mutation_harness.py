@@ -126,11 +126,12 @@ def test_each_mutant_runs_only_the_tests_that_execute_what_it_changes(tmp_path, 
     assert never_run and all(o.status == "survived" and o.seconds == 0 for o in never_run), "no test calls untouched()"
     assert all(o.note == "no test executes this statement" for o in never_run)
     assert "(no test executes this statement)" in harness.survivors_text(report)
-    # The unrelated test ran once unmutated, then only to confirm each survivor of is_adult: never for a caught one.
+    # The unrelated test ran unmutated (traced, then in the warm pytest), then only to confirm each survivor of
+    # is_adult: never for a caught one.
     survivors = [o for o in report.outcomes if o.mutant.function == "is_adult" and o.status == "survived"]
     caught = [o for o in report.outcomes if o.mutant.function == "is_adult" and o.status == "caught"]
     assert survivors and caught
-    assert greeting_runs.read_text() == "ran\n" * (1 + len(survivors))
+    assert greeting_runs.read_text() == "ran\n" * (2 + len(survivors))
 
 
 def test_the_statement_a_line_belongs_to():
@@ -182,3 +183,68 @@ def test_a_harmless_entry_with_code_covers_only_the_line_it_names():
     assert target.harmless_reason(first) == "example"
     assert target.harmless_reason(second) == ""
     assert harness.Target(file="m.py", tests=[], harmless=[{**entry, "code": ""}]).harmless_reason(second) == "example"
+
+
+GUARDED = """
+import functools
+
+AGE = 18
+
+
+def logged(function):
+    @functools.wraps(function)
+    def wrapper(*args):
+        return function(*args)
+
+    return wrapper
+
+
+@logged
+def is_adult(age: int) -> bool:
+    return age >= AGE
+
+
+class Door:
+    def opens_for(self, age: int) -> bool:
+        return is_adult(age)
+"""
+
+# Imported at collection, before any fork: the warm runs must change these very function objects.
+GUARDED_TESTS = """
+from adulthood import Door, is_adult
+
+
+def test_adults():
+    assert is_adult(18) and Door().opens_for(30)
+
+
+def test_children():
+    assert not is_adult(17) and not Door().opens_for(3)
+"""
+
+
+def test_warm_forks_give_the_verdicts_of_fresh_processes(tmp_path):
+    """A mutant run in a fork of the warm pytest reaches every reference to the changed function, and a change
+    made at import (a module constant) is run in a new process: the verdicts are those of fresh runs."""
+    (tmp_path / "adulthood.py").write_text(GUARDED)
+    (tmp_path / "test_adulthood.py").write_text(GUARDED_TESTS)
+    target = _harness().Target(file="adulthood.py", tests=["test_adulthood.py"], pytest_args=["-p", "no:django"])
+
+    warm_harness = _harness()
+    [warm] = warm_harness.run([target], root=tmp_path, jobs=1)
+    fresh_harness = _harness()
+    [fresh] = fresh_harness.run([target], root=tmp_path, jobs=1, warm=False)
+
+    verdicts = {(o.mutant.line, o.mutant.description): o.status for o in fresh.outcomes}
+    assert {(o.mutant.line, o.mutant.description): o.status for o in warm.outcomes} == verdicts
+    assert verdicts[(17, "`>=` → `>`")] == "caught", "through the decorator's wrapper, bound by the test module"
+    assert verdicts[(22, "`return is_adult(age)` → `return False`")] == "caught", "a method"
+    assert verdicts[(10, "`return function(*args)` → `return None`")] == "caught", "the wrapper made at import"
+    assert verdicts[(12, "`return wrapper` → `return None`")] == "caught", "run at import: in a new process"
+    assert verdicts[(4, "`18` → `19`")] == "caught", "a module constant: in a new process"
+    assert set(verdicts.values()) == {"caught"}
+    # Caught in the fork itself (a survivor would be run again in a new process): the unmutated check and the five
+    # changes to functions run during tests. In new processes: the traced unmutated run, the three changes run at
+    # import, and `return None` in the wrapper, which drops the closure's variable (its code cannot be swapped).
+    assert warm_harness.RUNS == {"warm fork": 6, "new process": 5}
+    assert fresh_harness.RUNS == {"new process": 10}
