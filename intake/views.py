@@ -26,6 +26,7 @@ from people.access import is_active_steward
 from policy.services import current_policy
 from policy.wording import days, hours
 from steward.middleware import private
+from steward.pagination import NEWEST_FIRST, oldest_first, paginate
 from steward.ratelimit import client_key, hit, peek
 
 
@@ -37,6 +38,9 @@ def _timelines() -> dict[str, Any]:
         "first_followup_within": days(policy.timelines.first_followup_days),
         "decision_within": days(policy.timelines.decision_target_days),
     }
+
+
+PORTAL_PAGE = 50  # messages, and files, a reporter's page shows at once
 
 
 def follow_up_url(reference: str, secret: str) -> str:
@@ -177,8 +181,9 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
     context = {
         "report": report,
         "status": reporter_status(report),
-        "thread": reporter_messages(report),
-        "evidence": reporter_evidence(report),
+        # The latest page of each; "earlier" links page back, so a long thread costs what a short one does.
+        "thread": oldest_first(paginate(request, reporter_messages(report), NEWEST_FIRST, "messages_before", PORTAL_PAGE)),
+        "evidence": oldest_first(paginate(request, reporter_evidence(report), ("-added_at", "-pk"), "files_before", PORTAL_PAGE)),
         "categories": [title for code, title in policy.category_choices() if code in report.categories],
         "space_title": _space_title(policy, report.space),
         "form": form,

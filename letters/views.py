@@ -22,8 +22,10 @@ from letters.fill import UnknownPlaceholder, fill_letter
 from letters.forms import ComposeForm, EditDraftForm, IdForm, PartyReplyForm
 from letters.portal import party_messages, party_status
 from steward.middleware import private
+from steward.pagination import NEWEST_FIRST, oldest_first, paginate
 
 APPEAL_TEMPLATE = "decisions/_appeal_portal.html"
+PORTAL_PAGE = 50  # letters and messages the reported person's page shows at once, the latest
 
 
 @cache
@@ -53,7 +55,7 @@ def party_portal(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "link": link,
         "status": party_status(link.case),
-        "thread": party_messages(link),
+        "thread": oldest_first(paginate(request, party_messages(link), NEWEST_FIRST, "messages_before", PORTAL_PAGE)),
         "form": form,
         "sent": request.method == "GET" and request.GET.get("sent") == "1",
         # The decisions app adds its appeal section by shipping this template (it gets `link` and `token`).

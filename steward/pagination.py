@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
+NEWEST_FIRST = ("-created_at", "-pk")
+
 
 @dataclass(frozen=True)
 class Page:
@@ -98,6 +100,11 @@ def page_of(queryset: QuerySet[Any], order: Sequence[str], cursor: str = "", siz
         return Page(items)
     items = items[:size]
     return Page(items, next_cursor=encode_cursor(items[-1], order))
+
+
+def oldest_first(page: Page) -> Page:
+    """A page read newest first, shown in the order things happened (its link leads further back)."""
+    return Page(list(reversed(page.items)), page.next_cursor, page.more_href, page.param)
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any], order: Sequence[str], param: str, size: int = 50, path: str = "") -> Page:

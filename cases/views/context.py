@@ -17,7 +17,7 @@ from cases.models import Case, Party, PartyRole, Report, Status
 from cases.panels import rendered_panels
 from cases.views.common import case_url
 from policy.schema import Policy
-from steward.pagination import Page, paginate
+from steward.pagination import NEWEST_FIRST, Page, oldest_first, paginate
 
 # Each list on the case page shows one page, the latest; "earlier" links page back (steward/pagination.py).
 NOTES_PAGE = 50
@@ -25,7 +25,6 @@ EVIDENCE_PAGE = 50
 MESSAGES_PAGE = 50
 TIMELINE_PAGE = 100
 EARLIER_CASES_PAGE = 20
-NEWEST_FIRST = ("-created_at", "-pk")
 NEWEST_FIRST_ADDED = ("-added_at", "-pk")
 
 
@@ -85,11 +84,6 @@ def shepherd_candidates(case: Case, members: list[Member] | None = None) -> list
 def status_choices(case: Case) -> list[tuple[str, str]]:
     allowed = ALLOWED_STATUS_CHANGES.get(Status(case.status), set())
     return [(value, label) for value, label in Status.choices if value in allowed]
-
-
-def oldest_first(page: Page) -> Page:
-    """A page read newest first, shown in the order things happened (its link leads further back)."""
-    return Page(list(reversed(page.items)), page.next_cursor, page.more_href, page.param)
 
 
 def timeline(request: HttpRequest, case: Case) -> Page:

@@ -92,3 +92,26 @@ def test_party_portal_keeps_referrers_on_site_so_its_own_forms_pass_csrf(world: 
     assert response.status_code == 200
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"] == "no-store"
+
+
+def test_a_long_correspondence_pages_back_through_only_this_persons_letters(
+    world: World, stewards: dict[str, Any], monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("letters.views.PORTAL_PAGE", 4)
+    token = do_create_party_link(stewards["bob"], world.case, world.reported).token
+    for number in range(9):
+        letter = do_send_message(stewards["bob"], world.case, Audience.REPORTED, f"NUMBERED-{number} letter", party=world.reported)
+        do_approve_message(stewards["carol"], world.case, letter.pk)
+        do_send_message(stewards["bob"], world.case, Audience.REPORTED, f"PENDING-LETTER {number}", party=world.reported)
+        do_send_message(stewards["bob"], world.case, Audience.STEWARDS, f"STEWARDS-ONLY {number}")
+
+    url, pages = portal(token), []
+    while url:
+        page = Client().get(url).content.decode()
+        assert "PENDING-LETTER" not in page and "STEWARDS-ONLY" not in page
+        pages.append(re.findall(r"NUMBERED-(\d)", page))
+        more = re.search(r'<p class="more"><a href="([^"]+)"', page)
+        url = more.group(1).replace("&amp;", "&") if more else ""
+
+    assert pages[0] == ["5", "6", "7", "8"], "the latest first, in the order they were sent"
+    assert [number for shown in reversed(pages) for number in shown] == [str(n) for n in range(9)]

@@ -1,0 +1,55 @@
+"""A long thread on the reporter's page: the latest messages first shown, earlier ones a link away, and paging
+back through it never shows a message that is not this reporter's (another report's, stewards-only)."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from cases.actions import do_send_message
+from cases.models import Audience, Report
+from intake.tests.conftest import portal_url, receipt_of, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages_and_more(html: str) -> tuple[list[str], str]:
+    shown = re.findall(r"NUMBERED-(\d+)", html)
+    more = re.search(r'<p class="more"><a href="([^"]+)"', html)
+    return shown, (more.group(1).replace("&amp;", "&") if more else "")
+
+
+def test_a_long_thread_pages_back_through_only_this_reporters_messages(client, stewards, monkeypatch):
+    monkeypatch.setattr("intake.views.PORTAL_PAGE", 5)
+    reference, secret = receipt_of(submit(client, body="My report."))
+    report = Report.objects.get(reference=reference)
+    other_reference, _ = receipt_of(submit(client, body="Another report."))
+    other = Report.objects.get(reference=other_reference)
+    alice = stewards["alice"]
+    for number in range(12):
+        do_send_message(alice, report.case, Audience.REPORTER, f"NUMBERED-{number:02d} for you", report=report)
+        # Interleaved, so a page's edge can fall on them: never shown, whichever page.
+        do_send_message(alice, report.case, Audience.STEWARDS, f"STEWARDS-ONLY {number}")
+        do_send_message(alice, other.case, Audience.REPORTER, f"OTHER-REPORTER {number}", report=other)
+
+    url, pages = portal_url(reference, secret), []
+    while url:
+        html = Client().get(url).content.decode()
+        assert "STEWARDS-ONLY" not in html and "OTHER-REPORTER" not in html
+        shown, url = _messages_and_more(html)
+        assert url == "" or url.startswith(portal_url(reference, secret) + "?messages_before=")
+        pages.append(shown)
+
+    assert pages[0] == ["07", "08", "09", "10", "11"], "the latest first, in the order they were written"
+    assert [number for page in reversed(pages) for number in page] == [f"{n:02d}" for n in range(12)]
+    assert len(pages) == 3
+
+
+def test_a_forged_cursor_starts_at_the_latest_messages(client, stewards, monkeypatch):
+    monkeypatch.setattr("intake.views.PORTAL_PAGE", 2)
+    reference, secret = receipt_of(submit(client, body="My report."))
+    report = Report.objects.get(reference=reference)
+    for number in range(3):
+        do_send_message(stewards["alice"], report.case, Audience.REPORTER, f"NUMBERED-{number:02d}", report=report)
+    html = Client().get(portal_url(reference, secret) + "?messages_before=bm90LWEtY3Vyc29y").content.decode()
+    assert _messages_and_more(html)[0] == ["01", "02"]
