@@ -16,8 +16,9 @@ With the development SECRET_KEY and no keys configured, a stable development key
 import base64
 import hashlib
 import hmac
+import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -38,7 +39,7 @@ class Keyring:
     index_keys: tuple[bytes, ...]  # newest (the one new digests use) first
     development: bool
 
-    @property
+    @cached_property
     def multi(self) -> MultiFernet:
         return MultiFernet(list(self.fernets))
 
@@ -67,7 +68,26 @@ def development_key() -> str:
 
 
 def keyring() -> Keyring:
-    return _keyring(configured_keys(), configured_index_key(), settings.SECRET_KEY == settings.DEV_SECRET_KEY)
+    return _keyring_from(_key_sources())
+
+
+def _key_sources() -> tuple[object, ...]:
+    """Where the keys come from, as cheaply as it can be read: every stored value decrypted asks for the keyring
+    (thousands on a long case page), so this names the settings and environment variables, not a key file's
+    contents — a file named by a `*_FILE` variable is read once per process, and a rotation needs a restart."""
+    names = ("STEWARD_ENCRYPTION_KEYS", "STEWARD_INDEX_KEY")
+    from_settings = tuple(_hashable(getattr(settings, name, None)) for name in names)
+    from_environment = tuple(os.environ.get(name + suffix) for name in names for suffix in ("", "_FILE"))
+    return (*from_settings, *from_environment, settings.SECRET_KEY, settings.SECRET_KEY == settings.DEV_SECRET_KEY)
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+@lru_cache(maxsize=8)
+def _keyring_from(sources: tuple[object, ...]) -> Keyring:
+    return _keyring(configured_keys(), configured_index_key(), bool(sources[-1]))
 
 
 @lru_cache(maxsize=8)

@@ -92,6 +92,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, drawn in Python for the common widgets (same HTML; steward/form_renderer.py).
+FORM_RENDERER = "steward.form_renderer.FastFormRenderer"
+
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'steward.sqlite3'}"), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh checkout has no var/ yet; SQLite cannot create the directory for its file.

@@ -1,0 +1,97 @@
+"""steward.form_renderer draws Django's form templates in Python: its HTML must be Django's, byte for byte.
+
+Every field kind the renderer draws is rendered both ways, empty and bound with errors, with the attributes that
+change the output (required, disabled, help text, a safe value, choices in groups); then whole pages full of
+forms are fetched with Django's renderer and with this one and compared.
+"""
+
+import re
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from steward.form_renderer import PYTHON_TEMPLATES, FastFormRenderer
+
+DJANGO = "django.forms.renderers.DjangoTemplates"
+FAST = "steward.form_renderer.FastFormRenderer"
+
+
+class EveryKind(forms.Form):
+    required_css_class = "required"
+    error_css_class = "has-error"
+
+    name = forms.CharField(help_text="Your <em>public</em> name", max_length=20)
+    email = forms.EmailField(required=False, label="E-mail?")
+    site = forms.URLField(required=False)
+    count = forms.IntegerField(min_value=0, initial=3)
+    secret = forms.CharField(widget=forms.PasswordInput, required=False)
+    token = forms.CharField(widget=forms.HiddenInput, initial='a"b<c>')
+    when = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    at = forms.DateTimeField(required=False)
+    agree = forms.BooleanField(label="I agree", required=False)
+    locked = forms.CharField(disabled=True, initial="fixed & final", required=False)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "data-x": mark_safe("a&amp;b")}), initial="line <1>\nline 2")
+    kind = forms.ChoiceField(choices=[("", "—"), ("a", "Apples & pears"), ("b", mark_safe("<b>Bold</b>"))])
+    grouped = forms.ChoiceField(
+        choices=[("Fruit", [("apple", "Apple"), ("pear", "Pear")]), ("Other", [("rock", "Rock")]), ("loose", "Loose")],
+        required=False,
+    )
+    many = forms.MultipleChoiceField(choices=[(1, "One"), (2, "Two")], required=False)
+    pick = forms.ChoiceField(widget=forms.RadioSelect, choices=[("x", "X"), ("y", "Y")], required=False)  # Django's own
+    upload = forms.FileField(required=False)  # Django's own
+
+
+def _both(render):
+    return render(DjangoTemplates()), render(FastFormRenderer())
+
+
+@pytest.mark.parametrize("data", [None, {"name": "x" * 30, "email": "not an address", "count": "-1", "body": "", "kind": "zz"}])
+def test_every_field_kind_renders_as_djangos_templates_do(data):
+    for name in EveryKind.base_fields:
+
+        def group(renderer, name=name):
+            return str(EveryKind(data, renderer=renderer)[name].as_field_group())
+
+        djangos, ours = _both(group)
+        assert ours == djangos, name
+    djangos, ours = _both(
+        lambda renderer: str(EveryKind(data, renderer=renderer).non_field_errors()) + str(EveryKind(data, renderer=renderer))
+    )
+    assert ours == djangos
+
+
+def test_the_renderer_draws_the_templates_it_names():
+    assert {"django/forms/field.html", "django/forms/widgets/select.html", "django/forms/widgets/text.html"} <= set(PYTHON_TEMPLATES)
+
+
+def _without_tokens(html: bytes) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html.decode())
+
+
+@pytest.mark.django_db
+def test_pages_full_of_forms_are_the_same_with_either_renderer(settings, client, stewards, login):
+    from intake.tests.conftest import submit
+
+    submit(client, body="Something happened in the review thread.")
+    from cases.actions import do_declare_conflict
+    from cases.models import Case
+
+    case = Case.objects.get()
+    do_declare_conflict(stewards["alice"], case, "none")
+    pages = [
+        ("get", reverse("intake:report"), {}),
+        ("post", reverse("intake:report"), {"body": "", "reporter_email": "not an address"}),
+        ("get", reverse("cases:detail", kwargs={"code": case.code_name}), {}),
+        ("get", reverse("cases:queue"), {}),
+    ]
+    login(stewards["alice"])
+    for method, url, data in pages:
+        settings.FORM_RENDERER = DJANGO
+        djangos = getattr(client, method)(url, data)
+        settings.FORM_RENDERER = FAST
+        ours = getattr(client, method)(url, data)
+        assert ours.status_code == djangos.status_code
+        assert _without_tokens(ours.content) == _without_tokens(djangos.content), url
