@@ -157,10 +157,16 @@ def _standing_for_level(level: str, case: Case) -> Standing:
 
 def access_case(user: Any, code_name: str, need: Need) -> Case:
     """The case named `code_name` if `user` may do `need` with it; otherwise 404."""
+    return access_case_and_standing(user, code_name, need)[0]
+
+
+def access_case_and_standing(user: Any, code_name: str, need: Need) -> tuple[Case, Standing]:
+    """access_case, with the standing it was decided on (for a page that shows more or less by standing)."""
     case = Case.objects.filter(code_name=code_name, merged_into__isnull=True).select_related("policy_version", "shepherd").first()
-    if case is None or not may(user, case, need):
+    viewer = standing(user, case) if case is not None else Standing.HIDDEN
+    if case is None or viewer not in ALLOWED[need]:
         raise Http404("No such case.")
-    return case
+    return case, viewer
 
 
 def merged_target(user: Any, code_name: str) -> Case | None:

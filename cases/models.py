@@ -96,6 +96,13 @@ class Case(models.Model):
             self.code_name = unique_code_name(taken_among(Case.objects.all()))
         super().save(*args, **kwargs)
 
+    def parties_with_people(self) -> list["Party"]:
+        """The parties, with their people and the people's identities: the list the case page read once for all
+        its panels (cases.views.context prefetches it), or else one read now."""
+        if "parties" in getattr(self, "_prefetched_objects_cache", {}):
+            return list(self.parties.all())
+        return list(self.parties.select_related("person").prefetch_related("person__identities"))
+
 
 # Urgent first, then oldest first; the primary key makes the order total (steward/pagination.py).
 QUEUE_ORDER = ("queue_rank", "created_at", "pk")

@@ -65,7 +65,7 @@ class ProposalForm(Plain):
             self.set_choices("replaces", [(NOBODY, _("None")), *options])
         else:
             del self.fields["replaces"]
-        parties = list(case.parties.select_related("person"))
+        parties = case.parties_with_people()
         self.parties = {str(party.pk): party for party in parties}
         self.set_choices("outcome", outcome_choices(policy))
         reported = [(str(p.pk), person_label(p)) for p in parties if p.role == PartyRole.REPORTED]
@@ -126,7 +126,7 @@ class ResponseForm(Plain):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.parties = {str(p.pk): p for p in case.parties.filter(role=PartyRole.REPORTED).select_related("person")}
+        self.parties = {str(p.pk): p for p in case.parties_with_people() if p.role == PartyRole.REPORTED}
         self.set_choices("party", [(pk, person_label(p)) for pk, p in self.parties.items()])
 
 

@@ -94,7 +94,7 @@ def _decision_view(decision: Decision, policy: Policy, user: Any) -> DecisionVie
 
 
 def recommendations(case: Case) -> list[Recommendation]:
-    reported = list(case.parties.filter(role=PartyRole.REPORTED).select_related("person"))
+    reported = [party for party in case.parties_with_people() if party.role == PartyRole.REPORTED]
     return [recommend(case, party) for party in reported] or [recommend(case, None)]
 
 
@@ -112,7 +112,7 @@ def panel_context(request: HttpRequest, case: Case, viewer: Standing) -> dict[st
         "open_proposals": [view for view in proposals if view.proposal.status == ProposalStatus.OPEN],
         "closed_proposals": [view for view in proposals if view.proposal.status != ProposalStatus.OPEN],
         "decisions": decisions,
-        "has_reported": case.parties.filter(role=PartyRole.REPORTED).exists(),
+        "has_reported": any(party.role == PartyRole.REPORTED for party in case.parties_with_people()),
         "inform": latest_inform(case),
         "responses": list(case.response_records.select_related("party__person", "recorded_by__steward_profile")),
         "proposal_form": ProposalForm(case=case),

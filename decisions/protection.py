@@ -39,7 +39,7 @@ def reporter_person_ids(report: Report) -> set[int]:
     if report.anonymous:
         return set()
     case = report.case
-    parties = list(case.parties.filter(role=PartyRole.REPORTER).select_related("person").prefetch_related("person__identities"))
+    parties = [party for party in case.parties_with_people() if party.role == PartyRole.REPORTER]
     email = normalise_handle(Space.EMAIL, report.reporter_email) if report.reporter_email else ""
     name = report.reporter_name.strip().casefold()
     contact = report.reporter_other_contact.strip().casefold()

@@ -10,7 +10,7 @@ from letters.models import PartyLink
 
 
 def panel_context(request: HttpRequest, case: Case, viewer: Standing) -> dict[str, Any]:
-    parties = list(case.parties.filter(role=PartyRole.REPORTED).select_related("person"))
+    parties = [party for party in case.parties_with_people() if party.role == PartyRole.REPORTED]
     links = PartyLink.objects.filter(case=case).select_related("created_by__steward_profile")
     by_party: dict[int, list[PartyLink]] = {}
     for link in links:

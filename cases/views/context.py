@@ -7,6 +7,7 @@ access layer (earlier cases, quorum, standing); nothing is looked up by id on it
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 
 from audit.models import Event
@@ -53,7 +54,7 @@ def _title(lookup: Any, code: str) -> str:
 
 def report_views(case: Case, policy: Policy) -> list[ReportView]:
     views = []
-    for report in case.reports.prefetch_related("excluded_stewards"):
+    for report in case.reports.all():  # with their excluded stewards (case_context prefetches both)
         views.append(
             ReportView(
                 report=report,
@@ -67,7 +68,7 @@ def report_views(case: Case, policy: Policy) -> list[ReportView]:
 
 def party_views(case: Case) -> list[PartyView]:
     views = []
-    for party in case.parties.select_related("person").prefetch_related("person__identities"):
+    for party in case.parties_with_people():
         if party.role == PartyRole.REPORTER:
             views.append(PartyView(party, shows_identity=False))
         else:
@@ -119,6 +120,12 @@ def case_context(request: HttpRequest, case: Case, viewer: Standing | None = Non
     `viewer` is the viewer's standing when the view has just asked the access layer for it."""
     policy = case.policy_version.policy
     viewer_standing = viewer if viewer is not None else standing(request.user, case)
+    # The reports and the parties, read once for every section and panel (which read them with .all()).
+    prefetch_related_objects(
+        [case],
+        Prefetch("parties", Party.objects.select_related("person").prefetch_related("person__identities")),
+        "reports__excluded_stewards",
+    )
     reports = list(case.reports.all())
     members = committee(case)  # read once for the shepherd choice and the quorum
     candidates = shepherd_candidates(case, members)
@@ -134,7 +141,7 @@ def case_context(request: HttpRequest, case: Case, viewer: Standing | None = Non
         ),
         "shepherd_form": ShepherdForm(candidates=candidates, initial={"shepherd": str(case.shepherd_id or "none")}),
         "note_form": NoteForm(),
-        "message_form": MessageForm(reports=reports),
+        "message_form": MessageForm(reports=reports, parties=case.parties_with_people()),
         "party_form": PartyForm(),
         "evidence_form": EvidenceForm(),
         "merge_form": MergeForm(),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.access import ALLOWED, Need, Standing, access_case, merged_target, standing
+from cases.access import ALLOWED, Need, Standing, access_case, access_case_and_standing, merged_target, standing
 from cases.actions import do_declare_conflict, log_identity_view
 from cases.forms import DeclareForm
 from cases.models import ConflictLevel
@@ -57,8 +57,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     if moved is not None:
         # A joined case's old name (from a bookmark or a mail) leads to where it went, for its readers only.
         return back_to_case(moved)
-    case = access_case(request.user, code, Need.CODE_NAME)
-    viewer = standing(request.user, case)
+    case, viewer = access_case_and_standing(request.user, code, Need.CODE_NAME)
     if viewer is Standing.UNDECLARED:
         return HttpResponseRedirect(reverse("cases:declare", kwargs={"code": case.code_name}))
     if viewer not in ALLOWED[Need.READ]:
