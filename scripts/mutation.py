@@ -379,9 +379,9 @@ def run(
 
                 if not mutants:
                     on_done(report)
-                trace = read_trace(trace_file) if trace_file.exists() else {}
+                trace, seconds = read_trace(trace_file) if trace_file.exists() else ({}, {})
                 for mutant in mutants:
-                    select = tests_reaching(trace, statement_lines(source, mutant.line)) if trace else None
+                    select = tests_reaching(trace, statement_lines(source, mutant.line), seconds) if trace else None
                     work = functools.partial(_run_mutant_in, target=target, mutant=mutant, timeout=timeout, select=select, warm=target_warm)
                     pool.submit(with_copy, work).add_done_callback(finished)
         for server in _WARM.values():

@@ -2,8 +2,9 @@
 
 The unmutated run of a target's tests records, per test, the lines of the target file it executed (with
 `sys.monitoring`, standard library since Python 3.12: each line location reports once per test and is then switched
-off until the next test starts, so the cost is a few milliseconds a test). A mutant then runs only the tests that
-executed the statement it changes. That is the same verdict as running them all, sooner: a test that never executes
+off until the next test starts, so the cost is a few milliseconds a test), and how long each took. A mutant then
+runs only the tests that executed the statement it changes, the quickest first (under -x a caught mutant stops at
+its first failing test). That is the same verdict as running them all, sooner: a test that never executes
 a line cannot see a change to it. Two exceptions are kept on the safe side:
 
 - a change outside any function body (module level, class bodies, `def` lines with their defaults and decorators)
@@ -30,6 +31,7 @@ TRACE_PLUGIN = """
 import json
 import os
 import sys
+import time
 
 import pytest
 
@@ -37,6 +39,7 @@ _TARGET = os.path.realpath(os.environ["STEWARD_MUTATION_TRACE"])
 _OUT = os.environ["STEWARD_MUTATION_TRACE_OUT"]
 _TOOL = sys.monitoring.COVERAGE_ID
 _lines = {}
+_seconds = {}
 _current = [""]
 _is_target = {}
 
@@ -63,7 +66,9 @@ sys.monitoring.set_events(_TOOL, sys.monitoring.events.LINE)
 def pytest_runtest_protocol(item, nextitem):
     _current[0] = item.nodeid
     sys.monitoring.restart_events()
+    started = time.perf_counter()
     yield
+    _seconds[item.nodeid] = time.perf_counter() - started
     _current[0] = ""
     sys.monitoring.restart_events()
 
@@ -72,7 +77,7 @@ def pytest_unconfigure(config):
     sys.monitoring.set_events(_TOOL, 0)
     sys.monitoring.free_tool_id(_TOOL)
     with open(_OUT, "w") as out:
-        json.dump({test: sorted(lines) for test, lines in _lines.items()}, out)
+        json.dump({"lines": {test: sorted(lines) for test, lines in _lines.items()}, "seconds": _seconds}, out)
 """
 
 SELECT_PLUGIN = """
@@ -82,10 +87,23 @@ import os
 import pytest
 
 
+def _database_group(item):
+    # pytest-django's order: tests in a transaction first (0), then tests that flush the tables (1), then the rest.
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    flushes = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    if flushes or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    wanted = set(json.loads(open(os.environ["STEWARD_MUTATION_SELECT"]).read()))
-    kept = [item for item in items if item.nodeid in wanted]
+    # The selected tests come quickest first (the harness orders them by their unmutated run), so a caught mutant
+    # fails as soon as it can under -x; pytest-django's grouping is kept, since a test that flushes the tables must
+    # not run before one that needs the rows the migrations made.
+    wanted = {test: position for position, test in enumerate(json.loads(open(os.environ["STEWARD_MUTATION_SELECT"]).read()))}
+    kept = sorted((item for item in items if item.nodeid in wanted), key=lambda item: (_database_group(item), wanted[item.nodeid]))
     config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in wanted])
     items[:] = kept
 """
@@ -100,8 +118,10 @@ def install_plugins(copy: Path) -> Path:
     return folder
 
 
-def read_trace(path: Path) -> dict[str, set[int]]:
-    return {test: set(lines) for test, lines in json.loads(path.read_text()).items()}
+def read_trace(path: Path) -> tuple[dict[str, set[int]], dict[str, float]]:
+    """The lines each test executed (OUTSIDE_TESTS: those run while none was) and each test's seconds."""
+    data = json.loads(path.read_text())
+    return {test: set(lines) for test, lines in data["lines"].items()}, data["seconds"]
 
 
 def statement_lines(source: str, line: int) -> range | None:
@@ -143,8 +163,10 @@ def statement_lines(source: str, line: int) -> range | None:
     return found
 
 
-def tests_reaching(trace: dict[str, set[int]], lines: range | None) -> list[str] | None:
-    """The tests to run for a change on these lines: a list (maybe empty: none reaches them), or None for all tests."""
+def tests_reaching(trace: dict[str, set[int]], lines: range | None, seconds: dict[str, float] | None = None) -> list[str] | None:
+    """The tests to run for a change on these lines, quickest first: a list (maybe empty: none reaches them), or
+    None for all tests."""
     if lines is None or any(line in trace.get(OUTSIDE_TESTS, ()) for line in lines):
         return None
-    return [test for test, executed in trace.items() if test != OUTSIDE_TESTS and any(line in executed for line in lines)]
+    reaching = [test for test, executed in trace.items() if test != OUTSIDE_TESTS and any(line in executed for line in lines)]
+    return sorted(reaching, key=lambda test: (seconds or {}).get(test, 0.0))

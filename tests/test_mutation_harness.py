@@ -163,6 +163,8 @@ def test_the_statement_a_line_belongs_to():
     assert selection.tests_reaching(trace, range(14, 15)) == [], "no test reaches the except clause"
     assert selection.tests_reaching(trace, None) is None, "at import: every test"
     assert selection.tests_reaching({"": {8}}, range(8, 9)) is None, "run outside any test: every test"
+    seconds = {"t.py::one": 2.5, "t.py::two": 0.1}
+    assert selection.tests_reaching(trace, range(5, 6), seconds) == ["t.py::two", "t.py::one"], "quickest first: -x stops sooner"
 
 
 def _selection():
