@@ -163,8 +163,10 @@ def access_case(user: Any, code_name: str, need: Need) -> Case:
 def access_case_and_standing(user: Any, code_name: str, need: Need) -> tuple[Case, Standing]:
     """access_case, with the standing it was decided on (for a page that shows more or less by standing)."""
     case = Case.objects.filter(code_name=code_name, merged_into__isnull=True).select_related("policy_version", "shepherd").first()
-    viewer = standing(user, case) if case is not None else Standing.HIDDEN
-    if case is None or viewer not in ALLOWED[need]:
+    if case is None:
+        raise Http404("No such case.")
+    viewer = standing(user, case)
+    if viewer not in ALLOWED[need]:
         raise Http404("No such case.")
     return case, viewer
 

@@ -235,3 +235,12 @@ def test_an_applied_action_with_a_leftover_lease_is_not_applied_again(sanctioned
     EnforcementAction.objects.filter(pk=action.pk).update(lease_until=timezone.now() - timedelta(minutes=5))
     assert run_action(action.pk) == "nothing to do"
     assert len(forum.mutations("PUT")) == 1
+
+
+def test_an_applied_action_keeps_the_platforms_reference_to_what_was_done(sanctioned: Any, stewards: Any, forum: Any) -> None:
+    """The platform's own reference to the ban it made stays on the action's record, so whoever audits the case can
+    find the ban on the platform."""
+    _case, _plan, action = approved(sanctioned, stewards)
+    assert run_action(action.pk) == "done"
+    action.refresh_from_db()
+    assert action.external_ref == f"{forum.url}/bans/ivan"

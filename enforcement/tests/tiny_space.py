@@ -111,7 +111,9 @@ class TinySpace(Space):
     def apply(self, request: ActionRequest) -> Outcome:
         if request.op == Op.BAN:
             self._call("PUT", f"/bans/{request.subject}", {"reason": request.reason})
-            return Outcome(f"Banned {request.subject} from the tiny forum.", state={"user": request.subject})
+            # Like a real platform's answer, the ban's own address on the forum is the reference to it.
+            reference = f"{self.settings['api_url']}/bans/{request.subject}"
+            return Outcome(f"Banned {request.subject} from the tiny forum.", external_ref=reference, state={"user": request.subject})
         if request.op == Op.EDIT_CONTENT:
             self._call("PUT", f"/posts/{request.subject}", {"body": request.params["body"]})
             return Outcome(f"Replaced the text of post {request.subject}.")
