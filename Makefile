@@ -97,7 +97,7 @@ test-postgres: install postgres node_modules/.installed
 test: lint test-sqlite test-postgres
 
 MUTATION_ARGS ?=
-mutation: install  ## not in CI: about an hour on 2 cores; narrow it with MUTATION_ARGS="--target cases/access.py --limit 20"
+mutation: install  ## not in CI: about 45 minutes on 2 cores; narrow it with MUTATION_ARGS="--target cases/access.py --limit 20"
 	$(PY) scripts/mutation.py --jobs 2 --out var/mutation.md $(MUTATION_ARGS)
 
 BENCH_PG_DIR := /tmp/steward-pg-bench
