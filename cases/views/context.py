@@ -101,18 +101,32 @@ def notes(request: HttpRequest, case: Case) -> Page:
 
 
 def evidence(request: HttpRequest, case: Case) -> Page:
-    rows = case.evidence.select_related("report", "added_by__steward_profile")
-    return oldest_first(paginate(request, rows, NEWEST_FIRST_ADDED, "evidence_before", EVIDENCE_PAGE, case_url(case)))
+    rows = case.evidence.select_related("added_by__steward_profile")
+    page = oldest_first(paginate(request, rows, NEWEST_FIRST_ADDED, "evidence_before", EVIDENCE_PAGE, case_url(case)))
+    _attach_reports_and_parties(case, page.items)
+    return page
 
 
 def thread(request: HttpRequest, case: Case) -> Page:
-    rows = case.messages.select_related(
-        "report", "author__steward_profile", "party__person", "approved_by__steward_profile"
-    ).prefetch_related("outgoing_mails")
+    rows = case.messages.select_related("author__steward_profile", "approved_by__steward_profile").prefetch_related("outgoing_mails")
     page = oldest_first(paginate(request, rows, NEWEST_FIRST, "messages_before", MESSAGES_PAGE, case_url(case)))
+    _attach_reports_and_parties(case, page.items)
     for message in page.items:
         message.case = case  # the template's helpers read it; the case is already in hand
     return page
+
+
+def _attach_reports_and_parties(case: Case, rows: list[Any]) -> None:
+    """Give each row its report and party from the case's own (read once per page), rather than joining the whole
+    report into every row's query: on PostgreSQL, planning a message page joined to seven tables took 4 ms. A row
+    whose report or party is not among the case's keeps Django's own lazy read."""
+    reports = {report.pk: report for report in case.reports.all()}
+    parties = {party.pk: party for party in case.parties_with_people()}
+    for row in rows:
+        if getattr(row, "report_id", None) in reports:
+            row.report = reports[row.report_id]
+        if getattr(row, "party_id", None) in parties:
+            row.party = parties[row.party_id]
 
 
 def case_context(request: HttpRequest, case: Case, viewer: Standing | None = None, **forms: Any) -> dict[str, Any]:
