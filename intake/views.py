@@ -178,12 +178,13 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
     else:
         form = ReplyForm()
     policy = report.case.policy_version.policy
+    portal_page: dict[str, Any] = {"size": PORTAL_PAGE, "forget": ["sent"]}  # the thank-you line shows once
     context = {
         "report": report,
         "status": reporter_status(report),
         # The latest page of each; "earlier" links page back, so a long thread costs what a short one does.
-        "thread": oldest_first(paginate(request, reporter_messages(report), NEWEST_FIRST, "messages_before", PORTAL_PAGE)),
-        "evidence": oldest_first(paginate(request, reporter_evidence(report), ("-added_at", "-pk"), "files_before", PORTAL_PAGE)),
+        "thread": oldest_first(paginate(request, reporter_messages(report), NEWEST_FIRST, "messages_before", **portal_page)),
+        "evidence": oldest_first(paginate(request, reporter_evidence(report), ("-added_at", "-pk"), "files_before", **portal_page)),
         "categories": [title for code, title in policy.category_choices() if code in report.categories],
         "space_title": _space_title(policy, report.space),
         "form": form,

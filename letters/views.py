@@ -55,7 +55,7 @@ def party_portal(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "link": link,
         "status": party_status(link.case),
-        "thread": oldest_first(paginate(request, party_messages(link), NEWEST_FIRST, "messages_before", PORTAL_PAGE)),
+        "thread": oldest_first(paginate(request, party_messages(link), NEWEST_FIRST, "messages_before", PORTAL_PAGE, forget=["sent"])),
         "form": form,
         "sent": request.method == "GET" and request.GET.get("sent") == "1",
         # The decisions app adds its appeal section by shipping this template (it gets `link` and `token`).

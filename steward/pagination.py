@@ -107,12 +107,23 @@ def oldest_first(page: Page) -> Page:
     return Page(list(reversed(page.items)), page.next_cursor, page.more_href, page.param)
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], order: Sequence[str], param: str, size: int = 50, path: str = "") -> Page:
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    order: Sequence[str],
+    param: str,
+    size: int = 50,
+    path: str = "",
+    forget: Sequence[str] = (),
+) -> Page:
     """page_of with the cursor read from `param` in the request's query string, and the "more" link made
-    (to `path`, by default the request's own: a section answered to a POST links to the page it sits on)."""
+    (to `path`, by default the request's own: a section answered to a POST links to the page it sits on; without
+    the query parameters named in `forget`, such as a one-time notice's flag)."""
     page = page_of(queryset, order, request.GET.get(param, "")[:500], size)
     if not page.has_more:
         return Page(page.items, param=param)
     query = request.GET.copy()
+    for name in forget:
+        query.pop(name, None)
     query[param] = page.next_cursor
     return Page(page.items, page.next_cursor, more_href=f"{path or request.path}?{query.urlencode()}", param=param)

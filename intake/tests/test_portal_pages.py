@@ -53,3 +53,17 @@ def test_a_forged_cursor_starts_at_the_latest_messages(client, stewards, monkeyp
         do_send_message(stewards["alice"], report.case, Audience.REPORTER, f"NUMBERED-{number:02d}", report=report)
     html = Client().get(portal_url(reference, secret) + "?messages_before=bm90LWEtY3Vyc29y").content.decode()
     assert _messages_and_more(html)[0] == ["01", "02"]
+
+
+def test_earlier_messages_do_not_thank_the_reporter_again(client, stewards, monkeypatch):
+    """ "Thank you" follows a reply once; the link to earlier messages from that page does not carry it."""
+    monkeypatch.setattr("intake.views.PORTAL_PAGE", 1)
+    reference, secret = receipt_of(submit(client, body="My report."))
+    report = Report.objects.get(reference=reference)
+    for number in range(2):
+        do_send_message(stewards["alice"], report.case, Audience.REPORTER, f"NUMBERED-{number:02d}", report=report)
+    html = Client().get(portal_url(reference, secret) + "?sent=1").content.decode()
+    assert "Thank you" in html
+    earlier = _messages_and_more(html)[1]
+    assert "sent=" not in earlier
+    assert "Thank you" not in Client().get(earlier).content.decode()
