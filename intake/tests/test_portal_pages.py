@@ -45,24 +45,26 @@ def test_a_long_thread_pages_back_through_only_this_reporters_messages(client, s
     assert len(pages) == 3
 
 
-def test_a_forged_cursor_starts_at_the_latest_messages(client, stewards, monkeypatch):
-    monkeypatch.setattr("intake.views.PORTAL_PAGE", 2)
+def _portal_with_messages(client, steward, count: int) -> str:
+    """A report's portal address, with `count` numbered messages from the stewards."""
     reference, secret = receipt_of(submit(client, body="My report."))
     report = Report.objects.get(reference=reference)
-    for number in range(3):
-        do_send_message(stewards["alice"], report.case, Audience.REPORTER, f"NUMBERED-{number:02d}", report=report)
-    html = Client().get(portal_url(reference, secret) + "?messages_before=bm90LWEtY3Vyc29y").content.decode()
+    for number in range(count):
+        do_send_message(steward, report.case, Audience.REPORTER, f"NUMBERED-{number:02d}", report=report)
+    return portal_url(reference, secret)
+
+
+def test_a_forged_cursor_starts_at_the_latest_messages(client, stewards, monkeypatch):
+    monkeypatch.setattr("intake.views.PORTAL_PAGE", 2)
+    url = _portal_with_messages(client, stewards["alice"], 3)
+    html = Client().get(url + "?messages_before=bm90LWEtY3Vyc29y").content.decode()
     assert _messages_and_more(html)[0] == ["01", "02"]
 
 
 def test_earlier_messages_do_not_thank_the_reporter_again(client, stewards, monkeypatch):
     """ "Thank you" follows a reply once; the link to earlier messages from that page does not carry it."""
     monkeypatch.setattr("intake.views.PORTAL_PAGE", 1)
-    reference, secret = receipt_of(submit(client, body="My report."))
-    report = Report.objects.get(reference=reference)
-    for number in range(2):
-        do_send_message(stewards["alice"], report.case, Audience.REPORTER, f"NUMBERED-{number:02d}", report=report)
-    html = Client().get(portal_url(reference, secret) + "?sent=1").content.decode()
+    html = Client().get(_portal_with_messages(client, stewards["alice"], 2) + "?sent=1").content.decode()
     assert "Thank you" in html
     earlier = _messages_and_more(html)[1]
     assert "sent=" not in earlier
