@@ -19,6 +19,10 @@ DJANGO = "django.forms.renderers.DjangoTemplates"
 FAST = "steward.form_renderer.FastFormRenderer"
 
 
+class OwnOptions(forms.Select):
+    option_template_name = "django/forms/widgets/input_option.html"  # not the plain option: Django's renderer draws it
+
+
 class EveryKind(forms.Form):
     required_css_class = "required"
     error_css_class = "has-error"
@@ -41,6 +45,8 @@ class EveryKind(forms.Form):
     )
     many = forms.MultipleChoiceField(choices=[(1, "One"), (2, "Two")], required=False)
     pick = forms.ChoiceField(widget=forms.RadioSelect, choices=[("x", "X"), ("y", "Y")], required=False)  # Django's own
+    ticks = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, choices=[("a", "A"), ("b", "B")], required=False)
+    custom = forms.ChoiceField(widget=OwnOptions, choices=[("a", "A")], required=False)  # a select Django must draw
     upload = forms.FileField(required=False)  # Django's own
 
 
