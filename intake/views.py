@@ -26,7 +26,7 @@ from people.access import is_active_steward
 from policy.services import current_policy
 from policy.wording import days, hours
 from steward.middleware import private
-from steward.pagination import NEWEST_FIRST, oldest_first, paginate
+from steward.pagination import NEWEST_FIRST, NEWEST_FIRST_ADDED, oldest_first, paginate
 from steward.ratelimit import client_key, hit, peek
 
 
@@ -184,7 +184,7 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
         "status": reporter_status(report),
         # The latest page of each; "earlier" links page back, so a long thread costs what a short one does.
         "thread": oldest_first(paginate(request, reporter_messages(report), NEWEST_FIRST, "messages_before", **portal_page)),
-        "evidence": oldest_first(paginate(request, reporter_evidence(report), ("-added_at", "-pk"), "files_before", **portal_page)),
+        "evidence": oldest_first(paginate(request, reporter_evidence(report), NEWEST_FIRST_ADDED, "files_before", **portal_page)),
         "categories": [title for code, title in policy.category_choices() if code in report.categories],
         "space_title": _space_title(policy, report.space),
         "form": form,

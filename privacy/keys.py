@@ -78,7 +78,7 @@ def _key_sources() -> tuple[object, ...]:
     names = ("STEWARD_ENCRYPTION_KEYS", "STEWARD_INDEX_KEY")
     from_settings = tuple(_hashable(getattr(settings, name, None)) for name in names)
     from_environment = tuple(os.environ.get(name + suffix) for name in names for suffix in ("", "_FILE"))
-    return (*from_settings, *from_environment, settings.SECRET_KEY, settings.SECRET_KEY == settings.DEV_SECRET_KEY)
+    return (*from_settings, *from_environment, settings.SECRET_KEY)
 
 
 def _hashable(value: object) -> object:
@@ -87,10 +87,10 @@ def _hashable(value: object) -> object:
 
 @lru_cache(maxsize=8)
 def _keyring_from(sources: tuple[object, ...]) -> Keyring:
-    return _keyring(configured_keys(), configured_index_key(), bool(sources[-1]))
+    """The keyring for these sources (read from them once: the cache is keyed on where they are, not on the keys)."""
+    return _keyring(configured_keys(), configured_index_key(), settings.SECRET_KEY == settings.DEV_SECRET_KEY)
 
 
-@lru_cache(maxsize=8)
 def _keyring(raw: str, index_key: str, dev_secret: bool) -> Keyring:
     keys = [key.strip() for key in raw.split(",") if key.strip()]
     development = False

@@ -37,6 +37,13 @@ from pathlib import Path
 from typing import Any
 
 
+def code_tree(source: str, path: Path) -> dict[str, list[types.CodeType]]:
+    """Every code object compiled from `source` (the module, class bodies, functions, nested ones), by qualified name."""
+    found: dict[str, list[types.CodeType]] = defaultdict(list)
+    _walk(compile(source, str(path), "exec", dont_inherit=True), found)
+    return found
+
+
 def _walk(code: types.CodeType, found: dict[str, list[types.CodeType]]) -> None:
     found[code.co_qualname].append(code)
     for const in code.co_consts:
@@ -54,12 +61,10 @@ Key = tuple[str, int, bytes]
 Plan = list[tuple[list[types.FunctionType], types.CodeType]]
 
 
-def swap_plan(path: Path, loaded: dict[Key, list[types.FunctionType]]) -> Plan | str:
-    """The functions to give new code for the file as it is now on disk, or why that cannot carry the change."""
-    new: dict[str, list[types.CodeType]] = defaultdict(list)
-    _walk(compile(path.read_text(), str(path), "exec", dont_inherit=True), new)
-    old: dict[str, list[types.CodeType]] = defaultdict(list)
-    _walk(compile(ORIGINAL[path], str(path), "exec", dont_inherit=True), old)
+def swap_plan(path: Path, old: dict[str, list[types.CodeType]], loaded: dict[Key, list[types.FunctionType]]) -> Plan | str:
+    """The functions to give new code for the file as it is now on disk (`old`: the code it was loaded with), or why
+    that cannot carry the change."""
+    new = code_tree(path.read_text(), path)
     if set(new) != set(old) or any(len(new[name]) != len(old[name]) for name in old):
         return "the change adds or removes a function"
     plan = []
@@ -92,7 +97,6 @@ def live_functions(path: Path) -> dict[Key, list[types.FunctionType]]:
     return found
 
 
-ORIGINAL: dict[Path, str] = {}
 SWAP_REFUSED = 97  # the child's exit status when the new code cannot be put in place
 
 
@@ -124,17 +128,17 @@ def serve(target: str, warm_args: list[str]) -> None:
     os.dup2(quiet, 2)
     sys.path.insert(0, os.getcwd())
     path = Path(target).resolve()
-    ORIGINAL[path] = path.read_text()
+    original = code_tree(path.read_text(), path)
     import pytest
 
     collected = pytest.main(["--collect-only", "-q", *warm_args])
     loaded = live_functions(path)
     # A target no test module imports is imported afresh, mutant and all, by the child that needs it: nothing to swap.
     imported = any(getattr(module, "__file__", None) == str(path) for module in list(sys.modules.values()))
-    _say(channel, {"ready": collected == 0, "loaded": bool(loaded)})
+    _say(channel, {"ready": collected == 0})
     for line in sys.stdin:
         request = json.loads(line)
-        plan = swap_plan(path, loaded) if imported else []
+        plan = swap_plan(path, original, loaded) if imported else []
         if isinstance(plan, str):
             _say(channel, {"fallback": plan})
             continue

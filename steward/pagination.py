@@ -21,6 +21,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
 NEWEST_FIRST = ("-created_at", "-pk")
+NEWEST_FIRST_ADDED = ("-added_at", "-pk")  # evidence, which records when it was added
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from cases.models import Case, Party, PartyRole, Report, Status
 from cases.panels import rendered_panels
 from cases.views.common import case_url
 from policy.schema import Policy
-from steward.pagination import NEWEST_FIRST, Page, oldest_first, paginate
+from steward.pagination import NEWEST_FIRST, NEWEST_FIRST_ADDED, Page, oldest_first, paginate
 
 # Each list on the case page shows one page, the latest; "earlier" links page back (steward/pagination.py).
 NOTES_PAGE = 50
@@ -26,7 +26,6 @@ EVIDENCE_PAGE = 50
 MESSAGES_PAGE = 50
 TIMELINE_PAGE = 100
 EARLIER_CASES_PAGE = 20
-NEWEST_FIRST_ADDED = ("-added_at", "-pk")
 
 
 @dataclass
