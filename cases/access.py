@@ -162,7 +162,29 @@ def access_case(user: Any, code_name: str, need: Need) -> Case:
 
 def access_case_and_standing(user: Any, code_name: str, need: Need) -> tuple[Case, Standing]:
     """access_case, with the standing it was decided on (for a page that shows more or less by standing)."""
-    case = Case.objects.filter(code_name=code_name, merged_into__isnull=True).select_related("policy_version", "shepherd").first()
+    case = Case.objects.filter(code_name=code_name, merged_into__isnull=True).select_related(*_CASE_PAGE_RELATED).first()
+    return _checked(user, case, need)
+
+
+def access_case_or_merged(user: Any, code_name: str, need: Need) -> tuple[Case, Standing | None]:
+    """access_case_and_standing, or, for the old name of a joined case, the case it went to and no standing.
+
+    The case is read once either way (the case page asks this on every view). Where it went is told only to
+    a reader of the case it joined: anyone else gets the same 404 as for a name that never existed.
+    """
+    case = Case.objects.filter(code_name=code_name).select_related(*_CASE_PAGE_RELATED).first()
+    if case is not None and case.merged_into_id is not None:
+        target = _merge_destination(user, case)
+        if target is None:
+            raise Http404("No such case.")
+        return target, None
+    return _checked(user, case, need)
+
+
+_CASE_PAGE_RELATED = ("policy_version", "shepherd")
+
+
+def _checked(user: Any, case: Case | None, need: Need) -> tuple[Case, Standing]:
     if case is None:
         raise Http404("No such case.")
     viewer = standing(user, case)
@@ -177,11 +199,15 @@ def merged_target(user: Any, code_name: str) -> Case | None:
     Only a reader of the target learns where the joined case went: anyone else gets the same 404 as
     for a name that never existed.
     """
-    case = Case.objects.filter(code_name=code_name, merged_into__isnull=False).first()
+    return _merge_destination(user, Case.objects.filter(code_name=code_name, merged_into__isnull=False).first())
+
+
+def _merge_destination(user: Any, case: Case | None) -> Case | None:
+    """Where the joined `case` finally went (following joins of joins), if `user` may read it; else None."""
     seen = set()
     while case is not None and case.merged_into_id is not None and case.pk not in seen:
         seen.add(case.pk)
-        case = Case.objects.filter(pk=case.merged_into_id).select_related("policy_version", "shepherd").first()
+        case = Case.objects.filter(pk=case.merged_into_id).select_related(*_CASE_PAGE_RELATED).first()
     if case is None or case.merged_into_id is not None or not may(user, case, Need.READ):
         return None
     return case

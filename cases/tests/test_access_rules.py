@@ -22,6 +22,8 @@ from cases.access import (
     Quorum,
     Standing,
     access_case,
+    access_case_and_standing,
+    access_case_or_merged,
     access_evidence,
     access_report_by_link,
     committee_standings,
@@ -280,6 +282,29 @@ def test_the_old_name_leads_only_readers_of_the_result_to_it(stewards: dict[str,
     # A live case's name and an unknown name lead nowhere.
     assert merged_target(stewards["dave"], target.code_name) is None
     assert merged_target(stewards["dave"], "NO-SUCH-NAME") is None
+
+
+def test_the_case_page_reads_the_old_name_as_merged_target_and_a_live_name_as_access_case(
+    stewards: dict[str, User], joined: tuple[Case, Case]
+) -> None:
+    """access_case_or_merged (one read for the case page) answers exactly what the two questions it replaces do."""
+    target, source = joined
+    for name in ("alice", "dave"):
+        assert access_case_or_merged(stewards[name], source.code_name, Need.CODE_NAME) == (target, None), name
+    for name in ("bob", "carol", "erin", "frank"):
+        with pytest.raises(Http404):
+            access_case_or_merged(stewards[name], source.code_name, Need.CODE_NAME)
+    with pytest.raises(Http404):
+        access_case_or_merged(stewards["dave"], "NO-SUCH-NAME", Need.CODE_NAME)
+    for name, user in stewards.items():
+        for need in Need:
+            try:
+                expected = access_case_and_standing(user, target.code_name, need)
+            except Http404:
+                with pytest.raises(Http404):
+                    access_case_or_merged(user, target.code_name, need)
+            else:
+                assert access_case_or_merged(user, target.code_name, need) == expected, (name, need)
 
 
 def test_the_old_name_leads_nowhere_once_the_reader_is_deactivated(stewards: dict[str, User], joined: tuple[Case, Case]) -> None:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.access import ALLOWED, Need, Standing, access_case, access_case_and_standing, merged_target, standing
+from cases.access import ALLOWED, Need, Standing, access_case, access_case_or_merged, standing
 from cases.actions import do_declare_conflict, log_identity_view
 from cases.forms import DeclareForm
 from cases.models import ConflictLevel
@@ -23,11 +23,9 @@ def _queue() -> HttpResponseRedirect:
 @require_http_methods(["GET", "POST"])
 @steward_only
 def declare(request: HttpRequest, code: str) -> HttpResponse:
-    moved = merged_target(request.user, code)
-    if moved is not None:
-        return back_to_case(moved)
-    case = access_case(request.user, code, Need.CODE_NAME)
-    current = standing(request.user, case)
+    case, current = access_case_or_merged(request.user, code, Need.CODE_NAME)
+    if current is None:
+        return back_to_case(case)
     if current is not Standing.UNDECLARED:
         messages.info(request, _("You have already declared your position on %(case)s.") % {"case": case.code_name})
         return back_to_case(case) if current in ALLOWED[Need.READ] else _queue()
@@ -53,11 +51,10 @@ def declare(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @steward_only
 def detail(request: HttpRequest, code: str) -> HttpResponse:
-    moved = merged_target(request.user, code)
-    if moved is not None:
+    case, viewer = access_case_or_merged(request.user, code, Need.CODE_NAME)
+    if viewer is None:
         # A joined case's old name (from a bookmark or a mail) leads to where it went, for its readers only.
-        return back_to_case(moved)
-    case, viewer = access_case_and_standing(request.user, code, Need.CODE_NAME)
+        return back_to_case(case)
     if viewer is Standing.UNDECLARED:
         return HttpResponseRedirect(reverse("cases:declare", kwargs={"code": case.code_name}))
     if viewer not in ALLOWED[Need.READ]:
