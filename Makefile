@@ -7,7 +7,7 @@ PYTHON_VERSION := $(shell cat .python-version)
 PYTHON ?= $(shell pyenv which python$(PYTHON_VERSION) 2>/dev/null || command -v python$(PYTHON_VERSION) || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock | sha1sum | cut -c1-12)
 PG_DIR := /tmp/steward-pg
 PG_PORT := 54329
 PG_URL := postgres://steward:steward@127.0.0.1:$(PG_PORT)/steward
@@ -30,11 +30,12 @@ help:
 	@echo "make test   install, then ruff, mypy and the whole suite on SQLite and PostgreSQL"
 	@echo "make mutation  mutation testing over the trust core; prints the changes no test catches (docs/testing.md)"
 	@echo "make benchmark  page latency and queries at 1k and 100k cases under gunicorn (docs/performance.md)"
+	@echo "make image      the container image (podman; docs/container.md); make test-image runs compose.yaml and checks it"
 
-$(STAMP): requirements.lock
+$(STAMP): requirements.lock requirements-dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --requirement requirements.lock
+	$(PY) -m pip install --quiet --requirement requirements.lock --requirement requirements-dev.lock
 	rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP)
@@ -47,8 +48,8 @@ encoder-env:  ## research only: the CPU environment of scripts/encoder/ (torch e
 	@test -x .venv-encoder/bin/python || $(PYTHON) -m venv .venv-encoder
 	.venv-encoder/bin/python -m pip install --quiet --no-deps --requirement scripts/encoder/requirements.txt
 
-lock:  ## pin every transitive dependency after changing pyproject.toml
-	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of everything Steward installs (direct pins live in pyproject.toml).\n# Regenerate with: make lock' > requirements.lock
+lock:  ## pin every transitive dependency after changing pyproject.toml: run-time and development sets, each resolved afresh
+	$(PYTHON) scripts/lock.py
 
 system-deps:  ## Debian packages the tests drive: Chromium (browser tests), PostgreSQL (second database), dovecot (reports mailbox), Mailman 3 core (Mailman space)
 	@command -v chromium >/dev/null && test -x /usr/lib/postgresql/15/bin/initdb && test -x /usr/sbin/dovecot || { \
@@ -96,6 +97,16 @@ test-postgres: install postgres node_modules/.installed
 
 test: lint test-sqlite test-postgres
 
+container-deps:  ## Debian packages that build and run the image here: podman (runc), debootstrap for a base without a registry
+	@command -v podman >/dev/null && command -v podman-compose >/dev/null && command -v debootstrap >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman podman-compose buildah runc debootstrap uidmap >/dev/null; }
+
+image: container-deps  ## not in CI: the OCI image of Steward (docs/container.md)
+	scripts/image.sh steward:latest
+
+test-image: install container-deps  ## not in CI: build the image, run compose.yaml, submit a report through it, restart its database
+	$(PY) scripts/test_image.py
+
 MUTATION_ARGS ?=
 mutation: install  ## not in CI: about 45 minutes on 2 cores; narrow it with MUTATION_ARGS="--target cases/access.py --limit 20"
 	$(PY) scripts/mutation.py --jobs 2 --out var/mutation.md $(MUTATION_ARGS)
@@ -117,4 +128,4 @@ clean:
 	scripts/dovecot.sh stop $(DOVECOT_DIR) $(DOVECOT_PORT) || true
 	rm -rf $(VENV) var $(MM_DIR) $(DOVECOT_DIR)
 
-.PHONY: help install encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test mutation benchmark benchmark-postgres clean
+.PHONY: help install container-deps image test-image encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test mutation benchmark benchmark-postgres clean

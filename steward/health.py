@@ -55,3 +55,9 @@ def health(request: HttpRequest) -> JsonResponse:
     }
     strict = request.GET.get("strict") in {"1", "true", "yes"}
     return JsonResponse(body, status=503 if strict and not worker_alive else 200)
+
+
+def worker_beat_age() -> int | None:
+    """Seconds since a worker last stamped the heartbeat, or None if none ever did (raises DatabaseError)."""
+    beat = WorkerHeartbeat.objects.values_list("beat_at", flat=True).first()
+    return None if beat is None else max(0, int((timezone.now() - beat).total_seconds()))

@@ -1,0 +1,234 @@
+"""`make test-image`: build the container image and run compose.yaml as an operator would, then check it.
+
+    .venv/bin/python scripts/test_image.py [--no-build] [--keep]
+
+What it does, in order (each step prints a line; the first failure stops it with a non-zero status):
+1. builds the image (scripts/image.sh) and, where no registry answers, the local PostgreSQL and nginx images;
+2. writes fresh secrets (deploy/container/make-secrets.sh) into a scratch directory and starts every service
+   of compose.yaml under its own project name, on ports of its own;
+3. waits for /health/ through the proxy to say "ok" (the database migrated, the worker beating);
+4. checks the image: it runs as the unprivileged user, holds no secret or CA bundle, and `check --deploy`
+   finds no error in the running web container;
+5. submits a report through the proxy (HTTPS, the real form) and opens the follow-up link it shows;
+6. restarts PostgreSQL under the running site: the worker keeps running (same container, not restarted), the
+   site answers again and a second report is stored and shown;
+7. reads the proxy's and the web server's logs: neither names the follow-up secret;
+8. `compose down --volumes` (unless --keep).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "steward-imagetest"
+HTTP_PORT, HTTPS_PORT = 18081, 18443
+SITE = f"https://localhost:{HTTPS_PORT}"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+LINK = re.compile(r'id="follow-up-link"><a href="([^"]+)"')
+REGISTRY = {"POSTGRES_IMAGE": "docker.io/library/postgres:16-bookworm", "NGINX_IMAGE": "docker.io/library/nginx:1.27-bookworm"}
+LOCAL = {"POSTGRES_IMAGE": ("localhost/steward-postgres:latest", "postgres"), "NGINX_IMAGE": ("localhost/steward-nginx:latest", "nginx")}
+
+
+def step(text: str) -> None:
+    print(f"-- {text}", flush=True)
+
+
+def run(*command: str, env: dict[str, str] | None = None, check: bool = True, capture: bool = False) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=ROOT, env=env, check=check, text=True, capture_output=capture)  # noqa: S603 - our own commands
+
+
+def podman_env() -> dict[str, str]:
+    env = dict(os.environ)
+    if run("podman", "run", "--rm", "--network=none", "localhost/steward:latest", "true", env=env, check=False, capture=True).returncode:
+        env["CONTAINERS_CONF"] = str(ROOT / "deploy/podman/containers.conf")
+    return env
+
+
+def companion_images(env: dict[str, str]) -> dict[str, str]:
+    """The PostgreSQL and nginx images: the registry's where one answers, else built here on the local base."""
+    chosen = {}
+    for variable, image in REGISTRY.items():
+        if run("timeout", "60", "podman", "pull", "-q", image, env=env, check=False, capture=True).returncode == 0:
+            chosen[variable] = image
+            continue
+        local, name = LOCAL[variable]
+        if run("podman", "image", "exists", local, env=env, check=False).returncode:
+            step(f"no registry: building {local}")
+            folder = "deploy/container/local"
+            run("podman", "build", "-q", "--format", "docker", "-t", local, "-f", f"{folder}/{name}.Containerfile", folder, env=env)
+        chosen[variable] = local
+    return chosen
+
+
+def compose_command() -> list[str]:
+    for candidate in (["podman-compose"], ["docker", "compose"]):
+        if shutil.which(candidate[0]):
+            return candidate
+    sys.exit("neither podman-compose nor docker compose is installed (Debian: apt-get install podman-compose)")
+
+
+class Browser:
+    """A browser with its own cookies that trusts the test's self-signed certificate (and nothing else)."""
+
+    def __init__(self, certificate: Path) -> None:
+        context = ssl.create_default_context(cafile=str(certificate))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=context), urllib.request.HTTPCookieProcessor(CookieJar())
+        )
+
+    def get(self, url: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(url, timeout=30) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+    def post(self, url: str, fields: dict[str, str]) -> tuple[int, str]:
+        request = urllib.request.Request(url, data=urlencode(fields).encode(), headers={"Referer": url}, method="POST")  # noqa: S310 - https only
+        try:
+            with self.opener.open(request, timeout=60) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+
+def wait_for_health(browser: Browser, want: str = "ok", timeout: float = 300) -> dict[str, object]:
+    deadline, last = time.monotonic() + timeout, dict[str, object]()
+    while time.monotonic() < deadline:
+        try:
+            status, body = browser.get(f"{SITE}/health/")
+            last = json.loads(body) if status in (200, 503) else {"http": status}
+            if last.get("status") == want:
+                return last
+        except (OSError, ValueError) as error:
+            last = {"error": str(error)}
+        time.sleep(3)
+    raise SystemExit(f"/health/ never said {want!r} within {timeout:.0f} s; last answer: {last}")
+
+
+def submit_report(browser: Browser, marker: str) -> str:
+    status, form = browser.get(f"{SITE}/report/")
+    token = TOKEN.search(form)
+    if status != 200 or token is None:
+        raise SystemExit(f"the report form answered {status} without a form")
+    fields = {
+        "csrfmiddlewaretoken": token.group(1),
+        "body": f"In the project chat someone called me names after I disagreed with them. ({marker})",
+        "involved": "A maintainer of the docs",
+        "occurred_when": "Yesterday",
+        "anonymous": "on",
+        "website": "",
+    }
+    status, receipt = browser.post(f"{SITE}/report/", fields)
+    link = LINK.search(receipt)
+    if status != 200 or link is None:
+        raise SystemExit(f"the report was not taken: {status}, {re.sub(r'<[^>]+>', ' ', receipt)[:300]}")
+    path = urlsplit(link.group(1)).path
+    status, page = browser.get(f"{SITE}{path}")
+    if status != 200 or marker not in page:
+        raise SystemExit(f"the follow-up link did not open the report ({status})")
+    return path
+
+
+def baked_in_secrets(env: dict[str, str]) -> list[str]:
+    """Files in the image that should not be there: the build's CA secret, or a copy of this host's CA bundle."""
+    host_bundle = hashlib.sha256(Path(os.environ.get("PIP_CERT") or "/etc/ssl/certs/ca-certificates.crt").read_bytes()).hexdigest()
+    listing = run(
+        *("podman", "run", "--rm", "--entrypoint", "/bin/sh", "localhost/steward:latest", "-c"),
+        "ls /run/secrets 2>/dev/null; find / -xdev -type f \\( -name '*.pem' -o -name '*.crt' \\) -exec sha256sum {} +",
+        env=env,
+        capture=True,
+    ).stdout.split("\n")
+    return [line for line in listing if line and (host_bundle in line or "  " not in line)]
+
+
+def container(service: str) -> str:
+    return f"{PROJECT}_{service}_1" if "podman-compose" in compose_command()[0] else f"{PROJECT}-{service}-1"
+
+
+def inspect(env: dict[str, str], name: str, template: str) -> str:
+    return run("podman", "inspect", name, "--format", template, env=env, capture=True).stdout.strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-build", action="store_true", help="use the images already built")
+    parser.add_argument("--keep", action="store_true", help="leave the services running afterwards")
+    options = parser.parse_args()
+    if not options.no_build:
+        step("building the image (scripts/image.sh)")
+        run("scripts/image.sh", "steward:latest")
+    env = podman_env()
+    env.update(companion_images(env))
+    scratch = Path(tempfile.mkdtemp(prefix="steward-imagetest-"))
+    secrets = scratch / "secrets"
+    env |= {
+        "SITE_URL": SITE,
+        "STEWARD_SECRETS_DIR": str(secrets),
+        "STEWARD_HTTP_PORT": str(HTTP_PORT),
+        "STEWARD_HTTPS_PORT": str(HTTPS_PORT),
+        "STEWARD_IMAGE": "localhost/steward:latest",
+    }
+    run("deploy/container/make-secrets.sh", str(secrets), env=env)
+    compose = [*compose_command(), "--project-name", PROJECT, "--file", str(ROOT / "compose.yaml")]
+    try:
+        step("compose up")
+        run(*compose, "up", "-d", env=env, capture=True)
+        browser = Browser(secrets / "tls" / "fullchain.pem")
+        health = wait_for_health(browser)
+        step(f"/health/ through the proxy: {health}")
+
+        web, worker, db, proxy = (container(name) for name in ("web", "worker", "db", "proxy"))
+        user = run("podman", "exec", web, "id", "-un", env=env, capture=True).stdout.strip()
+        assert user == "steward", f"the web container runs as {user}"
+        assert not baked_in_secrets(env), "the image holds a secret or the build host's CA bundle"
+        deploy = run(
+            "podman", "exec", web, "python", "manage.py", "check", "--deploy", "--fail-level", "ERROR", env=env, check=False, capture=True
+        )
+        assert deploy.returncode == 0, f"check --deploy in the web container:\n{deploy.stdout}{deploy.stderr}"
+        step(f"image: runs as {user}; no secret or CA bundle inside; check --deploy finds no error")
+
+        first = submit_report(browser, "imagetest-first")
+        step("a report through the proxy: stored, and its follow-up link opens it")
+
+        worker_id, worker_restarts = inspect(env, worker, "{{.Id}}"), inspect(env, worker, "{{.RestartCount}}")
+        run("podman", "restart", "--time", "5", db, env=env, capture=True)
+        step("PostgreSQL restarted under the running site")
+        time.sleep(5)
+        second = submit_report(browser, "imagetest-second")
+        health = wait_for_health(browser)
+        still = inspect(env, worker, "{{.Id}}") == worker_id and inspect(env, worker, "{{.State.Running}}") == "true"
+        assert still and inspect(env, worker, "{{.RestartCount}}") == worker_restarts, "the worker did not survive the database restart"
+        step(f"after the restart: a second report stored and shown, the worker still running and beating ({health})")
+
+        logs = run("podman", "logs", proxy, env=env, capture=True)
+        logs_web = run("podman", "logs", web, env=env, capture=True)
+        for path in (first, second):
+            secret = path.rstrip("/").rsplit("/", 1)[-1]
+            for name, text in (("proxy", logs.stdout + logs.stderr), ("web", logs_web.stdout + logs_web.stderr)):
+                assert secret not in text, f"the {name} log names a follow-up secret"
+        step("no follow-up secret in the proxy's or the web server's logs")
+        print("image test passed")
+        return 0
+    finally:
+        if not options.keep:
+            run(*compose, "down", "--volumes", env=env, check=False, capture=True)
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
