@@ -7,7 +7,7 @@ from policy.errors import PolicyError
 from policy.models import PolicyVersion
 from policy.services import current_policy, current_version, load_policy_version
 from policy.testing import load_test_policy, policy_yaml
-from policy.tests.helpers import DEFAULT, default_text, line_of, replace_line
+from policy.tests.helpers import DEFAULT, default_text, replace_line
 
 pytestmark = pytest.mark.django_db
 
@@ -111,8 +111,8 @@ def test_testing_helper_goes_through_the_loader() -> None:
 
 def test_changed_content_under_the_same_label_loads_as_a_new_distinct_version() -> None:
     # An upgrade ships an edited default file that still says version "1.0" (docs: "as a new version").
-    from audit.models import Event
     from audit.log import verify_chain
+    from audit.models import Event
     from cases.models import Case
 
     first, _ = load_policy_version(DEFAULT)
