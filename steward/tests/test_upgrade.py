@@ -24,7 +24,9 @@ from cases.access import access_report_by_link, awaiting_declaration, readable_c
 from cases.actions import do_declare_conflict
 from cases.evidence import read_blob
 from cases.models import AwaitingDeclaration, Case, ConflictDeclaration, Evidence, Report
+from policy.loader import load_policy_file
 from policy.models import PolicyVersion
+from policy.services import current_version
 from steward.tests.upgrade import latest_targets, load_rows, migrate_to, read_snapshot, release_targets, snapshots, write_blobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -89,6 +91,9 @@ def test_upgrade_keeps_cases_links_evidence_conflicts_and_audit(upgraded: dict[s
     call_command("load_policy", stdout=StringIO())
     assert dict(Case.objects.values_list("code_name", "policy_version__version")) == old_versions
     assert PolicyVersion.objects.filter(version__in=set(old_versions.values())).count() == len(set(old_versions.values()))
+    shipped = hashlib.sha256(Path(settings.STEWARD_POLICY_FILE).read_bytes()).hexdigest()
+    in_force = current_version()
+    assert in_force.source_sha256 == shipped or in_force.data == load_policy_file(settings.STEWARD_POLICY_FILE).to_dict()
 
     # The audit chain: the release's events verify, and new ones (signed now) carry on from them.
     admin = User.objects.filter(steward_profile__is_admin=True).order_by("username")[0]
