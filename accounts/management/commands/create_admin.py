@@ -73,6 +73,10 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
         verb = "created" if user is None else "set up (the user existed without a steward profile)"
         self.stdout.write(self.style.SUCCESS(f"Admin steward {profile.user.get_username()} {verb}."))
+        if not profile.user.email:
+            self.stdout.write(
+                self.style.WARNING("No e-mail address: link their identities in /admin/ (Stewards), so cases naming them recuse them.")
+            )
         site = settings.SITE_URL
         self.stdout.write(f"Sign in at {site}{reverse('accounts:login')}; the admin is at {site}{reverse('admin:index')}.")
         if settings.STEWARD_REQUIRE_2FA:
