@@ -90,7 +90,14 @@ def _repoint(rel: Any, absorb: Person, keep: Person) -> None:
 
 @transaction.atomic
 def do_create_steward(
-    actor: Any, *, username: str, email: str, public_name: str, password: str | None = None, is_admin: bool = False
+    actor: Any,
+    *,
+    username: str,
+    email: str,
+    public_name: str,
+    password: str | None = None,
+    is_admin: bool = False,
+    actor_label: str = "",
 ) -> StewardProfile:
     user_model = get_user_model()
     if user_model.objects.filter(username__iexact=username).exists():
@@ -98,14 +105,31 @@ def do_create_steward(
     user = user_model.objects.create_user(username=username, email=email, password=password)
     if password is None:
         user.set_unusable_password()
+    return _make_steward(actor, user, public_name=public_name, is_admin=is_admin, actor_label=actor_label, existing_user=False)
+
+
+@transaction.atomic
+def do_make_steward(actor: Any, user: Any, *, public_name: str, is_admin: bool, actor_label: str = "") -> StewardProfile:
+    """Give an existing user (one `createsuperuser` made, say) the steward profile that lets them sign in."""
+    if StewardProfile.objects.filter(user=user).exists():
+        raise ValidationError(f"{user.get_username()} is already a steward.")
+    return _make_steward(actor, user, public_name=public_name, is_admin=is_admin, actor_label=actor_label, existing_user=True)
+
+
+def _make_steward(actor: Any, user: Any, *, public_name: str, is_admin: bool, actor_label: str, existing_user: bool) -> StewardProfile:
+    user.is_active = True
     user.is_staff = is_admin  # the Django admin is where admins manage stewards and the policy
     user.is_superuser = is_admin
     user.save()
     person = Person.objects.create(display_name=public_name)
     profile = StewardProfile.objects.create(user=user, person=person, public_name=public_name, is_admin=is_admin)
-    if email:
-        do_link_identity(actor, person, Space.EMAIL, email)
-    record("steward.created", f"Steward {username} created", actor=actor, data={"username": username, "admin": is_admin})
+    if user.email:
+        do_link_identity(actor, person, Space.EMAIL, user.email)
+    username = user.get_username()
+    data: dict[str, Any] = {"username": username, "admin": is_admin}
+    if existing_user:
+        data["existing_user"] = True
+    record("steward.created", f"Steward {username} created", actor=actor, actor_label=actor_label, data=data)
     return profile
 
 

@@ -11,14 +11,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from audit.log import record
 from policy.errors import PolicyError
 from policy.models import PolicyVersion
 from policy.services import current_version, load_policy_version
@@ -158,10 +156,7 @@ class PolicyVersionAdmin(admin.ModelAdmin[PolicyVersion]):
             if form.is_valid():
                 text, source_name = form.cleaned_data["policy_text"], form.cleaned_data["source_name"]
                 try:
-                    with transaction.atomic():
-                        version, created = load_policy_version(text=text, source_name=source_name)
-                        if created:
-                            self._record_loaded(request, version)
+                    version, created = load_policy_version(text=text, source_name=source_name, actor=request.user)
                 except PolicyError as exc:
                     problems = [str(problem) for problem in exc.errors]
                     # Show the text that was checked, so it can be fixed here; a file input cannot be refilled.
@@ -186,20 +181,6 @@ class PolicyVersionAdmin(admin.ModelAdmin[PolicyVersion]):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.load_template, context)
-
-    def _record_loaded(self, request: HttpRequest, version: PolicyVersion) -> None:
-        record(
-            "policy.loaded",
-            f"Loaded {version.name} version {version.version}, in force from {version.effective_from.isoformat()}",
-            actor=request.user,
-            data={
-                "version": version.version,
-                "sha256": version.source_sha256,
-                "effective_from": version.effective_from.isoformat(),
-                "source_name": version.source_name,
-                "policy_version": version.pk,
-            },
-        )
 
     @staticmethod
     def _loaded_message(version: PolicyVersion) -> str:

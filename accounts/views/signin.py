@@ -23,6 +23,7 @@ from accounts.middleware import SIGNED_OUT_REASON
 from accounts.views.common import WRONG_CODE, device_wait_message, requested_next, safe_next
 from audit.log import record
 from people.access import is_active_steward
+from people.models import StewardProfile
 
 # Between a correct password and the code, the session only remembers who is half-way in.
 PENDING = "accounts_pending_signin"
@@ -38,6 +39,18 @@ SIGNED_OUT_NOTICES = {
 def generic_failure() -> str:
     # One message for every refusal, so it says nothing about which accounts exist or are active.
     return _("That user name and password do not match an active steward account.")
+
+
+def needs_steward_profile(user: Any) -> bool:
+    """A superuser `createsuperuser` made: Django's idea of an admin, but not yet a steward Steward lets in."""
+    return bool(user.is_active and user.is_superuser and not StewardProfile.objects.filter(user=user).exists())
+
+
+def unfinished_admin(user: Any) -> str:
+    return _(
+        "This account was made with createsuperuser and is not a steward yet. To finish it, run on the server: "
+        "python manage.py create_admin --username %(username)s"
+    ) % {"username": user.get_username()}
 
 
 def _locked(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -97,7 +110,10 @@ def login(request: HttpRequest) -> HttpResponse:
         if throttle.is_locked(request, username):
             return _locked(request, "accounts/login.html", context)
         user = auth.authenticate(request, username=username, password=form.cleaned_data["password"])
-        if user is None or not is_active_steward(user):
+        if user is not None and needs_steward_profile(user):
+            # The password was right, so saying why reveals nothing; counting it as a failure would lock them out.
+            form.add_error(None, unfinished_admin(user))
+        elif user is None or not is_active_steward(user):
             if _failure(request, username):
                 return _locked(request, "accounts/login.html", context)
             form.add_error(None, generic_failure())

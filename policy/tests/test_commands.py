@@ -31,6 +31,22 @@ def test_load_policy_default_then_again() -> None:
 
 
 @pytest.mark.django_db
+def test_load_policy_after_an_upgrade_changed_the_file_but_not_its_version(tmp_path: Path) -> None:
+    call_command("load_policy", stdout=StringIO())
+    text, _ = replace_line(default_text(), "acknowledge_hours: 24", "acknowledge_hours: 12")
+    path = tmp_path / "ai-alliance.yaml"
+    path.write_text(text, encoding="utf-8")
+    out = StringIO()
+    call_command("load_policy", str(path), stdout=out)
+    assert "Loaded AI Alliance Code of Conduct version 1.0+2" in out.getvalue()
+    assert 'still says version "1.0"' in out.getvalue()
+    out = StringIO()
+    call_command("load_policy", str(path), stdout=out)
+    assert "version 1.0+2 is already loaded; nothing changed" in out.getvalue()
+    assert list(PolicyVersion.objects.order_by("id").values_list("version", flat=True)) == ["1.0", "1.0+2"]
+
+
+@pytest.mark.django_db
 def test_load_policy_reports_problems_and_fails(tmp_path: Path) -> None:
     path, line = _broken(tmp_path)
     err = StringIO()

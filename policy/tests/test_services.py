@@ -7,7 +7,7 @@ from policy.errors import PolicyError
 from policy.models import PolicyVersion
 from policy.services import current_policy, current_version, load_policy_version
 from policy.testing import load_test_policy, policy_yaml
-from policy.tests.helpers import DEFAULT, default_text, line_of, replace_line
+from policy.tests.helpers import DEFAULT, default_text, replace_line
 
 pytestmark = pytest.mark.django_db
 
@@ -47,16 +47,6 @@ def test_each_change_is_a_new_version() -> None:
     assert current_policy().timelines.acknowledge_hours == 48
     assert current_version(on=date(2024, 3, 1)).version == "1.0"
     assert current_version(on=date(2024, 6, 1)).version == "1.1"
-
-
-def test_changed_content_needs_a_new_version_label() -> None:
-    load_policy_version(DEFAULT)
-    text = _edited("1.0", "2024-01-01", hours=12)
-    with pytest.raises(PolicyError) as caught:
-        load_policy_version(text=text, source_name="ai.yaml")
-    (problem,) = caught.value.errors
-    assert str(problem).startswith(f"ai.yaml:{line_of(text, 'version:')}: version: ")
-    assert "new version" in problem.message
 
 
 def test_effective_date_cannot_go_back() -> None:
@@ -117,3 +107,28 @@ def test_testing_helper_goes_through_the_loader() -> None:
     with pytest.raises(PolicyError, match=r"timelines\.acknowledge_hours: must be at least 1"):
         load_policy_version(text=policy_yaml({"timelines": {"acknowledge_hours": 0}, "version": "x"}))
     assert settings.STEWARD_POLICY_FILE.exists()
+
+
+def test_changed_content_under_the_same_label_loads_as_a_new_distinct_version() -> None:
+    # An upgrade ships an edited default file that still says version "1.0" (docs: "as a new version").
+    from audit.log import verify_chain
+    from audit.models import Event
+    from cases.models import Case
+
+    first, _ = load_policy_version(DEFAULT)
+    old_case = Case.objects.create(policy_version=current_version())
+    text = _edited("1.0", "2024-01-01", hours=12)
+    row, created = load_policy_version(text=text, source_name="ai.yaml")
+    assert created and row.version == "1.0+2" and row.policy.version == "1.0"
+    assert current_version() == row and current_policy().timelines.acknowledge_hours == 12
+    old_case.refresh_from_db()
+    assert old_case.policy_version == first  # a case keeps the version it was opened under
+    # Loading the same changed text again is a no-op; a third text under "1.0" is "1.0+3".
+    again, created = load_policy_version(text=text + "\n# layout only\n")
+    assert again == row and not created
+    third, created = load_policy_version(text=_edited("1.0", "2024-01-01", hours=36))
+    assert created and third.version == "1.0+3"
+    events = Event.objects.filter(kind="policy.loaded").order_by("id")
+    assert [e.data["version"] for e in events] == ["1.0", "1.0+2", "1.0+3"]
+    assert {e.data["declared_version"] for e in events} == {"1.0"}
+    assert verify_chain().ok

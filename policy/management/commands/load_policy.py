@@ -28,5 +28,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Loaded {version.name} version {version.version}, in force from {version.effective_from}.")
             )
+            declared = version.policy.version
+            if declared != version.version:
+                self.stdout.write(
+                    f'The file still says version "{declared}", which is already loaded with other content: '
+                    f'stored as "{version.version}". Cases opened under "{declared}" keep it; new cases use "{version.version}".'
+                )
         else:
             self.stdout.write(f"{version.name} version {version.version} is already loaded; nothing changed.")
