@@ -8,8 +8,8 @@ wrong and what to do, and `check --deploy` reports it (privacy.checks).
 The canary is written by the first process that starts on a database without one (a fresh install, or one
 upgraded from a version without canaries). It is never written with keys that cannot read what the database
 already holds: before writing, the oldest and newest value of every encrypted column are opened with the
-configured keys. `rotate_keys` re-encrypts it last, so a canary on the newest key means the last rotation
-finished. Nothing here ever prints or logs key material.
+configured keys. It is written with the oldest configured key, and `rotate_keys` re-encrypts it last, so a
+canary that reads with the newest key alone means the last rotation finished. Nothing here ever prints or logs key material.
 """
 
 import base64
@@ -71,11 +71,22 @@ def ensure_canary() -> None:
     try:
         with transaction.atomic():
             KeyCanary.objects.create(pk=CANARY_ID, value=CANARY_TEXT)
+            _onto_the_oldest_key()
     except IntegrityError:
         pass  # another process starting at the same moment wrote it: check theirs
     problem = canary_problem()
     if problem:
         raise KeysCannotRead(problem)
+
+
+def _onto_the_oldest_key() -> None:
+    """Written during a rotation (NEW,OLD), the canary takes the old key: it must not read with NEW alone while the
+    data still needs OLD. `rotate_keys` moves it to the newest key last, once everything else is there."""
+    oldest = keyring().fernets[-1]
+    token = oldest.encrypt(CANARY_TEXT.encode()).decode("ascii")
+    table = connection.ops.quote_name(KeyCanary._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET value = %s WHERE id = %s", [token, CANARY_ID])  # noqa: S608 (a quoted table name)
 
 
 def canary_problem() -> str | None:

@@ -199,3 +199,15 @@ def test_rotation_moves_the_canary_last_and_check_deploy_tells_an_unfinished_one
     settings.STEWARD_ENCRYPTION_KEYS = KEY_B  # the old key removed after rotating: everything starts
     refuse_unless_keys_read()
     assert "privacy.E003" not in deploy_check_ids()
+
+
+@pytest.mark.django_db
+def test_a_canary_first_written_during_a_rotation_does_not_vouch_for_the_new_key_alone(key_a, make_case) -> None:
+    settings = key_a
+    make_case()
+    settings.STEWARD_ENCRYPTION_KEYS = f"{KEY_B},{KEY_A}"  # upgraded mid-rotation: no canary yet, data still on A
+    refuse_unless_keys_read()
+    assert "privacy.W002" in deploy_check_ids()
+    settings.STEWARD_ENCRYPTION_KEYS = KEY_B  # A dropped before rotate_keys ran: refused, as the data needs A
+    with pytest.raises(ImproperlyConfigured, match="key canary"):
+        refuse_unless_keys_read()
