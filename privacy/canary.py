@@ -97,7 +97,8 @@ def canary_problem() -> str | None:
     try:
         keyring()
     except ImproperlyConfigured as error:
-        return f"{error} If this database already holds data, set the key(s) it was written with: a new key cannot read it."
+        already = "If this database already holds data, set the key(s) it was written with: a new key cannot read it."
+        return f"{error} {already} See docs/operations.md, Keys."
     try:
         row = KeyCanary.objects.filter(pk=CANARY_ID).first()
     except DecryptionError:

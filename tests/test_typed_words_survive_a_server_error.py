@@ -16,7 +16,10 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import Event
+from cases.actions import do_declare_conflict
 from cases.models import Message
+from decisions.models import Appeal
+from decisions.tests.conftest import make_ready, new_case, propose, votes
 from intake.tests.conftest import nothing_stored, png, receipt_of, submit
 from letters.actions import do_create_party_link
 from letters.tests.conftest import make_world
@@ -106,4 +109,20 @@ def test_the_reported_persons_answer_comes_back(stewards: Any, settings: Any, tm
     html = response.content.decode()
     assert WORDS in html and NOT_STORED in html
     assert not Message.objects.filter(from_party=True).exists()
+    assert_logged_without_the_words(caplog)
+
+
+def test_the_reporters_appeal_comes_back(stewards: Any, client: Client, settings: Any, tmp_path: Path, caplog: Any) -> None:
+    case, receipt = new_case()
+    for name in ("alice", "bob", "carol"):
+        do_declare_conflict(stewards[name], case, "none")
+    make_ready(case, stewards["alice"])
+    votes(propose(case, stewards["alice"]), stewards, alice="yes", bob="yes")
+    audit_cannot_sign(settings, tmp_path)
+    url = reverse("decisions:appeal_reporter", kwargs={"reference": receipt.reference, "secret": receipt.secret})
+    response = client.post(url, {"grounds": ["other"], "text": WORDS})
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert WORDS in html and NOT_STORED in html
+    assert not Appeal.objects.exists()
     assert_logged_without_the_words(caplog)
