@@ -26,12 +26,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
         try:
             ensure_canary()  # a key set that cannot read this database stops here, before anything is written
+            keys = len(keyring().fernets)
+            started = f"Key rotation started ({keys} encryption key(s) configured)"
+            record("keys.rotation_started", started, actor_label="operator", data={"keys": keys})  # needs an audit key
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error
-        keys = len(keyring().fernets)
         self.say(f"Re-encrypting with the newest of {keys} configured key(s), {batch_size} rows a batch.")
-        started = f"Key rotation started ({keys} encryption key(s) configured)"
-        record("keys.rotation_started", started, actor_label="operator", data={"keys": keys})
         try:
             counts = rotate_everything(batch_size, report=self.say)
         except DecryptionError as error:
