@@ -22,6 +22,7 @@ from decisions.models import Appeal, AppellantRole, Decision, Proposal, Proposal
 from decisions.records import do_record_inform, do_record_response
 from intake.forms import looks_valid
 from steward.middleware import private
+from steward.not_stored import not_stored
 
 ANCHOR = "decisions"
 
@@ -136,11 +137,14 @@ def appeal_reporter(request: HttpRequest, reference: str, secret: str) -> HttpRe
 def _appeal_page(request: HttpRequest, decision: Decision, role: str, portal: str) -> HttpResponse:
     form = AppealFileForm(request.POST or None)
     open_to_appeal = may_still_appeal(decision, role)
+    http_status = 200
     if request.method == "POST" and open_to_appeal and form.is_valid():
         try:
             do_file_appeal(decision, role, form.cleaned_data["grounds"], form.cleaned_data["text"])
         except ValidationError as error:
             form.add_error(None, error)
+        except Exception:  # noqa: BLE001 - whatever broke, the appellant keeps what they typed (steward.not_stored)
+            http_status = not_stored(form, "an appeal")
         else:
             return private(HttpResponseRedirect(portal + "#appeal", status=303))
     context = {
@@ -151,7 +155,7 @@ def _appeal_page(request: HttpRequest, decision: Decision, role: str, portal: st
         "deadline": appeal_deadline(decision),
         "appeal": decision.appeals.filter(appellant_role=role).first(),
     }
-    return private(render(request, "decisions/appeal.html", context))
+    return private(render(request, "decisions/appeal.html", context, status=http_status))
 
 
 @require_http_methods(["GET", "POST"])

@@ -26,6 +26,7 @@ from people.access import is_active_steward
 from policy.services import current_policy
 from policy.wording import days, hours
 from steward.middleware import private
+from steward.not_stored import not_stored
 from steward.pagination import NEWEST_FIRST, NEWEST_FIRST_ADDED, oldest_first, paginate
 from steward.ratelimit import client_key, hit, peek
 
@@ -98,6 +99,8 @@ def report(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return _render_form(request, form, on_behalf=False)
+    except Exception:  # noqa: BLE001 - whatever broke, the reporter keeps what they typed (steward.not_stored)
+        return _render_form(request, form, on_behalf=False, status=not_stored(form, "a report"), not_stored=True)
     return _render_receipt(request, receipt, form, on_behalf=False)
 
 
@@ -127,6 +130,8 @@ def report_on_behalf(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return _render_form(request, form, on_behalf=True)
+    except Exception:  # noqa: BLE001 - whatever broke, the steward keeps what they typed (steward.not_stored)
+        return _render_form(request, form, on_behalf=True, status=not_stored(form, "a report taken on behalf"), not_stored=True)
     return _render_receipt(request, receipt, form, on_behalf=True)
 
 
@@ -165,6 +170,7 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
         report = access_report_by_link(reference, secret)
     except Http404:
         return _not_found(request)
+    http_status = 200
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
         if form.is_valid():
@@ -172,6 +178,8 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
                 do_reporter_reply(report, form.cleaned_data["body"], form.cleaned_data["evidence"])
             except ValidationError as error:
                 form.add_error(None, error)
+            except Exception:  # noqa: BLE001 - whatever broke, the reporter keeps what they typed (steward.not_stored)
+                http_status = not_stored(form, "a reporter's message")
             else:
                 # POST-redirect-GET to the same page; the flag only shows a thank-you line.
                 return private(HttpResponseRedirect(request.path + "?sent=1", status=303))
@@ -192,7 +200,7 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
         "files_were_chosen": bool(request.FILES),
         **_timelines(),
     }
-    return private(render(request, "intake/follow_up.html", context))
+    return private(render(request, "intake/follow_up.html", context, status=http_status))
 
 
 def _space_title(policy: Any, code: str) -> str:

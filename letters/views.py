@@ -22,6 +22,7 @@ from letters.fill import UnknownPlaceholder, fill_letter
 from letters.forms import ComposeForm, EditDraftForm, IdForm, PartyReplyForm
 from letters.portal import party_messages, party_status
 from steward.middleware import private
+from steward.not_stored import not_stored
 from steward.pagination import NEWEST_FIRST, oldest_first, paginate
 
 APPEAL_TEMPLATE = "decisions/_appeal_portal.html"
@@ -45,11 +46,14 @@ def party_portal(request: HttpRequest, token: str) -> HttpResponse:
     except Http404:
         return private(render(request, "letters/party_not_found.html", status=404))
     form = PartyReplyForm(request.POST or None)
+    http_status = 200
     if request.method == "POST" and form.is_valid():
         try:
             do_party_reply(link, form.cleaned_data["body"])
         except ValidationError as error:
             form.add_error(None, error)
+        except Exception:  # noqa: BLE001 - whatever broke, the reported person keeps what they typed (steward.not_stored)
+            http_status = not_stored(form, "a reported person's message")
         else:
             return private(HttpResponseRedirect(request.path + "?sent=1", status=303))
     context = {
@@ -63,7 +67,7 @@ def party_portal(request: HttpRequest, token: str) -> HttpResponse:
         "appeal_template": APPEAL_TEMPLATE,
         "token": token,
     }
-    return private(render(request, "letters/party_portal.html", context))
+    return private(render(request, "letters/party_portal.html", context, status=http_status))
 
 
 def _answer(request: HttpRequest, case: Case) -> HttpResponse:

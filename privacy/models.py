@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from privacy.fields import EncryptedCharField
+from privacy.fields import EncryptedCharField, EncryptedTextField
 
 
 class CaseRetention(models.Model):
@@ -79,3 +79,17 @@ class DataSubjectRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.completed_at is None and self.due_at < timezone.now()
+
+
+class KeyCanary(models.Model):
+    """One known value encrypted with the keys this database was set up with (privacy.canary).
+
+    A process refuses to start when no configured key can read it, instead of answering 500 on every
+    page that holds confidential data. `rotate_keys` re-encrypts it last, after everything else.
+    """
+
+    value = EncryptedTextField()
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return "Key canary"

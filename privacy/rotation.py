@@ -5,6 +5,9 @@ the newest key is skipped, so the run is idempotent and can be stopped and start
 Evidence files that are still plain text (written before encryption) are encrypted too, after
 checking that their content matches their hash. Blind indexes whose key follows the encryption key (no
 STEWARD_INDEX_KEY) move along: Identity.handle_digest, and screening's item parties (screening.parties).
+The key canary (privacy.canary) goes last, so a canary on the newest key means a run went through to the end.
+Progress is reported after every batch that commits; a run killed at any point loses nothing and is resumed by
+running it again.
 """
 
 import hashlib
@@ -21,8 +24,12 @@ from django.db import connection, transaction
 from cases.evidence import INCOMING_PREFIX, store_lock
 from privacy.fields import EncryptedTextField
 from privacy.keys import DecryptionError, blind_digest, decrypt_text, encrypt_bytes, is_current, rotate_token
+from privacy.models import KeyCanary
+from steward.failpoints import failpoint
 
 Report = Callable[[str], None]
+Progress = Callable[[int, int], None]  # rows read so far, rows changed so far
+PROGRESS_EVERY_FILES = 100
 
 
 def encrypted_models() -> list[tuple[Any, list[str]]]:
@@ -49,13 +56,13 @@ def _rotate_row(model: Any, columns: list[str], row: tuple[Any, ...], with_diges
     return updates
 
 
-def rotate_model(model: Any, fields: list[str], batch_size: int = 500) -> int:
+def rotate_model(model: Any, fields: list[str], batch_size: int = 500, progress: Progress | None = None) -> int:
     quote = connection.ops.quote_name
     columns = [model._meta.get_field(name).column for name in fields]
     extra = ["handle_digest"] if model._meta.label == "people.Identity" else []
     table, pk = quote(model._meta.db_table), model._meta.pk.column
     selected = ", ".join(quote(c) for c in [pk, *columns, *extra])
-    changed, last = 0, None
+    changed, read, last = 0, 0, None
     while True:
         where, params = (f"WHERE {quote(pk)} > %s", [last]) if last is not None else ("", list[Any]())
         with transaction.atomic(), connection.cursor() as cursor:
@@ -67,8 +74,12 @@ def rotate_model(model: Any, fields: list[str], batch_size: int = 500) -> int:
                     assignments = ", ".join(f"{quote(c)} = %s" for c in updates)
                     cursor.execute(f"UPDATE {table} SET {assignments} WHERE {quote(pk)} = %s", [*updates.values(), row[0]])  # noqa: S608 (quoted identifiers only)
                     changed += 1
+        read += len(rows)
         if len(rows) < batch_size:
             return changed
+        if progress:
+            progress(read, changed)
+        failpoint("rotate-keys-batch")  # the fault test kills a run here, between two committed batches
         last = rows[-1][0]
 
 
@@ -133,15 +144,26 @@ def evidence_files() -> list[Path]:
 
 
 def rotate_everything(batch_size: int = 500, report: Report | None = None) -> dict[str, int]:
+    say = report or (lambda line: None)
     counts: dict[str, int] = {}
-    for model, fields in encrypted_models():
-        counts[model._meta.label] = rotate_model(model, fields, batch_size)
-        if report:
-            report(f"{model._meta.label}: {counts[model._meta.label]} row(s) re-encrypted")
+    models = [(model, fields) for model, fields in encrypted_models() if model is not KeyCanary]
+    for model, fields in models:
+        label = model._meta.label
+
+        def batch_done(read: int, changed: int, label: str = label) -> None:
+            say(f"{label}: {read} row(s) read, {changed} re-encrypted so far")
+
+        counts[label] = rotate_model(model, fields, batch_size, progress=batch_done)
+        say(f"{label}: {counts[label]} row(s) re-encrypted")
     counts["screening.ItemParty"] = rotate_item_parties(batch_size)
-    if report:
-        report(f"screening.ItemParty: {counts['screening.ItemParty']} item(s) re-indexed")
-    counts["evidence files"] = sum(rotate_file(path) for path in evidence_files())
-    if report:
-        report(f"evidence files: {counts['evidence files']} re-encrypted")
+    say(f"screening.ItemParty: {counts['screening.ItemParty']} item(s) re-indexed")
+    files = evidence_files()
+    counts["evidence files"] = 0
+    for done, path in enumerate(files, start=1):
+        counts["evidence files"] += rotate_file(path)
+        if done % PROGRESS_EVERY_FILES == 0 and done < len(files):
+            say(f"evidence files: {done} of {len(files)} read, {counts['evidence files']} re-encrypted so far")
+    say(f"evidence files: {counts['evidence files']} re-encrypted")
+    # Last: the canary moves to the newest key only once everything before it has.
+    counts[KeyCanary._meta.label] = rotate_model(KeyCanary, ["value"], batch_size)
     return counts
