@@ -23,10 +23,17 @@ from decisions.tests.conftest import make_ready, new_case, propose, votes
 from intake.tests.conftest import nothing_stored, png, receipt_of, submit
 from letters.actions import do_create_party_link
 from letters.tests.conftest import make_world
+from policy.services import current_version
 from privacy.keys import development_key
 from privacy.tests.conftest import KEY_A
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def policy_loaded() -> None:
+    """A deployed site: `load_policy` ran at deploy (and was audited then), before anything below breaks."""
+    current_version()
 
 PRODUCTION_SECRET = "production-secret-" + "s" * 40
 WORDS = "Kestrel said the thing again in the standup and everyone heard it"
