@@ -26,8 +26,10 @@ import contextlib
 import fcntl
 import hashlib
 import logging
+import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 from django.core.management.base import CommandError
@@ -91,13 +93,8 @@ class WorkerLock:
             with self._connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_key(self.name)])
                 return bool(cursor.fetchone()[0])
-        if self._file is None:
-            self._file = open(lock_file(self.name), "ab")  # noqa: SIM115 (held open for the worker's life)
-        try:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
+        self._file = self._file or lock_path(self.name)
+        return self._file is not None
 
     def held(self) -> bool:
         """Whether the lock still stands (on PostgreSQL its connection may have been lost on its own)."""
@@ -123,9 +120,56 @@ class WorkerLock:
                 self._connection.close()  # closing the session is what releases its advisory locks
             self._connection = None
         if self._file is not None:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
-            self._file.close()
+            unlock_path(self._file, self.name)
             self._file = None
+
+
+def lock_path(name: str) -> IO[bytes] | None:
+    """SQLite: take the lock file of `name` (an flock); None if another process holds it.
+
+    The files are removed when their lock is given up (random worker ids would otherwise leave one file per start),
+    so a lock taken on a file that was removed meanwhile is no lock: the path must still name the file locked.
+    Whoever removes the file holds its lock, so a file, once checked, stays.
+    """
+    path = lock_file(name)
+    while True:
+        handle = open(path, "ab")  # noqa: SIM115 (held open while the lock is held)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        try:
+            if os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino:
+                return handle
+        except FileNotFoundError:
+            pass
+        handle.close()  # removed by its holder after we opened it: try the path again
+
+
+def unlock_path(handle: IO[bytes], name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(lock_file(name))  # still holding the lock (see lock_path)
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    handle.close()
+
+
+@contextmanager
+def worker_gone(worker_id: str) -> Iterator[bool]:
+    """Yield whether `worker_id` has no live worker; while True, its lock is held here, so it cannot start again."""
+    name = lock_name(worker_id)
+    if connection.vendor == "postgresql":
+        with held(name) as free:  # pg_try_advisory_lock on this connection, released at the end
+            yield free
+        return
+    handle = lock_path(name)
+    if handle is None:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        unlock_path(handle, name)
 
 
 def running_rows() -> list[DBTaskResult]:
@@ -147,7 +191,7 @@ def release_abandoned() -> int:
             by_claimant.setdefault(who, []).append(row)
     released = 0
     for who, rows in by_claimant.items():
-        with held(lock_name(who)) as gone:  # the lock taken: its worker is gone, and cannot return meanwhile
+        with worker_gone(who) as gone:
             if gone:
                 released += _put_back(rows, f"its worker {who} is gone")
     return released

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -133,3 +134,15 @@ def test_a_task_interrupted_by_a_lost_database_is_retried_exactly_once(tmp_path:
     assert lines(log).count("bug") == 1, "a task's own error is not retried"
     statuses = [DBTaskResult.objects.get(pk=result.id).status for result in (recovers, never, bug)]
     assert statuses == [TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED, TaskResultStatus.FAILED]
+
+
+def test_workers_leave_no_lock_files_behind() -> None:
+    """On SQLite each worker's lock is a file beside the database; workers with random ids (the default) must not
+    leave one per start."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's worker locks are advisory locks, not files")
+    folder = Path(connection.settings_dict["NAME"]).parent
+    before = set(folder.glob("*.worker-*.lock"))
+    for _ in range(3):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert set(folder.glob("*.worker-*.lock")) == before
