@@ -18,6 +18,7 @@ from clocks.models import Deadline, InterimMeasure
 from steward.periodic import ensure_periodic, pending
 from steward.queueing import enqueue_with_transaction
 from steward.tasks import ensure_heartbeat, ensure_pruning
+from steward.worker_claims import release_abandoned
 
 SWEEP_EVERY = timedelta(minutes=5)
 
@@ -44,6 +45,7 @@ def sweep_clocks() -> dict[str, int]:
     ensure_heartbeat()  # the worker's liveness trace for /health/ (steward.tasks); restarted here if it ever broke
     ensure_reconcile()  # the daily repair of the stewards' awaiting-declaration rows (cases.awaiting), likewise
     ensure_pruning()  # the daily prune of finished task results (steward.tasks), likewise
+    release_abandoned()  # tasks left RUNNING by a worker that died (steward.worker_claims): queued again, once
     return reminders.sweep()
 
 

@@ -1,6 +1,8 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 
 def steward(request: HttpRequest) -> dict[str, Any]:
@@ -14,4 +16,26 @@ def steward(request: HttpRequest) -> dict[str, Any]:
         policy_name = "Code of conduct"
     # A request refused before the authentication middleware ran (a host not in ALLOWED_HOSTS: the 400 page) has no user.
     user = getattr(request, "user", None)
-    return {"is_steward": user is not None and is_active_steward(user), "policy_name": policy_name}
+    is_steward = user is not None and is_active_steward(user)
+    return {"is_steward": is_steward, "policy_name": policy_name, "worker_down": worker_down() if is_steward else ""}
+
+
+def worker_down() -> Callable[[], str]:
+    """For a steward's pages: "stale" or "never seen" when no task worker has run lately, "" when one has.
+
+    Handed to the template as a function, which Django calls only where the template asks (the base page's
+    banner), so a fragment (htmx) or a page that does not extend the base costs nothing; on a full page it is
+    one query on the heartbeat's one-row table, the same read /health/ makes (steward.health). Anonymous
+    visitors (reporters) never reach it: they get "" without a query.
+    """
+    answer: list[str] = []
+
+    def read() -> str:
+        if not answer:
+            from steward.health import last_beat, worker_status
+
+            status = worker_status(last_beat(), timezone.now())
+            answer.append("" if status == "ok" else status)
+        return answer[0]
+
+    return read

@@ -15,7 +15,7 @@ The answer (docs/operations.md, "Health"):
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -31,24 +31,37 @@ logger = logging.getLogger(__name__)
 FAILED_WINDOW = timedelta(hours=24)
 
 
+def last_beat() -> datetime | None:
+    """When a worker last ran the heartbeat task: one query on a one-row table. Also read by the stewards' pages,
+    which say so when the worker is down (steward.context_processors)."""
+    return WorkerHeartbeat.objects.values_list("beat_at", flat=True).first()
+
+
+def worker_status(beat: datetime | None, now: datetime) -> str:
+    """ "ok", "stale" (no beat for STEWARD_WORKER_STALE_SECONDS) or "never seen"."""
+    if beat is None:
+        return "never seen"
+    return "ok" if (now - beat).total_seconds() <= settings.STEWARD_WORKER_STALE_SECONDS else "stale"
+
+
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     try:
-        beat = WorkerHeartbeat.objects.values_list("beat_at", flat=True).first()
+        beat = last_beat()
         pending = DBTaskResult.objects.ready().count()
         failed = DBTaskResult.objects.failed().filter(finished_at__gte=now - FAILED_WINDOW).count()
     except DatabaseError as error:
         logger.error("Health check: the database cannot be reached (%s)", type(error).__name__)
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     age = None if beat is None else max(0, int((now - beat).total_seconds()))
-    worker_alive = age is not None and age <= settings.STEWARD_WORKER_STALE_SECONDS
-    status = "ok" if worker_alive else "degraded"
+    worker = worker_status(beat, now)
+    worker_alive = worker == "ok"
     body = {
-        "status": status,
+        "status": "ok" if worker_alive else "degraded",
         "database": "ok",
-        "worker": "ok" if worker_alive else ("stale" if beat is not None else "never seen"),
+        "worker": worker,
         "worker_last_beat_seconds_ago": age,
         "tasks_due": pending,
         "tasks_failed_24h": failed,

@@ -36,7 +36,7 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"steward:{name}".encode()).digest()[:8], "big", signed=True)
 
 
-def _lock_file(name: str) -> Path:
+def lock_file(name: str) -> Path:
     database = str(connection.settings_dict["NAME"])
     folder = Path(database).parent if database and ":memory:" not in database and "mode=memory" not in database else None
     return (folder if folder and folder.is_dir() else Path(tempfile.gettempdir())) / f"{Path(database).name}.{name}.lock"
@@ -73,7 +73,7 @@ def _advisory(name: str, wait: bool) -> Iterator[bool]:
 
 @contextmanager
 def _flocked(name: str, wait: bool) -> Iterator[bool]:
-    handle: IO[bytes] = open(_lock_file(name), "ab")  # noqa: SIM115  (held open for the lock's lifetime)
+    handle: IO[bytes] = open(lock_file(name), "ab")  # noqa: SIM115  (held open for the lock's lifetime)
     try:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))

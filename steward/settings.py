@@ -37,8 +37,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_htmx",
-    "django_tasks_db",
+    # Before django_tasks_db: Django takes a management command from the first app that has it, and steward's
+    # `db_worker` (steward/worker.py) is django_tasks_db's worker made to survive a lost database connection.
     "steward",
+    "django_tasks_db",
     "audit",
     "policy",
     "people",
