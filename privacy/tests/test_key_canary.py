@@ -160,6 +160,19 @@ def test_the_worker_check_refuses_wrong_or_missing_keys(key_a, make_case) -> Non
         refuse_unless_keys_read()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_process_refuses_to_start_with_a_wrong_key(key_a, make_case, tmp_path) -> None:
+    """`manage.py db_worker` itself (a real process) stops with the message before it takes any task."""
+    make_case()
+    command = [sys.executable, "manage.py", "db_worker", "--max-tasks", "1", "--interval", "0.1"]
+    done = subprocess.run(
+        command, cwd=django_settings.BASE_DIR, env=server_env(KEY_B, tmp_path), capture_output=True, text=True, timeout=BOOT_LIMIT_S
+    )
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert_says_what_to_do(done.stderr)
+    assert not KeyCanary.objects.exists()
+
+
 @pytest.mark.django_db
 def test_a_fresh_database_gets_its_canary_from_the_first_start(key_a) -> None:
     assert not KeyCanary.objects.exists()

@@ -8,10 +8,12 @@ in INSTALLED_APPS. What changes: a lost database connection no longer ends the w
 import os
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
+from privacy.canary import refuse_unless_keys_read
 from steward.worker import ResilientWorker
 
 
@@ -42,9 +44,12 @@ class Command(db_worker.Command):
         if excluded_queue_names and "*" not in queue_names:
             raise CommandError("--exclude-queues can only be used with --queue-name=*")
 
-        # START-UP CHECKS GO HERE, before the worker takes any task: a check that finds the worker cannot do its
-        # work (the encryption keys' canary, issue #19) raises CommandError with a message for the operator, and
-        # the worker exits without touching the queue.
+        # Before the worker takes any task: with keys that cannot read this database every task touching a case
+        # would fail (and be retried, and fail); the operator gets one clear message and the queue is left alone.
+        try:
+            refuse_unless_keys_read()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
 
         worker = ResilientWorker(
             queue_names=queue_names,
