@@ -35,6 +35,7 @@ def policy_loaded() -> None:
     """A deployed site: `load_policy` ran at deploy (and was audited then), before anything below breaks."""
     current_version()
 
+
 PRODUCTION_SECRET = "production-secret-" + "s" * 40
 WORDS = "Kestrel said the thing again in the standup and everyone heard it"
 NAME, EMAIL = "Perpetua Reportwriter", "perpetua@example.net"
