@@ -73,7 +73,7 @@ run: demo
 	@echo "Steward is starting at http://$(HOST):$(PORT) (gunicorn, as in production; the task worker runs beside it)."
 	export HOST=$(HOST) PORT=$(PORT); \
 	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
-	  $(VENV)/bin/gunicorn steward.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --graceful-timeout 20
+	  $(VENV)/bin/gunicorn steward.wsgi:application --bind $(HOST):$(PORT) --config gunicorn.conf.py --workers 2 --threads 4 --graceful-timeout 20
 
 messages: install  ## refresh the translation catalogues and compile them (needs GNU gettext); the .mo files are committed
 	$(PY) manage.py makemessages --all --ignore=.venv --ignore=node_modules --ignore=var
