@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from cases.access import Need, access_case, access_report_by_link
 from cases.views.common import apply_form, back_to_case, steward_only
@@ -21,6 +21,7 @@ from decisions.forms import AppealDecisionForm, AppealFileForm, InformForm, Prop
 from decisions.models import Appeal, AppellantRole, Decision, Proposal, ProposalStatus
 from decisions.records import do_record_inform, do_record_response
 from intake.forms import looks_valid
+from steward.methods import page_or_form
 from steward.middleware import private
 
 ANCHOR = "decisions"
@@ -120,7 +121,7 @@ def decide_appeal(request: HttpRequest, code: str) -> HttpResponse:
     return back_to_case(case, ANCHOR)
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def appeal_reporter(request: HttpRequest, reference: str, secret: str) -> HttpResponse:
     """The reporter asks for reconsideration of the case's latest decision through their follow-up link."""
     if not looks_valid(reference, secret):
@@ -154,7 +155,7 @@ def _appeal_page(request: HttpRequest, decision: Decision, role: str, portal: st
     return private(render(request, "decisions/appeal.html", context))
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def appeal_reported(request: HttpRequest, token: str) -> HttpResponse:
     """The reported person asks for reconsideration of the latest decision about them, through their own link."""
     from letters.access import access_party_link  # the reported person's link belongs to the letters app

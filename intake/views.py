@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from cases.access import access_report_by_link
 from cases.actions import do_reporter_reply
@@ -25,6 +24,7 @@ from intake.portal import reporter_evidence, reporter_messages, reporter_status
 from people.access import is_active_steward
 from policy.services import current_policy
 from policy.wording import days, hours
+from steward.methods import page_or_form
 from steward.middleware import private
 from steward.pagination import NEWEST_FIRST, NEWEST_FIRST_ADDED, oldest_first, paginate
 from steward.ratelimit import client_key, hit, peek
@@ -75,7 +75,7 @@ def _render_receipt(request: HttpRequest, receipt: Receipt, form: ReportForm, *,
     return private(render(request, "intake/receipt.html", context))
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def report(request: HttpRequest) -> HttpResponse:
     """The public form. The receipt is the POST response itself; it is never redirected to."""
     if request.method != "POST":
@@ -110,7 +110,7 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def report_on_behalf(request: HttpRequest) -> HttpResponse:
     """A steward files a report for somebody who told them another way; the steward is recorded."""
     if not request.user.is_authenticated:
@@ -139,7 +139,7 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return private(render(request, "intake/follow_up_not_found.html", context, status=404))
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def follow_up_start(request: HttpRequest) -> HttpResponse:
     """Type the reference and code from the receipt; a match is sent on to the portal (POST, then redirect)."""
     form = FollowUpStartForm(request.POST or None)
@@ -156,7 +156,7 @@ def follow_up_start(request: HttpRequest) -> HttpResponse:
     return private(render(request, "intake/follow_up_start.html", {"form": form, "policy": current_policy()}))
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse:
     """The reporter's portal: status, the thread with the stewards, their report, and a reply form."""
     if not looks_valid(reference, secret):

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cases.access import Need, access_case
 from cases.forms import MessageForm
@@ -21,6 +21,7 @@ from letters.actions import do_approve_message, do_create_party_link, do_edit_dr
 from letters.fill import UnknownPlaceholder, fill_letter
 from letters.forms import ComposeForm, EditDraftForm, IdForm, PartyReplyForm
 from letters.portal import party_messages, party_status
+from steward.methods import page_or_form
 from steward.middleware import private
 from steward.pagination import NEWEST_FIRST, oldest_first, paginate
 
@@ -37,7 +38,7 @@ def _has_template(name: str) -> bool:
     return True
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def party_portal(request: HttpRequest, token: str) -> HttpResponse:
     """The reported person's page: status in plain words, approved letters, their answers, a reply form."""
     try:
@@ -120,7 +121,7 @@ def revoke_party_link(request: HttpRequest, code: str) -> HttpResponse:
     return back_to_case(case, "party-links")
 
 
-@require_GET
+@require_safe
 @steward_only
 def compose(request: HttpRequest, code: str) -> HttpResponse:
     """Fill a letter template from the case; the steward reviews it and sends it with the usual message form."""

@@ -26,6 +26,8 @@ if ":" in _LINK_HOST and not _LINK_HOST.startswith("["):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", list(dict.fromkeys(["127.0.0.1", "localhost", "testserver", _LINK_HOST])))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", f"http://{_LINK_HOST}:{SERVE_PORT}").rstrip("/")
+# Whether an operator named the public address; `check --deploy` refuses the computed one (steward.E003).
+SITE_URL_CONFIGURED = bool(env_str("SITE_URL"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

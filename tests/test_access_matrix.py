@@ -520,3 +520,20 @@ def test_the_data_subject_export_as_every_steward_made_admin(world: World, stewa
         profile.is_admin = was_admin
         profile.save(update_fields=["is_admin"])
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_every_page_answers_head_as_it_answers_get(world: World) -> None:
+    """HEAD is GET without the body (RFC 9110): monitors, link checkers and proxies probe pages with it. Every
+    GET URL, as every persona, answers HEAD with GET's status and redirect; Django's require_GET would say 405."""
+    failures = []
+    patterns = _project_urls()
+    for name, (_rule, method) in URLS.items():
+        if method != "GET":
+            continue
+        url = reverse(name, kwargs=_kwargs_for(patterns[name], world))
+        for persona in world.personas:
+            head, get = persona.client.head(url), persona.client.get(url)
+            if (head.status_code, head.get("Location")) != (get.status_code, get.get("Location")) or head.content:
+                failures.append(f"{persona.name}: HEAD {name} -> {head.status_code}, GET -> {get.status_code}")
+    assert not failures, "\n".join(failures)

@@ -30,6 +30,9 @@ def test_gunicorn_logs_no_secret_and_no_address(tmp_path: Path, stewards: dict) 
         running_gunicorn(tmp_path, STEWARD_TRUSTED_PROXIES="127.0.0.1") as served,
         httpx.Client(base_url=served.url, headers=headers, timeout=60) as browser,
     ):
+        for page in ("/", "/report/", "/health/"):  # HEAD answers like GET, without the body (issue 19, item 5)
+            head = browser.head(page)
+            assert (head.status_code, head.content) == (200, b""), page
         reference, secret = receipt(submit_report(browser, "Someone mocked my accent at the meetup."))
         link = f"/follow-up/{reference}/{secret}/"
         start = browser.get("/follow-up/")
