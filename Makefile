@@ -50,9 +50,9 @@ encoder-env:  ## research only: the CPU environment of scripts/encoder/ (torch e
 lock:  ## pin every transitive dependency after changing pyproject.toml
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of everything Steward installs (direct pins live in pyproject.toml).\n# Regenerate with: make lock' > requirements.lock
 
-system-deps:  ## Debian packages the tests drive: Chromium (browser tests), PostgreSQL (second database), dovecot (reports mailbox), Mailman 3 core (Mailman space)
-	@command -v chromium >/dev/null && test -x /usr/lib/postgresql/15/bin/initdb && test -x /usr/sbin/dovecot || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql dovecot-imapd >/dev/null; }
+system-deps:  ## Debian packages the tests drive: Chromium (browser tests), PostgreSQL (second database), dovecot (reports mailbox), nginx and Caddy (the shipped proxy configurations), Mailman 3 core (Mailman space)
+	@command -v chromium >/dev/null && test -x /usr/lib/postgresql/15/bin/initdb && test -x /usr/sbin/dovecot && test -x /usr/sbin/nginx && command -v caddy >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql dovecot-imapd nginx caddy >/dev/null; }
 # mailman3 without recommends: no MTA (the test core delivers no mail); its packaged service is not used (scripts/mailman.sh runs one).
 	@command -v mailman >/dev/null || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mailman3 >/dev/null; }

@@ -40,7 +40,7 @@ class HeadWithoutBodyMiddleware:
             if response.streaming:
                 # A file being streamed (evidence, a static file) is not read; it stays among the response's
                 # closers, so the handler still closes it.
-                response.streaming_content = []
+                response.streaming_content = []  # type: ignore[attr-defined]  # a StreamingHttpResponse here
             else:
                 response.content = b""
         return response

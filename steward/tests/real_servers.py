@@ -51,18 +51,22 @@ class Served:
     port: int
     stdout: Path  # gunicorn's access log (gunicorn.conf.py: accesslog "-")
     stderr: Path  # gunicorn's error log and Django's log
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        stop(self.process)
 
     def logs(self) -> str:
         return self.stdout.read_text() + self.stderr.read_text()
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes], what: str, log: Path) -> None:
+def wait_for(url: str, process: subprocess.Popen[bytes], what: str, log: Path, *, verify: bool = True) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{what} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
         try:
-            httpx.get(url, timeout=5)
+            httpx.get(url, timeout=5, verify=verify)
             return
         except httpx.HTTPError:
             time.sleep(0.3)
@@ -97,12 +101,12 @@ def running_gunicorn(directory: Path, **env: str) -> Iterator[Served]:
         process = subprocess.Popen(
             [gunicorn, *GUNICORN_ARGS, "--bind", f"127.0.0.1:{port}"], cwd=settings.BASE_DIR, env=environment, stdout=out, stderr=err
         )
-    served = Served(f"http://127.0.0.1:{port}", port, stdout, stderr)
+    served = Served(f"http://127.0.0.1:{port}", port, stdout, stderr, process)
     try:
         wait_for(served.url + "/health/", process, "gunicorn", stderr)
         yield served
     finally:
-        stop(process)
+        served.stop()
 
 
 def submit_report(browser: httpx.Client, body: str, files: list[tuple[str, bytes, str]] | None = None) -> httpx.Response:
