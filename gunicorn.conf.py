@@ -9,4 +9,5 @@ server started by hand from here keeps the same promise: the access log names no
 # safe to keep; a format naming %(h)s or %(a)s still logs "-" there.
 logger_class = "steward.gunicorn_logging.StewardLogger"
 accesslog = "-"
-access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+# The path without its query string (a steward's search words, `?q=` a handle, stay out), as nginx's line logs it.
+access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'

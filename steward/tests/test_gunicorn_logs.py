@@ -30,6 +30,7 @@ def test_gunicorn_logs_no_secret_and_no_address(tmp_path: Path, stewards: dict) 
         running_gunicorn(tmp_path, STEWARD_TRUSTED_PROXIES="127.0.0.1") as served,
         httpx.Client(base_url=served.url, headers=headers, timeout=60) as browser,
     ):
+        browser.get("/report/?q=SEARCHWORDS")  # a query string (a steward's search, `?q=` a handle) is not logged
         for page in ("/", "/report/", "/health/"):  # HEAD answers like GET, without the body (issue 19, item 5)
             head = browser.head(page)
             assert (head.status_code, head.content) == (200, b""), page
@@ -51,7 +52,7 @@ def test_gunicorn_logs_no_secret_and_no_address(tmp_path: Path, stewards: dict) 
     access_log = served.stdout.read_text()
     assert access_log.count('"GET ') >= 4 and '"POST /report/ ' in access_log, "the access log is on and records the requests"
     everything = served.logs()
-    for leak in (secret, reference, token, CLIENT, BROWSER, "SnoopyAgent"):
+    for leak in (secret, reference, token, CLIENT, BROWSER, "SnoopyAgent", "SEARCHWORDS"):
         assert leak not in everything, f"{leak!r} is in gunicorn's logs"
     assert "127.0.0.1" not in access_log, "not even the proxy's address: a line per request would tie a time to it"
     assert "/follow-up/[redacted]" in access_log and "/party/[redacted]" in access_log
