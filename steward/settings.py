@@ -186,6 +186,8 @@ STEWARD_REQUIRE_2FA = env_bool("STEWARD_REQUIRE_2FA", False)
 STEWARD_LOGIN_MAX_FAILURES = env_int("STEWARD_LOGIN_MAX_FAILURES", 5)
 STEWARD_LOGIN_LOCKOUT_SECONDS = env_int("STEWARD_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 STEWARD_IDLE_TIMEOUT_SECONDS = env_int("STEWARD_IDLE_TIMEOUT_SECONDS", 30 * 60)
+# A follow-up or party link opens its page for this long without a request (steward/link_sessions.py).
+STEWARD_LINK_SESSION_SECONDS = env_int("STEWARD_LINK_SESSION_SECONDS", 30 * 60)
 # Report flood control: past the soft limit reports are still accepted but held for review;
 # past the hard limit the form is shown again with the text kept and a request to wait.
 STEWARD_REPORT_SOFT_LIMIT = env_int("STEWARD_REPORT_SOFT_LIMIT", 5)

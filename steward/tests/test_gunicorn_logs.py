@@ -43,12 +43,13 @@ def test_gunicorn_logs_no_secret_and_no_address(tmp_path: Path, stewards: dict) 
             headers={"Referer": served.url + "/follow-up/"},
         )
         assert start.status_code == 200 and typed.status_code == 303
-        assert browser.get(link).status_code == 200
+        opened = browser.get(link)  # the link opens the page in this browser, then leads to it without the secret
+        assert opened.status_code == 303 and browser.get(opened.headers["Location"]).status_code == 200
         browser.get("/static/steward/steward.css", headers={"Referer": served.url + link})
         case = Case.objects.get(reports__reference=reference)
         party = do_add_party(stewards["dave"], case, InvolvedPerson(PartyRole.REPORTED, "Ivan", Space.GITHUB, "ivan-gh"))
         token = do_create_party_link(stewards["dave"], case, party).token
-        assert browser.get(f"/party/{token}/").status_code == 200
+        assert browser.get(f"/party/{token}/", follow_redirects=True).status_code == 200
     access_log = served.stdout.read_text()
     assert access_log.count('"GET ') >= 4 and '"POST /report/ ' in access_log, "the access log is on and records the requests"
     everything = served.logs()

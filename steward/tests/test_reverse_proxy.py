@@ -133,7 +133,7 @@ def test_a_report_with_an_8_mb_file_through_nginx_and_no_secret_or_address_in_an
                 stored = Evidence.objects.filter(case__reports__reference=reference)
                 assert [evidence.size for evidence in stored] == [len(SCREENSHOT)]
                 link = f"/follow-up/{reference}/{secret}/"
-                portal = browser.get(link)
+                portal = browser.get(link, follow_redirects=True)
                 assert portal.status_code == 200 and "thread.png" in portal.text
                 assert browser.get("/static/probe.txt", headers={"Referer": url + link}).text == "served by the proxy"
                 assert browser.get("/static/missing.css", headers={"Referer": url + link}).status_code == 404
