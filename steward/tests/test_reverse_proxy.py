@@ -5,6 +5,7 @@ example site), with a test certificate, high ports and a temporary prefix. A rep
 through the real form (nginx's default limit is 1 MB: 413, and the report lost), opens the follow-up link, loads a
 stylesheet from it (Referer: the link); then, with gunicorn gone, opens the link again (502, which nginx's error
 log would record with the address and the link). No log of either server holds the secret or an address.
+The same journey runs through Caddy with the generated Caddyfile.
 """
 
 import io
@@ -23,7 +24,7 @@ from django.core.management import call_command
 from cases.models import Evidence
 from steward.proxy_config import ProxySite, request_body_limit
 from steward.testing import free_port
-from steward.tests.real_servers import need_binary, receipt, running_gunicorn, stop, submit_report, wait_for
+from steward.tests.real_servers import Served, need_binary, receipt, running_gunicorn, stop, submit_report, wait_for
 
 DEPLOY = settings.BASE_DIR / "deploy"
 CLIENT = "203.0.113.77"
@@ -115,35 +116,98 @@ def running_nginx(prefix: Path, upstream_port: int, static_root: Path) -> Iterat
         stop(process)
 
 
+def static_root(tmp_path: Path) -> Path:
+    root = tmp_path / "static"
+    root.mkdir()
+    (root / "probe.txt").write_text("served by the proxy")
+    return root
+
+
+PROXIED = {"STEWARD_TRUSTED_PROXIES": "127.0.0.1", "BEHIND_TLS_PROXY": "true", "ALLOWED_HOSTS": "localhost"}
+
+
+def a_reporter_through(url: str, served: Served) -> tuple[str, str]:
+    """HEAD, an 8 MB screenshot through the real form, the link, a stylesheet it loads, a missing one; then the
+    link again with gunicorn stopped (502: what error logs record). The report's (reference, secret)."""
+    headers = {"X-Forwarded-For": CLIENT, "User-Agent": "SnoopyAgent/7.7.7"}
+    with httpx.Client(base_url=url, verify=False, headers=headers, timeout=120) as browser:  # the test's certificate
+        head = browser.head("/report/")
+        assert (head.status_code, head.content) == (200, b"")
+        answer = submit_report(browser, "A screenshot of the thread is attached.", [("thread.png", SCREENSHOT, "image/png")])
+        assert answer.status_code != 413, "the proxy refused the report's body"
+        reference, secret = receipt(answer)
+        stored = Evidence.objects.filter(case__reports__reference=reference)
+        assert [evidence.size for evidence in stored] == [len(SCREENSHOT)]
+        link = f"/follow-up/{reference}/{secret}/"
+        portal = browser.get(link, follow_redirects=True)
+        assert portal.status_code == 200 and "thread.png" in portal.text
+        assert browser.get("/static/probe.txt", headers={"Referer": url + link}).text == "served by the proxy"
+        assert browser.get("/static/missing.css", headers={"Referer": url + link}).status_code == 404
+        served.stop()  # now an error log would record the failed request: address, link and referrer
+        assert browser.get(link, headers={"Referer": url + link}).status_code == 502
+    for leak in (secret, reference, CLIENT, "SnoopyAgent"):
+        assert leak not in served.logs(), f"{leak!r} is in gunicorn's logs"
+    return reference, secret
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_report_with_an_8_mb_file_through_nginx_and_no_secret_or_address_in_any_log(tmp_path: Path) -> None:
-    static_root = tmp_path / "static"
-    (static_root / "steward").mkdir(parents=True)
-    (static_root / "probe.txt").write_text("served by the proxy")
-    proxy_env = {"STEWARD_TRUSTED_PROXIES": "127.0.0.1", "BEHIND_TLS_PROXY": "true", "ALLOWED_HOSTS": "localhost"}
-    with running_gunicorn(tmp_path, **proxy_env) as served:
-        with running_nginx(tmp_path / "nginx", served.port, static_root) as url:
-            headers = {"X-Forwarded-For": CLIENT, "User-Agent": "SnoopyAgent/7.7.7"}
-            with httpx.Client(base_url=url, verify=False, headers=headers, timeout=120) as browser:  # the test's certificate
-                head = browser.head("/report/")
-                assert (head.status_code, head.content) == (200, b"")
-                answer = submit_report(browser, "A screenshot of the thread is attached.", [("thread.png", SCREENSHOT, "image/png")])
-                assert answer.status_code != 413, "nginx refused the report's body"
-                reference, secret = receipt(answer)
-                stored = Evidence.objects.filter(case__reports__reference=reference)
-                assert [evidence.size for evidence in stored] == [len(SCREENSHOT)]
-                link = f"/follow-up/{reference}/{secret}/"
-                portal = browser.get(link, follow_redirects=True)
-                assert portal.status_code == 200 and "thread.png" in portal.text
-                assert browser.get("/static/probe.txt", headers={"Referer": url + link}).text == "served by the proxy"
-                assert browser.get("/static/missing.css", headers={"Referer": url + link}).status_code == 404
-                served.stop()  # now nginx's error log would record the failed request: address, link and referrer
-                assert browser.get(link, headers={"Referer": url + link}).status_code == 502
+    with running_gunicorn(tmp_path, **PROXIED) as served, running_nginx(tmp_path / "nginx", served.port, static_root(tmp_path)) as url:
+        reference, secret = a_reporter_through(url, served)
     logs_dir = tmp_path / "nginx" / "logs"
     access = (logs_dir / "steward.access.log").read_text()
-    assert '"POST /report/ HTTP/1.1" 200' in access and '"GET /follow-up/[redacted] HTTP/1.1" 200' in access
+    assert '"POST /report/ HTTP/1.1" 200' in access and '"GET /follow-up/[redacted] HTTP/1.1" 303' in access
     nginx_logs = "".join(path.read_text() for path in logs_dir.glob("*.log"))
     for leak in (secret, reference, CLIENT, "127.0.0.1", "SnoopyAgent"):
         assert leak not in nginx_logs, f"{leak!r} is in nginx's logs"
-    for leak in (secret, reference, CLIENT, "SnoopyAgent"):
-        assert leak not in served.logs(), f"{leak!r} is in gunicorn's logs"
+
+
+@contextmanager
+def running_caddy(directory: Path, upstream_port: int, static: Path) -> Iterator[tuple[str, Path]]:
+    """The generated Caddyfile, with the global options a test needs (ports, no admin endpoint, its own storage)."""
+    caddy = need_binary("caddy")
+    (directory / "logs").mkdir(parents=True)
+    https_port, site = free_port(), io.StringIO()
+    call_command(
+        "proxy_config",
+        "caddy",
+        *("--server-name", "localhost", "--upstream", f"127.0.0.1:{upstream_port}", "--static-root", str(static)),
+        *("--https-port", str(https_port), "--log-dir", str(directory / "logs")),
+        stdout=site,
+    )
+    options = (
+        f"admin off\n\tskip_install_trust\n\thttp_port {free_port()}\n\thttps_port {https_port}\n\tstorage file_system {directory}/data"
+    )
+    text = site.getvalue().replace("\n{\n\tlog default {", f"\n{{\n\t{options}\n\tlog default {{", 1)
+    assert options in text, "the generated Caddyfile starts its global options with the default log"
+    (directory / "Caddyfile").write_text(text)
+    env = {**os.environ, "XDG_DATA_HOME": str(directory), "XDG_CONFIG_HOME": str(directory), "HOME": str(directory)}
+    output = directory / "logs" / "caddy.out"
+    with output.open("wb") as out:
+        process = subprocess.Popen(
+            [caddy, "run", "--adapter", "caddyfile", "--config", str(directory / "Caddyfile")],
+            cwd=directory,
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
+    url = f"https://localhost:{https_port}"
+    try:
+        wait_for(url + "/static/probe.txt", process, "caddy", output, verify=False)
+        yield url, directory / "logs"
+    finally:
+        stop(process)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_with_an_8_mb_file_through_caddy_and_no_secret_or_address_in_any_log(tmp_path: Path) -> None:
+    with (
+        running_gunicorn(tmp_path, **PROXIED) as served,
+        running_caddy(tmp_path / "caddy", served.port, static_root(tmp_path)) as (url, logs_dir),
+    ):
+        reference, secret = a_reporter_through(url, served)
+    access = (logs_dir / "steward.access.log").read_text()
+    assert '"method":"POST","host":"localhost' in access and '"uri":"/follow-up/"' in access and '"status":502' in access
+    caddy_logs = access + (logs_dir / "caddy.out").read_text()
+    for leak in (secret, reference, CLIENT, "SnoopyAgent", "remote_ip", "client_ip", "Referer", "Cookie"):
+        assert leak not in caddy_logs, f"{leak!r} is in Caddy's logs"
