@@ -281,7 +281,8 @@ def check_links(url: str, tally: Tally, sample: int = 50) -> list[str]:
     site = urlsplit(url)
     for receipt in tally.receipts[:: max(1, len(tally.receipts) // sample)][:sample]:
         path = urlsplit(receipt.link).path  # the link names SITE_URL; ask the server under test
-        answer = httpx.get(f"{site.scheme}://{site.netloc}{path}", timeout=60)
+        with httpx.Client(timeout=60, follow_redirects=True) as browser:  # the link opens the page (a session), then leads there
+            answer = browser.get(f"{site.scheme}://{site.netloc}{path}")
         if answer.status_code != 200 or receipt.marker not in answer.text:
             failures.append(receipt.reference)
     return failures
