@@ -51,9 +51,9 @@ encoder-env:  ## research only: the CPU environment of scripts/encoder/ (torch e
 lock:  ## pin every transitive dependency after changing pyproject.toml: run-time and development sets, each resolved afresh
 	$(PYTHON) scripts/lock.py
 
-system-deps:  ## Debian packages the tests drive: Chromium (browser tests), PostgreSQL (second database), dovecot (reports mailbox), Mailman 3 core (Mailman space), systemd (systemd-analyze verifies the shipped units)
-	@command -v chromium >/dev/null && test -x /usr/lib/postgresql/15/bin/initdb && test -x /usr/sbin/dovecot && command -v systemd-analyze >/dev/null || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql dovecot-imapd systemd >/dev/null; }
+system-deps:  ## Debian packages the tests drive: Chromium (browser tests), PostgreSQL (second database), dovecot (reports mailbox), nginx and Caddy (the shipped proxy configurations), systemd (systemd-analyze verifies the shipped units), Mailman 3 core (Mailman space)
+	@command -v chromium >/dev/null && test -x /usr/lib/postgresql/15/bin/initdb && test -x /usr/sbin/dovecot && test -x /usr/sbin/nginx && command -v caddy >/dev/null && command -v systemd-analyze >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql dovecot-imapd nginx caddy systemd >/dev/null; }
 # mailman3 without recommends: no MTA (the test core delivers no mail); its packaged service is not used (scripts/mailman.sh runs one).
 	@command -v mailman >/dev/null || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mailman3 >/dev/null; }
@@ -74,7 +74,7 @@ run: demo
 	@echo "Steward is starting at http://$(HOST):$(PORT) (gunicorn, as in production; the task worker runs beside it)."
 	export HOST=$(HOST) PORT=$(PORT); \
 	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
-	  $(VENV)/bin/gunicorn steward.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --graceful-timeout 20
+	  $(VENV)/bin/gunicorn steward.wsgi:application --bind $(HOST):$(PORT) --config gunicorn.conf.py --workers 2 --threads 4 --graceful-timeout 20
 
 messages: install  ## refresh the translation catalogues and compile them (needs GNU gettext); the .mo files are committed
 	$(PY) manage.py makemessages --all --ignore=.venv --ignore=node_modules --ignore=var

@@ -251,6 +251,15 @@ def access_report_by_link(reference: str, secret: str) -> Report:
     return report
 
 
+def access_opened_report(reference: str) -> Report:
+    """The report a visitor's session holds open (steward.link_sessions): its secret was checked when it was opened.
+    A report erased since is the same 404 as any other."""
+    report = Report.objects.filter(reference=reference.upper()).select_related("case").first()
+    if report is None:
+        raise Http404("This follow-up link is not valid.")
+    return report
+
+
 # --- Quorum guard ------------------------------------------------------------------------------
 
 

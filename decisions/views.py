@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from cases.access import Need, access_case, access_report_by_link
+from cases.access import Need, access_case, access_opened_report, access_report_by_link
 from cases.views.common import apply_form, back_to_case, steward_only
 from decisions.actions import ProposalInput, do_propose, do_vote, do_withdraw
 from decisions.appeals import appeal_deadline, do_decide_appeal, do_file_appeal, may_still_appeal
@@ -21,6 +21,8 @@ from decisions.forms import AppealDecisionForm, AppealFileForm, InformForm, Prop
 from decisions.models import Appeal, AppellantRole, Decision, Proposal, ProposalStatus
 from decisions.records import do_record_inform, do_record_response
 from intake.forms import looks_valid
+from steward.link_sessions import grant, holds, party_grant, report_grant
+from steward.methods import page_or_form
 from steward.middleware import private
 from steward.not_stored import not_stored
 
@@ -121,20 +123,37 @@ def decide_appeal(request: HttpRequest, code: str) -> HttpResponse:
     return back_to_case(case, ANCHOR)
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def appeal_reporter(request: HttpRequest, reference: str, secret: str) -> HttpResponse:
-    """The reporter asks for reconsideration of the case's latest decision through their follow-up link."""
+    """The appeal page under the follow-up link (pages made before links opened sessions): it opens the report in
+    this browser and leads to the appeal page without the secret; a form posted here is still taken."""
     if not looks_valid(reference, secret):
         raise Http404("This follow-up link is not valid.")
     report = access_report_by_link(reference, secret)
+    grant(request, report_grant(report.reference))
+    if request.method == "POST":
+        return _reporter_appeal(request, report)
+    return private(HttpResponseRedirect(reverse("decisions:appeal_reporter_page", args=[report.reference]), status=303))
+
+
+@page_or_form
+def appeal_reporter_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """The reporter asks for reconsideration of the case's latest decision, in a browser their link opened."""
+    if not holds(request, report_grant(reference)):
+        raise Http404("This follow-up link is not valid.")
+    return _reporter_appeal(request, access_opened_report(reference))
+
+
+def _reporter_appeal(request: HttpRequest, report: Any) -> HttpResponse:
     decision = report.case.decisions.filter(proposal__status=ProposalStatus.PASSED).order_by("-decided_at").first()
     if decision is None:
         raise Http404("No decision to appeal.")
-    portal = reverse("intake:follow_up", kwargs={"reference": report.reference, "secret": secret})
-    return _appeal_page(request, decision, AppellantRole.REPORTER, portal)
+    portal = reverse("intake:follow_up_page", args=[report.reference])
+    page = reverse("decisions:appeal_reporter_page", args=[report.reference])
+    return _appeal_page(request, decision, AppellantRole.REPORTER, portal, page)
 
 
-def _appeal_page(request: HttpRequest, decision: Decision, role: str, portal: str) -> HttpResponse:
+def _appeal_page(request: HttpRequest, decision: Decision, role: str, portal: str, page: str) -> HttpResponse:
     form = AppealFileForm(request.POST or None)
     open_to_appeal = may_still_appeal(decision, role)
     http_status = 200
@@ -151,6 +170,7 @@ def _appeal_page(request: HttpRequest, decision: Decision, role: str, portal: st
         "form": form,
         "role": role,
         "portal": portal,
+        "page_path": page,
         "open_to_appeal": open_to_appeal,
         "deadline": appeal_deadline(decision),
         "appeal": decision.appeals.filter(appellant_role=role).first(),
@@ -158,15 +178,34 @@ def _appeal_page(request: HttpRequest, decision: Decision, role: str, portal: st
     return private(render(request, "decisions/appeal.html", context, status=http_status))
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def appeal_reported(request: HttpRequest, token: str) -> HttpResponse:
-    """The reported person asks for reconsideration of the latest decision about them, through their own link."""
+    """The appeal page under the reported person's link: it opens their page in this browser and leads to the
+    appeal page without the secret; a form posted here is still taken."""
     from letters.access import access_party_link  # the reported person's link belongs to the letters app
 
     link = access_party_link(token)
+    grant(request, party_grant(link.pk))
+    if request.method == "POST":
+        return _reported_appeal(request, link)
+    return private(HttpResponseRedirect(reverse("decisions:appeal_reported_page", args=[link.pk]), status=303))
+
+
+@page_or_form
+def appeal_reported_page(request: HttpRequest, link: int) -> HttpResponse:
+    """The reported person asks for reconsideration of the latest decision about them, in a browser their link opened."""
+    from letters.access import access_opened_party_link
+
+    if not holds(request, party_grant(link)):
+        raise Http404("This link is not valid.")
+    return _reported_appeal(request, access_opened_party_link(link))
+
+
+def _reported_appeal(request: HttpRequest, link: Any) -> HttpResponse:
     decisions = link.case.decisions.filter(proposal__status=ProposalStatus.PASSED, proposal__target=link.party)
     decision = decisions.order_by("-decided_at").first()
     if decision is None:
         raise Http404("No decision to appeal.")
-    portal = reverse("letters:party_portal", kwargs={"token": token})
-    return _appeal_page(request, decision, AppellantRole.REPORTED, portal)
+    portal = reverse("letters:party_page", args=[link.pk])
+    page = reverse("decisions:appeal_reported_page", args=[link.pk])
+    return _appeal_page(request, decision, AppellantRole.REPORTED, portal, page)

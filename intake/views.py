@@ -2,7 +2,9 @@
 
 Views stay thin: parse the form, call the action, render. Two rules hold throughout:
 - the follow-up secret is shown once, in the body of the POST response that created it, and is never
-  put in a query string, a redirect from the form, a cookie, or the database;
+  put in a query string, a redirect, a cookie, or the database; the link's first visit trades it for a short
+  session and redirects to the report's page without it (steward/link_sessions.py), so no later request
+  carries it;
 - nothing about the client (address, browser) is stored: flood control counts by a keyed hash.
 """
 
@@ -15,9 +17,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
-from cases.access import access_report_by_link
+from cases.access import access_opened_report, access_report_by_link
 from cases.actions import do_reporter_reply
 from intake.actions import Receipt, do_submit_report
 from intake.forms import SOMEWHERE_ELSE, FollowUpStartForm, OnBehalfReportForm, ReplyForm, ReportForm, looks_valid
@@ -25,6 +27,8 @@ from intake.portal import reporter_evidence, reporter_messages, reporter_status
 from people.access import is_active_steward
 from policy.services import current_policy
 from policy.wording import days, hours
+from steward.link_sessions import grant, holds, leave, report_grant
+from steward.methods import page_or_form
 from steward.middleware import private
 from steward.not_stored import not_stored
 from steward.pagination import NEWEST_FIRST, NEWEST_FIRST_ADDED, oldest_first, paginate
@@ -76,7 +80,7 @@ def _render_receipt(request: HttpRequest, receipt: Receipt, form: ReportForm, *,
     return private(render(request, "intake/receipt.html", context))
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def report(request: HttpRequest) -> HttpResponse:
     """The public form. The receipt is the POST response itself; it is never redirected to."""
     if request.method != "POST":
@@ -113,7 +117,7 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def report_on_behalf(request: HttpRequest) -> HttpResponse:
     """A steward files a report for somebody who told them another way; the steward is recorded."""
     if not request.user.is_authenticated:
@@ -144,9 +148,9 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return private(render(request, "intake/follow_up_not_found.html", context, status=404))
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 def follow_up_start(request: HttpRequest) -> HttpResponse:
-    """Type the reference and code from the receipt; a match is sent on to the portal (POST, then redirect)."""
+    """Type the reference and code from the receipt; a match opens the report's page (POST, then redirect)."""
     form = FollowUpStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reference, code = form.cleaned_data["reference"], form.cleaned_data["code"]
@@ -156,14 +160,21 @@ def follow_up_start(request: HttpRequest) -> HttpResponse:
             except Http404:
                 pass
             else:
-                return private(HttpResponseRedirect(reverse("intake:follow_up", args=[report.reference, code]), status=303))
+                return _open(request, report)
         form.add_error(None, _("We could not open a report with that reference and code. Please check both and try again."))
-    return private(render(request, "intake/follow_up_start.html", {"form": form, "policy": current_policy()}))
+    left = request.method == "GET" and request.GET.get("left") == "1"
+    return private(render(request, "intake/follow_up_start.html", {"form": form, "policy": current_policy(), "left": left}))
 
 
-@require_http_methods(["GET", "POST"])
+def _open(request: HttpRequest, report: Any) -> HttpResponse:
+    grant(request, report_grant(report.reference))
+    return private(HttpResponseRedirect(reverse("intake:follow_up_page", args=[report.reference]), status=303))
+
+
+@page_or_form
 def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse:
-    """The reporter's portal: status, the thread with the stewards, their report, and a reply form."""
+    """The link from the receipt and the mails: it opens the report's page in this browser and leads there.
+    A form posted here (a page loaded before links opened sessions) is still taken, then sent on the same way."""
     if not looks_valid(reference, secret):
         return _not_found(request)
     try:
@@ -171,6 +182,34 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
     except Http404:
         return _not_found(request)
     http_status = 200
+    if request.method == "POST":
+        grant(request, report_grant(report.reference))
+        return _portal(request, report)
+    return _open(request, report)
+
+
+@page_or_form
+def follow_up_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """The reporter's portal, for a browser that opened the report with its link: status, the thread with the
+    stewards, their report, and a reply form. Any other browser gets the same page as a wrong link."""
+    if not holds(request, report_grant(reference)):
+        return _not_found(request)
+    try:
+        report = access_opened_report(reference)
+    except Http404:
+        return _not_found(request)
+    return _portal(request, report)
+
+
+@require_POST
+def follow_up_leave(request: HttpRequest, reference: str) -> HttpResponse:
+    """Close the report's page in this browser (a shared computer): only the link opens it again."""
+    leave(request, report_grant(reference))
+    return private(HttpResponseRedirect(reverse("intake:follow_up_start") + "?left=1", status=303))
+
+
+def _portal(request: HttpRequest, report: Any) -> HttpResponse:
+    page = reverse("intake:follow_up_page", args=[report.reference])
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
         if form.is_valid():
@@ -181,14 +220,15 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
             except Exception:  # noqa: BLE001 - whatever broke, the reporter keeps what they typed (steward.not_stored)
                 http_status = not_stored(form, "a reporter's message")
             else:
-                # POST-redirect-GET to the same page; the flag only shows a thank-you line.
-                return private(HttpResponseRedirect(request.path + "?sent=1", status=303))
+                # POST-redirect-GET to the page; the flag only shows a thank-you line.
+                return private(HttpResponseRedirect(page + "?sent=1", status=303))
     else:
         form = ReplyForm()
     policy = report.case.policy_version.policy
     portal_page: dict[str, Any] = {"size": PORTAL_PAGE, "forget": ["sent"]}  # the thank-you line shows once
     context = {
         "report": report,
+        "page_path": page,
         "status": reporter_status(report),
         # The latest page of each; "earlier" links page back, so a long thread costs what a short one does.
         "thread": oldest_first(paginate(request, reporter_messages(report), NEWEST_FIRST, "messages_before", **portal_page)),
@@ -198,6 +238,7 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
         "form": form,
         "sent": request.method == "GET" and request.GET.get("sent") == "1",
         "files_were_chosen": bool(request.FILES),
+        "link_minutes": settings.STEWARD_LINK_SESSION_SECONDS // 60,
         **_timelines(),
     }
     return private(render(request, "intake/follow_up.html", context, status=http_status))

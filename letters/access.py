@@ -36,3 +36,12 @@ def access_party_link(token: str) -> PartyLink:
     if link is None or not hmac.compare_digest(stored, supplied) or link.revoked_at is not None:
         raise Http404("This link is not valid.")
     return link
+
+
+def access_opened_party_link(link_id: int) -> PartyLink:
+    """The link a visitor's session holds open (steward.link_sessions), while it is still active: revoking a link
+    closes every page it opened at once."""
+    link = PartyLink.objects.filter(pk=link_id, revoked_at__isnull=True).select_related("case", "party", "party__person").first()
+    if link is None:
+        raise Http404("This link is not valid.")
+    return link

@@ -2,25 +2,30 @@
 
 from functools import cache
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cases.access import Need, access_case
 from cases.forms import MessageForm
 from cases.models import Audience, Case
 from cases.views.common import apply_form, back_to_case, is_htmx, steward_only
 from cases.views.context import case_context
-from letters.access import access_party_link, portal_url
+from letters.access import access_opened_party_link, access_party_link, portal_url
 from letters.actions import do_approve_message, do_create_party_link, do_edit_draft, do_party_reply, do_revoke_party_link, reported_party
 from letters.fill import UnknownPlaceholder, fill_letter
 from letters.forms import ComposeForm, EditDraftForm, IdForm, PartyReplyForm
+from letters.models import PartyLink
 from letters.portal import party_messages, party_status
+from steward.link_sessions import grant, holds, leave, party_grant
+from steward.methods import page_or_form
 from steward.middleware import private
 from steward.not_stored import not_stored
 from steward.pagination import NEWEST_FIRST, oldest_first, paginate
@@ -38,13 +43,46 @@ def _has_template(name: str) -> bool:
     return True
 
 
-@require_http_methods(["GET", "POST"])
+def _party_not_found(request: HttpRequest) -> HttpResponse:
+    return private(render(request, "letters/party_not_found.html", status=404))
+
+
+@page_or_form
 def party_portal(request: HttpRequest, token: str) -> HttpResponse:
-    """The reported person's page: status in plain words, approved letters, their answers, a reply form."""
+    """The reported person's link: it opens their page in this browser and leads there (steward/link_sessions.py).
+    A form posted here (a page loaded before links opened sessions) is still taken, then sent on the same way."""
     try:
         link = access_party_link(token)
     except Http404:
-        return private(render(request, "letters/party_not_found.html", status=404))
+        return _party_not_found(request)
+    grant(request, party_grant(link.pk))
+    if request.method == "POST":
+        return _party_page(request, link)
+    return private(HttpResponseRedirect(reverse("letters:party_page", args=[link.pk]), status=303))
+
+
+@page_or_form
+def party_page(request: HttpRequest, link: int) -> HttpResponse:
+    """The reported person's page, for a browser their link opened: status in plain words, approved letters, their
+    answers, a reply form. Any other browser, or a revoked link, gets the same page as a wrong link."""
+    if not holds(request, party_grant(link)):
+        return _party_not_found(request)
+    try:
+        opened = access_opened_party_link(link)
+    except Http404:
+        return _party_not_found(request)
+    return _party_page(request, opened)
+
+
+@require_POST
+def party_leave(request: HttpRequest, link: int) -> HttpResponse:
+    """Close the page in this browser (a shared computer): only the link opens it again."""
+    leave(request, party_grant(link))
+    return private(render(request, "letters/party_left.html"))
+
+
+def _party_page(request: HttpRequest, link: PartyLink) -> HttpResponse:
+    page = reverse("letters:party_page", args=[link.pk])
     form = PartyReplyForm(request.POST or None)
     http_status = 200
     if request.method == "POST" and form.is_valid():
@@ -55,17 +93,18 @@ def party_portal(request: HttpRequest, token: str) -> HttpResponse:
         except Exception:  # noqa: BLE001 - whatever broke, the reported person keeps what they typed (steward.not_stored)
             http_status = not_stored(form, "a reported person's message")
         else:
-            return private(HttpResponseRedirect(request.path + "?sent=1", status=303))
+            return private(HttpResponseRedirect(page + "?sent=1", status=303))
     context = {
         "link": link,
+        "page_path": page,
         "status": party_status(link.case),
         "thread": oldest_first(paginate(request, party_messages(link), NEWEST_FIRST, "messages_before", PORTAL_PAGE, forget=["sent"])),
         "form": form,
         "sent": request.method == "GET" and request.GET.get("sent") == "1",
-        # The decisions app adds its appeal section by shipping this template (it gets `link` and `token`).
+        # The decisions app adds its appeal section by shipping this template (it gets `link` and `page_path`).
         "show_appeal": _has_template(APPEAL_TEMPLATE),
         "appeal_template": APPEAL_TEMPLATE,
-        "token": token,
+        "link_minutes": settings.STEWARD_LINK_SESSION_SECONDS // 60,
     }
     return private(render(request, "letters/party_portal.html", context, status=http_status))
 
@@ -124,7 +163,7 @@ def revoke_party_link(request: HttpRequest, code: str) -> HttpResponse:
     return back_to_case(case, "party-links")
 
 
-@require_GET
+@require_safe
 @steward_only
 def compose(request: HttpRequest, code: str) -> HttpResponse:
     """Fill a letter template from the case; the steward reviews it and sends it with the usual message form."""

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cases.access import Need, access_case
 from cases.views.common import back_to_case, steward_only
@@ -101,7 +101,7 @@ def _known_request(user: Any, pk: int) -> DataSubjectRequest:
     return item
 
 
-@require_GET
+@require_safe
 @admin_only
 def requests(request: HttpRequest) -> HttpResponse:
     def known(items: Any) -> list[DataSubjectRequest]:
@@ -138,7 +138,7 @@ def open_request(request: HttpRequest) -> HttpResponse:
     return redirect("privacy:request", pk=created.pk)
 
 
-@require_GET
+@require_safe
 @admin_only
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = _known_request(request.user, pk)
@@ -150,7 +150,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "privacy/request.html", context)
 
 
-@require_GET
+@require_safe
 @admin_only
 def request_export(request: HttpRequest, pk: int) -> HttpResponse:
     item = _known_request(request.user, pk)

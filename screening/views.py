@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cases.views.common import apply_form, case_url, steward_only
 from policy.services import current_policy
@@ -30,7 +30,7 @@ def flag_url(flag: Flag) -> str:
     return reverse("screening:flag", kwargs={"flag_id": flag.pk})
 
 
-@require_GET
+@require_safe
 @steward_only
 def queue(request: HttpRequest) -> HttpResponse:
     categories = current_policy().category_choices()
@@ -49,7 +49,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "screening/queue.html", context)
 
 
-@require_GET
+@require_safe
 @steward_only
 def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = access_flag(request.user, flag_id)

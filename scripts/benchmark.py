@@ -24,10 +24,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from steward.serving import GUNICORN_ARGS  # noqa: E402 - the server command of the Makefile's `run` target
+
 PYTHON = sys.executable
 BENCH_DIR = ROOT / "var" / "bench"
-# The server command of the Makefile's `run` target (kept in step with it).
-GUNICORN = ["steward.wsgi:application", "--workers", "2", "--threads", "4", "--graceful-timeout", "20"]
 
 
 def database_url(args: argparse.Namespace, cases: int, stewards: int) -> str:
@@ -80,7 +80,7 @@ def free_port() -> int:
 
 
 def serve(url: str, port: int) -> subprocess.Popen[bytes]:
-    command = [str(Path(PYTHON).parent / "gunicorn"), *GUNICORN, "--bind", f"127.0.0.1:{port}"]
+    command = [str(Path(PYTHON).parent / "gunicorn"), *GUNICORN_ARGS, "--bind", f"127.0.0.1:{port}"]
     server = subprocess.Popen(command, cwd=ROOT, env=environment(url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

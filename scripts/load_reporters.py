@@ -55,6 +55,9 @@ from urllib.parse import urlsplit
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from steward.serving import GUNICORN_ARGS  # noqa: E402 - the server command of the Makefile's `run` target
+
 PYTHON = sys.executable
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 REFERENCE = re.compile(r'id="follow-up-reference">([^<]+)<')
@@ -105,8 +108,7 @@ class Server:
         parts = urlsplit(self.url)
         bind = f"{parts.hostname}:{parts.port or 80}"
         log = (self.log_dir / f"server-{self.starts}.log").open("ab")
-        gunicorn = [str(Path(PYTHON).parent / "gunicorn"), "steward.wsgi:application", "--bind", bind]
-        gunicorn += ["--workers", "2", "--threads", "4", "--graceful-timeout", "20"]
+        gunicorn = [str(Path(PYTHON).parent / "gunicorn"), *GUNICORN_ARGS, "--bind", bind]
         for command in ([PYTHON, "manage.py", "db_worker"], gunicorn):
             self.processes.append(
                 subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # noqa: S603
@@ -279,7 +281,8 @@ def check_links(url: str, tally: Tally, sample: int = 50) -> list[str]:
     site = urlsplit(url)
     for receipt in tally.receipts[:: max(1, len(tally.receipts) // sample)][:sample]:
         path = urlsplit(receipt.link).path  # the link names SITE_URL; ask the server under test
-        answer = httpx.get(f"{site.scheme}://{site.netloc}{path}", timeout=60)
+        with httpx.Client(timeout=60, follow_redirects=True) as browser:  # the link opens the page (a session), then leads there
+            answer = browser.get(f"{site.scheme}://{site.netloc}{path}")
         if answer.status_code != 200 or receipt.marker not in answer.text:
             failures.append(receipt.reference)
     return failures

@@ -1,6 +1,8 @@
 """Deploy checks: `manage.py check --deploy` says what a production site is missing."""
 
+import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -33,7 +35,57 @@ def steward_deploy_checks(app_configs: Any, **kwargs: Any) -> list[Error | Warni
                 id="steward.W004",
             )
         )
+    if not settings.DEBUG:
+        problems.extend(_site_url_problems())
     return problems
+
+
+# Names no reporter's browser can reach: the machine itself, or only the local network's multicast DNS.
+LOCAL_NAMES = ("localhost", ".localhost", ".local", ".localdomain")
+
+
+def _is_local_host(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    if host == "localhost" or host.endswith(LOCAL_NAMES):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified or address.is_link_local
+
+
+def _site_url_problems() -> list[Error | Warning]:
+    """Every follow-up link mailed or shown names SITE_URL: a computed or local one sends reporters nowhere."""
+    hint = "Set SITE_URL to the site's public address, e.g. https://conduct.example.org (docs/operations.md, 'Deploying')."
+    if not settings.SITE_URL_CONFIGURED:
+        return [
+            Error(
+                f"SITE_URL is not set: follow-up links name {settings.SITE_URL}, the address the server listens on.",
+                hint=hint,
+                id="steward.E003",
+            )
+        ]
+    parts = urlsplit(settings.SITE_URL)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return [Error(f"SITE_URL {settings.SITE_URL!r} is not an http(s) address.", hint=hint, id="steward.E003")]
+    if _is_local_host(parts.hostname):
+        return [
+            Error(
+                f"SITE_URL names {parts.hostname}, which only this machine or network can reach: reporters' links would lead nowhere.",
+                hint=hint,
+                id="steward.E003",
+            )
+        ]
+    if parts.scheme != "https":
+        return [
+            Warning(
+                "SITE_URL is not https: follow-up links, and the secret in them, would travel unencrypted.",
+                hint="Serve the site over TLS (docs/operations.md, 'Behind a reverse proxy') and set SITE_URL to its https address.",
+                id="steward.W005",
+            )
+        ]
+    return []
 
 
 def _behind_proxy() -> bool:

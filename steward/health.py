@@ -22,7 +22,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_tasks_db.models import DBTaskResult
 
 from steward.models import WorkerHeartbeat
@@ -45,7 +45,7 @@ def worker_status(beat: datetime | None, now: datetime) -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     try:

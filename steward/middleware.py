@@ -1,4 +1,4 @@
-"""Response headers that every page gets, and a clear answer to a form body Django cannot read."""
+"""Response headers that every page gets, a clear answer to a form body Django cannot read, and HEAD without a body."""
 
 import codecs
 from collections.abc import Callable
@@ -21,6 +21,29 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+class HeadWithoutBodyMiddleware:
+    """HEAD gets GET's status and headers (Content-Length included) and no body (RFC 9110, 9.3.2).
+
+    Django leaves that to the server, and gunicorn sends whatever body the application returns: on a kept-alive
+    connection the client then reads the page as the next response's status line. First in MIDDLEWARE, so it
+    sees every answer, WhiteNoise's included, after CommonMiddleware has set the length.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                # A file being streamed (evidence, a static file) is not read; it stays among the response's
+                # closers, so the handler still closes it.
+                response.streaming_content = []  # type: ignore[attr-defined]  # a StreamingHttpResponse here
+            else:
+                response.content = b""
+        return response
 
 
 class SecurityHeadersMiddleware:

@@ -26,6 +26,8 @@ if ":" in _LINK_HOST and not _LINK_HOST.startswith("["):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", list(dict.fromkeys(["127.0.0.1", "localhost", "testserver", _LINK_HOST])))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", f"http://{_LINK_HOST}:{SERVE_PORT}").rstrip("/")
+# Whether an operator named the public address; `check --deploy` refuses the computed one (steward.E003).
+SITE_URL_CONFIGURED = bool(env_str("SITE_URL"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "steward.middleware.HeadWithoutBodyMiddleware",  # first: it sees every answer, and takes the body off a HEAD's
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,6 +197,8 @@ STEWARD_REQUIRE_2FA = env_bool("STEWARD_REQUIRE_2FA", False)
 STEWARD_LOGIN_MAX_FAILURES = env_int("STEWARD_LOGIN_MAX_FAILURES", 5)
 STEWARD_LOGIN_LOCKOUT_SECONDS = env_int("STEWARD_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 STEWARD_IDLE_TIMEOUT_SECONDS = env_int("STEWARD_IDLE_TIMEOUT_SECONDS", 30 * 60)
+# A follow-up or party link opens its page for this long without a request (steward/link_sessions.py).
+STEWARD_LINK_SESSION_SECONDS = env_int("STEWARD_LINK_SESSION_SECONDS", 30 * 60)
 # Report flood control: past the soft limit reports are still accepted but held for review;
 # past the hard limit the form is shown again with the text kept and a request to wait.
 STEWARD_REPORT_SOFT_LIMIT = env_int("STEWARD_REPORT_SOFT_LIMIT", 5)

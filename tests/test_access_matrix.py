@@ -41,6 +41,10 @@ PUBLIC = "public"
 STEWARD = "steward"  # any active steward; no case content
 REPORTER = "reporter"  # needs the reporter's follow-up link
 PARTY = "party"  # needs the reported person's link (letters.PartyLink)
+# A page without the secret, for a browser the link opened (steward.link_sessions): the link's holder only.
+REPORTER_OPENED = "reporter-opened"
+PARTY_OPENED = "party-opened"
+OPENED_BY = {REPORTER_OPENED: (REPORTER, "intake:follow_up"), PARTY_OPENED: (PARTY, "letters:party_portal")}
 ADMIN = "admin"
 FLOW = "flow"  # a step of signing in or out: only ever redirects or asks for input, never shows data
 STEWARD_OBJECT = "steward-object"  # any active steward, about one object named by id (a flag): 404 when it is not theirs to see
@@ -62,6 +66,8 @@ URLS: dict[str, tuple[str, str]] = {
     "intake:report": (PUBLIC, "GET"),
     "intake:follow_up_start": (PUBLIC, "GET"),
     "intake:follow_up": (REPORTER, "GET"),
+    "intake:follow_up_page": (REPORTER_OPENED, "GET"),
+    "intake:follow_up_leave": (FLOW, "POST"),  # closes the page in this browser, whoever asks
     "intake:report_on_behalf": (STEWARD, "GET"),
     "accounts:login": (PUBLIC, "GET"),
     "set_language": (FLOW, "POST"),
@@ -87,6 +93,8 @@ URLS: dict[str, tuple[str, str]] = {
     "cases:merge": (DECIDE, "POST"),
     "cases:set_soft_read": (VOTE, "POST"),
     "letters:party_portal": (PARTY, "GET"),
+    "letters:party_page": (PARTY_OPENED, "GET"),
+    "letters:party_leave": (FLOW, "POST"),
     "letters:compose": (WRITE, "GET"),
     "letters:create_party_link": (WRITE, "POST"),
     "letters:revoke_party_link": (WRITE, "POST"),
@@ -100,6 +108,8 @@ URLS: dict[str, tuple[str, str]] = {
     "decisions:decide_appeal": (VOTE, "POST"),
     "decisions:appeal_reporter": (REPORTER, "GET"),
     "decisions:appeal_reported": (PARTY, "GET"),
+    "decisions:appeal_reporter_page": (REPORTER_OPENED, "GET"),
+    "decisions:appeal_reported_page": (PARTY_OPENED, "GET"),
     "clocks:set_target": (WRITE, "POST"),
     "clocks:take_measure": (WRITE, "POST"),
     "clocks:review_measure": (VOTE, "POST"),
@@ -161,6 +171,7 @@ class World:
     reference: str
     secret: str
     party_token: str
+    party_link_id: int
     evidence: Evidence
     personas: list[Persona]
     target: CaseUnderTest  # the case that a second case was joined into
@@ -243,7 +254,7 @@ def world(stewards: dict[str, Any]) -> World:
         return client
 
     reported = case.parties.get(role=PartyRole.REPORTED)
-    party_token = do_create_party_link(stewards["dave"], case, reported).token
+    party_link = do_create_party_link(stewards["dave"], case, reported)
     # A decision, so the appeal pages behind both links have something to show.
     do_record_inform(stewards["dave"], case, InformChoice.YES, "No risk in telling them.")
     do_record_response(stewards["dave"], case, reported, ResponseKind.DECLINED)
@@ -279,7 +290,7 @@ def world(stewards: dict[str, Any]) -> World:
         Persona("admin, hard conflict", client_for(stewards["alice"]), frozenset(), steward=True, admin=True),
     ]
     evidence = Evidence.objects.get(case=case)
-    return World(case, receipt.reference, receipt.secret, party_token, evidence, personas, target, joined)
+    return World(case, receipt.reference, receipt.secret, party_link.token, party_link.link.pk, evidence, personas, target, joined)
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -300,6 +311,8 @@ def _kwargs_for(pattern: URLPattern, world: World, genuine: bool = True, case: C
             values[key] = world.secret if genuine else world.secret[::-1]
         elif "token" in key:
             values[key] = world.party_token if genuine else world.party_token[::-1]
+        elif key == "link":
+            values[key] = world.party_link_id
         elif "reference" in key:
             values[key] = case.reference
         elif "code" in key or key in {"case", "slug"}:
@@ -412,7 +425,19 @@ def test_non_case_urls_as_every_persona(world: World) -> None:
                 genuine = persona.link == rule and persona.link_ok
                 response = _request(persona, method, reverse(name, kwargs=_kwargs_for(patterns[name], world, genuine)))
                 if genuine:
-                    ok = response.status_code in (200, 302) and (rule == REPORTER or not _leaks(response))
+                    # The link opens the page in this browser and leads there (303).
+                    ok = response.status_code in (200, 302, 303) and (rule == REPORTER or not _leaks(response))
+                else:
+                    ok = response.status_code == 404 and not _leaks(response)
+            elif rule in OPENED_BY:
+                # The link's holders open it first (the real one, or a forged one); only the real one opens the page.
+                link_rule, opener = OPENED_BY[rule]
+                genuine = persona.link == link_rule and persona.link_ok
+                if persona.link == link_rule:
+                    persona.client.get(reverse(opener, kwargs=_kwargs_for(patterns[opener], world, persona.link_ok)))
+                response = _request(persona, method, reverse(name, kwargs=_kwargs_for(patterns[name], world)))
+                if genuine:
+                    ok = response.status_code == 200 and (link_rule == REPORTER or not _leaks(response))
                 else:
                     ok = response.status_code == 404 and not _leaks(response)
             else:
@@ -423,7 +448,7 @@ def test_non_case_urls_as_every_persona(world: World) -> None:
                 elif rule == HOOK:
                     ok = response.status_code == 404  # no space has this slug: signed in or not, nothing is there
                 elif rule == FLOW:
-                    ok = response.status_code in (200, 302)
+                    ok = response.status_code in (200, 302, 303)
                 elif rule == ADMIN and persona.admin:
                     # URLs with an id get the evidence's pk, which names no such object: 404 is fine there.
                     with_id = bool(patterns[name].pattern.converters)
@@ -519,4 +544,21 @@ def test_the_data_subject_export_as_every_steward_made_admin(world: World, stewa
             failures.append(f"{persona.name}: exported their own data-subject request")
         profile.is_admin = was_admin
         profile.save(update_fields=["is_admin"])
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_every_page_answers_head_as_it_answers_get(world: World) -> None:
+    """HEAD is GET without the body (RFC 9110): monitors, link checkers and proxies probe pages with it. Every
+    GET URL, as every persona, answers HEAD with GET's status and redirect; Django's require_GET would say 405."""
+    failures = []
+    patterns = _project_urls()
+    for name, (_rule, method) in URLS.items():
+        if method != "GET":
+            continue
+        url = reverse(name, kwargs=_kwargs_for(patterns[name], world))
+        for persona in world.personas:
+            head, get = persona.client.head(url), persona.client.get(url)
+            if (head.status_code, head.get("Location")) != (get.status_code, get.get("Location")) or head.content:
+                failures.append(f"{persona.name}: HEAD {name} -> {head.status_code}, GET -> {get.status_code}")
     assert not failures, "\n".join(failures)

@@ -55,7 +55,7 @@ def test_a_reported_message_becomes_a_case_the_reporter_can_follow(client: Clien
     assert Identity.objects.get(space=Space.GITHUB, handle="4021").person == roles[PartyRole.REPORTER]
     # The secret link in the answer opens the reporter's portal.
     assert answer["follow_up"].startswith("http")
-    portal = client.get(urlsplit(answer["follow_up"]).path)
+    portal = client.get(urlsplit(answer["follow_up"]).path, follow=True)  # it opens the page, then leads there
     assert portal.status_code == 200 and b"He keeps doing this" in portal.content
     assert WebhookDelivery.objects.get().events == 1
 

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cases.access import ALLOWED, Need, Standing, access_case, access_case_or_merged, standing
 from cases.actions import do_declare_conflict, log_identity_view
@@ -14,13 +14,14 @@ from cases.forms import DeclareForm
 from cases.models import ConflictLevel
 from cases.views.common import back_to_case, is_htmx, steward_only
 from cases.views.context import case_context
+from steward.methods import page_or_form
 
 
 def _queue() -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("cases:queue"))
 
 
-@require_http_methods(["GET", "POST"])
+@page_or_form
 @steward_only
 def declare(request: HttpRequest, code: str) -> HttpResponse:
     case, current = access_case_or_merged(request.user, code, Need.CODE_NAME)
@@ -48,7 +49,7 @@ def declare(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "cases/declare.html", {"code_name": case.code_name, "form": form})
 
 
-@require_GET
+@require_safe
 @steward_only
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     case, viewer = access_case_or_merged(request.user, code, Need.CODE_NAME)

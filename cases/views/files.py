@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from cases.access import access_evidence, merged_target
 from cases.actions import log_evidence_download
@@ -43,7 +43,7 @@ def content_disposition(name: str) -> str:
     return header
 
 
-@require_GET
+@require_safe
 @steward_only
 def evidence_download(request: HttpRequest, code: str, evidence_id: int) -> HttpResponse:
     moved = merged_target(request.user, code)

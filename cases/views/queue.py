@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from cases.access import awaiting_declaration, readable_cases
 from cases.models import QUEUE_ORDER, Case, Party, Status
@@ -95,7 +95,7 @@ def search_filter(query: str) -> Q:
     return Q(pk__in=ids) if len(ids) <= SEARCH_IDS_IN_HAND else Q(pk__in=found)
 
 
-@require_GET
+@require_safe
 @steward_only
 def queue(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("view", DEFAULT_TAB)

@@ -19,7 +19,7 @@ case "$role" in
     web)
         echo web > /tmp/steward-role
         if [ "${STEWARD_MIGRATE_ON_START:-false}" = "true" ]; then migrate; fi
-        exec gunicorn steward.wsgi:application --bind "${HOST}:${PORT}" \
+        exec gunicorn steward.wsgi:application --bind "${HOST}:${PORT}" --config gunicorn.conf.py \
             --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --graceful-timeout 20 "$@"
         ;;
     worker)

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cases.access import Need, access_case, readable_cases, undeclared_cases
 from cases.views.common import apply_form, back_to_case, steward_only
@@ -38,7 +38,7 @@ def _queue_url() -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("enforcement:moderator_actions"))
 
 
-@require_GET
+@require_safe
 @steward_only
 def moderator_actions(request: HttpRequest) -> HttpResponse:
     reviewer = Reviewer.of(request.user)

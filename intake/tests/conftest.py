@@ -41,7 +41,13 @@ def receipt_of(response: Any) -> tuple[str, str]:
 
 
 def portal_url(reference: str, secret: str) -> str:
+    """The link from the receipt and the mails (it opens the report's page in the browser, then leads there)."""
     return reverse("intake:follow_up", kwargs={"reference": reference, "secret": secret})
+
+
+def page_url(reference: str) -> str:
+    """The report's page once opened: no secret in it."""
+    return reverse("intake:follow_up_page", kwargs={"reference": reference})
 
 
 def database_dump() -> str:

@@ -1,0 +1,94 @@
+"""The reverse proxy's configuration (nginx, Caddy), filled from Steward's own settings.
+
+The proxy must accept the largest report Steward accepts, or the reporter gets the proxy's 413 and loses what
+they typed; so the body limit is computed here from the evidence limits, never written by hand. The files
+shipped in deploy/ are this module's output for the example site (`manage.py proxy_config nginx --example`), and
+a test keeps them equal to it.
+"""
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+TEMPLATES = Path(__file__).resolve().parent / "proxy_templates"
+MIB = 1024 * 1024
+# The example site of the shipped files: an operator replaces these (or regenerates with their own values).
+EXAMPLE_NAME = "conduct.example.org"
+EXAMPLE_STATIC_ROOT = "/srv/steward/var/staticfiles"
+
+
+def request_body_limit() -> int:
+    """The largest request Steward accepts, in bytes rounded up to whole MiB: every evidence file at its limit, the
+    form's text fields at Django's limit, and a MiB for the multipart framing (boundaries, part headers)."""
+    files = settings.STEWARD_EVIDENCE_MAX_FILES * settings.STEWARD_EVIDENCE_MAX_BYTES
+    fields = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return (math.ceil((files + fields) / MIB) + 1) * MIB
+
+
+@dataclass(frozen=True)
+class ProxySite:
+    server_name: str
+    upstream: str = "127.0.0.1:8000"
+    static_root: str = EXAMPLE_STATIC_ROOT
+    certificate: str = ""  # default: Let's Encrypt's place for server_name
+    certificate_key: str = ""
+    http_port: int = 80
+    https_port: int = 443
+    bind_address: str = ""  # empty: every address, IPv4 and IPv6
+    log_dir: str = ""  # default: the proxy's usual log directory
+    origin: str = "for the example site conduct.example.org (--example): use your own name and paths"
+
+    @classmethod
+    def from_settings(cls, **overrides: object) -> "ProxySite":
+        """The site Steward's settings describe: SITE_URL's host and STATIC_ROOT, unless overridden."""
+        values: dict[str, object] = {"static_root": str(settings.STATIC_ROOT), "origin": "from this site's settings"}
+        if getattr(settings, "SITE_URL_CONFIGURED", False):
+            values["server_name"] = urlsplit(settings.SITE_URL).hostname or EXAMPLE_NAME
+        values.update({key: value for key, value in overrides.items() if value not in (None, "")})
+        values.setdefault("server_name", EXAMPLE_NAME)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def _values(self, log_dir: str) -> dict[str, str]:
+        limit = request_body_limit()
+        letsencrypt = f"/etc/letsencrypt/live/{self.server_name}"
+        static_url = "/" + settings.STATIC_URL.strip("/") + "/"
+        return {
+            "origin": self.origin,
+            "server_name": self.server_name,
+            "upstream": self.upstream,
+            "static_root": self.static_root.rstrip("/"),
+            "static_url": static_url,
+            "certificate": self.certificate or f"{letsencrypt}/fullchain.pem",
+            "certificate_key": self.certificate_key or f"{letsencrypt}/privkey.pem",
+            "https_suffix": "" if self.https_port == 443 else f":{self.https_port}",
+            "log_dir": (self.log_dir or log_dir).rstrip("/"),
+            "max_files": str(settings.STEWARD_EVIDENCE_MAX_FILES),
+            "max_file_mb": f"{settings.STEWARD_EVIDENCE_MAX_BYTES / MIB:g}",
+            "body_limit": f"{limit // MIB}m",
+            "body_limit_caddy": f"{limit // MIB}MiB",
+            "listen_http": self._listen(self.http_port, ""),
+            "listen_https": self._listen(self.https_port, " ssl"),
+        }
+
+    def _listen(self, port: int, flags: str) -> str:
+        if self.bind_address:
+            return f"    listen {self.bind_address}:{port}{flags};"
+        return f"    listen {port}{flags};\n    listen [::]:{port}{flags};"
+
+    def nginx(self) -> str:
+        return _fill("nginx.conf", self._values("/var/log/nginx"))
+
+    def caddy(self) -> str:
+        return _fill("Caddyfile", self._values("/var/log/caddy"))
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    text = (TEMPLATES / template).read_text()
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
+    if "{{" in text:
+        raise ValueError(f"{template}: a placeholder has no value: {text[text.index('{{') :][:40]}")
+    return text
