@@ -181,7 +181,6 @@ def follow_up(request: HttpRequest, reference: str, secret: str) -> HttpResponse
         report = access_report_by_link(reference, secret)
     except Http404:
         return _not_found(request)
-    http_status = 200
     if request.method == "POST":
         grant(request, report_grant(report.reference))
         return _portal(request, report)
@@ -210,6 +209,7 @@ def follow_up_leave(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _portal(request: HttpRequest, report: Any) -> HttpResponse:
     page = reverse("intake:follow_up_page", args=[report.reference])
+    http_status = 200
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
         if form.is_valid():

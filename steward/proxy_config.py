@@ -18,6 +18,20 @@ MIB = 1024 * 1024
 # The example site of the shipped files: an operator replaces these (or regenerates with their own values).
 EXAMPLE_NAME = "conduct.example.org"
 EXAMPLE_STATIC_ROOT = "/srv/steward/var/staticfiles"
+# compose.yaml's proxy (docs/container.md): the web service by name, the certificate where the compose file mounts
+# it, logs to the container's output, and static files left to the web container (WhiteNoise): the proxy's image
+# does not hold them. deploy/container/nginx.conf is `manage.py proxy_config nginx --container`.
+CONTAINER_LOGS = "-"
+NO_STATIC = "-"
+CONTAINER_SITE = {
+    "server_name": "_",
+    "upstream": "web:8000",
+    "static_root": NO_STATIC,
+    "certificate": "/etc/steward-tls/fullchain.pem",
+    "certificate_key": "/etc/steward-tls/privkey.pem",
+    "log_dir": CONTAINER_LOGS,
+    "origin": "for compose.yaml's proxy (--container): any host name, the certificate in secrets/tls/",
+}
 
 
 def request_body_limit() -> int:
@@ -38,7 +52,7 @@ class ProxySite:
     http_port: int = 80
     https_port: int = 443
     bind_address: str = ""  # empty: every address, IPv4 and IPv6
-    log_dir: str = ""  # default: the proxy's usual log directory
+    log_dir: str = ""  # default: the proxy's usual log directory; CONTAINER_LOGS: the container's output
     origin: str = "for the example site conduct.example.org (--example): use your own name and paths"
 
     @classmethod
@@ -65,6 +79,10 @@ class ProxySite:
             "certificate_key": self.certificate_key or f"{letsencrypt}/privkey.pem",
             "https_suffix": "" if self.https_port == 443 else f":{self.https_port}",
             "log_dir": (self.log_dir or log_dir).rstrip("/"),
+            **self._logs(self.log_dir or log_dir),
+            "static_location": self._static_location(static_url),
+            "redirect_host": "$host" if self.server_name == "_" else self.server_name,
+            "placement": self._placement(),
             "max_files": str(settings.STEWARD_EVIDENCE_MAX_FILES),
             "max_file_mb": f"{settings.STEWARD_EVIDENCE_MAX_BYTES / MIB:g}",
             "body_limit": f"{limit // MIB}m",
@@ -72,6 +90,28 @@ class ProxySite:
             "listen_http": self._listen(self.http_port, ""),
             "listen_https": self._listen(self.https_port, " ssl"),
         }
+
+    def _placement(self) -> str:
+        if self.server_name == "_":
+            return (
+                "# compose.yaml mounts it as /etc/nginx/conf.d/default.conf and sets STEWARD_TRUSTED_PROXIES to the proxy's network,\n"
+                "# BEHIND_TLS_PROXY=true and SITE_URL from your environment."
+            )
+        return (
+            "# Goes in nginx's http context: /etc/nginx/conf.d/steward.conf (Debian: or sites-available/ with a link in\n"
+            f"# sites-enabled/). Then set STEWARD_TRUSTED_PROXIES=127.0.0.1, BEHIND_TLS_PROXY=true, SITE_URL=https://{self.server_name}."
+        )
+
+    @staticmethod
+    def _logs(log_dir: str) -> dict[str, str]:
+        if log_dir == CONTAINER_LOGS:
+            return {"access_log": "/dev/stdout", "error_log": "/dev/stderr"}
+        return {"access_log": f"{log_dir.rstrip('/')}/steward.access.log", "error_log": f"{log_dir.rstrip('/')}/steward.error.log"}
+
+    def _static_location(self, static_url: str) -> str:
+        if self.static_root == NO_STATIC:
+            return "    # Static files come from the web container (WhiteNoise), through the location below."
+        return f"    location {static_url} {{\n        alias {self.static_root.rstrip('/')}/;\n        expires 1h;\n    }}"
 
     def _listen(self, port: int, flags: str) -> str:
         if self.bind_address:

@@ -19,8 +19,10 @@ case "$role" in
     web)
         echo web > /tmp/steward-role
         if [ "${STEWARD_MIGRATE_ON_START:-false}" = "true" ]; then migrate; fi
-        exec gunicorn steward.wsgi:application --bind "${HOST}:${PORT}" --config gunicorn.conf.py \
-            --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --graceful-timeout 20 "$@"
+        # The same arguments as `make run` and the docs (steward/serving.py); WEB_WORKERS/WEB_THREADS override theirs.
+        # shellcheck disable=SC2046
+        exec gunicorn $(python -c 'from steward.serving import GUNICORN_ARGS; print(" ".join(GUNICORN_ARGS))') \
+            --bind "${HOST}:${PORT}" ${WEB_WORKERS:+--workers "$WEB_WORKERS"} ${WEB_THREADS:+--threads "$WEB_THREADS"} "$@"
         ;;
     worker)
         echo worker > /tmp/steward-role

@@ -38,6 +38,16 @@ def test_the_shipped_files_are_what_proxy_config_prints_for_the_example_site() -
         assert out.getvalue() == shipped.read_text(), f"{shipped} is stale: python manage.py proxy_config {proxy} --example > {shipped}"
 
 
+def test_compose_s_nginx_is_what_proxy_config_prints_for_the_container() -> None:
+    """deploy/container/nginx.conf (compose.yaml's proxy) comes from the same template: same body limit, same logs."""
+    out, shipped = io.StringIO(), Path(settings.BASE_DIR) / "deploy/container/nginx.conf"
+    call_command("proxy_config", "nginx", "--container", stdout=out)
+    assert out.getvalue() == shipped.read_text(), f"{shipped} is stale: python manage.py proxy_config nginx --container > {shipped}"
+    text = shipped.read_text()
+    assert "server web:8000;" in text and "access_log /dev/stdout steward;" in text and "error_log /dev/stderr crit;" in text
+    assert f"client_max_body_size {request_body_limit() // 2**20}m;" in text and "alias " not in text
+
+
 def test_the_body_limit_follows_steward_s_upload_settings(settings) -> None:
     largest_report = settings.STEWARD_EVIDENCE_MAX_FILES * settings.STEWARD_EVIDENCE_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     assert request_body_limit() > largest_report

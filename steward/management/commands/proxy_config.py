@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from steward.proxy_config import EXAMPLE_NAME, ProxySite
+from steward.proxy_config import CONTAINER_SITE, EXAMPLE_NAME, ProxySite
 
 
 class Command(BaseCommand):
@@ -15,6 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("proxy", choices=["nginx", "caddy"])
         parser.add_argument("--example", action="store_true", help="the example site of the shipped files, not this site's settings")
+        parser.add_argument(
+            "--container", action="store_true", help="nginx: compose.yaml's proxy (deploy/container/nginx.conf; docs/container.md)"
+        )
         parser.add_argument("--server-name", help="the public host name (default: SITE_URL's host)")
         parser.add_argument("--upstream", help="where gunicorn listens (default 127.0.0.1:8000)")
         parser.add_argument("--static-root", help="the collected static files (default: STATIC_ROOT)")
@@ -40,7 +43,11 @@ class Command(BaseCommand):
                 "log_dir",
             )
         }
-        if options["example"]:
+        if options["container"]:
+            if options["proxy"] != "nginx" or options["example"]:
+                raise CommandError("--container is compose.yaml's nginx: give it with nginx, without --example.")
+            site = ProxySite(**{**CONTAINER_SITE, **{key: value for key, value in overrides.items() if value not in (None, "")}})
+        elif options["example"]:
             if any(value not in (None, "") for value in overrides.values()):
                 raise CommandError("--example prints the shipped files as they are: give no other option with it.")
             site = ProxySite(server_name=EXAMPLE_NAME)
