@@ -18,10 +18,12 @@ What it does, in order (each step prints a line; the first failure stops it with
 
 import argparse
 import hashlib
+import http.client
 import json
 import os
 import re
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
@@ -36,7 +38,10 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "steward-imagetest"
 HTTP_PORT, HTTPS_PORT = 18081, 18443
-SITE = f"https://localhost:{HTTPS_PORT}"
+# A public-looking name (check --deploy refuses a local SITE_URL), reached on this machine: the test's browser
+# connects to 127.0.0.1 and speaks TLS and HTTP for this name.
+HOST = "conduct.example.test"
+SITE = f"https://{HOST}:{HTTPS_PORT}"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 LINK = re.compile(r'id="follow-up-link"><a href="([^"]+)"')
 REGISTRY = {"POSTGRES_IMAGE": "docker.io/library/postgres:16-bookworm", "NGINX_IMAGE": "docker.io/library/nginx:1.27-bookworm"}
@@ -48,7 +53,10 @@ def step(text: str) -> None:
 
 
 def run(*command: str, env: dict[str, str] | None = None, check: bool = True, capture: bool = False) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=ROOT, env=env, check=check, text=True, capture_output=capture)  # noqa: S603 - our own commands
+    done = subprocess.run(command, cwd=ROOT, env=env, check=False, text=True, capture_output=capture)  # noqa: S603 - our own commands
+    if check and done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout or ''}{done.stderr or ''}"[-6000:])
+    return done
 
 
 def podman_env() -> dict[str, str]:
@@ -81,14 +89,29 @@ def compose_command() -> list[str]:
     sys.exit("neither podman-compose nor docker compose is installed (Debian: apt-get install podman-compose)")
 
 
+class ThisMachine(http.client.HTTPSConnection):
+    """HTTPS to HOST as it would be on the internet, but to 127.0.0.1: SNI, certificate check and Host name HOST."""
+
+    def connect(self) -> None:
+        raw = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+class ThisMachineHandler(urllib.request.HTTPSHandler):
+    def __init__(self, context: ssl.SSLContext) -> None:
+        super().__init__(context=context)
+        self.context = context
+
+    def https_open(self, request: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(ThisMachine, request, context=self.context)
+
+
 class Browser:
     """A browser with its own cookies that trusts the test's self-signed certificate (and nothing else)."""
 
     def __init__(self, certificate: Path) -> None:
         context = ssl.create_default_context(cafile=str(certificate))
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPSHandler(context=context), urllib.request.HTTPCookieProcessor(CookieJar())
-        )
+        self.opener = urllib.request.build_opener(ThisMachineHandler(context), urllib.request.HTTPCookieProcessor(CookieJar()))
 
     def get(self, url: str) -> tuple[int, str]:
         try:
@@ -121,6 +144,7 @@ def wait_for_health(browser: Browser, want: str = "ok", timeout: float = 300) ->
 
 
 def submit_report(browser: Browser, marker: str) -> str:
+    """Send a report through the real form and open the follow-up link its receipt shows."""
     status, form = browser.get(f"{SITE}/report/")
     token = TOKEN.search(form)
     if status != 200 or token is None:
@@ -152,6 +176,7 @@ def baked_in_secrets(env: dict[str, str]) -> list[str]:
         "ls /run/secrets 2>/dev/null; find / -xdev -type f \\( -name '*.pem' -o -name '*.crt' \\) -exec sha256sum {} +",
         env=env,
         capture=True,
+        check=False,
     ).stdout.split("\n")
     return [line for line in listing if line and (host_bundle in line or "  " not in line)]
 
@@ -178,6 +203,7 @@ def main() -> int:
     secrets = scratch / "secrets"
     env |= {
         "SITE_URL": SITE,
+        "STEWARD_ALLOWED_HOSTS": HOST,
         "STEWARD_SECRETS_DIR": str(secrets),
         "STEWARD_HTTP_PORT": str(HTTP_PORT),
         "STEWARD_HTTPS_PORT": str(HTTPS_PORT),
@@ -208,7 +234,12 @@ def main() -> int:
         worker_id, worker_restarts = inspect(env, worker, "{{.Id}}"), inspect(env, worker, "{{.RestartCount}}")
         run("podman", "restart", "--time", "5", db, env=env, capture=True)
         step("PostgreSQL restarted under the running site")
-        time.sleep(5)
+        ready = time.monotonic() + 60
+        while run("podman", "exec", db, "pg_isready", "--host=127.0.0.1", env=env, check=False, capture=True).returncode:
+            assert time.monotonic() < ready, "PostgreSQL did not come back within a minute"
+            time.sleep(1)
+        # The first request after the database is back must work: web processes drop their dead connections
+        # (CONN_HEALTH_CHECKS) rather than answering 500 on them.
         second = submit_report(browser, "imagetest-second")
         health = wait_for_health(browser)
         still = inspect(env, worker, "{{.Id}}") == worker_id and inspect(env, worker, "{{.State.Running}}") == "true"

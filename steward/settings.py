@@ -100,7 +100,13 @@ TEMPLATES = [
 # Django's form templates, drawn in Python for the common widgets (same HTML; steward/form_renderer.py).
 FORM_RENDERER = "steward.form_renderer.FastFormRenderer"
 
-DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'steward.sqlite3'}"), conn_max_age=60)}
+# Connections are kept between requests (conn_max_age) and checked before a request reuses one, so a database
+# restarted under the running site costs no request a 500: a dead connection is replaced, not used.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'steward.sqlite3'}"), conn_max_age=60, conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh checkout has no var/ yet; SQLite cannot create the directory for its file.
     VAR_DIR.mkdir(parents=True, exist_ok=True)

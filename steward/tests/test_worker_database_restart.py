@@ -20,8 +20,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from django.conf import settings
+
+from steward.serving import GUNICORN_ARGS
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
@@ -155,3 +158,34 @@ def test_the_worker_survives_a_postgresql_restart_and_runs_what_was_queued(clust
     text = output.read_text()
     assert "lost the database" in text and "answers again" in text, text[-3000:]
     assert worker.returncode == 0, "stopped by SIGTERM, it exited cleanly"
+
+
+def test_the_web_server_serves_the_first_request_after_a_postgresql_restart(cluster: Cluster, tmp_path: Path) -> None:
+    """gunicorn keeps its database connections between requests; after a restart they are dead. Each request checks
+    the connection it reuses (CONN_HEALTH_CHECKS) and opens a new one, so no reporter meets a 500 once the database
+    is back (before, every kept connection answered one 500 first)."""
+    port = free_port()
+    env = {**cluster.env(), "STEWARD_EVIDENCE_DIR": str(tmp_path / "evidence")}
+    command = [str(Path(sys.executable).parent / "gunicorn"), *GUNICORN_ARGS, "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    output = tmp_path / "gunicorn.out"
+    with output.open("w") as sink:
+        server = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=sink, stderr=subprocess.STDOUT, text=True)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as browser:
+            wait_until(lambda: _answers(browser, "/health/"), "gunicorn answered", server, output)
+            for _ in range(8):  # every thread of the worker holds a connection now
+                assert browser.get("/report/").status_code == 200
+            cluster.stop()
+            cluster.start()
+            statuses = [browser.get("/report/").status_code for _ in range(8)]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert statuses == [200] * 8, f"{statuses}\n{output.read_text()[-3000:]}"
+
+
+def _answers(browser: httpx.Client, path: str) -> bool:
+    try:
+        return browser.get(path).status_code == 200
+    except httpx.HTTPError:
+        return False
