@@ -213,6 +213,7 @@ def main() -> int:
     compose = [*compose_command(), "--project-name", PROJECT, "--file", str(ROOT / "compose.yaml")]
     try:
         step("compose up")
+        run(*compose, "down", "--volumes", env=env, check=False, capture=True)  # what an interrupted run left
         run(*compose, "up", "-d", env=env, capture=True)
         browser = Browser(secrets / "tls" / "fullchain.pem")
         health = wait_for_health(browser)
