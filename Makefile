@@ -30,7 +30,7 @@ help:
 	@echo "make test   install, then ruff, mypy and the whole suite on SQLite and PostgreSQL"
 	@echo "make mutation  mutation testing over the trust core; prints the changes no test catches (docs/testing.md)"
 	@echo "make benchmark  page latency and queries at 1k and 100k cases under gunicorn (docs/performance.md)"
-	@echo "make image      the container image (podman; docs/container.md); make test-image runs compose.yaml and checks it"
+	@echo "make image      the container image (podman; docs/container.md); make image-test runs compose.yaml and checks it"
 
 $(STAMP): requirements.lock requirements-dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -104,7 +104,7 @@ container-deps:  ## Debian packages that build and run the image here: podman (r
 image: container-deps  ## not in CI: the OCI image of Steward (docs/container.md)
 	scripts/image.sh steward:latest
 
-test-image: install container-deps  ## not in CI: build the image, run compose.yaml, submit a report through it, restart its database
+image-test: install container-deps  ## not in CI (the release check): build the image, run compose.yaml, file a report through it, restart its database and every container
 	$(PY) scripts/test_image.py
 
 MUTATION_ARGS ?=
@@ -128,4 +128,4 @@ clean:
 	scripts/dovecot.sh stop $(DOVECOT_DIR) $(DOVECOT_PORT) || true
 	rm -rf $(VENV) var $(MM_DIR) $(DOVECOT_DIR)
 
-.PHONY: help install container-deps image test-image encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test mutation benchmark benchmark-postgres clean
+.PHONY: help install container-deps image image-test encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test mutation benchmark benchmark-postgres clean

@@ -185,19 +185,24 @@ def print_timings(result: dict[str, Any]) -> None:
     rows = result["rows"]
     bare = next((row for row in rows if row["page"] == "bare page"), None)
     print(f"\n{result['database']}, {result['cases']} cases, {result['stewards']} stewards")
-    header = f"{'page':44} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'conc p95':>9} {'x bare':>7} {'bytes':>10} {'queries':>7}"
+    # The target compares p95s ("x bare"); a bare page's p95 is a few milliseconds and one slow request moves it, so
+    # the ratio of the medians is printed beside it ("x bare p50").
+    header = (
+        f"{'page':44} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'conc p95':>9} {'x bare':>7} {'x bare p50':>10} {'bytes':>10} {'queries':>7}"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:
         if not row["found"] or row["status"] != 200:
             print(f"  ! {row['page']}: answered {row['status']}{'' if row['found'] else ' without the case it looks for'}")
         if "p95" not in row:
-            print(f"{row['page']:44} {'':>4} {'':>8} {'':>8} {'':>9} {'':>7} {row['bytes']:>10} {row['queries']:>7}")
+            print(f"{row['page']:44} {'':>4} {'':>8} {'':>8} {'':>9} {'':>7} {'':>10} {row['bytes']:>10} {row['queries']:>7}")
             continue
         ratio = row["p95"] / bare["p95"] if bare and bare.get("p95") else float("nan")
+        ratio_p50 = row["p50"] / bare["p50"] if bare and bare.get("p50") else float("nan")
         print(
             f"{row['page']:44} {row['n']:>4} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['concurrent_p95']:>9.1f} "
-            f"{ratio:>7.1f} {row['bytes']:>10} {row['queries']:>7}"
+            f"{ratio:>7.1f} {ratio_p50:>10.1f} {row['bytes']:>10} {row['queries']:>7}"
         )
 
 

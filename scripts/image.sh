@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TAG="${1:-steward:latest}"
-REGISTRY_BASE="docker.io/library/python:3.12-slim-bookworm"
+REGISTRY_BASE="docker.io/library/python:3.12-slim-trixie"
 LOCAL_BASE="localhost/steward-base:trixie"
 SUITE="${IMAGE_DEBIAN_SUITE:-trixie}"   # Python 3.13; bookworm's 3.11 is older than Steward supports
 MIRROR="${IMAGE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
