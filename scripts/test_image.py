@@ -250,10 +250,10 @@ def main() -> int:
         user = run("podman", "exec", web, "id", "-un", env=env, capture=True).stdout.strip()
         assert user == "steward", f"the web container runs as {user}"
         assert not baked_in_secrets(env), "the image holds a secret or the build host's CA bundle"
-        deploy = run(
-            "podman", "exec", web, "python", "manage.py", "check", "--deploy", "--fail-level", "ERROR", env=env, check=False, capture=True
-        )
-        assert deploy.returncode == 0, f"check --deploy in the web container:\n{deploy.stdout}{deploy.stderr}"
+        deploy = run("podman", "exec", web, "python", "manage.py", "check", "--deploy", env=env, check=False, capture=True)
+        # The one error allowed is the test's own choice: mail printed by the console backend (mail.E001).
+        errors = [line for line in re.findall(r"\(([a-z_]+\.E\d+)\)", deploy.stdout + deploy.stderr) if line != "mail.E001"]
+        assert not errors, f"check --deploy in the web container:\n{deploy.stdout}{deploy.stderr}"
         step(f"image: runs as {user}; no secret or CA bundle inside; check --deploy finds no error")
 
         mails_before = worker_log(env, worker).count("Subject:")

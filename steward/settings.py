@@ -222,7 +222,10 @@ STEWARD_FAILED_TASK_RESULTS_KEEP_DAYS = env_int("STEWARD_FAILED_TASK_RESULTS_KEE
 EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # SMTP gets a timeout well under the outbox's lease (letters.outbox.LEASE, 10 minutes), so a live
 # attempt always ends before another worker may take its mail over.
-EMAIL_TIMEOUT_SECONDS = env_int("EMAIL_TIMEOUT", 60) if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend") else 0
+EMAIL_IS_SMTP = EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend")
+EMAIL_TIMEOUT_SECONDS = env_int("EMAIL_TIMEOUT", 60) if EMAIL_IS_SMTP else 0
+# The SMTP settings go to the SMTP backend only: Django refuses options a backend does not take, so a console or
+# file backend chosen while EMAIL_HOST is still set (compose.yaml sets it) would fail every mail.
 MAILERS = {
     "default": {
         "BACKEND": EMAIL_BACKEND_PATH,
@@ -236,7 +239,7 @@ MAILERS = {
                 "use_tls": env_bool("EMAIL_USE_TLS", False) or None,
                 "timeout": EMAIL_TIMEOUT_SECONDS or None,
             }.items()
-            if value
+            if value and EMAIL_IS_SMTP
         },
     }
 }

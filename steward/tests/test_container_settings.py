@@ -86,3 +86,18 @@ def test_the_image_gets_run_time_packages_only() -> None:
     instructions = [line for line in (ROOT / "Containerfile").read_text().splitlines() if not line.lstrip().startswith("#")]
     installed = " ".join(instructions)
     assert "--requirement /opt/steward/requirements.lock" in installed and "requirements-dev" not in installed
+
+
+def test_a_console_mail_backend_sends_while_the_smtp_settings_are_still_set() -> None:
+    """compose.yaml sets EMAIL_HOST, EMAIL_PORT and EMAIL_USE_TLS; choosing the console backend must still send
+    (Django refuses options a backend does not take: every mail task failed)."""
+    env = {
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        "EMAIL_HOST": "mail.example.org",
+        "EMAIL_PORT": "587",
+        "EMAIL_USE_TLS": "true",
+    }
+    sent = settings_in_a_new_process(
+        env, '__import__("django.core.mail").core.mail.send_mail("Hello", "body", "a@example.org", ["b@example.org"])'
+    )
+    assert sent.endswith("1"), sent

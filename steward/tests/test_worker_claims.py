@@ -20,7 +20,7 @@ from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from enforcement.tests.workers import worker_env
-from steward.tests.worker_tasks import always_interrupted, broken, interrupted_once, note, wait_for
+from steward.tests.worker_tasks import always_interrupted, broken, interrupted_once, note, stop_worker, wait_for
 from steward.worker_claims import release_abandoned
 
 # Transactional: the workers' own loop closes connections between tasks (close_old_connections), as in production.
@@ -49,16 +49,6 @@ def wait_for_line(log: Path, line: str, worker: subprocess.Popen[str]) -> None:
         time.sleep(0.05)
 
 
-def stop(worker: subprocess.Popen[str]) -> None:
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-
-
 def test_a_task_whose_worker_was_killed_is_run_again_by_the_next_worker(tmp_path: Path) -> None:
     log, release = tmp_path / "ran.log", tmp_path / "release"
     held = wait_for.enqueue(str(release), str(log), "held")
@@ -68,7 +58,7 @@ def test_a_task_whose_worker_was_killed_is_run_again_by_the_next_worker(tmp_path
         worker.send_signal(signal.SIGKILL)
         worker.wait()
     finally:
-        stop(worker)
+        stop_worker(worker)
     row = DBTaskResult.objects.get(pk=held.id)
     assert row.status == TaskResultStatus.RUNNING and row.worker_ids == ["doomed"], "killed mid-task: stranded, as before"
 
@@ -95,7 +85,7 @@ def test_a_live_workers_task_is_never_taken_from_it_however_long_it_runs(tmp_pat
         while DBTaskResult.objects.get(pk=held.id).status == TaskResultStatus.RUNNING and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
-        stop(worker)
+        stop_worker(worker)
     row = DBTaskResult.objects.get(pk=held.id)
     assert row.status == TaskResultStatus.SUCCESSFUL and row.worker_ids == ["alive"]
     assert lines(log) == ["start held", "end held"], "run once, by its own worker"

@@ -11,7 +11,6 @@ task queued just before the outage, and one queued after it.
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import pytest
 from django.conf import settings
 
 from steward.serving import GUNICORN_ARGS
+from steward.tests.worker_tasks import stop_worker
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
@@ -142,13 +142,7 @@ def test_the_worker_survives_a_postgresql_restart_and_runs_what_was_queued(clust
             )
         )
     finally:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        stop_worker(worker)
 
     # The task in hand at the outage ran once more after it, never alongside itself; the others ran once each.
     # (The put-back task keeps its place in the queue: it was queued first, so it runs first.)

@@ -3,6 +3,8 @@
 They live in an importable module because the worker under test is another process: it finds a task by its path.
 """
 
+import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -53,3 +55,14 @@ def broken(log: str, label: str) -> str:
     with Path(log).open("a") as out:
         out.write(f"{label}\n")
     raise ValueError("a bug in the task")
+
+
+def stop_worker(worker: "subprocess.Popen[str]") -> None:
+    """SIGTERM (it finishes its task and exits), then SIGKILL if it has not within 30 s."""
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
