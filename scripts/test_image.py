@@ -79,10 +79,9 @@ def companion_images(env: dict[str, str]) -> dict[str, str]:
             chosen[variable] = image
             continue
         local, name = LOCAL[variable]
-        if run("podman", "image", "exists", local, env=env, check=False).returncode:
-            step(f"no registry: building {local}")
-            folder = "deploy/container/local"
-            run("podman", "build", "-q", "--format", "docker", "-t", local, "-f", f"{folder}/{name}.Containerfile", folder, env=env)
+        step(f"no registry: building {local} (cached when unchanged)")
+        folder = "deploy/container/local"
+        run("podman", "build", "-q", "--format", "docker", "-t", local, "-f", f"{folder}/{name}.Containerfile", folder, env=env)
         chosen[variable] = local
     return chosen
 

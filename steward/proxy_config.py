@@ -83,6 +83,7 @@ class ProxySite:
             "static_location": self._static_location(static_url),
             "redirect_host": "$host" if self.server_name == "_" else self.server_name,
             "placement": self._placement(),
+            **self._upstream(),
             "max_files": str(settings.STEWARD_EVIDENCE_MAX_FILES),
             "max_file_mb": f"{settings.STEWARD_EVIDENCE_MAX_BYTES / MIB:g}",
             "body_limit": f"{limit // MIB}m",
@@ -91,11 +92,28 @@ class ProxySite:
             "listen_https": self._listen(self.https_port, " ssl"),
         }
 
+    def _upstream(self) -> dict[str, str]:
+        if self.server_name == "_":
+            # In compose the web container's address changes when it restarts, and nginx resolves a name in an
+            # upstream block once, at start: it would answer 502 until restarted itself. A variable in proxy_pass is
+            # resolved per request through the resolver that the nginx image fills in from the container's
+            # /etc/resolv.conf (NGINX_ENTRYPOINT_LOCAL_RESOLVERS; compose.yaml mounts this file as a template).
+            return {
+                "upstream_block": "# The web container, found by name through the container network's DNS at each request.\n"
+                "resolver ${NGINX_LOCAL_RESOLVERS} valid=10s ipv6=off;",
+                "proxy_pass": f"        set $steward_web http://{self.upstream};\n        proxy_pass $steward_web;",
+            }
+        return {
+            "upstream_block": f"upstream steward_app {{\n    server {self.upstream};\n    keepalive 8;\n}}",
+            "proxy_pass": "        proxy_pass http://steward_app;",
+        }
+
     def _placement(self) -> str:
         if self.server_name == "_":
             return (
-                "# compose.yaml mounts it as /etc/nginx/conf.d/default.conf and sets STEWARD_TRUSTED_PROXIES to the proxy's network,\n"
-                "# BEHIND_TLS_PROXY=true and SITE_URL from your environment."
+                "# compose.yaml mounts it as the nginx image's template /etc/nginx/templates/default.conf.template (the image\n"
+                "# writes /etc/nginx/conf.d/default.conf from it, with the container's DNS resolver) and sets\n"
+                "# STEWARD_TRUSTED_PROXIES to the proxy's network, BEHIND_TLS_PROXY=true and SITE_URL from your environment."
             )
         return (
             "# Goes in nginx's http context: /etc/nginx/conf.d/steward.conf (Debian: or sites-available/ with a link in\n"
