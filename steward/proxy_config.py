@@ -96,11 +96,11 @@ class ProxySite:
         if self.server_name == "_":
             # In compose the web container's address changes when it restarts, and nginx resolves a name in an
             # upstream block once, at start: it would answer 502 until restarted itself. A variable in proxy_pass is
-            # resolved per request through the resolver that the nginx image fills in from the container's
-            # /etc/resolv.conf (NGINX_ENTRYPOINT_LOCAL_RESOLVERS; compose.yaml mounts this file as a template).
+            # resolved again (every 10 s at most) through the container network's DNS server, which the nginx image
+            # fills in when it writes the site from this template (deploy/container/nginx-resolver.envsh).
             return {
                 "upstream_block": "# The web container, found by name through the container network's DNS at each request.\n"
-                "resolver ${NGINX_LOCAL_RESOLVERS} valid=10s ipv6=off;",
+                "resolver ${STEWARD_DNS} valid=10s ipv6=off;",
                 "proxy_pass": f"        set $steward_web http://{self.upstream};\n        proxy_pass $steward_web;",
             }
         return {

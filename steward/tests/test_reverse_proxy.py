@@ -46,7 +46,7 @@ def test_compose_s_nginx_is_what_proxy_config_prints_for_the_container() -> None
     text = shipped.read_text()
     assert "access_log /dev/stdout steward;" in text and "error_log /dev/stderr crit;" in text
     # The web container is found by name at each request (its address changes when it restarts), not once at start.
-    assert "resolver ${NGINX_LOCAL_RESOLVERS}" in text and "proxy_pass $steward_web;" in text and "upstream " not in text
+    assert "resolver ${STEWARD_DNS}" in text and "proxy_pass $steward_web;" in text and "upstream " not in text
     assert f"client_max_body_size {request_body_limit() // 2**20}m;" in text and "alias " not in text
 
 
