@@ -6,6 +6,9 @@
 #   healthcheck   what HEALTHCHECK runs: the web server's /health/, or the worker's heartbeat
 #   anything else a manage.py command, e.g. `create_admin`, `rotate_keys`, `check --deploy`, `shell`
 set -eu
+# As PID 1 a shell ignores SIGTERM unless told: a container stopped while it waits (for the migration, say) would
+# otherwise sit out the whole stop timeout. The program exec'd below handles its own signals.
+trap 'exit 143' TERM INT
 cd /opt/steward/app
 role="${1:-web}"
 [ "$#" -gt 0 ] && shift
