@@ -231,7 +231,7 @@ def earlier_cases_about(user: Any, case: Case) -> QuerySet[Case]:
         # Most people are reported once: then there is nothing to ask the visibility rules about, whose query
         # PostgreSQL takes 2 ms to plan on every case page.
         return Case.objects.none()
-    return readable_cases(user).filter(pk__in=about).exclude(pk=case.pk)
+    return readable_cases(user).filter(pk__in=about)  # `about` holds other cases only
 
 
 # --- Reporters' follow-up links -------------------------------------------------------------

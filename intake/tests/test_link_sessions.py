@@ -15,6 +15,7 @@ from cases.actions import InvolvedPerson, do_add_party
 from cases.models import Evidence, Message, PartyRole
 from intake.tests.conftest import page_url, png, portal_url, receipt_of, submit
 from letters.actions import do_create_party_link, do_revoke_party_link
+from privacy.erasure import erase_case
 from steward import link_sessions
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,30 @@ def test_the_reported_persons_link_opens_a_page_without_it_and_revoking_closes_i
     assert Client().get(page).status_code == 404, "another browser"
     do_revoke_party_link(stewards["dave"], report.case, new.link.pk)
     assert browser.get(page).status_code == 404, "a revoked link closes the page it opened"
+
+
+def test_opening_one_reported_persons_link_opens_no_other_persons_page(stewards, report_with_link):
+    """Two reported people (two links): the browser that opened Ivan's page cannot read Jana's by its address."""
+    report, _ = report_with_link
+    ivan = do_create_party_link(
+        stewards["dave"], report.case, do_add_party(stewards["dave"], report.case, InvolvedPerson(PartyRole.REPORTED, "Ivan"))
+    )
+    jana = do_create_party_link(
+        stewards["dave"], report.case, do_add_party(stewards["dave"], report.case, InvolvedPerson(PartyRole.REPORTED, "Jana"))
+    )
+    browser = Client()
+    assert browser.get(reverse("letters:party_portal", args=[ivan.token])).status_code == 303
+    assert browser.get(reverse("letters:party_page", args=[ivan.link.pk])).status_code == 200
+    assert browser.get(reverse("letters:party_page", args=[jana.link.pk])).status_code == 404, "opening one link opens no other"
+
+
+def test_a_report_erased_while_its_page_is_open_is_the_wrong_link_page(report_with_link):
+    """Erasure (retention, or a request) removes the report: a browser that had it open gets the same page as a
+    wrong link, not an error."""
+    report, secret = report_with_link
+    browser = Client()
+    browser.get(portal_url(report.reference, secret))
+    assert browser.get(page_url(report.reference)).status_code == 200
+    assert erase_case(report.case_id)
+    response = browser.get(page_url(report.reference))
+    assert response.status_code == 404 and "This link does not open a report" in response.content.decode()
