@@ -11,6 +11,7 @@ successful ones for STEWARD_TASK_RESULTS_KEEP_DAYS and failed ones for STEWARD_F
 """
 
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -54,8 +55,11 @@ def ensure_heartbeat(delay: timedelta = timedelta(0)) -> bool:
 
 @task
 def prune_task_results() -> int:
-    """Delete finished task results older than the settings keep them; returns how many went."""
+    """Delete finished task results older than the settings keep them; returns how many went. Expired sessions go
+    too (what `manage.py clearsessions` does): a follow-up or party link's session names the report it opened, and
+    nothing else deletes session rows once their browser has gone."""
     ensure_pruning(delay=PRUNE_EVERY)  # the next run first, so a failure below cannot break the chain
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     now = timezone.now()
     kept = timedelta(days=settings.STEWARD_TASK_RESULTS_KEEP_DAYS)
     failed_kept = timedelta(days=settings.STEWARD_FAILED_TASK_RESULTS_KEEP_DAYS)

@@ -59,3 +59,21 @@ def test_the_clocks_sweep_keeps_the_daily_upkeep_queued(settings: Any) -> None:
     for daily in (prune_task_results, reconcile_awaiting):
         [queued] = DBTaskResult.objects.filter(task_path=daily.module_path, status="READY")
         assert queued.run_after - queued.enqueued_at >= timedelta(hours=23), daily.module_path
+
+
+def test_the_daily_prune_deletes_expired_sessions_and_keeps_live_ones() -> None:
+    """A follow-up link's session row names the report it opened: once expired it must not stay in the database
+    for good (nothing else deletes session rows). The worker's daily run clears them, as clearsessions would."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    expired, live = SessionStore(), SessionStore()
+    for store in (expired, live):
+        store["steward_link_grants"] = {"report:R-AAAA-BBBB": 1}
+        store.create()
+    Session.objects.filter(session_key=expired.session_key).update(expire_date=timezone.now() - timedelta(minutes=1))
+    assert ensure_pruning(delay=timedelta(0)) is True
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--max-tasks", "1", verbosity=0)
+
+    assert set(Session.objects.values_list("session_key", flat=True)) == {live.session_key}
