@@ -44,6 +44,10 @@ def worker_status(beat: datetime | None, now: datetime) -> str:
     return "ok" if (now - beat).total_seconds() <= settings.STEWARD_WORKER_STALE_SECONDS else "stale"
 
 
+def seconds_since(beat: datetime | None, now: datetime) -> int | None:
+    return None if beat is None else max(0, int((now - beat).total_seconds()))
+
+
 @never_cache
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
@@ -55,7 +59,7 @@ def health(request: HttpRequest) -> JsonResponse:
     except DatabaseError as error:
         logger.error("Health check: the database cannot be reached (%s)", type(error).__name__)
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    age = None if beat is None else max(0, int((now - beat).total_seconds()))
+    age = seconds_since(beat, now)
     worker = worker_status(beat, now)
     worker_alive = worker == "ok"
     body = {
@@ -68,9 +72,3 @@ def health(request: HttpRequest) -> JsonResponse:
     }
     strict = request.GET.get("strict") in {"1", "true", "yes"}
     return JsonResponse(body, status=503 if strict and not worker_alive else 200)
-
-
-def worker_beat_age() -> int | None:
-    """Seconds since a worker last stamped the heartbeat, or None if none ever did (raises DatabaseError)."""
-    beat = WorkerHeartbeat.objects.values_list("beat_at", flat=True).first()
-    return None if beat is None else max(0, int((timezone.now() - beat).total_seconds()))

@@ -7,11 +7,11 @@ The worker container's HEALTHCHECK runs it (deploy/container/healthcheck.py).
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
+from django.utils import timezone
 
-from steward.health import worker_beat_age
+from steward.health import last_beat, seconds_since, worker_status
 
 
 class Command(BaseCommand):
@@ -19,19 +19,13 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def handle(self, *args: Any, **options: Any) -> None:
+        now = timezone.now()
         try:
-            age = worker_beat_age()
+            beat = last_beat()
         except DatabaseError as error:
             raise CommandError(f"database unavailable ({type(error).__name__})", returncode=2) from None
-        alive = age is not None and age <= settings.STEWARD_WORKER_STALE_SECONDS
-        self.stdout.write(
-            json.dumps(
-                {
-                    "database": "ok",
-                    "worker": "ok" if alive else ("stale" if age is not None else "never seen"),
-                    "worker_last_beat_seconds_ago": age,
-                }
-            )
-        )
-        if not alive:
+        worker = worker_status(beat, now)
+        answer = {"database": "ok", "worker": worker, "worker_last_beat_seconds_ago": seconds_since(beat, now)}
+        self.stdout.write(json.dumps(answer))
+        if worker != "ok":
             raise CommandError("no task worker has beaten recently: start or restart `manage.py db_worker`", returncode=1)
