@@ -94,6 +94,15 @@ def _check_emergency(ctx: Context, node: yaml.Node, path: str, values: Any, chil
         ctx.problem(node, path, "give a url or a phone number (or both)")
 
 
+def _check_period_months(ctx: Context, node: yaml.Node, path: str, values: Any, children: Any) -> None:
+    # Periods tile the calendar year (Jan-Jun, Jul-Dec…), so a length must divide 12.
+    for index, (months, item) in enumerate(zip(values, children, strict=False)):
+        if 12 % months:
+            ctx.problem(item, f"{path}[{index}]", f"must divide a year (1, 2, 3, 4, 6 or 12), got {months}")
+    if len(set(values)) != len(values):
+        ctx.problem(node, path, "each period length once")
+
+
 def _check_policy(ctx: Context, node: yaml.Node, path: str, values: Any, children: Any) -> None:
     # A decision names either a ladder level or an outcome by code; the two sets must not overlap.
     level_codes = {level.get("code") for level in values.get("ladder", [])}
@@ -209,6 +218,17 @@ POLICY = Record(
                     "check_in_days": optional(Int(minimum=1), 7),
                     "remind_before_end_days": optional(Int(minimum=0), 3),
                     "drift_check_hours": optional(Int(minimum=1), 24),
+                }
+            ),
+            {},
+        ),
+        "transparency": optional(
+            Record(
+                {
+                    "period_months": optional(ListOf(Int(minimum=1), 1, check=_check_period_months), [6, 12]),
+                    "suppress_below": optional(Int(minimum=1), 3),
+                    "publish_delay_days": optional(Int(minimum=0), 0),
+                    "surveys": optional(Bool(), True),
                 }
             ),
             {},

@@ -118,6 +118,16 @@ class Enforcement:
 
 
 @dataclass(frozen=True)
+class Transparency:
+    """Published statistics and the closing survey (REQUIREMENTS 12)."""
+
+    period_months: tuple[int, ...] = (6, 12)  # each divides a year: reports cover Jan-Jun, Jul-Dec, and the year
+    suppress_below: int = 3  # a count below this (but above 0) is never shown, nor anything that reveals it
+    publish_delay_days: int = 0  # a signed-off report goes public this many days after the period ends, at the earliest
+    surveys: bool = True  # reporters and reported people are offered a short survey when their case closes
+
+
+@dataclass(frozen=True)
 class Quorum:
     """Below these numbers a case goes to the outside contact instead of the stewards."""
 
@@ -163,6 +173,7 @@ class Policy:
     stewards_contact: str
     community: str = ""
     enforcement: Enforcement = Enforcement()
+    transparency: Transparency = Transparency()
 
     @property
     def community_name(self) -> str:
@@ -234,6 +245,7 @@ class Policy:
             "emergency": [_fields(e) for e in self.emergency],
             "stewards_contact": self.stewards_contact,
             "enforcement": _fields(self.enforcement),
+            "transparency": {**_fields(self.transparency), "period_months": list(self.transparency.period_months)},
         }
 
     @classmethod
@@ -260,7 +272,14 @@ class Policy:
             emergency=tuple(EmergencyResource(**e) for e in data["emergency"]),
             stewards_contact=data["stewards_contact"],
             enforcement=Enforcement(**data.get("enforcement", {})),
+            transparency=_transparency(data.get("transparency", {})),
         )
+
+
+def _transparency(data: dict[str, Any]) -> Transparency:
+    if "period_months" in data:
+        data = {**data, "period_months": tuple(data["period_months"])}
+    return Transparency(**data)
 
 
 def _fields(obj: Any) -> dict[str, Any]:

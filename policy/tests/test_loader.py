@@ -175,3 +175,22 @@ def test_example_in_the_format_docs_is_valid() -> None:
     example = doc.split("A minimal valid file:\n\n```yaml\n", 1)[1].split("```", 1)[0]
     policy = parse_policy(example, "docs/policy-format.md")
     assert policy.level("warning").needs_no_contact and policy.top_level.code == "warning"
+
+
+def test_transparency_defaults_and_a_community_s_own_settings() -> None:
+    assert parse_policy(default_text()).transparency.period_months == (6, 12)
+    assert parse_policy(default_text()).transparency.suppress_below == 3
+    text = default_text() + "\ntransparency:\n  period_months: [3, 12]\n  suppress_below: 5\n  surveys: false\n"
+    settings = parse_policy(text).transparency
+    assert (settings.period_months, settings.suppress_below, settings.surveys) == ((3, 12), 5, False)
+    assert Policy.from_dict(parse_policy(text).to_dict()) == parse_policy(text)
+
+
+def test_transparency_periods_must_tile_a_year_and_suppression_must_be_positive() -> None:
+    text = default_text() + "\ntransparency:\n  period_months: [6, 5, 6]\n  suppress_below: 0\n"
+    with pytest.raises(PolicyError) as raised:
+        parse_policy(text)
+    message = str(raised.value)
+    assert "transparency.period_months[1]: must divide a year" in message
+    assert "transparency.period_months: each period length once" in message
+    assert "transparency.suppress_below: must be at least 1" in message
