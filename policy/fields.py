@@ -234,3 +234,29 @@ class ListOf(Kind):
         if self.check:
             self.check(ctx, node, path, items, item_nodes)
         return items
+
+
+class MapOf(Kind):
+    """A mapping whose keys are data (language codes, say), each value read as `value`. Returns a dict."""
+
+    def __init__(self, key: Text, value: Kind) -> None:
+        self.key = key
+        self.value = value
+
+    def read(self, ctx: Context, node: yaml.Node, path: str) -> Any:
+        if not _tag_ok(ctx, node, path):
+            return BAD
+        if not isinstance(node, yaml.MappingNode):
+            return ctx.problem(node, path, f"expected a mapping, got {describe(node)}")
+        values: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.key.read(ctx, key_node, path)
+            if key is BAD:
+                continue
+            if key in values:
+                ctx.problem(key_node, join(path, key), "appears twice; keep only one")
+                continue
+            value = self.value.read(ctx, value_node, join(path, key))
+            if value is not BAD:
+                values[key] = value
+        return values

@@ -20,6 +20,7 @@ from policy.fields import (
     Date,
     Int,
     ListOf,
+    MapOf,
     Record,
     Text,
     join,
@@ -103,7 +104,48 @@ def _check_period_months(ctx: Context, node: yaml.Node, path: str, values: Any, 
         ctx.problem(node, path, "each period length once")
 
 
+def _node_at(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
+    """The node at a path of mapping keys (for line numbers), or None."""
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((value for k, value in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+    return node
+
+
+def _check_translations(ctx: Context, values: Any, children: Any) -> None:
+    """Each translation is of a declared language other than the first, and translates everything, item for item."""
+    languages = values.get("languages") or []
+    root = children.get("translations")
+    for language, translation in (values.get("translations") or {}).items():
+        where = f"translations.{language}"
+        if language not in languages[1:]:
+            ctx.problem(_node_at(root, language) or root, where, f"{language} is not one of the other languages listed in languages")
+        text = values.get("text") or []
+        if "text" in translation and len(translation["text"]) != len(text):
+            node = _node_at(root, language, "text")
+            got = len(translation["text"])
+            ctx.problem(node, f"{where}.text", f"translate each of the {len(text)} sections of text, in order (got {got})")
+        for key in ("categories", "spaces", "ladder", "outcomes"):
+            if key not in translation or key not in values:
+                continue
+            codes = [item.get("code") for item in values[key]]
+            given = [item.get("code") for item in translation[key]]
+            node = _node_at(root, language, key)
+            missing = [code for code in codes if code not in given]
+            unknown = [code for code in given if code not in codes]
+            if missing:
+                ctx.problem(node, f"{where}.{key}", "missing: " + ", ".join(missing))
+            if unknown:
+                ctx.problem(node, f"{where}.{key}", f"no such code in {key}: " + ", ".join(unknown))
+        emergency = values.get("emergency") or []
+        if len(translation.get("emergency", [])) != len(emergency):
+            node = _node_at(root, language, "emergency") or _node_at(root, language)
+            ctx.problem(node, f"{where}.emergency", f"translate the title of each of the {len(emergency)} emergency resources, in order")
+
+
 def _check_policy(ctx: Context, node: yaml.Node, path: str, values: Any, children: Any) -> None:
+    _check_translations(ctx, values, children)
     # A decision names either a ladder level or an outcome by code; the two sets must not overlap.
     level_codes = {level.get("code") for level in values.get("ladder", [])}
     outcomes_node = children.get("outcomes")
@@ -122,6 +164,36 @@ def _child(node: yaml.Node, key: str) -> yaml.Node | None:
                 return value_node if isinstance(value_node, yaml.ScalarNode) else None
     return None
 
+
+# The texts of the policy in another language; codes say which item each translates (docs/policy-format.md).
+TRANSLATION = Record(
+    {
+        "name": required(Title),
+        "community": optional(Title, ""),
+        "text": required(ListOf(Record({"title": required(Title), "body": required(Body)}), 1)),
+        "categories": required(
+            ListOf(Record({"code": required(Code), "title": required(Title), "description": required(Body)}), 1, "code")
+        ),
+        "scope": required(Body),
+        "spaces": required(ListOf(Record({"code": required(Code), "title": required(Title)}), 1, "code")),
+        "ladder": required(
+            ListOf(
+                Record(
+                    {
+                        "code": required(Code),
+                        "title": required(Title),
+                        "community_impact": required(Body),
+                        "consequence": required(Body),
+                    }
+                ),
+                1,
+                "code",
+            )
+        ),
+        "outcomes": required(ListOf(Record({"code": required(Code), "title": required(Title)}), 1, "code")),
+        "emergency": optional(ListOf(Record({"title": required(Title)})), []),
+    }
+)
 
 POLICY = Record(
     {
@@ -222,6 +294,7 @@ POLICY = Record(
             ),
             {},
         ),
+        "translations": optional(MapOf(Text(max_length=20, pattern=LANGUAGE, shape="a language code such as es"), TRANSLATION), {}),
         "transparency": optional(
             Record(
                 {

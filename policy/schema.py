@@ -5,7 +5,7 @@ reads back what `to_dict` stored in a PolicyVersion row). The dict form uses the
 file and is JSON-safe, so one shape serves the file, the database and the tests.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -174,6 +174,51 @@ class Policy:
     community: str = ""
     enforcement: Enforcement = Enforcement()
     transparency: Transparency = Transparency()
+    # Language code -> the translated texts, in the file's shape (docs/policy-format.md, "Translations").
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
+
+    def localized(self, language: str) -> "Policy":
+        """This policy with its texts in `language` where the file translates them (else unchanged).
+
+        The copy lists `language` first in `languages`, so `languages[0]` is always the language of its texts.
+        """
+        wanted = language.lower()
+        found = next((code for code in self.translations if code.lower() == wanted), None)
+        if found is None:
+            found = next((code for code in self.translations if code.lower() == wanted.split("-")[0]), None)
+        if found is None or found == self.languages[0]:
+            return self
+        t = self.translations[found]
+        categories = {item["code"]: item for item in t["categories"]}
+        spaces = {item["code"]: item["title"] for item in t["spaces"]}
+        levels = {item["code"]: item for item in t["ladder"]}
+        outcomes = {item["code"]: item["title"] for item in t["outcomes"]}
+        emergency = [item["title"] for item in t.get("emergency", [])]
+        return replace(
+            self,
+            name=t["name"],
+            community=t.get("community") or self.community,
+            languages=(found, *(code for code in self.languages if code != found)),
+            sections=tuple(TextSection(**section) for section in t["text"]),
+            categories=tuple(
+                replace(c, title=categories[c.code]["title"], description=categories[c.code]["description"]) for c in self.categories
+            ),
+            scope=t["scope"],
+            spaces=tuple(replace(space, title=spaces[space.code]) for space in self.spaces),
+            ladder=tuple(
+                replace(
+                    level,
+                    title=levels[level.code]["title"],
+                    community_impact=levels[level.code]["community_impact"],
+                    consequence=levels[level.code]["consequence"],
+                )
+                for level in self.ladder
+            ),
+            outcomes=tuple(replace(outcome, title=outcomes[outcome.code]) for outcome in self.outcomes),
+            emergency=tuple(replace(resource, title=title) for resource, title in zip(self.emergency, emergency, strict=False))
+            + self.emergency[len(emergency) :],
+            translations={},
+        )
 
     @property
     def community_name(self) -> str:
@@ -224,6 +269,8 @@ class Policy:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form with the YAML file's keys; `Policy.from_dict` reads it back."""
+        # Left out when empty, so a file without translations stores exactly what it stored before they existed.
+        translations = {"translations": self.translations} if self.translations else {}
         return {
             "name": self.name,
             "community": self.community,
@@ -246,6 +293,7 @@ class Policy:
             "stewards_contact": self.stewards_contact,
             "enforcement": _fields(self.enforcement),
             "transparency": {**_fields(self.transparency), "period_months": list(self.transparency.period_months)},
+            **translations,
         }
 
     @classmethod
@@ -273,6 +321,7 @@ class Policy:
             stewards_contact=data["stewards_contact"],
             enforcement=Enforcement(**data.get("enforcement", {})),
             transparency=_transparency(data.get("transparency", {})),
+            translations=data.get("translations", {}),
         )
 
 

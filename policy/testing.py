@@ -21,10 +21,18 @@ from policy.services import load_policy_version
 _counter = itertools.count(1)
 
 
+# Lists a translation must match item for item: a test that replaces one drops the default file's translations
+# (unless it gives its own), as a community editing them would have to update its translations too.
+TRANSLATED_LISTS = {"languages", "text", "categories", "spaces", "ladder", "outcomes", "emergency"}
+
+
 def policy_dict(changes: dict[str, Any] | None = None) -> dict[str, Any]:
     """The default policy file as a dict, with `changes` merged in (mappings merge, lists replace)."""
     data = load_policy_file(settings.STEWARD_POLICY_FILE).to_dict()
-    return _merge(data, changes or {})
+    changes = changes or {}
+    if "translations" not in changes and TRANSLATED_LISTS & changes.keys():
+        data.pop("translations", None)
+    return _merge(data, changes)
 
 
 def policy_yaml(changes: dict[str, Any] | None = None) -> str:

@@ -4,6 +4,7 @@ They live in code (not templates) so the words and the numbers can be tested tog
 policy changes, the sentences change with it and cannot drift from what the system enforces.
 """
 
+from datetime import timedelta
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
@@ -37,6 +38,17 @@ def days(count: int) -> str:
         shown = f"{years:g}"
         text += " " + (_("(about %(years)s years)") % {"years": shown})
     return text
+
+
+def duration(value: timedelta) -> str:
+    """A measured time in words: whole hours up to two days, then days (one decimal below ten)."""
+    total_hours = value.total_seconds() / 3600
+    if total_hours < 48:
+        return hours(max(1, round(total_hours)))
+    number = total_hours / 24
+    if number < 10 and round(number, 1) != round(number):
+        return _("%(n)s days") % {"n": f"{number:.1f}"}
+    return days(round(number))
 
 
 def decision_rule_sentences(rule: DecisionRule) -> list[str]:

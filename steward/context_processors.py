@@ -3,6 +3,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language
 
 
 def steward(request: HttpRequest) -> dict[str, Any]:
@@ -11,7 +12,7 @@ def steward(request: HttpRequest) -> dict[str, Any]:
     from policy.services import current_policy
 
     try:
-        policy_name = current_policy().name
+        policy_name = current_policy().localized(get_language() or "").name  # the name as the page's language has it
     except Exception:  # noqa: BLE001 - the base template must render even before a policy loads
         policy_name = "Code of conduct"
     # A request refused before the authentication middleware ran (a host not in ALLOWED_HOSTS: the 400 page) has no user.

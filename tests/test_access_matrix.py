@@ -63,6 +63,8 @@ URLS: dict[str, tuple[str, str]] = {
     "policy:how_to_report": (PUBLIC, "GET"),
     "policy:what_happens_next": (PUBLIC, "GET"),
     "policy:stewards": (PUBLIC, "GET"),
+    "policy:space_note": (PUBLIC, "GET"),  # a space's "how to report" note: the policy's public texts only
+    "policy:space_badge": (PUBLIC, "GET"),
     "intake:report": (PUBLIC, "GET"),
     "intake:follow_up_start": (PUBLIC, "GET"),
     "intake:follow_up": (REPORTER, "GET"),
@@ -110,6 +112,9 @@ URLS: dict[str, tuple[str, str]] = {
     "decisions:appeal_reported": (PARTY, "GET"),
     "decisions:appeal_reporter_page": (REPORTER_OPENED, "GET"),
     "decisions:appeal_reported_page": (PARTY_OPENED, "GET"),
+    "surveys:reporter_survey": (REPORTER_OPENED, "GET"),
+    "surveys:reported_survey": (PARTY_OPENED, "GET"),
+    "surveys:results": (STEWARD, "GET"),  # aggregate figures over all cases, small counts hidden; nothing per case
     "clocks:set_target": (WRITE, "POST"),
     "clocks:take_measure": (WRITE, "POST"),
     "clocks:review_measure": (VOTE, "POST"),
@@ -313,6 +318,8 @@ def _kwargs_for(pattern: URLPattern, world: World, genuine: bool = True, case: C
             values[key] = world.party_token if genuine else world.party_token[::-1]
         elif key == "link":
             values[key] = world.party_link_id
+        elif key == "space":
+            values[key] = "github"  # a space of the policy (policy.embed)
         elif "reference" in key:
             values[key] = case.reference
         elif "code" in key or key in {"case", "slug"}:
