@@ -1,6 +1,7 @@
 """Answering the closing survey: the answer and the invitation are written apart, with nothing joining them."""
 
 from collections.abc import Mapping
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -44,7 +45,7 @@ def do_answer_as_reported(party: Party, answers: Answers) -> None:
     SurveyInvitation.objects.create(party=party)
 
 
-def _store(case_id: int, month: object, role: str, scores: dict[str, int | None]) -> None:
+def _store(case_id: int, month: date, role: str, scores: dict[str, int | None]) -> None:
     SurveyAnswer.objects.create(closed_month=month, role=role, **scores)
     # The event says that the case's survey was answered, never what was answered.
     record("survey.answered", f"The closing survey was answered ({role})", actor_label=role, case_id=case_id, data={"role": role})

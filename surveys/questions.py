@@ -6,15 +6,18 @@ never rename one that has answers.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # the stubs' name for a lazy translated string
 
 
 @dataclass(frozen=True)
 class Question:
     code: str
-    statement: Promise
+    statement: "_StrPromise"
 
 
 QUESTIONS = (

@@ -12,7 +12,9 @@ from policy.testing import load_test_policy
 pytestmark = pytest.mark.django_db
 
 
-def test_every_space_has_a_note_with_the_code_the_report_link_and_the_stewards(client: Client, stewards: dict[str, Any], settings: Any) -> None:
+def test_each_space_has_a_note_with_the_code_the_report_link_and_the_stewards(
+    client: Client, stewards: dict[str, Any], settings: Any
+) -> None:
     settings.SITE_URL = "https://conduct.example.org"
     how_to = client.get(reverse("policy:how_to_report")).content.decode()
     assert reverse("policy:space_note", args=["slack"]) in how_to
@@ -32,7 +34,7 @@ def test_every_space_has_a_note_with_the_code_the_report_link_and_the_stewards(c
 
 
 def test_a_space_title_cannot_break_out_of_the_note(client: Client, stewards: dict[str, Any]) -> None:
-    load_test_policy({"spaces": [{"code": "forum", "title": '<img src=x onerror=alert(1)> [x](javascript:alert(1))', "platform": "other"}]})
+    load_test_policy({"spaces": [{"code": "forum", "title": "<img src=x onerror=alert(1)> [x](javascript:alert(1))", "platform": "other"}]})
     html = client.get(reverse("policy:space_note", args=["forum"])).content.decode()
     assert "<img src=x" not in html
     assert "\\[x\\]\\(javascript:alert\\(1\\)\\)" in html  # Markdown punctuation is escaped
