@@ -113,21 +113,30 @@ def _node_at(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
     return node
 
 
+def _read_whole(values: Any, children: Any, key: str) -> bool:
+    """`key` read without a problem: every item of its list made it into `values` (else it is reported already)."""
+    node = children.get(key)
+    if key not in values or node is None:
+        return False
+    return not isinstance(node, yaml.SequenceNode) or len(node.value) == len(values[key])
+
+
 def _check_translations(ctx: Context, values: Any, children: Any) -> None:
-    """Each translation is of a declared language other than the first, and translates everything, item for item."""
-    languages = values.get("languages") or []
+    """Each translation is of a declared language other than the first, and translates everything, item for item.
+
+    A list of the policy's own that has a problem already reported is not compared, so one mistake is one message.
+    """
     root = children.get("translations")
     for language, translation in (values.get("translations") or {}).items():
         where = f"translations.{language}"
-        if language not in languages[1:]:
+        if _read_whole(values, children, "languages") and language not in values["languages"][1:]:
             ctx.problem(_node_at(root, language) or root, where, f"{language} is not one of the other languages listed in languages")
-        text = values.get("text") or []
-        if "text" in translation and len(translation["text"]) != len(text):
+        if "text" in translation and _read_whole(values, children, "text") and len(translation["text"]) != len(values["text"]):
+            count, got = len(values["text"]), len(translation["text"])
             node = _node_at(root, language, "text")
-            got = len(translation["text"])
-            ctx.problem(node, f"{where}.text", f"translate each of the {len(text)} sections of text, in order (got {got})")
+            ctx.problem(node, f"{where}.text", f"translate each of the {count} sections of text, in order (got {got})")
         for key in ("categories", "spaces", "ladder", "outcomes"):
-            if key not in translation or key not in values:
+            if key not in translation or not _read_whole(values, children, key):
                 continue
             codes = [item.get("code") for item in values[key]]
             given = [item.get("code") for item in translation[key]]
@@ -139,7 +148,9 @@ def _check_translations(ctx: Context, values: Any, children: Any) -> None:
             if unknown:
                 ctx.problem(node, f"{where}.{key}", f"no such code in {key}: " + ", ".join(unknown))
         emergency = values.get("emergency") or []
-        if len(translation.get("emergency", [])) != len(emergency):
+        if ("emergency" not in children or _read_whole(values, children, "emergency")) and len(translation.get("emergency", [])) != len(
+            emergency
+        ):
             node = _node_at(root, language, "emergency") or _node_at(root, language)
             ctx.problem(node, f"{where}.emergency", f"translate the title of each of the {len(emergency)} emergency resources, in order")
 

@@ -146,10 +146,10 @@ def test_unsafe_or_unknown_tags_are_refused(tag: str) -> None:
 
 def test_values_are_kept_as_written() -> None:
     # YAML 1.1 would read `no` (Norwegian) as false and 2.0 as a float; a policy means the text.
-    text, _ = replace_line(default_text(), "languages: [en, es]", "languages: [en, no]")
+    text, _ = replace_line(default_text(), "languages: [en, es]", "languages: [en, es, no]")
     text, _ = replace_line(text, 'version: "1.0"', "version: 2.0")
     policy = parse_policy(text, "ai.yaml")
-    assert policy.languages == ("en", "no") and policy.version == "2.0"
+    assert policy.languages == ("en", "es", "no") and policy.version == "2.0"
 
 
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "just text", "- a\n- list", "--- {}\n--- {}\n"])
