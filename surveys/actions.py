@@ -31,7 +31,7 @@ def do_answer_as_reporter(report: Report, answers: Answers) -> None:
     report = Report.objects.select_for_update().select_related("case").get(pk=report.pk)  # two tabs: one answer
     if not reporter_may_answer(report):
         raise ValidationError(_("This survey is closed, or it has already been answered."))
-    _store(report.case_id, closed_month(report.case), SurveyRole.REPORTER, scores)
+    _store(closed_month(report.case), SurveyRole.REPORTER, scores)
     SurveyInvitation.objects.create(report=report)
 
 
@@ -41,11 +41,12 @@ def do_answer_as_reported(party: Party, answers: Answers) -> None:
     party = Party.objects.select_for_update().select_related("case").get(pk=party.pk)
     if not reported_may_answer(party):
         raise ValidationError(_("This survey is closed, or it has already been answered."))
-    _store(party.case_id, closed_month(party.case), SurveyRole.REPORTED, scores)
+    _store(closed_month(party.case), SurveyRole.REPORTED, scores)
     SurveyInvitation.objects.create(party=party)
 
 
-def _store(case_id: int, month: date, role: str, scores: dict[str, int | None]) -> None:
+def _store(month: date, role: str, scores: dict[str, int | None]) -> None:
     SurveyAnswer.objects.create(closed_month=month, role=role, **scores)
-    # The event says that the case's survey was answered, never what was answered.
-    record("survey.answered", f"The closing survey was answered ({role})", actor_label=role, case_id=case_id, data={"role": role})
+    # The event names no case: on the case's timeline it would tell the stewards who answered, and where every
+    # respondent of a period gave the same answer, knowing who answered is knowing what they answered.
+    record("survey.answered", f"A closing survey was answered ({role})", actor_label=role, data={"role": role})
