@@ -38,7 +38,8 @@ def _check(page: Any, problems: dict[str, list[str]], label: str) -> None:
 
 
 def test_public_pages_in_both_languages(live_server: Any, phone: Any, stewards: dict[str, Any]) -> None:
-    base, problems = live_server.url, {}
+    base = live_server.url
+    problems: dict[str, list[str]] = {}
     for language in ("en", "es"):
         phone.context.add_cookies([{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
         for path in ("/", "/code-of-conduct/", "/how-to-report/", "/what-happens-next/", "/how-to-report/github/", "/report/"):
@@ -61,7 +62,8 @@ def test_the_closing_survey_from_the_reporters_link_to_the_stewards_results(
 ) -> None:
     closed = open_case(stewards)
     close(stewards, closed)
-    base, problems = live_server.url, {}
+    base = live_server.url
+    problems: dict[str, list[str]] = {}
     phone.goto(f"{base}/follow-up/{closed.report.reference}/{closed.secret}/")
     _check(phone, problems, "follow-up page with the invitation")
     phone.get_by_role("link", name="Answer the survey").click()
