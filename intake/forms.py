@@ -183,7 +183,7 @@ class ReportForm(PlainLabels, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        policy = current_policy()
+        policy = current_policy().localized(get_language() or "")  # the policy's titles in the page's language
         self._choice_field("categories").choices = policy.category_choices()
         spaces = policy.space_choices()
         if not any(code in {"other", SOMEWHERE_ELSE} for code, _title in spaces):

@@ -66,6 +66,8 @@ def test_the_spanish_pages_show_the_policy_in_spanish(client: Client) -> None:
     # The report form's emergency list too (intake), and English stays English.
     form = client.get(reverse("intake:report"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Línea 988 de Prevención del Suicidio y Crisis" in form
+    assert "Publicar información privada de otras personas" in form  # the categories to choose from
+    assert "Eventos presenciales" in form and "In-person events" not in form
     english = client.get(reverse("intake:report"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "988 Suicide &amp; Crisis Lifeline" in english and "Línea 988" not in english
 
