@@ -15,8 +15,10 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Event
-from cases.actions import do_change_status, do_declare_conflict, do_send_message
+from cases.actions import closing_outcome, do_change_status, do_declare_conflict, do_send_message
 from cases.models import Audience, Case, Status
+from decisions.appeals import do_decide_appeal, do_file_appeal
+from decisions.models import Decision
 from decisions.tests.conftest import make_ready, new_case, propose, reported, votes
 from privacy.erasure import statistic_for
 
@@ -123,3 +125,17 @@ def test_a_soft_conflicted_steward_cannot_close(stewards: dict[str, Any], login:
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.status != Status.CLOSED
+
+
+def test_a_decision_rescinded_on_appeal_leaves_the_outcome_to_choose(case: Case, stewards: dict[str, Any]) -> None:
+    make_ready(case, stewards["alice"])
+    votes(propose(case, stewards["alice"], "correction"), stewards, alice="yes", bob="yes", carol="yes", dave="yes")
+    decision = Decision.objects.get(case=case)
+    case.refresh_from_db()
+    assert closing_outcome(case, "correction") == "correction"  # the decision's own outcome may be named
+    appeal = do_file_appeal(decision, "reporter", ["new-evidence"], "I found more messages.")
+    do_decide_appeal(stewards["erin"], appeal, "rescinded", "The messages show it was a misunderstanding.")
+    case.refresh_from_db()
+    do_change_status(stewards["dave"], case, Status.CLOSED, "not-a-violation")
+    case.refresh_from_db()
+    assert case.outcome == "not-a-violation"
