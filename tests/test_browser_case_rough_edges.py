@@ -5,12 +5,14 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
-from cases.actions import do_declare_conflict
+from cases.actions import do_change_status, do_declare_conflict
 from cases.models import Case, Status
 from decisions.tests.conftest import make_ready, new_case
 from tests.conftest import sign_in
+from tests.test_browser_accessibility import _violations, axe_page  # noqa: F401  (the axe fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,3 +83,36 @@ def test_closing_asks_the_outcome_and_offers_the_closing_letter(live_server: Any
     assert "concluded that the code of" in body and report.reference in body
     recipient = page.get_by_role("group", name="Who is this message for?").locator(f"input[value='reporter:{report.reference}']")
     assert recipient.is_checked()
+
+
+def test_the_new_pages_pass_axe(
+    live_server: Any,
+    axe_page: Any,  # noqa: F811
+    stewards: dict[str, Any],
+    client: Any,
+) -> None:
+    """The declare page with its parties, the admins' correction page, a closed case with its closing letters."""
+    case = _case(stewards)
+    closed = _case(stewards)
+    do_change_status(stewards["dave"], closed, Status.CLOSED, "out-of-scope")
+    base = live_server.url
+    problems = {}
+    for user, paths in (
+        ("erin", [f"/cases/{_undeclared(stewards).code_name}/declare/"]),
+        ("alice", [f"/cases/{case.code_name}/declarations/", f"/cases/{closed.code_name}/"]),
+    ):
+        client.force_login(stewards[user])
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        axe_page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
+        for path in paths:
+            axe_page.goto(base + path)
+            problems[path] = _violations(axe_page)
+    assert "closing-letters" in axe_page.content()
+    found = {path: v for path, v in problems.items() if v}
+    assert not found, found
+
+
+def _undeclared(stewards: dict[str, Any]) -> Case:
+    case, _receipt = new_case(anonymous=True)
+    do_declare_conflict(stewards["dave"], case, "none")
+    return case
