@@ -139,6 +139,8 @@ def test_only_an_admin_who_may_see_the_case_corrects(case: Case, stewards: dict[
     with pytest.raises(ValidationError, match="Only an admin"):
         do_correct_declaration(dave, case, stewards["carol"], "hard")
     assert login(alice).get(page).status_code == 200  # alice: an admin, not declared yet (may know the code name)
+    assert page in login(alice).get(_url("cases:declare", case)).content.decode()  # linked where she is
+    assert page not in login(stewards["erin"]).get(_url("cases:declare", case)).content.decode()
     declare(case, "hard", alice)
     assert login(alice).get(page).status_code == 404  # hidden from her now
     with pytest.raises(ValidationError, match="Only an admin"):
