@@ -36,6 +36,7 @@ from cases.models import (
     Status,
     YesNoMaybe,
 )
+from cases.panels import decided_outcome
 from letters.leakcheck import assert_no_leak
 from letters.outbox import mail_for_message
 from people.access import is_active_steward
@@ -290,8 +291,25 @@ ALLOWED_STATUS_CHANGES = {
 }
 
 
+def closing_outcome(case: Case, chosen: str = "") -> str:
+    """The outcome a case closes with: its decision's, or `chosen` from the policy's non-sanction outcomes.
+
+    A sanction comes only from a vote (decisions), so closing never chooses one; and a decided case closes with
+    what was decided, whatever was chosen. "" when nothing decided it and nothing was chosen."""
+    decided = decided_outcome(case)
+    if decided:
+        if chosen and chosen != decided:
+            raise ValidationError({"outcome": _("This case was decided: it closes with the decision's outcome.")})
+        return decided
+    if chosen and chosen not in {outcome.code for outcome in case.policy_version.policy.outcomes}:
+        raise ValidationError({"outcome": _("Choose one of the policy's outcomes.")})
+    return chosen
+
+
 @transaction.atomic
-def do_change_status(steward: Any, case: Case, status: str) -> Case:
+def do_change_status(steward: Any, case: Case, status: str, outcome: str = "") -> Case:
+    """Move a case on. Closing records its outcome (closing_outcome; the case page always asks for one when no
+    decision gave it); reopening clears it, and the audit log keeps both."""
     if status not in ALLOWED_STATUS_CHANGES.get(Status(case.status), set()):
         raise ValidationError(f"A {case.get_status_display().lower()} case cannot become {status}.")
     previous = case.status
@@ -301,8 +319,11 @@ def do_change_status(steward: Any, case: Case, status: str) -> Case:
         case.acknowledged_at = now
     case.decided_at = now if status == Status.DECIDED else case.decided_at
     case.closed_at = now if status == Status.CLOSED else None
-    case.save(update_fields=["status", "acknowledged_at", "decided_at", "closed_at"])
-    record("case.status", f"Status: {previous} → {status}", actor=steward, case_id=case.pk, data={"from": previous, "to": status})
+    case.outcome = closing_outcome(case, outcome) if status == Status.CLOSED else ""
+    case.save(update_fields=["status", "acknowledged_at", "decided_at", "closed_at", "outcome"])
+    data = {"from": previous, "to": status, **({"outcome": case.outcome} if status == Status.CLOSED else {})}
+    summary = f"Status: {previous} → {status}" + (f" (outcome: {case.outcome})" if status == Status.CLOSED and case.outcome else "")
+    record("case.status", summary, actor=steward, case_id=case.pk, data=data)
     return case
 
 

@@ -1,5 +1,6 @@
 """The stewards' case forms. They only parse input; every change is made by a cases.actions do_* function."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -88,13 +89,35 @@ class ShepherdForm(Plain):
 
 
 class StatusForm(Plain):
+    """A status button; closing also names the outcome, unless a decision already gave the case one."""
+
     id_prefix = "status"
 
     status = forms.ChoiceField(label=_lazy("New status"))
+    outcome = forms.ChoiceField(label=_lazy("Outcome"), required=False)
 
-    def __init__(self, *args: Any, allowed: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        allowed: list[tuple[str, str]],
+        outcomes: Sequence[tuple[str, str]] = (),
+        decided: str = "",
+        titles: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.set_choices("status", allowed)
+        self.set_choices("outcome", [("", _("Choose the outcome")), *outcomes])
+        self.decided = decided
+        self.decided_title = ""
+        if decided:
+            self.decided_title = dict(titles).get(decided, decided)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("status") == Status.CLOSED and not self.decided and not cleaned.get("outcome"):
+            self.add_error("outcome", _("Choose the outcome the case closes with."))
+        return cleaned
 
 
 class NoteForm(Plain):
@@ -221,3 +244,51 @@ class SoftReadForm(Plain):
         choices=[("yes", _lazy("Yes")), ("no", _lazy("No"))],
         coerce=lambda value: value == "yes",
     )
+
+
+class RecuseForm(Plain):
+    """A conflict that came to light after declaring: soft or hard (cases.declarations.do_recuse)."""
+
+    id_prefix = "recuse"
+
+    level = forms.ChoiceField(
+        label=_lazy("My conflict on this case"),
+        choices=[choice for choice in CONFLICT_CHOICES if choice[0] != "none"],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, soft_already: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if soft_already:  # only a hard conflict is stricter
+            field = self.fields["level"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [choice for choice in CONFLICT_CHOICES if choice[0] == ConflictLevel.HARD.value]
+
+
+ASK_AGAIN = "undeclared"  # cases.access.UNDECLARED: the declaration is cleared and the steward asked again
+
+
+class CorrectDeclarationForm(Plain):
+    """An admin corrects another steward's declaration (cases.declarations.do_correct_declaration)."""
+
+    id_prefix = "correct"
+
+    steward = forms.ChoiceField(label=_lazy("Steward"))
+    level = forms.ChoiceField(
+        label=_lazy("Their declaration from now on"),
+        choices=[
+            (ConflictLevel.NONE.value, _lazy("No conflict")),
+            (ConflictLevel.SOFT.value, _lazy("Soft conflict")),
+            (ConflictLevel.HARD.value, _lazy("Hard conflict: the case is hidden from them")),
+            (ASK_AGAIN, _lazy("Ask them again: their declaration is cleared")),
+        ],
+    )
+
+    def __init__(self, *args: Any, stewards: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stewards = {str(user.pk): user for user in stewards}
+        people = [(pk, f"{user.steward_profile.public_name} ({user.get_username()})") for pk, user in self.stewards.items()]
+        self.set_choices("steward", [("", _("Choose a steward")), *people])
+
+    def chosen(self) -> Any:
+        return self.stewards.get(self.cleaned_data["steward"])

@@ -70,6 +70,10 @@ class Case(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # What the case ended with, recorded when it is closed (cases.actions.do_change_status): the outcome of its
+    # decision, or one of the policy's non-sanction outcomes ("not a violation", "out of scope", ...). Blank while
+    # open, and for a case joined into another. A code from the case's policy; statistics keep it (privacy.erasure).
+    outcome = models.CharField(max_length=64, blank=True)
     # Kept by the database from safety_risk (even through .update()), so that an index serves the queue's
     # order (QUEUE_ORDER) and a page of it is an index range, not a sort of every case.
     queue_rank = models.GeneratedField(expression=queue_rank_expression(), output_field=models.SmallIntegerField(), db_persist=True)
@@ -303,6 +307,7 @@ class Approval(models.TextChoices):
     NOT_NEEDED = "not-needed", "No approval needed"
     AWAITING = "awaiting", "Awaiting approval"
     APPROVED = "approved", "Approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"  # taken back before approval; never sent (letters.actions.do_withdraw_draft)
 
 
 class Message(models.Model):
@@ -319,6 +324,8 @@ class Message(models.Model):
     approval = models.CharField(max_length=16, choices=Approval.choices, default=Approval.NOT_NEEDED)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     body = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -77,3 +77,24 @@ def queue_flags(cases: list[Case]) -> dict[int, list[str]]:
         for case_id, labels in flags(cases).items():
             merged.setdefault(case_id, []).extend(labels)
     return merged
+
+
+# --- Closing: the outcome a decision already settled ------------------------------------------------
+
+DecidedOutcome = Callable[[Case], str]  # the outcome code a decision gave the case, or ""
+
+_DECIDED: dict[str, DecidedOutcome] = {}
+
+
+def register_decided_outcome(key: str, outcome: DecidedOutcome) -> None:
+    """The decisions app tells closing what a case's decision was, without cases/ importing it."""
+    _DECIDED[key] = outcome
+
+
+def decided_outcome(case: Case) -> str:
+    """The outcome of the case's decision, or "" when nothing decided it (closing then asks for one)."""
+    for outcome in _DECIDED.values():
+        code = outcome(case)
+        if code:
+            return code
+    return ""

@@ -98,13 +98,15 @@ def _check_replacement(case: Case, target: Party | None, replaces: Sanction | No
     person = target.person if target is not None else None
     standing_ones = active_sanctions(case, person)
     if replaces is not None and not standing_ones.filter(pk=replaces.pk).exists():
-        raise ValidationError(_("Only an active sanction from this case for the same person can be replaced."))
+        raise ValidationError({"replaces": _("Only an active sanction from this case for the same person can be replaced.")})
     if replaces is None and standing_ones.exists():
         raise ValidationError(
-            _(
-                "This person already has an active sanction from this case. Name it as the sanction this proposal "
-                "replaces (an escalation), or change it through an appeal."
-            )
+            {
+                "replaces": _(
+                    "This person already has an active sanction from this case. Name it as the sanction this proposal "
+                    "replaces (an escalation), or change it through an appeal."
+                )
+            }
         )
 
 
@@ -163,48 +165,56 @@ def _outcome_class(case: Case, outcome: str) -> str:
         return OutcomeClass.SANCTION
     if outcome in {item.code for item in policy.outcomes}:
         return OutcomeClass.NON_SANCTION
-    raise ValidationError(_("Choose an outcome from the case's policy."))
+    raise ValidationError({"outcome": _("Choose an outcome from the case's policy.")})
 
 
 def _check_proposal(case: Case, data: ProposalInput) -> None:
+    """Each refusal names the ProposalInput field it is about, so the form shows it next to that field."""
     policy = case.policy_version.policy
     is_sanction = _outcome_class(case, data.outcome) == OutcomeClass.SANCTION
     if data.target is not None and (data.target.case_id != case.pk or data.target.role != PartyRole.REPORTED):
-        raise ValidationError(_("The person a decision is about must be a reported person in this case."))
+        raise ValidationError({"target": _("The person a decision is about must be a reported person in this case.")})
     if not data.rationale.strip():
-        raise ValidationError(_("Give the rationale for the proposal."))
+        raise ValidationError({"rationale": _("Give the rationale for the proposal.")})
     protects = bool(data.protected_people or data.protected_reports)
     if not is_sanction:
         if data.period_days or protects:
-            raise ValidationError(_("A period and protected people belong to sanctions only."))
+            field = "period_days" if data.period_days else "protected_people"
+            raise ValidationError({field: _("A period and protected people belong to sanctions only.")})
         return
     level = policy.level(data.outcome)
     if data.target is None:
-        raise ValidationError(_("Choose the reported person the sanction is for."))
+        raise ValidationError({"target": _("Choose the reported person the sanction is for.")})
     if level.needs_period and not data.period_days:
-        raise ValidationError(_("%(level)s needs a period in days.") % {"level": level.title})
+        raise ValidationError({"period_days": _("%(level)s needs a period in days.") % {"level": level.title}})
     if not level.needs_period and data.period_days:
-        raise ValidationError(_("%(level)s has no period.") % {"level": level.title})
+        raise ValidationError({"period_days": _("%(level)s has no period.") % {"level": level.title}})
     if level.needs_no_contact and not protects:
-        raise ValidationError(_("%(level)s needs the people the no-contact order protects.") % {"level": level.title})
+        raise ValidationError({"protected_people": _("%(level)s needs the people the no-contact order protects.") % {"level": level.title}})
     if not level.needs_no_contact and protects:
-        raise ValidationError(_("%(level)s has no no-contact order.") % {"level": level.title})
+        raise ValidationError({"protected_people": _("%(level)s has no no-contact order.") % {"level": level.title}})
     _check_protected(case, data.target, data)
     if level.rank > highest_earlier_rank(data.target.person, case, policy) + 2 and not data.skip_reason.strip():
-        raise ValidationError(_("This skips levels of the ladder: state the reason."))
+        raise ValidationError({"skip_reason": _("This skips levels of the ladder: state the reason.")})
     if data.lazy_consensus and level.code == policy.top_level.code and policy.decision_rule.permanent_ban_needs_majority_of_all:
-        raise ValidationError(_("A permanent ban needs the votes of a majority of all unconflicted stewards; it cannot pass by silence."))
+        raise ValidationError(
+            {"lazy_consensus": _("A permanent ban needs the votes of a majority of all unconflicted stewards; it cannot pass by silence.")}
+        )
 
 
 def _check_protected(case: Case, target: Party, data: ProposalInput) -> None:
     """People on the list are others in this case; a report on it is one whose reporter is nobody in the case."""
     case_people = set(case.parties.exclude(pk=target.pk).values_list("person_id", flat=True))
     if any(person.pk not in case_people or person.pk == target.person_id for person in data.protected_people):
-        raise ValidationError(_("Protected people must be other people in this case."))
+        raise ValidationError({"protected_people": _("Protected people must be other people in this case.")})
     allowed = {report.pk for report in protectable_reports(case)}
     if any(report.pk not in allowed for report in data.protected_reports):
         raise ValidationError(
-            _("Only the reporter of a report of this case who is not linked as a person can be protected by their report.")
+            {
+                "protected_people": _(
+                    "Only the reporter of a report of this case who is not linked as a person can be protected by their report."
+                )
+            }
         )
 
 
@@ -216,7 +226,7 @@ def do_propose(steward: Any, case: Case, data: ProposalInput) -> Proposal:
     _check_replacement(case, data.target, data.replaces)
     hours = case.policy_version.policy.decision_rule.lazy_consensus_hours
     if data.lazy_consensus and not hours:
-        raise ValidationError(_("The policy does not allow proposals that pass unless someone objects."))
+        raise ValidationError({"lazy_consensus": _("The policy does not allow proposals that pass unless someone objects.")})
     proposal = Proposal.objects.create(
         case=case,
         proposed_by=steward,

@@ -6,6 +6,7 @@ flash message → back to the case page's decision section. A form or action err
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -14,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.access import Need, access_case, access_opened_report, access_report_by_link
-from cases.views.common import apply_form, back_to_case, steward_only
+from cases.views.common import add_refusal, apply_form, back_to_case, is_htmx, steward_only
+from cases.views.context import case_context
 from decisions.actions import ProposalInput, do_propose, do_vote, do_withdraw
 from decisions.appeals import appeal_deadline, do_decide_appeal, do_file_appeal, may_still_appeal
 from decisions.forms import AppealDecisionForm, AppealFileForm, InformForm, ProposalForm, ProposalIdForm, ResponseForm, VoteForm
@@ -36,29 +38,49 @@ def _proposal(case: Any, data: dict[str, Any]) -> Proposal:
     return proposal
 
 
+def _proposal_input(form: ProposalForm) -> ProposalInput:
+    data = form.cleaned_data
+    return ProposalInput(
+        outcome=data["outcome"],
+        rationale=data["rationale"],
+        target=form.chosen_target(),
+        period_days=data["period_days"],
+        protected_people=form.chosen_people(),
+        protected_reports=form.chosen_reports(),
+        conditions_for_return=data["conditions_for_return"],
+        skip_reason=data["skip_reason"],
+        lazy_consensus=data.get("lazy_consensus", False),
+        replaces=form.chosen_replaces(),
+    )
+
+
+def _decision_section(request: HttpRequest, case: Any, status: int = 200, **bound_forms: Any) -> HttpResponse:
+    """The decision section where the steward is: alone for htmx, else the whole case page (its form's address
+    ends in the section's anchor, so the browser shows the same place), with `bound_forms` keeping what was typed."""
+    context = case_context(request, case)
+    section = next(panel_context for panel, panel_context in context["panels"] if panel.key == "decisions")
+    section.update(bound_forms)
+    if is_htmx(request):
+        return render(request, "decisions/_panel.html", {**context, "panel": section, "partial": True})
+    return render(request, "cases/detail.html", context, status=status)
+
+
 @require_POST
 @steward_only
 def propose(request: HttpRequest, code: str) -> HttpResponse:
+    """A refused proposal (the form's checks or the policy's rules) comes back with what was typed and the reason
+    next to its field; htmx swaps the section in place (a 200: htmx swaps only those), a plain POST gets the page."""
     case = access_case(request.user, code, Need.DECIDE)
     form = ProposalForm(request.POST, case=case)
-
-    def run(data: dict[str, Any]) -> object:
-        item = ProposalInput(
-            outcome=data["outcome"],
-            rationale=data["rationale"],
-            target=form.chosen_target(),
-            period_days=data["period_days"],
-            protected_people=form.chosen_people(),
-            protected_reports=form.chosen_reports(),
-            conditions_for_return=data["conditions_for_return"],
-            skip_reason=data["skip_reason"],
-            lazy_consensus=data.get("lazy_consensus", False),
-            replaces=form.chosen_replaces(),
-        )
-        return do_propose(request.user, case, item)
-
-    apply_form(request, form, run, _("Proposal made."))
-    return back_to_case(case, ANCHOR)
+    if form.is_valid():
+        try:
+            do_propose(request.user, case, _proposal_input(form))
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, _("Proposal made."))
+            return _decision_section(request, case) if is_htmx(request) else back_to_case(case, ANCHOR)
+    return _decision_section(request, case, status=400, proposal_form=form)
 
 
 @require_POST

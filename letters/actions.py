@@ -99,10 +99,13 @@ def do_approve_message(approver: Any, case: Case, message_id: Any) -> Message:
         subjects = message.outgoing_mails.filter(status=MailStatus.HELD).values_list("subject", flat=True)
         findings = check_text(case, "\n".join([*subjects, message.body]))
         if not findings:
-            message.approval = Approval.APPROVED
-            message.approved_by = approver
-            message.approved_at = timezone.now()
-            message.save(update_fields=["approval", "approved_by", "approved_at"])
+            now = timezone.now()
+            # Only while it still awaits approval, in one statement: a withdrawal that got there first wins, and
+            # the letter is never released (do_withdraw_draft).
+            still_draft = Message.objects.filter(pk=message.pk, approval=Approval.AWAITING)
+            if not still_draft.update(approval=Approval.APPROVED, approved_by=approver, approved_at=now):
+                raise ValidationError(_("That message is not waiting for approval."))
+            message.approval, message.approved_by, message.approved_at = Approval.APPROVED, approver, now
             record(
                 "message.approved",
                 "A message to the reported person was approved",
@@ -125,6 +128,36 @@ def do_approve_message(approver: Any, case: Case, message_id: Any) -> Message:
         % {"findings": describe(findings)},
         findings,
     )
+
+
+def may_withdraw(steward: Any, case: Case, message: Message) -> bool:
+    """Its author, or a steward who could approve it (no conflict): withdrawing only ever stops a letter."""
+    return message.author_id == steward.pk or standing(steward, case) is Standing.UNCONFLICTED
+
+
+@transaction.atomic
+def do_withdraw_draft(steward: Any, case: Case, message_id: Any) -> Message:
+    """Take back a letter to a reported person that awaits approval: it stays in the thread, marked withdrawn, and
+    is never sent. Its held mail is cancelled, and approval and the outbox both refuse a withdrawn message."""
+    message = _draft(case, message_id)
+    if not may_withdraw(steward, case, message):
+        raise ValidationError(_("Only its author or a steward with no conflict on this case can withdraw this message."))
+    now = timezone.now()
+    # One statement that holds only while the message still awaits approval: an approval racing this one either
+    # committed first (then this refuses) or finds the message withdrawn (then it refuses).
+    still_draft = Message.objects.filter(pk=message.pk, approval=Approval.AWAITING)
+    if not still_draft.update(approval=Approval.WITHDRAWN, withdrawn_by=steward, withdrawn_at=now):
+        raise ValidationError(_("That message is not waiting for approval any more."))
+    message.approval, message.withdrawn_by, message.withdrawn_at = Approval.WITHDRAWN, steward, now
+    cancelled = message.outgoing_mails.filter(status=MailStatus.HELD).update(status=MailStatus.CANCELLED)
+    record(
+        "message.withdrawn",
+        "A message to the reported person was withdrawn before approval",
+        actor=steward,
+        case_id=case.pk,
+        data={"message": message.pk, "mails_cancelled": cancelled},
+    )
+    return message
 
 
 @transaction.atomic

@@ -191,7 +191,8 @@ def _claimable(now: datetime) -> Q:
 def deliver_mail(mail_id: int) -> str:
     """Send one queued mail. Idempotent: only the run that claims the row sends it (see the module notes)."""
     claimed_at = timezone.now()
-    claim = OutgoingMail.objects.filter(_claimable(claimed_at), pk=mail_id)
+    # A withdrawn letter is never sent, whatever state its mail row was left in (letters.actions.do_withdraw_draft).
+    claim = OutgoingMail.objects.filter(_claimable(claimed_at), pk=mail_id).exclude(message__approval=Approval.WITHDRAWN)
     if not claim.update(status=MailStatus.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1):
         return "not queued"
     # Only the holder of this claim may move the row on; a later claim (after the lease) wins.

@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("letters/<str:code>/party-link/revoke/", views.revoke_party_link, name="revoke_party_link"),
     path("letters/<str:code>/approve/", views.approve_message, name="approve_message"),
     path("letters/<str:code>/edit/", views.edit_draft, name="edit_draft"),
+    path("letters/<str:code>/withdraw/", views.withdraw_draft, name="withdraw_draft"),
 ]

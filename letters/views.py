@@ -19,7 +19,15 @@ from cases.models import Audience, Case
 from cases.views.common import apply_form, back_to_case, is_htmx, steward_only
 from cases.views.context import case_context
 from letters.access import access_opened_party_link, access_party_link, portal_url
-from letters.actions import do_approve_message, do_create_party_link, do_edit_draft, do_party_reply, do_revoke_party_link, reported_party
+from letters.actions import (
+    do_approve_message,
+    do_create_party_link,
+    do_edit_draft,
+    do_party_reply,
+    do_revoke_party_link,
+    do_withdraw_draft,
+    reported_party,
+)
 from letters.fill import UnknownPlaceholder, fill_letter
 from letters.forms import ComposeForm, EditDraftForm, IdForm, PartyReplyForm
 from letters.models import PartyLink
@@ -133,6 +141,18 @@ def edit_draft(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.WRITE)
     form = EditDraftForm(request.POST)
     apply_form(request, form, lambda data: do_edit_draft(request.user, case, data["target"], data["body"]), _("Message corrected."))
+    return _answer(request, case)
+
+
+@require_POST
+@steward_only
+def withdraw_draft(request: HttpRequest, code: str) -> HttpResponse:
+    """Its author (who may be soft-conflicted and still writes) or an unconflicted steward takes a draft back."""
+    case = access_case(request.user, code, Need.WRITE)
+    form = IdForm(request.POST)
+    apply_form(
+        request, form, lambda data: do_withdraw_draft(request.user, case, data["target"]), _("Message withdrawn; it will not be sent.")
+    )
     return _answer(request, case)
 
 

@@ -47,7 +47,8 @@ def _latest_decision(case: Case) -> Any:
 def statistic_for(case: Case, *, expunged: bool = False) -> CaseStatistic:
     reports = list(Report.objects.filter(case=case))
     decision = _latest_decision(case)
-    outcome = str(getattr(decision, "outcome", "") or "")
+    # A case closed without a decision keeps the non-sanction outcome it was closed with (cases.actions).
+    outcome = str(getattr(decision, "outcome", "") or case.outcome or "")
     is_sanction = getattr(decision, "outcome_class", "") == "sanction"
     categories = sorted({category for report in reports for category in (report.categories or [])})
     return CaseStatistic(

@@ -102,3 +102,28 @@ def test_outsiders_cannot_declare(stewards, client, login, case):
 
 def test_unknown_case_is_404(stewards, login):
     assert login(stewards["dave"]).get(reverse("cases:declare", kwargs={"code": "no-such-case-1"})).status_code == 404
+
+
+def test_the_page_shows_the_reported_people_to_judge_a_conflict_and_nothing_of_the_reporters(stewards, login, make_case):
+    """Code names and user names of the reported people; the number of reports and of anonymous ones. Not the
+    report, not the names typed for anyone, not the reporter, not the witnesses."""
+    case = make_case(
+        BODY,
+        reporter_name="Rita Reporter",
+        reporter_email="rita@example.net",
+        witnesses="Wanda Witness saw it",
+        involved_people=[
+            InvolvedPerson(PartyRole.REPORTED, "Ivan Ivanov", Space.GITHUB, "ivan-gh"),
+            InvolvedPerson(PartyRole.WITNESS, "Walter Witness", Space.GITHUB, "walter-gh"),
+        ],
+    )
+    second = make_case("ANONYMOUS-REPORT-BODY the same thing happened to me", anonymous=True)
+    from cases.actions import do_merge_cases
+
+    do_merge_cases(stewards["dave"], case, second)
+    ivan = case.parties.get(role=PartyRole.REPORTED).person
+    html = login(stewards["erin"]).get(url(case)).content.decode()
+    assert ivan.code_name in html and "ivan-gh (GitHub)" in html
+    assert "2 reports, of which 1 anonymous." in html
+    for leak in (BODY, "ANONYMOUS-REPORT-BODY", "Rita", "rita@example.net", "Wanda", "Walter", "walter-gh", "Ivan Ivanov"):
+        assert leak not in html

@@ -63,3 +63,13 @@ def apply_form(request: HttpRequest, form: forms.Form, action: Callable[[dict[st
         return False
     messages.success(request, done)
     return True
+
+
+def add_refusal(form: forms.Form, error: ValidationError) -> None:
+    """An action's refusal shown on the form: next to the field it names (a ValidationError given as a dict of
+    field names), else above the form's fields."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -13,10 +13,22 @@ from django.http import HttpRequest
 from audit.models import Event
 from cases.access import ALLOWED, Member, Need, Standing, committee, committee_standings, earlier_cases_about, quorum_for, standing
 from cases.actions import ALLOWED_STATUS_CHANGES
-from cases.forms import EvidenceForm, MergeForm, MessageForm, NoteForm, PartyForm, ShepherdForm, SoftReadForm, TriageForm
+from cases.forms import (
+    EvidenceForm,
+    MergeForm,
+    MessageForm,
+    NoteForm,
+    PartyForm,
+    RecuseForm,
+    ShepherdForm,
+    SoftReadForm,
+    StatusForm,
+    TriageForm,
+)
 from cases.models import Case, Party, PartyRole, Report, Status
-from cases.panels import rendered_panels
+from cases.panels import decided_outcome, rendered_panels
 from cases.views.common import case_url
+from people.access import is_admin_steward
 from policy.schema import Policy
 from steward.pagination import NEWEST_FIRST, NEWEST_FIRST_ADDED, Page, oldest_first, paginate
 
@@ -86,6 +98,17 @@ def status_choices(case: Case) -> list[tuple[str, str]]:
     return [(value, label) for value, label in Status.choices if value in allowed]
 
 
+def outcome_title(policy: Policy, code: str) -> str:
+    return dict(policy.level_choices() + policy.outcome_choices()).get(code, code)
+
+
+def status_form(case: Case, data: Any = None) -> StatusForm:
+    """The status buttons, and closing's outcome: the policy's non-sanction outcomes unless a decision gave one."""
+    policy = case.policy_version.policy
+    titles = policy.level_choices() + policy.outcome_choices()
+    return StatusForm(data, allowed=status_choices(case), outcomes=policy.outcome_choices(), decided=decided_outcome(case), titles=titles)
+
+
 def timeline(request: HttpRequest, case: Case) -> Page:
     # Events of cases that were joined into this one belong to its history too.
     ids = [case.pk, *case.merged_cases.values_list("pk", flat=True)]
@@ -107,7 +130,9 @@ def evidence(request: HttpRequest, case: Case) -> Page:
 
 
 def thread(request: HttpRequest, case: Case) -> Page:
-    rows = case.messages.select_related("author__steward_profile", "approved_by__steward_profile").prefetch_related("outgoing_mails")
+    rows = case.messages.select_related(
+        "author__steward_profile", "approved_by__steward_profile", "withdrawn_by__steward_profile"
+    ).prefetch_related("outgoing_mails")
     page = oldest_first(paginate(request, rows, NEWEST_FIRST, "messages_before", MESSAGES_PAGE, case_url(case)))
     _attach_reports_and_parties(case, page.items)
     for message in page.items:
@@ -158,6 +183,8 @@ def case_context(request: HttpRequest, case: Case, viewer: Standing | None = Non
         "party_form": PartyForm(),
         "evidence_form": EvidenceForm(),
         "merge_form": MergeForm(),
+        "status_form": status_form(case),
+        "recuse_form": RecuseForm(soft_already=viewer_standing is Standing.SOFT_READ),
         "soft_read_form": SoftReadForm(initial={"allowed": "yes" if case.soft_conflicted_may_read else "no"}),
     }
     defaults.update(forms)
@@ -168,6 +195,7 @@ def case_context(request: HttpRequest, case: Case, viewer: Standing | None = Non
         "can_decide": viewer_standing in ALLOWED[Need.DECIDE],
         "can_see_identity": viewer_standing in ALLOWED[Need.IDENTITY],
         "soft_conflicted": viewer_standing is Standing.SOFT_READ,
+        "is_admin": is_admin_steward(request.user),
         "reports": report_views(case, policy),
         "parties": party_views(case),
         "earlier_cases": paginate(
@@ -179,6 +207,7 @@ def case_context(request: HttpRequest, case: Case, viewer: Standing | None = Non
         "timeline": timeline(request, case),
         "quorum": quorum_for(case, members),
         "status_choices": status_choices(case),
+        "outcome_title": outcome_title(policy, case.outcome) if case.outcome else "",
         "panels": rendered_panels(request, case, viewer_standing),
         **defaults,
     }

@@ -14,6 +14,8 @@ from cases.forms import DeclareForm
 from cases.models import ConflictLevel
 from cases.views.common import back_to_case, is_htmx, steward_only
 from cases.views.context import case_context
+from cases.views.declarations import conflict_check
+from people.access import is_admin_steward
 from steward.methods import page_or_form
 
 
@@ -45,8 +47,9 @@ def declare(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Your declaration on %(case)s is recorded.") % {"case": case.code_name})
             case.refresh_from_db()
             return back_to_case(case) if standing(request.user, case) in ALLOWED[Need.READ] else _queue()
-    # Only the code name goes to the template: nothing else about the case may show before declaring.
-    return render(request, "cases/declare.html", {"code_name": case.code_name, "form": form})
+    # Only the code name and what judging a conflict needs (views.declarations.conflict_check) go to the template.
+    context = {"code_name": case.code_name, "form": form, "check": conflict_check(case), "is_admin": is_admin_steward(request.user)}
+    return render(request, "cases/declare.html", context)
 
 
 @require_safe

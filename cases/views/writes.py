@@ -36,12 +36,11 @@ from cases.forms import (
     PartyForm,
     ShepherdForm,
     SoftReadForm,
-    StatusForm,
     TriageForm,
 )
-from cases.models import Audience, Case
+from cases.models import Audience, Case, Status
 from cases.views.common import apply_form, back_to_case, first_error, is_htmx, steward_only
-from cases.views.context import case_context, shepherd_candidates, status_choices
+from cases.views.context import case_context, shepherd_candidates, status_form
 
 # section -> (partial template, element id on the case page)
 SECTIONS = {
@@ -128,8 +127,15 @@ def acknowledge(request: HttpRequest, code: str) -> HttpResponse:
 @steward_only
 def change_status(request: HttpRequest, code: str) -> HttpResponse:
     case = access_case(request.user, code, Need.DECIDE)
-    form = StatusForm(request.POST, allowed=status_choices(case))
-    apply_form(request, form, lambda data: do_change_status(request.user, case, data["status"]), _("Status changed."))
+    form = status_form(case, request.POST)
+
+    def change(data: dict[str, Any]) -> object:
+        return do_change_status(request.user, case, data["status"], data.get("outcome") or "")
+
+    closed = apply_form(request, form, change, _("Status changed."))
+    if closed and case.status == Status.CLOSED and not is_htmx(request):
+        # Where the closing letters are offered (letters' panel), the next thing to do.
+        return back_to_case(case, "closing-letters")
     return _answer(request, case, "state")
 
 
