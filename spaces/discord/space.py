@@ -94,7 +94,8 @@ class DiscordSpace(Space):
         Capability(Op.DELETE_CONTENT, Target.CONTENT, "Delete the message", reversible=False),
     )
     intents = {"ban": (Op.BAN,), "mute": (Op.TIMEOUT,)}
-    setting_names = ("api_url", "guild_id", "application_id", "channels")
+    setting_names = ("api_url", "guild_id", "application_id", "channels", "notice_channel")
+    posts_notices = True
     secret_names = ("bot_token", "public_key")
 
     # Configuration --------------------------------------------------------------------------------
@@ -119,6 +120,13 @@ class DiscordSpace(Space):
         value = self.settings.get("channels") or []
         items = value.split(",") if isinstance(value, str) else value
         return [str(item).strip() for item in items if str(item).strip()]
+
+    # Notices ------------------------------------------------------------------------------------
+
+    def post_notice(self, channel: str, text: str) -> str:
+        """Create a message in the channel (the bot needs View Channel and Send Messages there)."""
+        with self.client() as client:
+            return str(client.create_message(channel.strip(), text)["id"])
 
     # Enforcement ----------------------------------------------------------------------------------
 

@@ -54,7 +54,8 @@ class SlackSpace(Space):
     )
     # Slack has no "may read but not post" for a member, so there is no "mute" here.
     intents = {"ban": (Op.DEACTIVATE,)}
-    setting_names = ("api_url", "scim_url", "team_id", "channels", "workspace_url")
+    setting_names = ("api_url", "scim_url", "team_id", "channels", "workspace_url", "notice_channel")
+    posts_notices = True
     secret_names = ("bot_token", "admin_token", "signing_secret")
 
     # Plumbing -----------------------------------------------------------------------------------
@@ -162,6 +163,15 @@ class SlackSpace(Space):
         self._require("admin_token")
         window = {"oldest": ref.ts, "inclusive": True, "limit": 2}
         return list(self.client.call("admin_token", "conversations.replies", channel=ref.channel, ts=ref.thread_ts, **window)["messages"])
+
+    # Notices ------------------------------------------------------------------------------------
+
+    def post_notice(self, channel: str, text: str) -> str:
+        """chat.postMessage as the bot (scope chat:write; the bot must be in the channel). No unfurling: the link
+        leads to Steward's sign-in, and Slack fetching it would only show that page to the channel."""
+        self._require("bot_token")
+        answer = self.client.call("bot_token", "chat.postMessage", channel=channel, text=text, unfurl_links=False, unfurl_media=False)
+        return f"{answer.get('channel', channel)}/{answer.get('ts', '')}"
 
     # Remove from channels -------------------------------------------------------------------------
 
