@@ -145,9 +145,7 @@ def digest_cutoff(now: datetime) -> datetime:
 
 def compose_digest(entries: Iterable[tuple[str, bool]]) -> tuple[str, str]:
     entries = list(entries)
-    subject = ngettext("Daily digest: %(count)d new report", "Daily digest: %(count)d new reports", len(entries)) % {
-        "count": len(entries)
-    }
+    subject = ngettext("Daily digest: %(count)d new report", "Daily digest: %(count)d new reports", len(entries)) % {"count": len(entries)}
     lines = []
     for code_name, held in entries:
         note = " " + _("(held as a possible flood: check whether it is genuine)") if held else ""

@@ -17,6 +17,9 @@ class Delivery(models.TextChoices):
     DIGEST = "digest", _("In the daily digest")
 
 
+PENDING = Q(sent_at__isnull=True, skipped_at__isnull=True)  # neither sent nor given up
+
+
 class NewCaseAlert(models.Model):
     """One steward told of one new case by mail: at once, or in their next daily digest."""
 
@@ -34,9 +37,7 @@ class NewCaseAlert(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "steward"], name="one_new_case_alert_per_steward")]
-        indexes = [
-            models.Index(fields=["delivery", "created_at"], condition=Q(sent_at__isnull=True, skipped_at__isnull=True), name="alert_pending")
-        ]
+        indexes = [models.Index(fields=["delivery", "created_at"], condition=PENDING, name="alert_pending")]
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

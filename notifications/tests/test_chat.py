@@ -23,9 +23,8 @@ def slack(monkeypatch: pytest.MonkeyPatch) -> Any:
     fake = FakeSlack()
     fake.add_channel(CHANNEL, "stewards", private=True)
     with fake.serve() as url:
-        make_connection(
-            monkeypatch, "slack", slug="committee-slack", settings={"api_url": url, "notice_channel": CHANNEL}, secrets={"bot_token": BOT_TOKEN}
-        )
+        settings = {"api_url": url, "notice_channel": CHANNEL}
+        make_connection(monkeypatch, "slack", slug="committee-slack", settings=settings, secrets={"bot_token": BOT_TOKEN})
         yield fake
 
 
