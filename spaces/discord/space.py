@@ -98,6 +98,13 @@ class DiscordSpace(Space):
     posts_notices = True
     secret_names = ("bot_token", "public_key")
 
+    @classmethod
+    def settings_problems(cls, settings: Mapping[str, Any]) -> list[str]:
+        channel = str(settings.get("notice_channel") or "")
+        if channel and not channel.isdigit():
+            return ["`notice_channel` is the channel's numeric id (Developer Mode, right-click the channel, Copy Channel ID)."]
+        return []
+
     # Configuration --------------------------------------------------------------------------------
 
     @property

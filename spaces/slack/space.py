@@ -8,6 +8,7 @@ it stays on the case.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -57,6 +58,13 @@ class SlackSpace(Space):
     setting_names = ("api_url", "scim_url", "team_id", "channels", "workspace_url", "notice_channel")
     posts_notices = True
     secret_names = ("bot_token", "admin_token", "signing_secret")
+
+    @classmethod
+    def settings_problems(cls, settings: Mapping[str, Any]) -> list[str]:
+        channel = str(settings.get("notice_channel") or "")
+        if channel and not re.fullmatch(r"[CG][A-Z0-9]{6,}", channel):
+            return ["`notice_channel` is the channel's id (C… or G…, at the bottom of its details), not its name."]
+        return []
 
     # Plumbing -----------------------------------------------------------------------------------
 

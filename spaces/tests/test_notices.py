@@ -4,6 +4,8 @@ The committee's channel receives exactly the text given, from Steward's bot, onc
 the interface's failures (a channel the bot cannot post in is permanent, a rate limit is temporary).
 """
 
+import json
+
 import pytest
 
 from spaces.base import NOTICE_SETTING, PermanentFailure, TemporaryFailure
@@ -80,3 +82,19 @@ def test_zulip_sends_a_stream_message_under_the_notice_topic(monkeypatch: pytest
         with pytest.raises(PermanentFailure, match="does not exist"):
             space.post_notice("nowhere", TEXT)
     assert fake.refused == []  # every request kept to the documented shape of POST /messages
+
+
+def test_the_admin_form_refuses_a_channel_name_where_an_id_is_needed() -> None:
+    from spaces.admin import SpaceConnectionForm
+
+    def problems(platform: str, channel: str) -> str:
+        form = SpaceConnectionForm(
+            {"title": "Committee", "slug": "committee", "platform": platform, "settings": json.dumps({NOTICE_SETTING: channel})}
+        )
+        return "" if form.is_valid() else " ".join(form.errors.get("settings", []))
+
+    assert "channel's id" in problems("slack", "#stewards")
+    assert problems("slack", "C0STEWARDS") == ""
+    assert "numeric id" in problems("discord", "stewards")
+    assert problems("discord", "81384788765712384") == ""
+    assert problems("zulip", "stewards") == ""  # Zulip names streams by name
