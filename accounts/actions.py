@@ -53,3 +53,23 @@ def do_remove_two_factor(actor: Any, user: AbstractBaseUser) -> int:
 
 def record_password_changed(user: AbstractBaseUser) -> None:
     record("auth.password_changed", f"{user.get_username()} changed their password", actor=user)
+
+
+@transaction.atomic
+def do_set_new_report_mail(user: Any, choice: str) -> None:
+    """The steward's own choice of how new reports reach them by mail (notifications.alerts reads it)."""
+    from people.models import NewReportMail, StewardProfile
+
+    if choice not in NewReportMail.values:
+        raise ValueError(f"Unknown choice {choice!r}.")
+    profile = StewardProfile.objects.select_for_update().get(user=user)
+    if profile.new_report_mail == choice:
+        return
+    old, profile.new_report_mail = profile.new_report_mail, choice
+    profile.save(update_fields=["new_report_mail"])
+    record(
+        "steward.new_report_mail",
+        f"{user.get_username()} chose new-report mail: {choice}",
+        actor=user,
+        data={"from": old, "to": choice},
+    )

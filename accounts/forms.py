@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from people.models import NewReportMail
+
 
 class LoginForm(forms.Form):
     username = forms.CharField(
@@ -29,3 +31,12 @@ class TokenForm(forms.Form):
         if len(token) != 6 or not token.isdigit():
             raise ValidationError(_("Enter the 6 digits your authenticator app shows."))
         return token
+
+
+class NewReportMailForm(forms.Form):
+    new_report_mail = forms.ChoiceField(
+        label=_("When a new report arrives, mail me"),
+        choices=NewReportMail.choices,
+        widget=forms.RadioSelect,
+        help_text=_("The mail gives the case's code name and a link, never what the report says."),
+    )

@@ -11,4 +11,5 @@ urlpatterns = [
     path("security/two-factor/", security.totp_setup, name="totp_setup"),
     path("security/two-factor/remove/", security.totp_remove, name="totp_remove"),
     path("security/password/", security.password_change, name="password_change"),
+    path("security/new-reports/", security.new_report_mail, name="new_report_mail"),
 ]

@@ -62,6 +62,9 @@ RELATIONS: dict[tuple[str, str], Rule] = {
     ("clocks.Deadline", "case"): Rule(move=False),
     ("clocks.InterimMeasure", "case"): Rule(move=True),
     ("screening.Flag", "case"): Rule(move=True),
+    # Alerts and chat notices already sent about the source; unsent ones are skipped (its page now leads to the target).
+    ("notifications.NewCaseAlert", "case"): Rule(move=False),
+    ("notifications.ChatNotice", "case"): Rule(move=False),
     # The target's retention decides for the whole group (privacy.erasure); a hold must not be lost silently.
     ("privacy.CaseRetention", "case"): Rule(
         move=False, refuse_if={"legal_hold": True}, why=_lazy("%(name)s is under a legal hold; join the other case into it instead.")

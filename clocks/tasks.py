@@ -46,6 +46,9 @@ def sweep_clocks() -> dict[str, int]:
     ensure_reconcile()  # the daily repair of the stewards' awaiting-declaration rows (cases.awaiting), likewise
     ensure_pruning()  # the daily prune of finished task results (steward.tasks), likewise
     release_abandoned()  # tasks left RUNNING by a worker that died (steward.worker_claims): queued again, once
+    from notifications.tasks import ensure_notification_sweep  # an app above the clocks: imported when needed
+
+    ensure_notification_sweep()  # new-report alerts' retries and the daily digests (notifications), likewise
     return reminders.sweep()
 
 

@@ -12,6 +12,7 @@ from cases.access import hash_secret
 from cases.actions import InvolvedPerson, add_evidence_files, add_party, evidence_transaction, refresh_quorum
 from cases.evidence import CheckedFile
 from cases.models import Case, Channel, PartyRole, Report, YesNoMaybe
+from intake.signals import report_received
 from people.access import active_stewards
 from people.models import Space
 from policy.services import current_version
@@ -116,4 +117,5 @@ def do_submit_report(submission: Submission, *, taken_by: Any = None, held_as_po
             data={"code_name": case.code_name, "report": report.pk, "anonymous": submission.anonymous, "held": held_as_possible_flood},
         )
         refresh_quorum(case)
+        report_received.send(sender=Report, case=case, report=report, held=held_as_possible_flood)
     return Receipt(reference=report.reference, secret=secret, case_code_name=case.code_name)

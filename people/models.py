@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from privacy.fields import EncryptedCharField
 from privacy.keys import blind_digest, blind_digests
@@ -85,6 +86,14 @@ class Identity(models.Model):
         super().save(*args, **kwargs)
 
 
+class NewReportMail(models.TextChoices):
+    """How a steward hears of a new report by mail (notifications): the code name and a link, never its content."""
+
+    IMMEDIATE = "immediate", _("At once: one mail per new report")
+    DIGEST = "digest", _("Once a day: one mail listing the day's new reports")
+    NONE = "none", _("No mail: I look at the queue myself")
+
+
 class StewardProfile(models.Model):
     """What makes a user a steward. Deactivating it removes all case access at once."""
 
@@ -96,6 +105,7 @@ class StewardProfile(models.Model):
     is_admin = models.BooleanField(default=False, help_text="May manage stewards and the policy.")
     joined_at = models.DateTimeField(auto_now_add=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    new_report_mail = models.CharField(max_length=16, choices=NewReportMail.choices, default=NewReportMail.IMMEDIATE)
 
     class Meta:
         ordering = ["public_name"]

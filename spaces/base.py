@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from spaces.models import SpaceConnection
 
 
+NOTICE_SETTING = "notice_channel"  # the connection setting naming the channel notices go to
+
+
 class Op(enum.StrEnum):
     """What Steward can ask a space to do. Each platform supports a subset (its `capabilities`)."""
 
@@ -253,6 +256,20 @@ class Space:
 
     def verify(self, request: ActionRequest, state: Mapping[str, Any]) -> Check:
         return Check(Verdict.UNKNOWN, f"{self.title} cannot check {request.op}.")
+
+    # Notices to the committee's own channel -------------------------------------------------------
+
+    # Whether `post_notice` works here. The channel is the connection's `notice_channel` setting (NOTICE_SETTING),
+    # which the admin sets on the committee's own Slack/Discord/Zulip connection (docs/spaces.md, "Notices").
+    posts_notices: ClassVar[bool] = False
+
+    def post_notice(self, channel: str, text: str) -> str:
+        """Post `text` as Steward's bot in `channel`; return the platform's id for the message.
+
+        Not idempotent on the platform's side (a second call is a second message): the caller keeps its own
+        record of what it posted, claimed before the call (notifications.chat). Failures are raised as for `apply`.
+        """
+        raise PermanentFailure(f"{self.title} cannot post notices.")
 
     # Reading and webhooks -------------------------------------------------------------------------
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "enforcement",
     "screening",
     "surveys",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,9 @@ STEWARD_LINK_SESSION_SECONDS = env_int("STEWARD_LINK_SESSION_SECONDS", 30 * 60)
 STEWARD_REPORT_SOFT_LIMIT = env_int("STEWARD_REPORT_SOFT_LIMIT", 5)
 STEWARD_REPORT_HARD_LIMIT = env_int("STEWARD_REPORT_HARD_LIMIT", 20)
 STEWARD_REPORT_WINDOW_SECONDS = env_int("STEWARD_REPORT_WINDOW_SECONDS", 3600)
+# New-report mail (notifications): stewards who chose the daily digest get it at the first sweep after this hour
+# (0-23, in TIME_ZONE), listing the new cases since the previous digest.
+STEWARD_DIGEST_HOUR = env_int("STEWARD_DIGEST_HOUR", 8)
 # The worker's heartbeat (steward.tasks): a beat every so many seconds; /health/ calls the worker stale when the
 # last beat is older than STEWARD_WORKER_STALE_SECONDS (room for a long task ahead of the beat in the queue).
 STEWARD_HEARTBEAT_SECONDS = env_int("STEWARD_HEARTBEAT_SECONDS", 60)

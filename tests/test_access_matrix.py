@@ -79,6 +79,7 @@ URLS: dict[str, tuple[str, str]] = {
     "accounts:totp_setup": (STEWARD, "GET"),
     "accounts:totp_remove": (STEWARD, "POST"),
     "accounts:password_change": (STEWARD, "POST"),
+    "accounts:new_report_mail": (STEWARD, "POST"),
     "cases:queue": (STEWARD, "GET"),
     "cases:declare": (CODE_NAME, "GET"),
     "cases:recuse": (CODE_NAME, "POST"),

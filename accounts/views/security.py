@@ -15,16 +15,26 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.actions import confirmed_totp_device, do_enable_two_factor, do_remove_two_factor, pending_totp_device, record_password_changed
+from accounts.actions import (
+    confirmed_totp_device,
+    do_enable_two_factor,
+    do_remove_two_factor,
+    do_set_new_report_mail,
+    pending_totp_device,
+    record_password_changed,
+)
 from accounts.decorators import steward_required
-from accounts.forms import TokenForm
+from accounts.forms import NewReportMailForm, TokenForm
 from accounts.qr import qr_data_uri, readable_secret
 from accounts.views.common import WRONG_CODE, device_wait_message, requested_next, safe_next
 from people.access import is_admin_steward
 
 
-def _render_security(request: HttpRequest, *, remove_form: TokenForm | None = None, password_form: Any = None) -> HttpResponse:
+def _render_security(
+    request: HttpRequest, *, remove_form: TokenForm | None = None, password_form: Any = None, mail_form: Any = None, status: int = 200
+) -> HttpResponse:
     remove_form = remove_form or TokenForm(prefix="remove")
+    mail_form = mail_form or NewReportMailForm(initial={"new_report_mail": request.user.steward_profile.new_report_mail})  # type: ignore[union-attr]
     password_form = password_form or PasswordChangeForm(request.user)  # type: ignore[arg-type]
     for form in (remove_form, password_form):  # the page is about more than these fields
         for field in form.fields.values():
@@ -35,8 +45,9 @@ def _render_security(request: HttpRequest, *, remove_form: TokenForm | None = No
         "is_admin": is_admin_steward(request.user),
         "remove_form": remove_form,
         "password_form": password_form,
+        "mail_form": mail_form,
     }
-    return render(request, "accounts/security.html", context)
+    return render(request, "accounts/security.html", context, status=status)
 
 
 @never_cache
@@ -113,4 +124,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
     update_session_auth_hash(request, user)  # keeps this session (and its verified second factor)
     record_password_changed(user)
     messages.success(request, _("Your password has been changed."))
+    return redirect("accounts:security")
+
+
+@require_POST
+@steward_required
+def new_report_mail(request: HttpRequest) -> HttpResponse:
+    form = NewReportMailForm(request.POST)
+    if not form.is_valid():
+        return _render_security(request, mail_form=form, status=400)
+    do_set_new_report_mail(request.user, form.cleaned_data["new_report_mail"])
+    messages.success(request, _("Saved: how new reports reach you by mail."))
     return redirect("accounts:security")

@@ -18,6 +18,7 @@ from cases.models import Case
 from clocks.models import Deadline, DeadlineKind, ReminderSent
 from clocks.tasks import ensure_sweep, escalate_deadline, remind_deadline, sweep_clocks
 from clocks.tests.conftest import declare, new_case, recipients
+from notifications.tasks import deliver_new_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,11 +33,14 @@ def tasks(task: Any, status: str = TaskResultStatus.READY) -> int:
 
 
 @pytest.fixture
-def shepherded(stewards: Any, clock: Any) -> Case:
+def shepherded(stewards: Any, clock: Any, mailoutbox: Any) -> Case:
     case = new_case()
     declare(case, "none", stewards["dave"], stewards["erin"])
     declare(case, "hard", stewards["bob"])
     do_assign_shepherd(stewards["dave"], case, stewards["dave"])
+    # The new-report alerts (notifications) go out first, and once; these tests are about the reminders after them.
+    deliver_new_case.call(case.pk)
+    mailoutbox.clear()
     return case
 
 

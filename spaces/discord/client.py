@@ -174,6 +174,11 @@ class DiscordClient:
     def delete_message(self, channel: str, message: str, reason: str) -> None:
         self._send("DELETE", f"/channels/{channel}/messages/{message}", f"delete message {message}", reason=reason)
 
+    def create_message(self, channel: str, content: str) -> dict[str, Any]:
+        """A plain message from the bot; mentions in it ping nobody (allowed_mentions parses none)."""
+        body = {"content": content, "allowed_mentions": {"parse": []}}
+        return dict(self._send("POST", f"/channels/{channel}/messages", f"post in channel {channel}", body=body).json())
+
     def messages_after(self, channel: str, after: int) -> Iterator[dict[str, Any]]:
         """Every message in a channel with an id above `after`, oldest first, a page of 100 at a time."""
         while True:

@@ -65,6 +65,7 @@ class FakeDiscord(FakePlatform):
         self.route("GET", rf"{_ID}/channels/(?P<channel>\d+)/messages", self._guarded(self._list_messages))
         self.route("GET", rf"{_ID}/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._guarded(self._get_message))
         self.route("DELETE", rf"{_ID}/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._guarded(self._delete_message))
+        self.route("POST", rf"{_ID}/channels/(?P<channel>\d+)/messages", self._guarded(self._create_message))
         self.route("GET", rf"{_ID}/users/@me", self._guarded(self._get_me))
 
     # Discord's answers --------------------------------------------------------------------------
@@ -289,6 +290,20 @@ class FakeDiscord(FakePlatform):
         if message not in self.channels[channel]:
             return self.error(404, 10008, "Unknown Message")
         return self.reply(200, self.channels[channel][message])
+
+    def _create_message(self, call: Call, channel: str) -> httpx.Response:
+        if channel not in self.channels:
+            return self.error(404, 10003, "Unknown Channel")
+        body = call.json()
+        if not str(body.get("content") or "").strip() and not body.get("embeds"):
+            return self.error(400, 50006, "Cannot send an empty message")
+        message = self.add_message(channel, self.bot, str(body.get("content") or ""))
+        return self.reply(200, message)
+
+    def posted_by_bot(self, channel: str) -> list[str]:
+        """The texts Steward's bot posted in a channel, oldest first."""
+        found = sorted(self.channels[channel].values(), key=lambda message: int(message["id"]))
+        return [message["content"] for message in found if message["author"]["id"] == self.bot]
 
     def _delete_message(self, call: Call, channel: str, message: str) -> httpx.Response:
         if channel not in self.channels:

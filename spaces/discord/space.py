@@ -94,8 +94,16 @@ class DiscordSpace(Space):
         Capability(Op.DELETE_CONTENT, Target.CONTENT, "Delete the message", reversible=False),
     )
     intents = {"ban": (Op.BAN,), "mute": (Op.TIMEOUT,)}
-    setting_names = ("api_url", "guild_id", "application_id", "channels")
+    setting_names = ("api_url", "guild_id", "application_id", "channels", "notice_channel")
+    posts_notices = True
     secret_names = ("bot_token", "public_key")
+
+    @classmethod
+    def settings_problems(cls, settings: Mapping[str, Any]) -> list[str]:
+        channel = str(settings.get("notice_channel") or "")
+        if channel and not channel.isdigit():
+            return ["`notice_channel` is the channel's numeric id (Developer Mode, right-click the channel, Copy Channel ID)."]
+        return []
 
     # Configuration --------------------------------------------------------------------------------
 
@@ -119,6 +127,13 @@ class DiscordSpace(Space):
         value = self.settings.get("channels") or []
         items = value.split(",") if isinstance(value, str) else value
         return [str(item).strip() for item in items if str(item).strip()]
+
+    # Notices ------------------------------------------------------------------------------------
+
+    def post_notice(self, channel: str, text: str) -> str:
+        """Create a message in the channel (the bot needs View Channel and Send Messages there)."""
+        with self.client() as client:
+            return str(client.create_message(channel.strip(), text)["id"])
 
     # Enforcement ----------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ ADMIN_TOKEN = "xoxp-fake-admin"
 # What each method needs of a bot token (the admin token is a workspace admin's user token with every scope).
 SCOPES = {
     "chat.delete": "chat:write",
+    "chat.postMessage": "chat:write",
     "conversations.history": "channels:history",
     "conversations.replies": "channels:history",
     "conversations.kick": "channels:manage",
@@ -40,7 +41,7 @@ SCOPES = {
     "users.conversations": "channels:read",
     "users.lookupByEmail": "users:read.email",
 }
-MUTATING = frozenset({"chat.delete", "conversations.kick", "conversations.invite"})
+MUTATING = frozenset({"chat.delete", "chat.postMessage", "conversations.kick", "conversations.invite"})
 
 
 class SlackError(Exception):
@@ -103,6 +104,7 @@ class FakeSlack(SlackDeliveries, FakePlatform):
         self.add_user(ADMIN_USER, "admin", "admin@example.org")
         methods: dict[str, Callable[[dict[str, str], str], dict[str, Any]]] = {
             "chat.delete": self._chat_delete,
+            "chat.postMessage": self._chat_post,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
             "conversations.kick": self._kick,
@@ -260,6 +262,23 @@ class FakeSlack(SlackDeliveries, FakePlatform):
         else:
             channel.messages.remove(message)
         return {"channel": channel.id, "ts": message["ts"]}
+
+    def _chat_post(self, params: dict[str, str], caller: str) -> dict[str, Any]:
+        """chat.postMessage: the caller must be in the channel (without chat:write.public), and text is needed."""
+        channel = self._channel(params, caller, must_be_member=True)
+        text = params.get("text", "")
+        if not text and not params.get("blocks") and not params.get("attachments"):
+            raise SlackError("no_text")
+        ts = f"{next(self._clock)}.000200"
+        message = {"type": "message", "user": caller, "text": text, "ts": ts, "team": self.team_id}
+        if caller == BOT_USER:
+            message["bot_id"] = "B0STEWARD"
+        channel.messages.append(message)
+        return {"channel": channel.id, "ts": ts, "message": dict(message)}
+
+    def posted_by_bot(self, channel: str) -> list[str]:
+        """The texts Steward's bot posted in a channel, oldest first."""
+        return [message["text"] for message in self.channels[channel].messages if message.get("user") == BOT_USER]
 
     @staticmethod
     def _window(messages: list[dict[str, Any]], params: dict[str, str]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ it stays on the case.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -54,8 +55,16 @@ class SlackSpace(Space):
     )
     # Slack has no "may read but not post" for a member, so there is no "mute" here.
     intents = {"ban": (Op.DEACTIVATE,)}
-    setting_names = ("api_url", "scim_url", "team_id", "channels", "workspace_url")
+    setting_names = ("api_url", "scim_url", "team_id", "channels", "workspace_url", "notice_channel")
+    posts_notices = True
     secret_names = ("bot_token", "admin_token", "signing_secret")
+
+    @classmethod
+    def settings_problems(cls, settings: Mapping[str, Any]) -> list[str]:
+        channel = str(settings.get("notice_channel") or "")
+        if channel and not re.fullmatch(r"[CG][A-Z0-9]{6,}", channel):
+            return ["`notice_channel` is the channel's id (C… or G…, at the bottom of its details), not its name."]
+        return []
 
     # Plumbing -----------------------------------------------------------------------------------
 
@@ -162,6 +171,15 @@ class SlackSpace(Space):
         self._require("admin_token")
         window = {"oldest": ref.ts, "inclusive": True, "limit": 2}
         return list(self.client.call("admin_token", "conversations.replies", channel=ref.channel, ts=ref.thread_ts, **window)["messages"])
+
+    # Notices ------------------------------------------------------------------------------------
+
+    def post_notice(self, channel: str, text: str) -> str:
+        """chat.postMessage as the bot (scope chat:write; the bot must be in the channel). No unfurling: the link
+        leads to Steward's sign-in, and Slack fetching it would only show that page to the channel."""
+        self._require("bot_token")
+        answer = self.client.call("bot_token", "chat.postMessage", channel=channel, text=text, unfurl_links=False, unfurl_media=False)
+        return f"{answer.get('channel', channel)}/{answer.get('ts', '')}"
 
     # Remove from channels -------------------------------------------------------------------------
 

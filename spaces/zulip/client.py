@@ -161,6 +161,12 @@ class ZulipClient:
         body = self._call("GET", "/messages", f"reading the stream #{stream}", params)
         return [dict(item) for item in body.get("messages", [])], bool(body.get("found_oldest"))
 
+    def send_stream_message(self, stream: str, topic: str, content: str) -> int:
+        """POST /messages to a stream (a channel, in Zulip's newer words) under a topic; returns the message id."""
+        params = {"type": "stream", "to": stream, "topic": topic, "content": content}
+        body = self._call("POST", "/messages", f"posting in the stream #{stream}", params)
+        return int(body["id"])
+
     # Streams and subscriptions ---------------------------------------------------------------------
 
     def stream_id(self, name: str) -> int:

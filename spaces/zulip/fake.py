@@ -98,6 +98,12 @@ ENDPOINTS: dict[tuple[str, str], Shape] = {
         },
         doc="https://zulip.com/api/get-messages",
     ),
+    ("POST", "/messages"): Shape(
+        required=("type", "to", "content"),
+        optional=("topic", "queue_id", "local_id", "read_by_sender"),
+        json={"read_by_sender": _boolean},
+        doc="https://zulip.com/api/send-message",
+    ),
     ("GET", "/get_stream_id"): Shape(required=("stream",), doc="https://zulip.com/api/get-stream-id"),
     ("GET", "/users/{user_id}/subscriptions/{stream_id}"): Shape(doc="https://zulip.com/api/get-subscription-status"),
     ("DELETE", "/users/me/subscriptions"): Shape(
@@ -166,6 +172,7 @@ class FakeZulip(FakePlatform):
         self._checked("GET", r"/messages/(?P<message_id>\d+)", ("GET", "/messages/{message_id}"), self._get_message)
         self._checked("DELETE", r"/messages/(?P<message_id>\d+)", ("DELETE", "/messages/{message_id}"), self._delete_message)
         self._checked("GET", r"/messages", ("GET", "/messages"), self._get_messages)
+        self._checked("POST", r"/messages", ("POST", "/messages"), self._send_message)
         self._checked("GET", r"/get_stream_id", ("GET", "/get_stream_id"), self._get_stream_id)
         self._checked(
             "GET",
@@ -369,6 +376,25 @@ class FakeZulip(FakePlatform):
             history_limited=False,
             anchor=limit,
         )
+
+    def _send_message(self, params: dict[str, Any]) -> httpx.Response:
+        if params["type"] not in ("stream", "channel"):
+            return self.error("Steward's imitation sends stream messages only")
+        stream_id = self._stream_by_name(str(params["to"]))
+        if stream_id is None:
+            return self.error(f"Channel '{params['to']}' does not exist", "STREAM_DOES_NOT_EXIST", stream=params["to"])
+        if not params.get("topic"):
+            return self.error("Missing topic")
+        if not str(params["content"]).strip():
+            return self.error("Message must not be empty")
+        message_id = self.post(self.bot_id, stream_id, str(params["content"]), topic=str(params["topic"]))
+        return self.success(id=message_id)
+
+    def posted_by_bot(self, stream: str) -> list[str]:
+        """The texts Steward's bot posted in a stream, oldest first."""
+        stream_id = self._stream_by_name(stream)
+        found = sorted((m for m in self.messages.values() if m.stream_id == stream_id and m.sender_id == self.bot_id), key=lambda m: m.id)
+        return [message.content for message in found]
 
     # Streams and subscriptions ----------------------------------------------------------------------
 

@@ -52,7 +52,8 @@ class ZulipSpace(Space):
         Capability(Op.REMOVE_FROM_CHANNEL, Target.PERSON, "Unsubscribe from streams", params=("stream",)),
     )
     intents = {"ban": (Op.DEACTIVATE,)}  # Zulip has no "may read, may not post" for one person
-    setting_names = ("site", "streams")
+    setting_names = ("site", "streams", "notice_channel", "notice_topic")
+    posts_notices = True
     secret_names = ("bot_email", "api_key", "webhook_token")
     _client: ZulipClient | None = None
 
@@ -79,6 +80,14 @@ class ZulipSpace(Space):
                 raise NotConfigured(f"Zulip needs the bot's e-mail and API key: set {', '.join(missing)}.")
             self._client = ZulipClient(self.site, self.secrets["bot_email"], self.secrets["api_key"])
         return self._client
+
+    # Notices ------------------------------------------------------------------------------------
+
+    def post_notice(self, channel: str, text: str) -> str:
+        """A stream message under the `notice_topic` setting (default "new reports"); a bot may post in a public
+        stream it is not subscribed to, and in a private one only once subscribed."""
+        topic = str(self.settings.get("notice_topic") or "new reports").strip()
+        return str(self.client().send_stream_message(channel.strip().lstrip("#"), topic, text))
 
     # Dispatch ------------------------------------------------------------------------------------
 

@@ -30,6 +30,11 @@ pytestmark = pytest.mark.django_db
 COMMON = {"team_id", "token"}
 METHODS = {
     "chat.delete": ({"channel", "ts"}, {"as_user"}),
+    "chat.postMessage": (
+        {"channel"},
+        {"text", "blocks", "attachments", "as_user", "icon_emoji", "icon_url", "link_names", "metadata", "mrkdwn", "parse"}
+        | {"reply_broadcast", "thread_ts", "unfurl_links", "unfurl_media", "username"},
+    ),
     "conversations.history": ({"channel"}, {"cursor", "include_all_metadata", "inclusive", "latest", "limit", "oldest"}),
     "conversations.replies": ({"channel", "ts"}, {"cursor", "include_all_metadata", "inclusive", "latest", "limit", "oldest"}),
     "conversations.kick": ({"channel", "user"}, set()),
@@ -41,6 +46,7 @@ METHODS = {
 PAGINATED = {"conversations.history", "conversations.replies", "conversations.members", "users.conversations"}
 RESPONSE_FIELDS = {
     "chat.delete": {"channel": str, "ts": str},
+    "chat.postMessage": {"channel": str, "ts": str, "message": dict},
     "conversations.history": {"messages": list, "has_more": bool},
     "conversations.replies": {"messages": list},
     "conversations.kick": {},
@@ -162,6 +168,7 @@ def run_every_call(space, fake, url):
     with pytest.raises(TemporaryFailure):
         space.verify(request(Op.REMOVE_FROM_CHANNEL, MALLORY.casefold(), channel="C0RANDOM1"), {})
     list(space.read(datetime(2020, 1, 1, tzinfo=UTC)))
+    space.post_notice("C0MODS001", "New report: case Amber Fox https://steward.example/cases/amber-fox/")
     message = {"type": "message", "user": MALLORY, "ts": ts, "text": "worthless"}
     delivery = fake.message_shortcut(
         SIGNING_SECRET, reporter=ALICE, reporter_name="alice", channel="C0RANDOM1", message=message, response_url=fake.response_url(url)
