@@ -46,12 +46,13 @@ def build_walk() -> Walk:
     do_send_message(amara, followed, Audience.REPORTER, "We have read your report.", report=followed.reports.get())
 
     decided = Case.objects.filter(status=Status.DECIDED, decisions__sanctions__level="temporary-ban").distinct().get()
-    new = do_create_party_link(amara, decided, decided.parties.filter(role=PartyRole.REPORTED).first())
+    reported = decided.parties.get(role=PartyRole.REPORTED)
+    new = do_create_party_link(amara, decided, reported)
     do_party_reply(new.link, "I would like to explain what happened.")
 
     cases = list(Case.objects.order_by("pk"))
     flags = list(Flag.objects.order_by("pk")[:3])
-    data_request = do_open_data_request(amara, decided.parties.filter(role=PartyRole.REPORTED).first().person)
+    data_request = do_open_data_request(amara, reported.person)
     undeclared = next(case for case in cases if not case.declarations.filter(steward=emil).exists())
     return Walk(
         steward=amara,
