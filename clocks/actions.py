@@ -20,6 +20,7 @@ from cases.models import Audience, Case
 from clocks.deadlines import interim_review_within, refresh_met
 from clocks.models import Deadline, DeadlineKind, DeadlineRevision, InterimMeasure, MeasureOutcome
 from clocks.tasks import schedule_deadline, schedule_measure
+from steward.times import when
 
 MAX_REASON = 2000
 
@@ -72,7 +73,7 @@ def do_set_new_target(steward: Any, case: Case, deadline: Deadline, new_due: dat
         told.append(report.reference)
     record(
         "clock.revised",
-        f"New target for {deadline.get_kind_display()}: {timezone.localtime(new_due):%Y-%m-%d %H:%M}",
+        f"New target for {deadline.get_kind_display()}: {when(new_due)}",
         actor=steward,
         case_id=case.pk,
         data={

@@ -3,6 +3,8 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cases.forms import Plain
@@ -30,6 +32,11 @@ class NewTargetForm(Plain):
             self.id_prefix = f"target-{deadline_id}"
             kwargs.setdefault("initial", {})["deadline"] = deadline_id
         super().__init__(*args, **kwargs)
+        now = timezone.localtime()
+        field = self.fields["new_due"]
+        # The picker starts after now, and says in which zone the typed time is read (clocks.actions refuses the past).
+        field.widget.attrs["min"] = now.strftime("%Y-%m-%dT%H:%M")
+        field.help_text = _("In %(zone)s time; after now.") % {"zone": now.tzname()}
 
 
 class InterimMeasureForm(Plain):

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from privacy.fields import EncryptedTextField
+from steward.times import when
 
 
 class DeadlineKind(models.TextChoices):
@@ -33,7 +34,7 @@ class Deadline(models.Model):
         ordering = ["due_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} by {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} by {when(self.due_at)}"
 
 
 class DeadlineRevision(models.Model):

@@ -185,6 +185,8 @@ def _check_proposal(case: Case, data: ProposalInput) -> None:
     level = policy.level(data.outcome)
     if data.target is None:
         raise ValidationError({"target": _("Choose the reported person the sanction is for.")})
+    if data.period_days is not None and data.period_days < 1:
+        raise ValidationError({"period_days": _("A period is a number of days, one or more.")})
     if level.needs_period and not data.period_days:
         raise ValidationError({"period_days": _("%(level)s needs a period in days.") % {"level": level.title}})
     if not level.needs_period and data.period_days:

@@ -24,6 +24,7 @@ from decisions.models import (
     SanctionStatus,
 )
 from people.access import is_active_steward
+from steward.times import when
 
 
 def appeal_deadline(decision: Decision) -> datetime:
@@ -114,6 +115,8 @@ def _change(steward: Any, decision: Decision, active: list[Sanction], new_level:
         raise ValidationError(_("Choose the new level from the ladder.")) from None
     if level.needs_period and not period_days:
         raise ValidationError(_("%(level)s needs a period in days.") % {"level": level.title})
+    if period_days is not None and period_days < 1:
+        raise ValidationError(_("A period is a number of days, one or more."))
     proposal = decision.proposal
     if not active and proposal.target is None:
         raise ValidationError(_("This decision names nobody to sanction; make a new proposal instead."))
@@ -126,6 +129,10 @@ def _change(steward: Any, decision: Decision, active: list[Sanction], new_level:
         if level.needs_no_contact and not (protected or protected_reports):
             raise ValidationError(_("%(level)s needs protected people; make a new proposal instead.") % {"level": level.title})
         starts = old.starts_at if old is not None else now  # time already served counts
+        if level.needs_period and period_days and starts + timedelta(days=period_days) <= now:
+            # Counted from the original start, this period is already over: that is a rescission, not a change.
+            message = _("A period of %(days)s days from the sanction's start on %(start)s is already over; to end it now, rescind it.")
+            raise ValidationError(message % {"days": period_days, "start": when(starts)})
         new = Sanction.objects.create(
             decision=decision,
             person=person,

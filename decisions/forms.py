@@ -1,8 +1,10 @@
 """Forms of the decision panel and the appeal page. They only parse; decisions.actions does the rest."""
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -115,6 +117,11 @@ class InformForm(Plain):
         label=_lazy("When (for later)"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_lazy("YYYY-MM-DD")
     )
     reasons = forms.CharField(label=_lazy("Reasons"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The browser's date picker starts at tomorrow; decisions.records refuses an earlier date whatever is sent.
+        self.fields["inform_on"].widget.attrs["min"] = (timezone.localdate() + timedelta(days=1)).isoformat()
 
 
 class ResponseForm(Plain):

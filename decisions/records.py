@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import record
@@ -25,6 +26,11 @@ def do_record_inform(steward: Any, case: Case, choice: str, reasons: str, inform
         raise ValidationError(_("Give the reasons for this choice."))
     if choice == InformChoice.LATER and inform_on is None:
         raise ValidationError(_("Say when they will be informed."))
+    if choice == InformChoice.LATER and inform_on is not None and inform_on <= timezone.localdate():
+        # A date already come is no "later": it would read as a promise kept when nobody was told.
+        raise ValidationError(_("The date to inform them must be after today; to inform them today, choose to inform them now."))
+    if choice != InformChoice.LATER:
+        inform_on = None  # a date belongs only to "later"
     item = InformDecision.objects.create(case=case, choice=choice, inform_on=inform_on, reasons=reasons.strip(), recorded_by=steward)
     record("decision.inform", f"Inform the reported person: {choice}", actor=steward, case_id=case.pk, data={"choice": choice})
     settle_open(case, actor=steward)

@@ -32,6 +32,7 @@ from letters.leakcheck import leaked_kinds
 from spaces.base import ActionRequest, Check, Op, Outcome, PermanentFailure, TemporaryFailure, Verdict
 from spaces.registry import space_for
 from steward.failpoints import failpoint
+from steward.times import when
 
 logger = logging.getLogger("steward.enforcement")
 
@@ -213,7 +214,7 @@ def retry(taken: Claim, message: str, retry_after: float | None) -> str:
         action.last_error = message[:500]
         action.next_attempt_at = timezone.now() + backoff(taken.attempt, retry_after)
         action.save(update_fields=["status", "lease_until", "last_error", "next_attempt_at"])
-        _receipt(action, taken, False, f"{message} — will try again at {timezone.localtime(action.next_attempt_at):%Y-%m-%d %H:%M}", False)
+        _receipt(action, taken, False, f"{message} — will try again at {when(action.next_attempt_at)}", False)
         from enforcement.schedule import enqueue_action
 
         enqueue_action(action.pk, at=action.next_attempt_at)

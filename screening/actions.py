@@ -15,6 +15,7 @@ from audit.log import record
 from cases.actions import InvolvedPerson
 from cases.models import Case, Channel, PartyRole
 from enforcement.actions import do_moderate_content
+from enforcement.models import ActionStatus, EnforcementAction
 from enforcement.plans import space_class
 from intake.actions import Submission, do_submit_report
 from policy.services import current_policy
@@ -28,13 +29,26 @@ from steward.weblinks import is_web_link
 MAX_QUOTED = 20_000  # characters of the flagged text copied into a report (the link leads to the rest)
 
 
-def content_capabilities(connection: SpaceConnection) -> list[Capability]:
+def content_capabilities(connection: SpaceConnection, subject: str | None = None) -> list[Capability]:
     """What the connection's platform can do to a piece of content, then to its thread (the first is the form's
-    default: a flag is about one message, so hiding it comes before locking or limiting a whole thread)."""
+    default: a flag is about one message, so hiding it comes before locking or limiting a whole thread).
+    With `subject` (the item's link), only what the platform can do to that very link: a GitHub issue's opening
+    post cannot be hidden as a comment can, and an interaction limit is no operation on a link at all."""
     cls = space_class(connection) if connection.enabled else None
     if cls is None:
         return []
-    return [item for target in (Target.CONTENT, Target.THREAD) for item in cls.capabilities if item.target == target]
+    offered = [item for target in (Target.CONTENT, Target.THREAD) for item in cls.capabilities if item.target == target]
+    return offered if subject is None else [item for item in offered if cls.takes_subject(item, subject)]
+
+
+def item_capabilities(item: Item) -> list[Capability]:
+    """The operations the act form offers for a flagged item: none without a link the space could act on."""
+    return content_capabilities(item.connection, item.url) if item.url else []
+
+
+def action_under_way(flag: Flag) -> bool:
+    """An act on the flag was asked for and the space has not answered yet (it may still retry)."""
+    return flag.action is not None and flag.action.status in (ActionStatus.QUEUED, ActionStatus.RUNNING)
 
 
 def category_title(code: str) -> str:
@@ -48,6 +62,8 @@ def _open_flag(steward: Any, flag_id: Any) -> Flag:
     flag = access_flag(steward, flag_id, for_update=True)
     if flag.status != FlagStatus.OPEN:
         raise ValidationError(_("This flag has already been reviewed."))
+    if action_under_way(flag):
+        raise ValidationError(_("An action on this flag is under way: wait for the space's answer."))
     return flag
 
 
@@ -92,27 +108,56 @@ def do_dismiss_flag(steward: Any, flag_id: Any, note: str = "") -> Flag:
 
 @transaction.atomic
 def do_act_on_flag(steward: Any, flag_id: Any, op: str, reason: str, params: dict[str, Any] | None = None, category: str = "") -> Flag:
-    """Hide (or otherwise moderate) the flagged content through the enforcement layer, outside any case.
+    """Ask the space, through the enforcement layer and outside any case, to hide (or otherwise moderate) the
+    flagged content. The flag stays open until the space has done it (screening.signals marks it acted on then):
+    a failed action leaves it open with the space's answer on its page, to try again or review another way.
     `category`: what it violates, when the steward files it under another category than the flag's."""
     flag = _open_flag(steward, flag_id)
     violated = _violated(flag, category)
     item = flag.item
-    capability = next((cap for cap in content_capabilities(item.connection) if cap.op == op), None)
-    if capability is None:
-        raise ValidationError(_("%(space)s cannot do that to content.") % {"space": item.connection.title})
     if not item.url:
         raise ValidationError(_("This item has no link the space could act on."))
+    capability = next((cap for cap in item_capabilities(item) if cap.op == op), None)
+    if capability is None:
+        raise ValidationError(_("%(space)s cannot do that to this content.") % {"space": item.connection.title})
     # Only the settings the chosen operation takes; the form offers the union of every operation's settings.
     wanted = {key: value for key, value in (params or {}).items() if key in capability.params}
+    for key, value in wanted.items():
+        if capability.choices_of(key) and value not in capability.choices_of(key):
+            raise ValidationError(
+                _("%(value)s is not one of the values %(space)s takes.") % {"value": value, "space": item.connection.title}
+            )
     flag.action = do_moderate_content(steward, item.connection, op, item.url, reason, wanted)
-    _reviewed(flag, steward, FlagStatus.ACTED, True, category=violated)
+    flag.label_category = violated  # kept for the review the space's success completes; no label until then
+    flag.save(update_fields=["action", "label_category"])
     record(
-        "screening.flag.acted",
-        f"Flag #{flag.pk} ({flag.category}{_filed(flag)}): action #{flag.action.pk} ({op}) requested",
+        "screening.flag.act-requested",
+        f"Flag #{flag.pk} ({flag.category}): action #{flag.action.pk} ({op}) requested",
         actor=steward,
         data={"flag": flag.pk, "action": flag.action.pk},
     )
     return flag
+
+
+def complete_act(action: EnforcementAction) -> None:
+    """The space answered an act on a flag. Done: the flag is reviewed as acted on, by the steward who asked, under
+    the category they chose. Failed for good: the flag stays open (its page shows why) and the failure is recorded."""
+    for flag in Flag.objects.select_for_update().filter(action=action, status=FlagStatus.OPEN):
+        if action.status == ActionStatus.APPLIED:
+            steward = action.added_by
+            _reviewed(flag, steward, FlagStatus.ACTED, True, category=flag.label_category or flag.category)
+            record(
+                "screening.flag.acted",
+                f"Flag #{flag.pk} ({flag.category}{_filed(flag)}): action #{action.pk} ({action.op}) applied",
+                actor=steward,
+                data={"flag": flag.pk, "action": action.pk},
+            )
+        elif action.status == ActionStatus.FAILED:
+            record(
+                "screening.flag.act-failed",
+                f"Flag #{flag.pk} ({flag.category}): action #{action.pk} ({action.op}) failed; the flag stays open",
+                data={"flag": flag.pk, "action": action.pk},
+            )
 
 
 def _preferred(space: str, handles: list[str]) -> str:

@@ -11,11 +11,35 @@ from spaces.base import Capability
 
 # Settings a content operation may take (Capability.params), with the label a steward reads.
 PARAM_LABELS = {
-    "classifier": _lazy("Why it is hidden (GitHub: abuse, spam, off-topic, outdated, duplicate, resolved)"),
-    "body": _lazy("Replacement text"),
-    "lock_reason": _lazy("Why the thread is locked (GitHub: off-topic, too heated, resolved, spam)"),
-    "limit": _lazy("Who may still take part (GitHub: existing_users, contributors_only, collaborators_only)"),
+    "classifier": _lazy("Why it is hidden (when hiding)"),
+    "body": _lazy("Replacement text (when replacing the text)"),
+    "lock_reason": _lazy("Why the thread is locked (when locking)"),
+    "limit": _lazy("Who may still take part (when limiting)"),
 }
+# How a fixed value reads (Capability.choices); a value not named here reads as itself, with spaces for "_" and "-".
+VALUE_LABELS = {
+    "abuse": _lazy("abuse"),
+    "spam": _lazy("spam"),
+    "off-topic": _lazy("off-topic"),
+    "outdated": _lazy("outdated"),
+    "duplicate": _lazy("duplicate"),
+    "resolved": _lazy("resolved"),
+    "too heated": _lazy("too heated"),
+    "existing_users": _lazy("people who already took part"),
+    "contributors_only": _lazy("contributors only"),
+    "collaborators_only": _lazy("collaborators only"),
+}
+PLATFORM_DEFAULT = _lazy("The platform's default")
+
+
+def param_field(name: str, capabilities: list[Capability]) -> forms.Field:
+    """A choice where the platform fixes the values, free text only for what is text (a replacement body)."""
+    label = PARAM_LABELS.get(name, name)
+    values = next((cap.choices_of(name) for cap in capabilities if cap.choices_of(name)), ())
+    if values:
+        choices = [("", PLATFORM_DEFAULT), *((value, VALUE_LABELS.get(value, value.replace("_", " "))) for value in values)]
+        return forms.ChoiceField(required=False, label=label, choices=choices)
+    return forms.CharField(required=False, label=label, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 ANY = "all"
@@ -51,7 +75,7 @@ class ActForm(Plain):
         self.set_choices("op", [(str(cap.op), cap.label) for cap in capabilities])
         self.set_choices("category", categories)
         for name in sorted({param for cap in capabilities for param in cap.params}):
-            self.fields[f"param_{name}"] = forms.CharField(required=False, label=PARAM_LABELS.get(name, name), max_length=2000)
+            self.fields[f"param_{name}"] = param_field(name, capabilities)
 
     def params(self) -> dict[str, Any]:
         return {key.removeprefix("param_"): value for key, value in self.cleaned_data.items() if key.startswith("param_") and value}

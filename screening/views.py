@@ -8,15 +8,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.views.common import apply_form, case_url, steward_only
+from enforcement.models import ActionStatus
 from policy.services import current_policy
 from screening.access import FLAG_ORDER, access_flag, may_see, visible_flags
 from screening.actions import (
+    action_under_way,
     category_choices,
     category_title,
-    content_capabilities,
     do_act_on_flag,
     do_dismiss_flag,
     do_open_case_from_flag,
+    item_capabilities,
 )
 from screening.forms import ANY, ActForm, CaseForm, DismissForm, FilterForm
 from screening.models import Flag, FlagStatus
@@ -54,7 +56,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = access_flag(request.user, flag_id)
     item = flag.item
-    capabilities = content_capabilities(item.connection)
+    capabilities = item_capabilities(item)
+    pending = action_under_way(flag)
+    failed = flag.action is not None and flag.status == FlagStatus.OPEN and flag.action.status == ActionStatus.FAILED
+    # The reason the platform records starts as the code of conduct's category; the steward may say more.
+    act_initial = {"reason": _("Code of conduct: %(category)s") % {"category": category_title(flag.category)}}
     findings = [(other, category_title(other.category)) for other in item.flags.order_by("-score") if may_see(request.user, other)]
     context = {
         "flag": flag,
@@ -62,9 +68,11 @@ def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
         "title": category_title(flag.category),
         "original": item.url if is_web_link(item.url) else "",
         "findings": findings,
-        "is_open": flag.status == FlagStatus.OPEN,
+        "is_open": flag.status == FlagStatus.OPEN and not pending,
+        "pending": pending,
+        "failed": failed,
         "dismiss_form": DismissForm(),
-        "act_form": ActForm(capabilities=capabilities, categories=category_choices(flag)) if capabilities else None,
+        "act_form": ActForm(initial=act_initial, capabilities=capabilities, categories=category_choices(flag)) if capabilities else None,
         "case_form": CaseForm(categories=category_choices(flag)),
         "receipts": list(flag.action.receipts.all()) if flag.action else [],
     }
@@ -84,7 +92,7 @@ def dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
 @steward_only
 def act(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = access_flag(request.user, flag_id)
-    form = ActForm(request.POST, capabilities=content_capabilities(flag.item.connection), categories=category_choices(flag))
+    form = ActForm(request.POST, capabilities=item_capabilities(flag.item), categories=category_choices(flag))
     apply_form(
         request,
         form,

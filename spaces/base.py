@@ -75,6 +75,12 @@ class Capability:
     native_expiry: timedelta | None = None
     needs_end: bool = False  # the platform wants an end time with the action (Discourse silence/suspend)
     params: tuple[str, ...] = ()  # optional parameters a steward may set, e.g. ("channel",) or ("classifier",)
+    # The values a parameter may take, where the platform fixes them (GitHub's hide classifiers): forms offer
+    # these as choices, so a steward never types a value the platform would refuse. (name, values) pairs.
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def choices_of(self, param: str) -> tuple[str, ...]:
+        return next((values for name, values in self.choices if name == param), ())
 
 
 @dataclass(frozen=True)
@@ -241,6 +247,13 @@ class Space:
         self.secrets = secrets
 
     # Enforcement ----------------------------------------------------------------------------------
+
+    @classmethod
+    def takes_subject(cls, capability: Capability, subject: str) -> bool:
+        """Whether `capability` can act on `subject` (a content item's own link) as it stands: the screening act
+        form offers only these. By default every content and thread operation; a platform whose links say more
+        (GitHub: a comment, an issue, a commit) narrows it."""
+        return capability.target in (Target.CONTENT, Target.THREAD)
 
     def capability(self, op: Op | str) -> Capability:
         for item in self.capabilities:

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from steward.times import when
+
 
 class SpaceConnection(models.Model):
     """One space Steward acts in: a GitHub organisation, a Slack workspace, a Discord server, a forum...
@@ -56,7 +58,7 @@ class ReadCursor(models.Model):
         constraints = [models.UniqueConstraint(fields=["connection", "kind"], name="read_cursor_once")]
 
     def __str__(self) -> str:
-        return f"{self.connection.slug}:{self.kind}@{self.position:%Y-%m-%d %H:%M}"
+        return f"{self.connection.slug}:{self.kind}@{when(self.position)}"
 
 
 class ReceivedMail(models.Model):

@@ -1,5 +1,7 @@
 from django.db import models
 
+from steward.times import when
+
 
 class RatePeriod(models.Model):
     """One counting window of one length, with the random key its counters are hashed under.
@@ -19,7 +21,7 @@ class RatePeriod(models.Model):
         constraints = [models.UniqueConstraint(fields=["window_seconds", "starts_at"], name="rateperiod_length_start")]
 
     def __str__(self) -> str:
-        return f"{self.window_seconds}s window from {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.window_seconds}s window from {when(self.starts_at)}"
 
 
 class RateCounter(models.Model):
@@ -53,4 +55,4 @@ class WorkerHeartbeat(models.Model):
     last_result_id = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
-        return f"worker seen {self.beat_at:%Y-%m-%d %H:%M:%S}"
+        return f"worker seen {when(self.beat_at)}"

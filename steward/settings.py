@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "steward.context_processors.steward",
             ],
+            # `{{ moment|when }}` everywhere, without a {% load %}: the one way a time is shown (steward/times.py).
+            "builtins": ["steward.times"],
         },
     },
 ]

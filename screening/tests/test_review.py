@@ -90,7 +90,10 @@ def test_acting_queues_a_content_action_through_enforcement(monkeypatch: Any, st
         do_act_on_flag(stewards["bob"], target.pk, "block", "no")  # a person operation is not offered here
     do_act_on_flag(stewards["bob"], target.pk, "hide-content", "Insult (code of conduct)", {"classifier": "abuse", "body": "x"})
     target.refresh_from_db()
-    assert (target.status, target.label) == (FlagStatus.ACTED, True)
+    # Open, without a verdict, until the space has done it (test_flag_act_failure: then acted on, or open after a failure).
+    assert (target.status, target.label) == (FlagStatus.OPEN, None)
+    with pytest.raises(ValidationError):
+        do_dismiss_flag(stewards["carol"], target.pk)  # not while the action is under way
     action = target.action
     assert action is not None and action.status == ActionStatus.QUEUED
     assert (action.op, action.subject, action.params, action.connection) == (
@@ -99,7 +102,7 @@ def test_acting_queues_a_content_action_through_enforcement(monkeypatch: Any, st
         {"classifier": "abuse"},  # the setting another operation takes is not passed on
         target.item.connection,
     )
-    assert Event.objects.filter(kind="screening.flag.acted").count() == 1
+    assert Event.objects.filter(kind="screening.flag.act-requested").count() == 1
     no_text_in_audit()
 
 

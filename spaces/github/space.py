@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from spaces.base import ActionRequest, Capability, Check, Inbound, Item, NotConfigured, Op, Outcome, Space, Target
+from spaces.base import ActionRequest, Capability, Check, Inbound, Item, NotConfigured, Op, Outcome, PermanentFailure, Space, Target
 from spaces.github import webhooks
 from spaces.github.client import DEFAULT_API_URL, GitHubClient
-from spaces.github.content import DeleteContent, EditContent, HideContent, LockThread
-from spaces.github.members import Block, LimitInteractions, RemoveMember
+from spaces.github.content import CLASSIFIERS, LOCK_REASONS, DeleteContent, EditContent, HideContent, LockThread
+from spaces.github.members import LIMITS, Block, LimitInteractions, RemoveMember
 from spaces.github.operation import Operation
 from spaces.github.reading import KINDS, RepositoryReader
+from spaces.github.subjects import parse_comment, parse_thread
 from spaces.registry import register
 from spaces.secrets import missing_secrets
 
@@ -49,16 +50,42 @@ class GitHubSpace(Space):
             "Limit interactions in the organisation or a repository",
             native_expiry=timedelta(days=180),
             params=("limit",),
+            choices=(("limit", LIMITS),),
         ),
-        Capability(Op.HIDE_CONTENT, Target.CONTENT, "Hide a comment", params=("classifier",)),
+        Capability(
+            Op.HIDE_CONTENT,
+            Target.CONTENT,
+            "Hide a comment",
+            params=("classifier",),
+            choices=(("classifier", tuple(value.lower().replace("_", "-") for value in CLASSIFIERS)),),
+        ),
         Capability(Op.DELETE_CONTENT, Target.CONTENT, "Delete a comment", reversible=False),
         Capability(Op.EDIT_CONTENT, Target.CONTENT, "Replace a comment's text", params=("body",)),
-        Capability(Op.LOCK_THREAD, Target.THREAD, "Lock an issue, pull request or discussion", params=("lock_reason",)),
+        Capability(
+            Op.LOCK_THREAD,
+            Target.THREAD,
+            "Lock an issue, pull request or discussion",
+            params=("lock_reason",),
+            choices=(("lock_reason", tuple(LOCK_REASONS)),),
+        ),
     )
     # GitHub has no per-person mute: a ban is an organisation block.
     intents: ClassVar[Mapping[str, tuple[Op, ...]]] = {"ban": (Op.BLOCK,)}
     setting_names = ("org", "api_url", "repositories")
     secret_names = ("token", "webhook_secret")
+
+    @classmethod
+    def takes_subject(cls, capability: Capability, subject: str) -> bool:
+        """Comment operations take a comment's link, a lock takes an issue's or discussion's (a comment's names its
+        thread); an interaction limit is set on a whole repository or organisation, never from one content link."""
+        parse = {Target.CONTENT: parse_comment, Target.THREAD: parse_thread}.get(capability.target)
+        if parse is None or capability.op == Op.LIMIT_INTERACTIONS:
+            return False
+        try:
+            parse(subject)
+        except PermanentFailure:
+            return False
+        return True
 
     # Configuration ---------------------------------------------------------------------------------
 
