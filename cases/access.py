@@ -134,6 +134,28 @@ def awaiting_declaration(user: Any) -> QuerySet[AwaitingDeclaration]:
     return rows.exclude(declared).only("code_name")
 
 
+def rows_on_cases(user: Any, rows: QuerySet[Any], need: Need, case: str = "case") -> QuerySet[Any]:
+    """`rows` (of any model reaching a case through `case`, e.g. "case" or "decision__case") limited to those on
+    cases where `user` may do `need`: READ or WRITE (declared none, or soft while the case allows soft readers),
+    or IDENTITY, DECIDE or VOTE (declared none). The same rules as standing(), written on the rows themselves
+    (as awaiting_declaration does), so the database reads the rows it was asked for and probes each one's case,
+    never the steward's every readable case. CODE_NAME is not served here: before declaring, a steward has
+    nothing but the awaiting list (awaiting_declaration)."""
+    if need is Need.CODE_NAME:
+        raise ValueError("rows_on_cases serves the needs that require a declaration")
+    if not is_active_steward(user):
+        return rows.none()
+    rows = rows.filter(**{f"{case}__merged_into__isnull": True})
+    for conflict in _automatic_hard_conflicts(user, case):
+        rows = rows.exclude(conflict)
+    declared = ConflictDeclaration.objects.filter(case=OuterRef(case), steward=user)
+    if need in (Need.READ, Need.WRITE):
+        declared = declared.filter(Q(level=ConflictLevel.NONE) | Q(level=ConflictLevel.SOFT, case__soft_conflicted_may_read=True))
+    else:
+        declared = declared.filter(level=ConflictLevel.NONE)
+    return rows.filter(Exists(declared))
+
+
 def standing(user: Any, case: Case) -> Standing:
     if not is_active_steward(user):
         return Standing.HIDDEN

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "spaces",
     "enforcement",
     "screening",
+    "mywork",
 ]
 
 MIDDLEWARE = [
@@ -139,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "cases:queue"
+LOGIN_REDIRECT_URL = "mywork:home"  # a steward starts the day with what waits for them
 LOGOUT_REDIRECT_URL = "policy:home"
 
 LANGUAGE_CODE = "en"
