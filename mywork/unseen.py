@@ -17,7 +17,10 @@ def message_saved(sender: Any, instance: Message, created: bool, raw: bool = Fal
     it again from those who may not read the case); an existing row keeps its earlier `since`."""
     if not created or raw or not (instance.from_reporter or instance.from_party):
         return
-    rows = [UnseenPartyMessages(steward_id=pk, case_id=instance.case_id, since=instance.created_at) for pk in active_stewards().values_list("pk", flat=True)]
+    rows = [
+        UnseenPartyMessages(steward_id=pk, case_id=instance.case_id, since=instance.created_at)
+        for pk in active_stewards().values_list("pk", flat=True)
+    ]
     UnseenPartyMessages.objects.bulk_create(rows, ignore_conflicts=True)
 
 

@@ -37,8 +37,21 @@ def test_a_stewards_morning(live_server: Any, new_page: Any, stewards: dict[str,
     page = new_page()
     sign_in(page, base, "bob")
     assert page.url == f"{base}/my-work/"
-    counts = {key: _count(page, key) for key in ("declare", "acknowledge", "vote", "approve", "appeal", "messages", "clocks", "flags", "moderation")}
-    assert counts == {"declare": "1", "acknowledge": "1", "vote": "1", "approve": "1", "appeal": "1", "messages": "1", "clocks": "3", "flags": "1", "moderation": "1"}
+    counts = {
+        key: _count(page, key)
+        for key in ("declare", "acknowledge", "vote", "approve", "appeal", "messages", "clocks", "flags", "moderation")
+    }
+    assert counts == {
+        "declare": "1",
+        "acknowledge": "1",
+        "vote": "1",
+        "approve": "1",
+        "appeal": "1",
+        "messages": "1",
+        "clocks": "3",
+        "flags": "1",
+        "moderation": "1",
+    }
 
     # The new messages first: opening the case (by any link) marks them seen.
     _follow(page, base, "messages", "#thread .from-reporter")
@@ -66,7 +79,9 @@ def test_a_stewards_morning(live_server: Any, new_page: Any, stewards: dict[str,
         assert _count(other, key) == "0", key
 
 
-def test_my_work_passes_axe_and_fits_a_phone(live_server: Any, browser: Any, stewards: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_my_work_passes_axe_and_fits_a_phone(
+    live_server: Any, browser: Any, stewards: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `npm ci` (make test does)")
     make_morning(stewards, monkeypatch)

@@ -61,7 +61,9 @@ def test_each_filter_narrows_the_list(login: Any, stewards: dict[str, Any], case
     assert rows(client, "?category=harassment&space=slack") == names(cases, "old")
 
 
-def test_filters_combine_with_the_tabs_and_the_search_and_are_carried_by_their_links(login: Any, stewards: dict[str, Any], cases: dict[str, Case]) -> None:
+def test_filters_combine_with_the_tabs_and_the_search_and_are_carried_by_their_links(
+    login: Any, stewards: dict[str, Any], cases: dict[str, Case]
+) -> None:
     client = login(stewards["dave"])
     assert rows(client, "?view=unacknowledged&category=trolling-insults") == names(cases, "harassment_github")
     assert rows(client, "?view=new&space=slack") == names(cases, "old")
@@ -83,7 +85,9 @@ def test_a_wrong_filter_is_named_and_the_others_still_apply(login: Any, stewards
     assert rows(client, "?category=no-such-category") == names(cases, "old", "harassment_github", "insult_slack", "nothing")
 
 
-def test_filters_never_show_what_the_steward_may_not_see(login: Any, stewards: dict[str, Any], cases: dict[str, Case], make_case: Any) -> None:
+def test_filters_never_show_what_the_steward_may_not_see(
+    login: Any, stewards: dict[str, Any], cases: dict[str, Case], make_case: Any
+) -> None:
     hidden = make_case(categories=["harassment"], space="slack", readers=("dave",))
     declare(hidden, "hard", stewards["erin"])
     declare(cases["old"], "none", stewards["erin"])
@@ -98,7 +102,9 @@ def test_a_reports_categories_are_kept_as_rows(cases: dict[str, Case]) -> None:
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan is SQLite's; PostgreSQL's are in docs/performance.md")
 @pytest.mark.parametrize("query,index", [("?category=harassment", "report_by_category"), ("?space=slack", "report_by_space")])
-def test_category_and_space_are_read_from_their_indexes(login: Any, stewards: dict[str, Any], cases: dict[str, Case], query: str, index: str) -> None:
+def test_category_and_space_are_read_from_their_indexes(
+    login: Any, stewards: dict[str, Any], cases: dict[str, Case], query: str, index: str
+) -> None:
     with CaptureQueriesContext(connection) as captured:
         login(stewards["dave"]).get(QUEUE + query)
     [page_query] = [q["sql"] for q in captured.captured_queries if 'FROM "cases_case"' in q["sql"] and '"cases_report"' in q["sql"]]

@@ -73,7 +73,11 @@ def test_a_hard_conflicted_steward_sees_nothing_of_that_case(client: Client, ste
 def test_an_undeclared_steward_sees_only_the_code_name_to_declare_on(client: Client, stewards: dict[str, Any], morning: Morning) -> None:
     erin = stewards["erin"]  # declared on nothing
     kinds = {kind.key: kind for kind in waiting_for(erin)}
-    assert {item.code_name for item in kinds["declare"].items} == {morning.busy.code_name, morning.decided.code_name, morning.fresh.code_name}
+    assert {item.code_name for item in kinds["declare"].items} == {
+        morning.busy.code_name,
+        morning.decided.code_name,
+        morning.fresh.code_name,
+    }
     for key in ("acknowledge", "vote", "approve", "appeal", "messages", "clocks"):
         assert kinds[key].items == [], key
     do_declare_conflict(erin, morning.busy, ConflictLevel.SOFT)
@@ -105,7 +109,12 @@ def test_a_long_list_is_bounded_and_links_to_the_filtered_queue(client: Client, 
 
 def test_the_queue_tabs_behind_the_links_list_the_same_cases(client: Client, stewards: dict[str, Any], morning: Morning) -> None:
     client.force_login(stewards["bob"])
-    for tab, code in (("awaiting-my-vote", morning.busy), ("letters-to-approve", morning.busy), ("appeals-to-decide", morning.decided), ("new-messages", morning.busy)):
+    for tab, code in (
+        ("awaiting-my-vote", morning.busy),
+        ("letters-to-approve", morning.busy),
+        ("appeals-to-decide", morning.decided),
+        ("new-messages", morning.busy),
+    ):
         content = client.get(f"/cases/?view={tab}").content.decode()
         assert f'href="/cases/{code.code_name}/"' in content, tab
     client.force_login(stewards["carol"])
