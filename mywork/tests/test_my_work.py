@@ -138,3 +138,30 @@ def test_an_admin_steward_finds_the_admin_in_the_navigation_and_it_opens(client:
     assert 'href="/admin/"' in content
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/people/stewardprofile/").status_code == 200
+
+
+def test_the_page_does_the_same_work_however_much_waits(client: Client, stewards: dict[str, Any], morning: Morning) -> None:
+    """Each kind is one bounded read (and a bounded count once a list is full): more waiting work, same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.actions import do_reporter_reply
+    from cases.models import Report
+    from mywork.tests.morning import _report
+
+    def more(count: int) -> None:
+        for number in range(count):
+            case = _report(f"more {number}", f"more-{number}-{count}-gh")
+            do_declare_conflict(stewards["bob"], case, ConflictLevel.NONE)
+            do_reporter_reply(Report.objects.get(case=case), "one more thing", [])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("mywork:home")).status_code == 200
+        return len(captured.captured_queries)
+
+    client.force_login(stewards["bob"])
+    more(11)
+    before = queries()
+    more(30)
+    assert queries() == before
