@@ -41,6 +41,7 @@ class Item:
     text: str
     url: str
     when: datetime | None = None
+    due: bool = False  # `when` is a deadline that passed, not the moment the item arrived
 
 
 @dataclass
@@ -209,6 +210,7 @@ def overdue_clocks(user: Any) -> Kind:
             _("Overdue: %(what)s — set a new target date") % {"what": deadline.get_kind_display()},
             case_page(deadline.case.code_name, "clocks"),
             deadline.due_at,
+            due=True,
         ),
         queue_tab("overdue"),
     )

@@ -17,7 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 
 
 def _count(page: Any, key: str) -> str:
-    return page.locator(f"#work-{key}-title .badge").inner_text().strip()
+    """The count a kind's section shows; a kind with nothing waiting has no section (the summary says 0)."""
+    badge = page.locator(f"#work-{key}-title .badge")
+    return badge.inner_text().strip() if badge.count() else "0"
 
 
 def _follow(page: Any, base: str, key: str, form: str) -> None:
