@@ -137,10 +137,11 @@ def awaiting_declaration(user: Any) -> QuerySet[AwaitingDeclaration]:
 def rows_on_cases(user: Any, rows: QuerySet[Any], need: Need, case: str = "case") -> QuerySet[Any]:
     """`rows` (of any model reaching a case through `case`, e.g. "case" or "decision__case") limited to those on
     cases where `user` may do `need`: READ or WRITE (declared none, or soft while the case allows soft readers),
-    or IDENTITY, DECIDE or VOTE (declared none). The same rules as standing(), written on the rows themselves
-    (as awaiting_declaration does), so the database reads the rows it was asked for and probes each one's case,
-    never the steward's every readable case. CODE_NAME is not served here: before declaring, a steward has
-    nothing but the awaiting list (awaiting_declaration)."""
+    or IDENTITY, DECIDE or VOTE (declared none). The same rules as standing(), written on the rows themselves (as
+    awaiting_declaration does): for a steward who declared on many cases the database reads the rows asked for and
+    probes each one's case; for one who declared on few (below FEW_DECLARATIONS, as readable_cases decides) it starts
+    from their declarations. CODE_NAME is not served here: before declaring, a steward has nothing but the awaiting
+    list (awaiting_declaration)."""
     if need is Need.CODE_NAME:
         raise ValueError("rows_on_cases serves the needs that require a declaration")
     if not is_active_steward(user):
@@ -148,12 +149,17 @@ def rows_on_cases(user: Any, rows: QuerySet[Any], need: Need, case: str = "case"
     rows = rows.filter(**{f"{case}__merged_into__isnull": True})
     for conflict in _automatic_hard_conflicts(user, case):
         rows = rows.exclude(conflict)
-    declared = ConflictDeclaration.objects.filter(case=OuterRef(case), steward=user)
+    declared = ConflictDeclaration.objects.filter(steward=user)
     if need in (Need.READ, Need.WRITE):
         declared = declared.filter(Q(level=ConflictLevel.NONE) | Q(level=ConflictLevel.SOFT, case__soft_conflicted_may_read=True))
     else:
         declared = declared.filter(level=ConflictLevel.NONE)
-    return rows.filter(Exists(declared))
+    # As readable_cases: a steward with few declarations has the rows found from those (the database starts from the
+    # cases they declared on); one with many has each row's case probed for their declaration.
+    mine = ConflictDeclaration.objects.filter(steward=user, level__in=(ConflictLevel.NONE, ConflictLevel.SOFT))
+    if mine[:FEW_DECLARATIONS].count() < FEW_DECLARATIONS:
+        return rows.filter(**{f"{case}__in": declared.values("case_id")})
+    return rows.filter(Exists(declared.filter(case=OuterRef(case))))
 
 
 def standing(user: Any, case: Case) -> Standing:

@@ -21,6 +21,14 @@ def morning(stewards: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Mornin
     return make_morning(stewards, monkeypatch)
 
 
+@pytest.fixture(params=["few", "many"])
+def declarations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways the access layer reads a steward's cases: from their few declarations, or probing each row's case."""
+    from cases import access
+
+    monkeypatch.setattr(access, "FEW_DECLARATIONS", 2000 if request.param == "few" else 0)
+
+
 def _page(client: Client, user: Any) -> str:
     client.force_login(user)
     response = client.get(reverse("mywork:home"))
@@ -32,6 +40,7 @@ def _case(code: str, anchor: str) -> str:
     return f"/cases/{code}/#{anchor}"
 
 
+@pytest.mark.usefixtures("declarations")
 def test_each_kind_lists_its_item_with_a_link_to_where_it_is_done(client: Client, stewards: dict[str, Any], morning: Morning) -> None:
     kinds = {kind.key: kind for kind in waiting_for(stewards["bob"])}
     busy, decided = morning.busy.code_name, morning.decided.code_name
@@ -60,6 +69,7 @@ def test_each_kind_lists_its_item_with_a_link_to_where_it_is_done(client: Client
     assert BUSY_BODY not in content and REPLY not in content  # code names and what to do, never case content
 
 
+@pytest.mark.usefixtures("declarations")
 def test_a_hard_conflicted_steward_sees_nothing_of_that_case(client: Client, stewards: dict[str, Any], morning: Morning) -> None:
     kinds = {kind.key: kind for kind in waiting_for(stewards["carol"])}
     assert [item.code_name for item in kinds["appeal"].items] == [morning.decided.code_name]
@@ -70,6 +80,7 @@ def test_a_hard_conflicted_steward_sees_nothing_of_that_case(client: Client, ste
     assert morning.busy.code_name not in _page(client, stewards["carol"])
 
 
+@pytest.mark.usefixtures("declarations")
 def test_an_undeclared_steward_sees_only_the_code_name_to_declare_on(client: Client, stewards: dict[str, Any], morning: Morning) -> None:
     erin = stewards["erin"]  # declared on nothing
     kinds = {kind.key: kind for kind in waiting_for(erin)}
