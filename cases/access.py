@@ -156,10 +156,21 @@ def rows_on_cases(user: Any, rows: QuerySet[Any], need: Need, case: str = "case"
         declared = declared.filter(level=ConflictLevel.NONE)
     # As readable_cases: a steward with few declarations has the rows found from those (the database starts from the
     # cases they declared on); one with many has each row's case probed for their declaration.
-    mine = ConflictDeclaration.objects.filter(steward=user, level__in=(ConflictLevel.NONE, ConflictLevel.SOFT))
-    if mine[:FEW_DECLARATIONS].count() < FEW_DECLARATIONS:
+    if not _reads_many(user):
         return rows.filter(**{f"{case}__in": declared.values("case_id")})
     return rows.filter(Exists(declared.filter(case=OuterRef(case))))
+
+
+def _reads_many(user: Any) -> bool:
+    """Whether `user` has FEW_DECLARATIONS or more readable declarations, asked once per user object (a page asking for
+    several lists reads the index once). The answer only chooses the query's shape: both shapes give the same rows, so
+    a declaration made since cannot make it wrong."""
+    cached = getattr(user, "_steward_reads_many", None)
+    if cached is None or cached[0] != FEW_DECLARATIONS:
+        mine = ConflictDeclaration.objects.filter(steward=user, level__in=(ConflictLevel.NONE, ConflictLevel.SOFT))
+        cached = (FEW_DECLARATIONS, mine[:FEW_DECLARATIONS].count() >= FEW_DECLARATIONS)
+        user._steward_reads_many = cached
+    return cached[1]
 
 
 def standing(user: Any, case: Case) -> Standing:

@@ -29,7 +29,7 @@ from mywork.models import UnseenPartyMessages
 from screening.access import visible_flags
 
 LIST_SIZE = 10
-COUNT_CAP = 1000  # "1000+" beyond: a count is for knowing how much, not an exact tally
+COUNT_CAP = 100  # "100+" beyond: a count is for knowing how much waits, not a tally (the queue has the list)
 MODERATION_READ = 200  # as the review page's own list (enforcement.review.views.MAX_ROWS)
 
 VOTE_TAB, APPROVE_TAB, APPEAL_TAB, MESSAGES_TAB = "awaiting-my-vote", "letters-to-approve", "appeals-to-decide", "new-messages"
