@@ -134,6 +134,45 @@ def awaiting_declaration(user: Any) -> QuerySet[AwaitingDeclaration]:
     return rows.exclude(declared).only("code_name")
 
 
+def rows_on_cases(user: Any, rows: QuerySet[Any], need: Need, case: str = "case") -> QuerySet[Any]:
+    """`rows` (of any model reaching a case through `case`, e.g. "case" or "decision__case") limited to those on
+    cases where `user` may do `need`: READ or WRITE (declared none, or soft while the case allows soft readers),
+    or IDENTITY, DECIDE or VOTE (declared none). The same rules as standing(), written on the rows themselves (as
+    awaiting_declaration does): for a steward who declared on many cases the database reads the rows asked for and
+    probes each one's case; for one who declared on few (below FEW_DECLARATIONS, as readable_cases decides) it starts
+    from their declarations. CODE_NAME is not served here: before declaring, a steward has nothing but the awaiting
+    list (awaiting_declaration)."""
+    if need is Need.CODE_NAME:
+        raise ValueError("rows_on_cases serves the needs that require a declaration")
+    if not is_active_steward(user):
+        return rows.none()
+    rows = rows.filter(**{f"{case}__merged_into__isnull": True})
+    for conflict in _automatic_hard_conflicts(user, case):
+        rows = rows.exclude(conflict)
+    declared = ConflictDeclaration.objects.filter(steward=user)
+    if need in (Need.READ, Need.WRITE):
+        declared = declared.filter(Q(level=ConflictLevel.NONE) | Q(level=ConflictLevel.SOFT, case__soft_conflicted_may_read=True))
+    else:
+        declared = declared.filter(level=ConflictLevel.NONE)
+    # As readable_cases: a steward with few declarations has the rows found from those (the database starts from the
+    # cases they declared on); one with many has each row's case probed for their declaration.
+    if not _reads_many(user):
+        return rows.filter(**{f"{case}__in": declared.values("case_id")})
+    return rows.filter(Exists(declared.filter(case=OuterRef(case))))
+
+
+def _reads_many(user: Any) -> bool:
+    """Whether `user` has FEW_DECLARATIONS or more readable declarations, asked once per user object (a page asking for
+    several lists reads the index once). The answer only chooses the query's shape: both shapes give the same rows, so
+    a declaration made since cannot make it wrong."""
+    cached = getattr(user, "_steward_reads_many", None)
+    if cached is None or cached[0] != FEW_DECLARATIONS:
+        mine = ConflictDeclaration.objects.filter(steward=user, level__in=(ConflictLevel.NONE, ConflictLevel.SOFT))
+        cached = (FEW_DECLARATIONS, mine[:FEW_DECLARATIONS].count() >= FEW_DECLARATIONS)
+        user._steward_reads_many = cached
+    return cached[1]
+
+
 def standing(user: Any, case: Case) -> Standing:
     if not is_active_steward(user):
         return Standing.HIDDEN

@@ -6,6 +6,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
-        from cases import awaiting
+        from cases import awaiting, filters
 
         awaiting.connect()
+        filters.connect()

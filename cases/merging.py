@@ -65,6 +65,9 @@ RELATIONS: dict[tuple[str, str], Rule] = {
     # Alerts and chat notices already sent about the source; unsent ones are skipped (its page now leads to the target).
     ("notifications.NewCaseAlert", "case"): Rule(move=False),
     ("notifications.ChatNotice", "case"): Rule(move=False),
+    # A steward's "new messages" mark stays on the joined case (whose page is gone, so it shows nothing); the messages
+    # themselves move, and the target's page shows them.
+    ("mywork.UnseenPartyMessages", "case"): Rule(move=False),
     # The target's retention decides for the whole group (privacy.erasure); a hold must not be lost silently.
     ("privacy.CaseRetention", "case"): Rule(
         move=False, refuse_if={"legal_hold": True}, why=_lazy("%(name)s is under a legal hold; join the other case into it instead.")

@@ -182,6 +182,8 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["submitted_at"]
+        # The queue's space filter (cases.filters): the cases reported in one space, as an index range.
+        indexes = [models.Index(fields=["space", "case"], name="report_by_space")]
 
     def __str__(self) -> str:
         return self.reference
@@ -201,6 +203,25 @@ class Report(models.Model):
             name: getattr(instance, name) for name in cls.VERBATIM_FIELDS if name in field_names or name.removesuffix("_id") in field_names
         }
         return instance
+
+
+class ReportCategory(models.Model):
+    """One category a report names: Report.categories as rows, so the queue's category filter (cases.filters) is an
+    index range (category, report) rather than a look inside every report's JSON, which SQLite cannot index.
+
+    Written with the report by a signal (cases.filters; a report never changes after it is made), and deleted
+    with it, so an erased report leaves none behind. Not confidential: the categories are the policy's codes.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="category_rows")
+    category = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "category"], name="report_category_once")]
+        indexes = [models.Index(fields=["category", "report"], name="report_by_category")]
+
+    def __str__(self) -> str:
+        return self.category
 
 
 class PartyRole(models.TextChoices):
@@ -331,7 +352,11 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at", "id"], name="message_case_order")]  # as Note's
+        indexes = [
+            models.Index(fields=["case", "created_at", "id"], name="message_case_order"),  # as Note's
+            # The few letters waiting for a second steward, oldest first (My work), without reading every message.
+            models.Index(fields=["created_at", "id"], name="message_awaiting_approval", condition=models.Q(approval="awaiting")),
+        ]
 
     def __str__(self) -> str:
         return f"Message #{self.pk} to {self.audience}"

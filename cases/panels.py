@@ -11,10 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.dispatch import Signal
 from django.http import HttpRequest
 
 from cases.access import Standing
 from cases.models import Case
+
+# Sent (sender=Case, user=..., case=...) when a steward who may read a case opens its page. An app that keeps
+# per-steward read state listens (mywork: the new messages from parties); cases/ itself keeps none.
+case_page_opened = Signal()
 
 PanelContext = Callable[[HttpRequest, Case, Standing], dict[str, Any]]
 

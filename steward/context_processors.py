@@ -18,7 +18,20 @@ def steward(request: HttpRequest) -> dict[str, Any]:
     # A request refused before the authentication middleware ran (a host not in ALLOWED_HOSTS: the 400 page) has no user.
     user = getattr(request, "user", None)
     is_steward = user is not None and is_active_steward(user)
-    return {"is_steward": is_steward, "policy_name": policy_name, "worker_down": worker_down() if is_steward else ""}
+    return {
+        "is_steward": is_steward,
+        "policy_name": policy_name,
+        "worker_down": worker_down() if is_steward else "",
+        "may_use_admin": is_steward and may_use_admin(request),
+    }
+
+
+def may_use_admin(request: HttpRequest) -> bool:
+    """Whether the Django admin will let this steward in (accounts.admin_site: an admin steward, verified when 2FA is
+    required), so the navigation offers it only to those it opens for."""
+    from accounts.admin_site import has_permission
+
+    return has_permission(request)
 
 
 def worker_down() -> Callable[[], str]:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "screening",
     "surveys",
     "notifications",
+    "mywork",
 ]
 
 MIDDLEWARE = [
@@ -143,7 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "cases:queue"
+LOGIN_REDIRECT_URL = "mywork:home"  # a steward starts the day with what waits for them
 LOGOUT_REDIRECT_URL = "policy:home"
 
 LANGUAGE_CODE = "en"

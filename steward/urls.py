@@ -17,6 +17,7 @@ urlpatterns = [
     path("enforcement/", include("enforcement.urls")),
     path("screening/", include("screening.urls")),
     path("", include("surveys.urls")),  # before intake: its follow-up/<reference>/survey/ page
+    path("my-work/", include("mywork.urls")),
     path("", include("intake.urls")),
     path("", include("policy.urls")),
 ]

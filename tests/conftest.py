@@ -59,4 +59,4 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/cases/"))
+    page.wait_for_url(re.compile(r"/my-work/"))  # a steward lands on what waits for them

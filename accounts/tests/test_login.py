@@ -23,7 +23,7 @@ def test_login_page_renders(client):
 def test_steward_signs_in(client, stewards):
     response = sign_in(client, "bob")
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:queue")
+    assert response["Location"] == reverse("mywork:home")
     assert int(client.session["_auth_user_id"]) == stewards["bob"].pk
     event = Event.objects.get(kind="auth.login")
     assert event.actor == stewards["bob"]
@@ -35,7 +35,7 @@ def test_sign_in_follows_a_local_next_only(client, stewards):
     assert response["Location"] == "/cases/?q=1"
     client.logout()
     response = client.post("/accounts/login/", {"username": "bob", "password": PASSWORD, "next": "https://evil.example/"})
-    assert response["Location"] == reverse("cases:queue")
+    assert response["Location"] == reverse("mywork:home")
 
 
 @pytest.mark.parametrize("username,password", [("bob", "wrong password!"), ("frank", PASSWORD), ("nobody", PASSWORD)])

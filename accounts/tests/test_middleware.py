@@ -46,7 +46,7 @@ def test_required_2fa_leaves_public_pages_and_accounts_alone(require_2fa, login,
 
 def test_required_2fa_full_journey(require_2fa, stewards, clock):
     client = Client()
-    assert sign_in(client, "bob")["Location"] == "/cases/"
+    assert sign_in(client, "bob")["Location"] == "/my-work/"
     setup = client.get("/cases/")["Location"]
     client.get(setup)
     from django_otp.plugins.otp_totp.models import TOTPDevice

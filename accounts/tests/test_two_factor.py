@@ -74,7 +74,7 @@ def test_sign_in_asks_for_the_code(client, stewards, enrol, clock):
 
     response = client.post("/accounts/verify/", {"token": code(device)})
     assert response.status_code == 302
-    assert response["Location"] == "/cases/"
+    assert response["Location"] == "/my-work/"
     assert int(client.session["_auth_user_id"]) == stewards["bob"].pk
     assert client.session["otp_device_id"] == device.persistent_id
     assert Event.objects.get(kind="auth.login").data == {"second_factor": True}

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST, require_safe
 from cases.access import ALLOWED, Need, Standing, access_case, access_case_or_merged, standing
 from cases.actions import do_declare_conflict, log_identity_view
 from cases.forms import DeclareForm
-from cases.models import ConflictLevel
+from cases.models import Case, ConflictLevel
+from cases.panels import case_page_opened
 from cases.views.common import back_to_case, is_htmx, steward_only
 from cases.views.context import case_context
 from cases.views.declarations import conflict_check
@@ -63,6 +64,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         return HttpResponseRedirect(reverse("cases:declare", kwargs={"code": case.code_name}))
     if viewer not in ALLOWED[Need.READ]:
         raise Http404("No such case.")  # what access_case(..., Need.READ) answers, without asking again
+    case_page_opened.send(sender=Case, user=request.user, case=case)
     return render(request, "cases/detail.html", case_context(request, case, viewer=viewer))
 
 

@@ -1,5 +1,8 @@
 """The stewards' queue: tabs, search, and the cases still waiting for this steward's declaration."""
 
+from datetime import date
+from urllib.parse import urlencode
+
 from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -8,10 +11,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
 
 from cases.access import awaiting_declaration, readable_cases
+from cases.filters import QueueFilterForm, filters_q
 from cases.models import QUEUE_ORDER, Case, Party, Status
 from cases.panels import queue_flags, queue_tabs
 from cases.views.common import steward_only
 from people.models import Identity, Person, normalise_handle
+from policy.services import current_policy
 from privacy.keys import blind_digests
 from steward.pagination import paginate
 
@@ -103,10 +108,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     if tab not in tabs:
         tab = DEFAULT_TAB
     query = request.GET.get("q", "").strip()[:200]
+    policy = current_policy()
+    filter_form = QueueFilterForm(request.GET or None, categories=policy.category_choices(), spaces=policy.space_choices())
+    chosen = filter_form.chosen()
+    chosen_items = [(name, value.isoformat() if isinstance(value, date) else value) for name, value in chosen.items()]
     # Everything listed comes from the access layer: hard-conflicted cases are never in either set.
     readable = readable_cases(request.user)
-    # A search looks through every readable case, open or closed: earlier cases show patterns.
-    cases = readable.filter(search_filter(query) if query else tab_filter(tab, request.user))
+    # A search looks through every readable case, open or closed: earlier cases show patterns. Filters narrow either.
+    cases = readable.filter(search_filter(query) if query else tab_filter(tab, request.user)).filter(filters_q(chosen))
     page = paginate(request, cases.select_related("shepherd__steward_profile"), QUEUE_ORDER, "after", PAGE_SIZE)
     rows = page.items
     flags = queue_flags(rows)
@@ -116,6 +125,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         "tabs": list(tabs.items()),
         "tab": tab,
         "query": query,
+        "filter_form": filter_form,
+        "filtered": bool(chosen),
+        # The chosen filters, carried by the tabs and the search so that they combine and survive a bookmark.
+        "chosen": chosen_items,
+        "filter_query": urlencode(chosen_items),
         "cases": rows,
         "page": page,
         # Code names only: nothing else about a case may reach a steward before they declare.

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.middleware import LAST_SEEN, SIGNED_IN_AT
 from audit.models import Event
 from cases.access import readable_cases
-from cases.models import Case, PartyRole, Status
+from cases.models import Case, PartyRole, ReportCategory, Status
 from people.models import Identity
 from steward.benchdata.sample import PREFIX
 from steward.benchmark_urls import BARE_URL
@@ -78,7 +78,13 @@ def choose_pages() -> list[Page]:
         # Declared on (nearly) every case: the list waiting for their declaration is (nearly) empty, and must be
         # found without reading every case to learn that.
         pages.append(Page("queue, steward who declared on every case", "/cases/", diligent.get_username()))
+    category = ReportCategory.objects.filter(report__case=typical).values_list("category", flat=True).first()
+    if category:
+        pages.append(Page("queue filtered by category", f"/cases/?category={category}", name))
     pages += [
+        # A steward's home: each kind of waiting item, one bounded query each, for a reader of most cases and a newcomer.
+        Page("my work", "/my-work/", name),
+        Page("my work, steward who declared nothing", "/my-work/", newcomer.get_username()),
         Page("queue, steward who declared nothing", "/cases/", newcomer.get_username()),
         Page("flag queue", "/screening/flags/", name),
         Page("bare page", BARE_URL, name),
