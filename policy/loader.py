@@ -138,8 +138,9 @@ def _check_translations(ctx: Context, values: Any, children: Any) -> None:
         for key in ("categories", "spaces", "ladder", "outcomes"):
             if key not in translation or not _read_whole(values, children, key):
                 continue
-            codes = [item.get("code") for item in values[key]]
-            given = [item.get("code") for item in translation[key]]
+            # An item whose code did not read has had its problem reported already: compare the others.
+            codes = [item["code"] for item in values[key] if isinstance(item.get("code"), str)]
+            given = [item["code"] for item in translation[key] if isinstance(item.get("code"), str)]
             node = _node_at(root, language, key)
             missing = [code for code in codes if code not in given]
             unknown = [code for code in given if code not in codes]
