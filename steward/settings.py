@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "spaces",
     "enforcement",
     "screening",
+    "transparency",
 ]
 
 MIDDLEWARE = [

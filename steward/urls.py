@@ -16,6 +16,7 @@ urlpatterns = [
     path("spaces/", include("spaces.urls")),
     path("enforcement/", include("enforcement.urls")),
     path("screening/", include("screening.urls")),
+    path("transparency/", include("transparency.urls")),
     path("", include("intake.urls")),
     path("", include("policy.urls")),
 ]
