@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from cases.models import Case
 from privacy.erasure import erase_case
@@ -102,3 +103,23 @@ def test_erasing_a_case_changes_no_figure_live_or_published(stewards: dict[str, 
     assert client.get(f"/transparency/{period.label}.json").json() == public_json
     assert client.get(f"/transparency/{period.label}.csv").content == public_csv
     assert TransparencyReport.objects.get(pk=report.pk).figures == report.figures
+
+
+def test_a_year_does_not_give_away_a_small_count_of_its_half_by_subtraction(stewards: dict[str, Any]) -> None:
+    from transparency.periods import period_of
+
+    last_year = period_of(timezone.localdate(), 12).previous()
+    first_half = period_of(last_year.first_day, 6)
+    second_half = first_half.next()
+    for day in range(4):
+        opened_case(first_half, day, space="github")
+        opened_case(first_half, 10 + day, space="slack")
+        opened_case(second_half, day, space="github")
+    opened_case(second_half, 20, space="slack")  # 1 in the second half
+    report = do_draft_report(stewards["alice"], first_half.label)
+    report = do_sign_off(stewards["bob"], report, SignOff(revision=report.revision))
+    half = cells_by_key(report.figures)
+    year = cells_by_key(compute(last_year))
+    # Both shown, the year's 5 minus the first half's 4 would give the second half's 1 away.
+    assert half["spaces.slack"]["hidden"] or year["spaces.slack"]["hidden"]
+    assert year["received.incidents"]["value"] == 13 and half["received.incidents"]["value"] == 8
