@@ -15,7 +15,7 @@ from django.utils import timezone
 from policy.schema import Policy
 from policy.services import current_policy
 from transparency.counting import STEPS, Counts, count, percentile, table_relations
-from transparency.periods import Period, related_periods
+from transparency.periods import Period, parse, related_periods
 from transparency.suppression import Relation, suppress
 
 FORMAT = 1
@@ -135,8 +135,11 @@ def _ordered_keys(counts: Counts) -> list[str]:
     return known + sorted(key for key in counts.values if key not in counts.labels)
 
 
-def compute(period: Period, *, policy: Policy | None = None) -> dict[str, Any]:
+def compute(period: Period | str, *, policy: Policy | None = None) -> dict[str, Any]:
+    """The figures of `period` (a Period, or its label such as "2026-H1"), suppressed, as a JSON-able dict."""
     policy = policy or current_policy()
+    if isinstance(period, str):
+        period = parse(period, policy.transparency.period_months)
     threshold = policy.transparency.suppress_below
     counts, hidden = _suppressed(period, policy)
     previous_cells, previous_medians = _previous_cells(period, policy)
