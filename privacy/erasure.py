@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from audit.log import record
 from cases.evidence import LEFTOVER_GRACE, remove_unused_blobs
-from cases.models import Case, ConflictDeclaration, ConflictLevel, Evidence, Party, Report
+from cases.models import Case, ConflictDeclaration, ConflictLevel, Evidence, Party, PartyRole, Report
+from clocks.deadlines import first_follow_up_at
 from people.models import Person
 from privacy.models import CaseRetention, CaseStatistic
 
@@ -35,22 +36,48 @@ def _hours(start: datetime, end: datetime | None) -> float | None:
     return round((end - start).total_seconds() / 3600, 1) if end is not None else None
 
 
-def _latest_decision(case: Case) -> Any:
-    """The decisions app's last decision for the case, if that app and a decision exist."""
+def _model(name: str) -> Any:
+    """A model of the decisions app, or None where that app is not installed."""
     try:
-        model = apps.get_model("decisions", "Decision")
+        return apps.get_model("decisions", name)
     except LookupError:
         return None
-    return model.objects.filter(case=case).order_by("-decided_at", "-id").first()
+
+
+def _latest_decision(case: Case) -> Any:
+    """The decisions app's last decision for the case, if that app and a decision exist."""
+    model = _model("Decision")
+    return model.objects.filter(case=case).order_by("-decided_at", "-id").first() if model is not None else None
+
+
+def _appeal_outcomes(case: Case) -> list[str]:
+    model = _model("Appeal")
+    if model is None:
+        return []
+    return sorted(outcome or "open" for outcome in model.objects.filter(decision__case=case).values_list("outcome", flat=True))
+
+
+def _is_restorative(decision: Any) -> bool | None:
+    """A sanction whose level removes no one from a space and sets no period of restrictions (a correction):
+    restorative; any other level: punitive. Read from the policy the decision was taken under."""
+    if decision is None or decision.outcome_class != "sanction":
+        return None
+    try:
+        level = decision.policy_version.policy.level(decision.outcome)
+    except KeyError:
+        return None
+    return not level.enforce and not level.needs_period and not level.needs_no_contact
 
 
 def statistic_for(case: Case, *, expunged: bool = False) -> CaseStatistic:
+    """The anonymous facts of one case: what erasure keeps, and what the transparency report counts for live cases."""
     reports = list(Report.objects.filter(case=case))
     decision = _latest_decision(case)
     # A case closed without a decision keeps the non-sanction outcome it was closed with (cases.actions).
     outcome = str(getattr(decision, "outcome", "") or case.outcome or "")
     is_sanction = getattr(decision, "outcome_class", "") == "sanction"
     categories = sorted({category for report in reports for category in (report.categories or [])})
+    parties = list(Party.objects.filter(case=case).values_list("role", flat=True))
     return CaseStatistic(
         created_month=timezone.localdate(case.created_at).replace(day=1),
         closed_month=_month(case.closed_at),
@@ -64,9 +91,16 @@ def statistic_for(case: Case, *, expunged: bool = False) -> CaseStatistic:
         hours_to_acknowledgement=_hours(case.created_at, case.acknowledged_at),
         hours_to_decision=_hours(case.created_at, getattr(decision, "decided_at", None) or case.decided_at),
         reports=len(reports),
-        parties=Party.objects.filter(case=case).count(),
+        parties=len(parties),
         recusals=ConflictDeclaration.objects.filter(case=case).exclude(level=ConflictLevel.NONE).count(),
         expunged=expunged,
+        channels=sorted(report.channel for report in reports),
+        reported_people=sum(1 for role in parties if role == PartyRole.REPORTED),
+        outcome_class=str(getattr(decision, "outcome_class", "") or ""),
+        restorative=_is_restorative(decision),
+        hours_to_first_response=_hours(case.created_at, first_follow_up_at(case)),
+        appeal_outcomes=_appeal_outcomes(case),
+        handled_locally=case.handled_locally,
     )
 
 

@@ -46,6 +46,14 @@ class CaseStatistic(models.Model):
     parties = models.PositiveIntegerField(default=0)
     recusals = models.PositiveIntegerField(default=0)
     expunged = models.BooleanField(default=False)
+    # What the transparency report counts (transparency/figures.py); none of it names a case or a person.
+    channels = models.JSONField(default=list, blank=True)  # one intake channel per report, sorted
+    reported_people = models.PositiveIntegerField(default=0)
+    outcome_class = models.CharField(max_length=16, blank=True)  # "sanction", "non-sanction", or "" while undecided
+    restorative = models.BooleanField(null=True, blank=True)  # for a sanction: a level that removes and restricts no one
+    hours_to_first_response = models.FloatField(null=True, blank=True)
+    appeal_outcomes = models.JSONField(default=list, blank=True)  # one entry per appeal: its outcome, or "open"
+    handled_locally = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_month", "id"]

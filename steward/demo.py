@@ -29,6 +29,7 @@ from intake.actions import Submission, do_submit_report
 from people.actions import do_create_steward, do_link_identity
 from people.models import Space
 from spaces.models import SpaceConnection
+from steward.demo_history import build_history, publish_history_report
 from steward.demo_screening import screen_sample_content
 
 DEMO_PASSWORD = "steward-demo-password"
@@ -216,7 +217,8 @@ def demo_loaded() -> bool:
 
 
 @transaction.atomic
-def load_demo() -> list[User]:
+def load_demo(*, publish_report: bool = True) -> list[User]:
+    """The demo community; with `publish_report`, its last ended half-year's transparency report is public."""
     stewards = []
     for username, name, admin, github in STEWARDS:
         profile = do_create_steward(
@@ -228,6 +230,9 @@ def load_demo() -> list[User]:
     for demo in DEMO_CASES:
         _build_case(demo, stewards)
     screen_sample_content()
+    period = build_history(stewards)
+    if publish_report:
+        publish_history_report(stewards, period)
     return stewards
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "surveys",
     "notifications",
     "mywork",
+    "transparency",
 ]
 
 MIDDLEWARE = [

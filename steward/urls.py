@@ -18,6 +18,7 @@ urlpatterns = [
     path("screening/", include("screening.urls")),
     path("", include("surveys.urls")),  # before intake: its follow-up/<reference>/survey/ page
     path("my-work/", include("mywork.urls")),
+    path("transparency/", include("transparency.urls")),
     path("", include("intake.urls")),
     path("", include("policy.urls")),
 ]

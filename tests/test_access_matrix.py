@@ -10,6 +10,7 @@ target (GET pages only) and is a 404 for everyone else.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -31,11 +32,14 @@ from letters.actions import do_create_party_link
 from people.actions import do_create_steward, do_link_identity
 from people.models import Space
 from privacy.actions import do_open_data_request
+from transparency.actions import SignOff, do_draft_report, do_sign_off
+from transparency.periods import period_of
 
 BODY = "MATRIX-REPORT-BODY the reviewer called me names"
 FILE_TEXT = b"MATRIX-EVIDENCE-FILE chat log"
 JOINED_BODY = "JOINED-REPORT-BODY he kept messaging me"
 JOINED_FILE = b"JOINED-EVIDENCE-FILE screenshot"
+MATRIX_PERIOD = period_of(date.today(), 6).previous().label  # the transparency report the world publishes
 
 PUBLIC = "public"
 STEWARD = "steward"  # any active steward; no case content
@@ -148,6 +152,19 @@ URLS: dict[str, tuple[str, str]] = {
     "screening:dismiss": (STEWARD_OBJECT, "POST"),
     "screening:act": (STEWARD_OBJECT, "POST"),
     "screening:open_case": (STEWARD_OBJECT, "POST"),
+    # Published reports are public (the matrix publishes one for MATRIX_PERIOD); drafts are any steward's work:
+    # anonymous, already suppressed figures, no case named.
+    "transparency:index": (PUBLIC, "GET"),
+    "transparency:feed": (PUBLIC, "GET"),
+    "transparency:report": (PUBLIC, "GET"),
+    "transparency:report_csv": (PUBLIC, "GET"),
+    "transparency:report_json": (PUBLIC, "GET"),
+    "transparency:drafts": (STEWARD, "GET"),
+    "transparency:create_draft": (STEWARD, "POST"),
+    "transparency:draft": (STEWARD, "GET"),
+    "transparency:recompute": (STEWARD, "POST"),
+    "transparency:edit_summary": (STEWARD, "POST"),
+    "transparency:sign_off": (STEWARD, "POST"),
     # Last: it signs the persona out for the rest of the walk.
     "accounts:logout": (FLOW, "POST"),
 }
@@ -301,6 +318,8 @@ def world(stewards: dict[str, Any]) -> World:
         Persona("admin, hard conflict", client_for(stewards["alice"]), frozenset(), steward=True, admin=True),
     ]
     evidence = Evidence.objects.get(case=case)
+    report = do_draft_report(stewards["dave"], MATRIX_PERIOD)
+    do_sign_off(stewards["erin"], report, SignOff(revision=report.revision))
     return World(case, receipt.reference, receipt.secret, party_link.token, party_link.link.pk, evidence, personas, target, joined)
 
 
@@ -318,7 +337,9 @@ def _kwargs_for(pattern: URLPattern, world: World, genuine: bool = True, case: C
     case = case or world.main
     values: dict[str, Any] = {}
     for key in pattern.pattern.converters:
-        if "secret" in key:
+        if key == "period":
+            values[key] = MATRIX_PERIOD
+        elif "secret" in key:
             values[key] = world.secret if genuine else world.secret[::-1]
         elif "token" in key:
             values[key] = world.party_token if genuine else world.party_token[::-1]
