@@ -31,7 +31,7 @@ def _sign_in(page: Any, base: str, username: str) -> None:
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/cases/"))
+    page.wait_for_url(re.compile(r"/my-work/"))
 
 
 def _truth(period: Any) -> dict[str, int]:

@@ -1,8 +1,9 @@
 """The raw counts of one period, from anonymous per-case facts only (privacy.statistics.case_facts).
 
 Nothing here reads a report, a party or a steward: a case counts the same before and after its erasure.
-The one other source is the number of moderators' own actions in the enforcement review queue, which
-carry no case. Each count is a cell named "<table>.<key>"; `table_relations` says which cells add up.
+The other sources carry no case either: the number of moderators' own actions in the enforcement review
+queue, and the closing survey's answers (transparency.survey_figures). Each count is a cell named
+"<table>.<key>"; `table_relations` says which cells add up.
 """
 
 import math
@@ -20,6 +21,8 @@ from enforcement.models import ModeratorAction
 from policy.schema import Policy
 from privacy.models import CaseStatistic
 from privacy.statistics import case_facts
+from surveys.models import SurveyAnswer
+from transparency import survey_figures
 from transparency.periods import Period
 from transparency.suppression import Relation
 
@@ -113,6 +116,9 @@ def count(period: Period, policy: Policy) -> Counts:
                 durations[step].append(hours)
     for step in STEPS:
         values[f"times.{step}"] = len(durations[step])
+    if policy.transparency.surveys or SurveyAnswer.objects.exists():
+        with translation.override("en"):
+            survey_figures.add_counts(period, values, labels)
     values["actions.moderators"] = ModeratorAction.objects.filter(
         at__gte=_start(period.first_day), at__lt=_start(period.next().first_day)
     ).count()
@@ -138,6 +144,7 @@ def table_relations(keys: Iterable[str], restorative: set[str]) -> list[Relation
         Relation("approach.restorative", tuple(key for key in levels if key.split(":", 1)[1] in restorative)),
         Relation("approach.punitive", tuple(key for key in levels if key.split(":", 1)[1] not in restorative)),
         Relation("appeals.filed", tuple(f"appeals.{code}" for code in APPEAL_OUTCOMES if f"appeals.{code}" in keys)),
+        *survey_figures.relations(keys),
     ]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from transparency import survey_figures
 from transparency.charts import bar_chart
 from transparency.counting import FIXED_LABELS
 
@@ -40,7 +41,7 @@ class Row:
 
 
 def label_for(cell: dict[str, Any]) -> str:
-    fixed = FIXED_LABELS.get(cell["key"])
+    fixed = FIXED_LABELS.get(cell["key"]) or survey_figures.label(cell["key"])
     return str(fixed) if fixed is not None else str(cell["label"])
 
 
@@ -80,7 +81,7 @@ def sections(figures: dict[str, Any]) -> list[dict[str, Any]]:
     threshold = figures["threshold"]
     found = []
     for table in figures["tables"]:
-        title, note = TABLE_TITLES.get(table["key"], (table["key"], ""))
+        title, note = {**TABLE_TITLES, **survey_figures.titles()}.get(table["key"], (table["key"], ""))
         rows = rows_of(table, threshold)
         chart = bar_chart(f"chart-{table['key']}", str(title), rows, threshold) if table["key"] in CHARTED else ""
         found.append({"key": table["key"], "title": str(title), "note": str(note), "rows": rows, "chart": chart})

@@ -2,18 +2,18 @@
 compared with the period before, as one JSON-able dict. This dict is what a report freezes, what its page,
 charts, CSV, JSON and feed show, and what stewards see in a draft: a hidden count is never in it.
 
-`compute(period)` is the one entry point. Optional sections from other parts (the closing survey's aggregate
-results) are added in `_extra_sections`, the single place for them.
+`compute(period)` is the one entry point. The closing survey's answers are cells like the others
+(transparency.survey_figures), protected by the same suppression.
 """
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from django.utils import timezone
 
 from policy.schema import Policy
 from policy.services import current_policy
+from transparency import survey_figures
 from transparency.counting import STEPS, Counts, count, percentile, table_relations
 from transparency.periods import Period, parse, related_periods
 from transparency.suppression import Relation, suppress
@@ -30,6 +30,7 @@ TABLES: list[tuple[str, tuple[str, ...], str | None]] = [
     ("actions", ("actions.committee", "actions.moderators", "actions.handled_locally"), None),
     ("appeals", ("appeals.filed", "appeals."), "appeals.filed"),
     ("process", ("process.recusals",), None),
+    *survey_figures.tables(),
 ]
 P90_MINIMUM = 10  # below ten cases the 90th percentile is the slowest single case: not published
 
@@ -81,8 +82,9 @@ def _suppressed(period: Period, policy: Policy) -> tuple[Counts, frozenset[str]]
     for outer, parts in pairs:
         relations += [Relation(f"{outer.label}|{key}", tuple(f"{part.label}|{key}" for part in parts)) for key in keys]
     hidden = suppress(values, relations, policy.transparency.suppress_below, fixed_hidden=fixed_hidden, fixed_visible=fixed_visible)
-    mine = frozenset(key.split("|", 1)[1] for key in hidden if key.startswith(f"{period.label}|"))
-    return counts[period], mine
+    mine = {key.split("|", 1)[1] for key in hidden if key.startswith(f"{period.label}|")}
+    mine |= survey_figures.also_hidden(period, counts[period].values.keys(), mine)
+    return counts[period], frozenset(mine)
 
 
 def _previous_cells(period: Period, policy: Policy) -> tuple[dict[str, dict[str, Any]], dict[str, float | None]]:
@@ -172,15 +174,7 @@ def compute(period: Period | str, *, policy: Policy | None = None) -> dict[str, 
         "tables": tables,
         "times": times,
     }
-    figures.update(_extra_sections(period.first_day, period.last_day, threshold))
     return figures
-
-
-def _extra_sections(first_day: date, last_day: date, threshold: int) -> dict[str, Any]:
-    """Sections other parts add to a report, each already aggregated and suppressed at `threshold` by its
-    owner. The single place to add one: e.g. {"surveys": surveys.results.period_results(first_day,
-    last_day, threshold)}. None yet."""
-    return {}
 
 
 def cells_by_key(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
