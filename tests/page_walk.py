@@ -14,9 +14,11 @@ from cases.actions import do_declare_conflict, do_send_message
 from cases.models import Audience, Case, ConflictLevel, PartyRole, Status
 from intake.actions import Submission, do_submit_report
 from letters.actions import do_create_party_link, do_party_reply
+from policy.services import current_policy
 from privacy.actions import do_open_data_request
 from screening.models import Flag
 from steward.demo import load_demo
+from transparency.models import ReportStatus, TransparencyReport
 
 
 @dataclass
@@ -53,12 +55,17 @@ def build_walk() -> Walk:
     cases = list(Case.objects.order_by("pk"))
     flags = list(Flag.objects.order_by("pk")[:3])
     data_request = do_open_data_request(amara, reported.person)
+    published = TransparencyReport.objects.filter(status=ReportStatus.SIGNED_OFF).order_by("period").first()
+    assert published is not None, "the demo publishes a transparency report"
+    space = current_policy().spaces[0].code
     undeclared = next(case for case in cases if not case.declarations.filter(steward=emil).exists())
     return Walk(
         steward=amara,
         newcomer=emil,
         steward_pages=[
+            "/my-work/",
             "/cases/",
+            f"/cases/?space={space}&opened_after=2020-01-01",
             *(f"/cases/{case.code_name}/" for case in cases),
             "/screening/flags/",
             *(f"/screening/flags/{flag.pk}/" for flag in flags),
@@ -68,9 +75,23 @@ def build_walk() -> Walk:
             "/report/on-behalf/",
             "/accounts/security/",
             "/accounts/security/two-factor/",
+            "/transparency/drafts/",
+            f"/transparency/drafts/{published.period}/",
+            "/surveys/",
         ],
         newcomer_pages=["/cases/", f"/cases/{undeclared.code_name}/declare/"],
         reporter=LinkHolder(f"/follow-up/{receipt.reference}/{receipt.secret}/", [f"/follow-up/{receipt.reference}/"]),
         reported=LinkHolder(f"/party/{new.token}/", [f"/party/open/{new.link.pk}/", f"/party/open/{new.link.pk}/appeal/"]),
-        public_pages=["/", "/code-of-conduct/", "/how-to-report/", "/what-happens-next/", "/report/", "/follow-up/", "/accounts/login/"],
+        public_pages=[
+            "/",
+            "/code-of-conduct/",
+            "/how-to-report/",
+            "/what-happens-next/",
+            "/report/",
+            "/follow-up/",
+            "/accounts/login/",
+            f"/how-to-report/{space}/",
+            "/transparency/",
+            f"/transparency/{published.period}/",
+        ],
     )
