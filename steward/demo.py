@@ -50,7 +50,7 @@ class DemoCase:
     notes: list[str] = field(default_factory=list)
     reply: str = ""
     age_days: int = 0
-    outcome: str = "warning"  # for decided cases: the level the committee votes for
+    outcome: str = "warning"  # for decided cases: the level the committee votes for; for closed ones, how it ended
     other_identities: list[tuple[str, str]] = field(default_factory=list)  # more accounts of the reported person
 
 
@@ -125,6 +125,7 @@ DEMO_CASES = [
         ),
         triage={"in_scope": "maybe", "safety_risk": "none"},
         status=Status.CLOSED,
+        outcome="out-of-scope",
         age_days=40,
     ),
     DemoCase(
@@ -266,7 +267,7 @@ def _build_case(demo: DemoCase, stewards: list[User]) -> None:
         Status.CLOSED: [Status.CLOSED],
     }.get(Status(demo.status), [])
     for status in path:
-        do_change_status(lead, case, status)
+        do_change_status(lead, case, status, outcome=demo.outcome if status == Status.CLOSED else "")
     if demo.status == Status.DECIDED:
         _decide(case, stewards, demo.outcome)
     created = case.created_at - timedelta(days=demo.age_days)

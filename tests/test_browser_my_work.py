@@ -41,7 +41,7 @@ def test_a_stewards_morning(live_server: Any, new_page: Any, stewards: dict[str,
     assert page.url == f"{base}/my-work/"
     counts = {
         key: _count(page, key)
-        for key in ("declare", "acknowledge", "vote", "approve", "appeal", "messages", "clocks", "flags", "moderation")
+        for key in ("declare", "acknowledge", "vote", "approve", "appeal", "messages", "clocks", "flags", "moderation", "transparency")
     }
     assert counts == {
         "declare": "1",
@@ -53,6 +53,7 @@ def test_a_stewards_morning(live_server: Any, new_page: Any, stewards: dict[str,
         "clocks": "3",
         "flags": "1",
         "moderation": "1",
+        "transparency": "1",
     }
 
     # The new messages first: opening the case (by any link) marks them seen.
@@ -67,6 +68,7 @@ def test_a_stewards_morning(live_server: Any, new_page: Any, stewards: dict[str,
     _follow(page, base, "clocks", "#clocks form[action$='/clocks/target/'] button")
     _follow(page, base, "flags", f"form[action='/screening/flags/{morning.flag.pk}/dismiss/'] button")
     _follow(page, base, "moderation", f"#moderator-action-{morning.moderation.pk} form[action$='/moderator-actions/review/'] button")
+    _follow(page, base, "transparency", "form#sign-off button")
 
     # The brand leads a steward home.
     page.locator("a.brand").click()

@@ -28,6 +28,9 @@ from screening.models import Flag
 from screening.tests.flagging import flag, github
 from spaces.base import ModeratorActionEvent
 from spaces.tests.helpers import hook_connection
+from transparency.actions import do_draft_report
+from transparency.models import TransparencyReport
+from transparency.periods import period_of
 
 BUSY_BODY = "MORNING-BUSY-BODY the maintainer shouted at me in the review"
 REPLY = "MORNING-REPLY I have one more screenshot"
@@ -43,6 +46,7 @@ class Morning:
     appeal: Appeal
     flag: Flag
     moderation: ModeratorAction
+    transparency: TransparencyReport
 
 
 def _report(body: str, handle: str) -> Case:
@@ -85,4 +89,6 @@ def make_morning(stewards: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> M
         hook_connection(monkeypatch), ModeratorActionEvent("blocked", ("mod-mary",), ("noisy-gh",), "spam", timezone.now())
     )
     assert moderation is not None
-    return Morning(busy, decided, fresh, proposal, letter, appeal, made_flag, moderation)
+    # Drafted by carol: bob is the second steward who may sign it off.
+    draft = do_draft_report(carol, period_of(timezone.localdate(), 6).previous().label)
+    return Morning(busy, decided, fresh, proposal, letter, appeal, made_flag, moderation, draft)

@@ -54,6 +54,7 @@ def test_each_kind_lists_its_item_with_a_link_to_where_it_is_done(client: Client
         "clocks": _case(busy, "clocks"),
         "flags": f"/screening/flags/{morning.flag.pk}/",
         "moderation": f"/enforcement/review/moderator-actions/#moderator-action-{morning.moderation.pk}",
+        "transparency": f"/transparency/drafts/{morning.transparency.period}/#sign-off",
     }
     assert {key: {item.url for item in kind.items} for key, kind in kinds.items()} == {key: {url} for key, url in expected.items()}
     # A month without acknowledgement: every clock of the case has run out, each its own item.
@@ -176,3 +177,16 @@ def test_the_page_does_the_same_work_however_much_waits(client: Client, stewards
     before = queries()
     more(30)
     assert queries() == before
+
+
+def test_a_transparency_draft_waits_for_a_second_steward_not_its_drafter(client: Client, stewards: dict[str, Any]) -> None:
+    from transparency.actions import do_draft_report
+    from transparency.tests.helpers import past_half
+
+    period = past_half()
+    do_draft_report(stewards["alice"], period.label)
+    kinds = {kind.key: kind for kind in waiting_for(stewards["bob"])}
+    assert [item.url for item in kinds["transparency"].items] == [f"/transparency/drafts/{period.label}/#sign-off"]
+    client.force_login(stewards["bob"])
+    assert 'id="sign-off"' in client.get(kinds["transparency"].items[0].url.split("#")[0]).content.decode()
+    assert not {kind.key: kind for kind in waiting_for(stewards["alice"])}["transparency"].items
