@@ -95,13 +95,20 @@ def deliver_one(pk: int) -> int:
         return 0  # already sent, or another delivery holds it
     row = ReminderSent.objects.select_related("deadline__case", "measure__case", "steward").get(pk=pk)
     subject, body = compose(row)
+    return send_claimed(ReminderSent, pk, row.steward.email, subject, body, "Reminder")
+
+
+def send_claimed(model: Any, pk: int, recipient: str, subject: str, body: str, what: str) -> int:
+    """Send the mail of a row this call has claimed (claimed_at set): stamped sent_at when the SMTP server took it,
+    else released for the sweep with the attempt and error counted. 1 when sent. Shared by every mail row that
+    follows the claim-before-send pattern (reminders, new-report alerts)."""
     try:
-        send_mail(subject, body, None, [row.steward.email])
+        send_mail(subject, body, None, [recipient])
     except OSError as error:  # smtplib's errors and socket failures: keep the row for a retry
-        logger.warning("Reminder %s could not be sent: %s", pk, error)
-        ReminderSent.objects.filter(pk=pk).update(claimed_at=None, attempts=F("attempts") + 1, last_error=str(error)[:300])
+        logger.warning("%s %s could not be sent: %s", what, pk, error)
+        model.objects.filter(pk=pk).update(claimed_at=None, attempts=F("attempts") + 1, last_error=str(error)[:300])
         return 0
-    ReminderSent.objects.filter(pk=pk).update(sent_at=timezone.now(), attempts=F("attempts") + 1, last_error="")
+    model.objects.filter(pk=pk).update(sent_at=timezone.now(), attempts=F("attempts") + 1, last_error="")
     return 1
 
 

@@ -34,7 +34,7 @@ from django.utils.translation import ngettext
 from audit.log import record
 from cases.access import Need, Standing, committee_standings, may
 from cases.models import Case
-from clocks.notify import case_footer
+from clocks.notify import case_footer, send_claimed
 from notifications import chat
 from notifications.models import Delivery, NewCaseAlert
 from people.models import NewReportMail
@@ -111,14 +111,7 @@ def deliver_alert(pk: int) -> int:
         NewCaseAlert.objects.filter(pk=pk).update(skipped_at=timezone.now())
         return 0
     subject, body = compose_alert(row.case.code_name)
-    try:
-        send_mail(subject, body, None, [row.steward.email])
-    except OSError as error:  # smtplib's errors and socket failures: keep the row for the sweep
-        logger.warning("New-case alert %s could not be sent: %s", pk, error)
-        NewCaseAlert.objects.filter(pk=pk).update(claimed_at=None, attempts=F("attempts") + 1, last_error=str(error)[:300])
-        return 0
-    NewCaseAlert.objects.filter(pk=pk).update(sent_at=timezone.now(), attempts=F("attempts") + 1, last_error="")
-    return 1
+    return send_claimed(NewCaseAlert, pk, row.steward.email, subject, body, "New-case alert")
 
 
 def deliver_case(case_id: int) -> int:
