@@ -62,7 +62,7 @@ def _read_body(request: HttpRequest, limit: int) -> bool:
         return False
     body = request.read(limit + 1)
     # `request.body` is what every space's parser reads; set here, Django does not check its own limit again.
-    request._body = body  # type: ignore[attr-defined]
+    request._body = body
     return len(body) <= limit
 
 

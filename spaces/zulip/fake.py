@@ -391,9 +391,7 @@ class FakeZulip(FakePlatform):
         for name in streams:
             if name not in self.streams.values():
                 return self.error(f"Invalid narrow operator: unknown channel {name}", "BAD_NARROW")
-        messages = sorted(
-            (message for message in self.messages.values() if self._in_narrow(message, streams)), key=lambda m: m.id
-        )
+        messages = sorted((message for message in self.messages.values() if self._in_narrow(message, streams)), key=lambda m: m.id)
         anchor = params.get("anchor", "newest")
         if not _integer(anchor) and anchor != "newest":
             return self.error(f"Unsupported anchor in this imitation: {anchor}")
