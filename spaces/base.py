@@ -225,6 +225,9 @@ class Space:
     # Connection settings an admin fills in (not secrets), and the secrets read from the environment or file.
     setting_names: ClassVar[tuple[str, ...]] = ()
     secret_names: ClassVar[tuple[str, ...]] = ()
+    # The largest webhook delivery this platform sends, in bytes; None: STEWARD_WEBHOOK_MAX_BYTES (1 MiB by default).
+    # Only the webhook endpoint reads it: every other request keeps Django's limits.
+    webhook_max_bytes: ClassVar[int | None] = None
 
     @classmethod
     def needed_secrets(cls, settings: Mapping[str, Any]) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from spaces.base import NotConfigured, PermanentFailure, WebhookRefused
+from spaces.base import NotConfigured, PermanentFailure, Space, WebhookRefused
 from spaces.inbound import Replayed, receive
 from spaces.models import SpaceConnection
 from spaces.registry import space_for
@@ -26,6 +26,7 @@ from spaces.registry import space_for
 logger = logging.getLogger("steward.spaces")
 
 NOT_FOUND = "Not found."
+DUPLICATE = "Already taken."
 
 
 def _refuse(
@@ -50,6 +51,21 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
+def _body_limit(space: Space) -> int:
+    return space.webhook_max_bytes or settings.STEWARD_WEBHOOK_MAX_BYTES
+
+
+def _read_body(request: HttpRequest, limit: int) -> bool:
+    """Read the body under this platform's limit rather than Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, sized
+    for forms): GitHub sends up to 25 MB. False when the body is over the limit (a declared length, or what arrives)."""
+    if _declared_length(request) > limit:
+        return False
+    body = request.read(limit + 1)
+    # `request.body` is what every space's parser reads; set here, Django does not check its own limit again.
+    request._body = body
+    return len(body) <= limit
+
+
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, slug: str) -> HttpResponse:
@@ -57,11 +73,11 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     if connection is None:
         # The same bare answer as a connection that cannot take this delivery, so callers cannot tell the two apart.
         return HttpResponse(NOT_FOUND, status=404, content_type="text/plain; charset=utf-8")
-    # Every platform's deliveries are far smaller; anything bigger is refused before it is read.
-    if _declared_length(request) > settings.STEWARD_WEBHOOK_MAX_BYTES:
-        return _refuse(connection, 413, "body too large")
     try:
         space = space_for(connection)
+        # Each platform's largest delivery is the limit; anything bigger is refused before it is read.
+        if not _read_body(request, _body_limit(space)):
+            return _refuse(connection, 413, "body too large")
         inbound = space.parse_webhook(request)
     except NotConfigured as error:
         return _refuse(connection, 404, f"not configured: {error.message}", NOT_FOUND, level=logging.ERROR)
@@ -80,7 +96,17 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         handled = receive(connection, inbound)
     except Replayed:
-        return _refuse(connection, 409, f"replayed delivery {_printable(inbound.delivery_id)}", "replayed delivery")
+        # A genuine delivery (its signature was checked above) already taken: the platform's retry after a slow or
+        # lost answer (Slack's X-Slack-Retry-Num, GitHub's redelivery with the same X-GitHub-Delivery). It changes
+        # nothing, and it is answered 2xx: Slack counts any other answer as a failure and switches the app's
+        # events off after repeated ones.
+        logger.info(
+            "webhook duplicate: connection=%s delivery=%s retry=%s",
+            connection.slug,
+            _printable(inbound.delivery_id),
+            _printable(request.headers.get("X-Slack-Retry-Num", "") or "-"),
+        )
+        return HttpResponse(DUPLICATE, status=200, content_type="text/plain; charset=utf-8")
     logger.info(
         "webhook accepted: connection=%s delivery=%s events=%d", connection.slug, _printable(inbound.delivery_id), len(inbound.events)
     )

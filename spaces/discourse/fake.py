@@ -447,10 +447,11 @@ class FakeDiscourse(FakePlatform):
         return self.delivery("ping", "ping", "OK")
 
     def post_delivery(self, post: ForumPost, event_name: str = "post_created") -> tuple[bytes, dict[str, str]]:
-        """WebHookPostSerializer: the post's fields and its topic's, with `raw`, without the viewer's `can_*`."""
+        """WebHookPostSerializer: the post's fields and its topic's, with `raw`, without the viewer's `can_*` and
+        without `post_url` (as deliveries captured from a forum show)."""
         topic = self.topics[post.topic_id]
         payload = shapes.post_fields(post, topic, self.users[post.user_id], self._replied_to(post))
-        for key in ("can_edit", "can_delete", "can_recover"):
+        for key in ("can_edit", "can_delete", "can_recover", "post_url"):
             payload.pop(key)
         payload.update(
             reply_to_post_number=post.reply_to_post_number,
@@ -492,6 +493,7 @@ class FakeDiscourse(FakePlatform):
             "post_version": 1,
             "reviewable_score_ids": [next(self._ids)],
             "bundled_action_ids": [],
-            "editable_field_ids": [],
+            # ReviewableSerializer embeds these as objects ({id, type}); a flagged post has none a flagger may edit.
+            "editable_fields": [],
         }
         return self.delivery("reviewable", "reviewable_created", payload)

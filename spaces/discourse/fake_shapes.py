@@ -222,8 +222,8 @@ def post_fields(post: ForumPost, topic: ForumTopic, author: ForumUser, replied_t
         "post_url": f"/t/{topic.slug}/{topic.id}/{post.post_number}",
     }
     if replied_to is not None:
+        # PostSerializer#reply_to_user names the person without their id.
         fields["reply_to_user"] = {
-            "id": replied_to.id,
             "username": replied_to.username,
             "name": replied_to.name,
             "avatar_template": avatar(replied_to),

@@ -120,11 +120,11 @@ class FakeGitHub(WebhookPayloads, FakePlatform):
             self.world.commits[sha] = rec
             return rec
 
-    def add_discussion(self, full_name: str, author: str, *, title: str = "Ideas") -> DiscussionRec:
+    def add_discussion(self, full_name: str, author: str, *, title: str = "Ideas", body: str = "What do you think?") -> DiscussionRec:
         repo = self.add_repo(full_name)
         with self.lock:
             number = 1 + sum(1 for key in [*self.world.issues, *self.world.discussions] if key[0] == full_name.casefold())
-            rec = DiscussionRec(repo, number, self.world.new_id(), self.add_user(author), title)
+            rec = DiscussionRec(repo, number, self.world.new_id(), self.add_user(author), title, body=body)
             self.world.discussions[(full_name.casefold(), number)] = rec
             return rec
 

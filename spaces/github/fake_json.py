@@ -412,7 +412,7 @@ def discussion(rec: DiscussionRec) -> dict[str, Any]:
         "created_at": T0,
         "updated_at": T0,
         "author_association": "CONTRIBUTOR",
-        "body": "What do you think?",
+        "body": rec.body,
     }
 
 

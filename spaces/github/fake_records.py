@@ -95,6 +95,7 @@ class DiscussionRec:
     title: str
     locked: bool = False
     lock_reason: str | None = None
+    body: str = "What do you think?"
 
     @property
     def node_id(self) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from githubkit.webhooks import sign
 
 from spaces.github import fake_json as shapes
-from spaces.github.fake_records import CommentRec, CommitRec, IssueRec, RepoRec, UserRec
+from spaces.github.fake_records import CommentRec, CommitRec, DiscussionRec, IssueRec, RepoRec, UserRec
 
 
 class WebhookPayloads:
@@ -81,6 +81,14 @@ class WebhookPayloads:
             if issue.pull:
                 return "pull_request", payload | {"number": issue.number, "pull_request": shapes.full_pull_request(issue)}
             return "issues", payload | {"issue": shapes.issue(issue)}
+
+    def discussion_payload(self, discussion: DiscussionRec, action: str = "created") -> tuple[str, dict[str, Any]]:
+        """The event name and payload GitHub delivers when a discussion is started or its opening post edited."""
+        with self.lock:
+            payload = self._envelope(action, discussion.repo, discussion.author)
+            if action == "edited":
+                payload["changes"] = {"body": {"from": "(the text before)"}}
+            return "discussion", payload | {"discussion": shapes.discussion(discussion)}
 
     def push_payload(self, commits: list[CommitRec], *, ref: str = "refs/heads/main") -> dict[str, Any]:
         """What GitHub delivers for a push of these commits (all to one repository)."""

@@ -84,6 +84,14 @@ def issue_item(
     return _item("issue", f"issue:{repository.casefold()}#{number}", user_handles(user), text, url, created_at, [], url)
 
 
+def discussion_item(
+    repository: str, number: int, user: Mapping[str, Any] | None, title: str, body: str | None, url: str, created_at: Any
+) -> Item:
+    """A discussion's opening post (title and body), read as an issue's is: addressed to everyone it mentions."""
+    text = f"{title}\n\n{body or ''}".strip()
+    return _item("discussion", f"discussion:{repository.casefold()}#{number}", user_handles(user), text, url, created_at, [], url)
+
+
 def commit_item(sha: str, login: str | None, user_id: int | None, message: str, url: str, created_at: Any) -> Item:
     """A commit message. Its author is the GitHub account the commit's e-mail belongs to, when there is one."""
     return _item("commit", f"commit:{sha}", handles(login, user_id), message, url, created_at, [], url.rsplit("/commit/", 1)[0])

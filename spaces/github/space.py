@@ -36,6 +36,8 @@ OPERATIONS: dict[Op, type[Operation]] = {
 class GitHubSpace(Space):
     platform = "github"
     title = "GitHub"
+    # GitHub caps a delivery at 25 MB (a push of many large commit messages, an issue with a long body come close).
+    webhook_max_bytes = 25 * 1024 * 1024
     capabilities = (
         Capability(Op.BLOCK, Target.PERSON, "Block from the GitHub organisation"),
         Capability(

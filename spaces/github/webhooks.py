@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 from django.http import HttpRequest
 
 from spaces.base import ContentEvent, Event, Inbound, Item, ModeratorActionEvent, WebhookRefused
-from spaces.github.items import comment_item, commit_item, issue_item, user_handles
+from spaces.github.items import comment_item, commit_item, discussion_item, issue_item, user_handles
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 COMMENT_ACTIONS = ("created", "edited")
@@ -142,6 +142,13 @@ def _opening_post(key: str) -> Callable[[Mapping[str, Any]], Item]:
     return make
 
 
+def _discussion(payload: Mapping[str, Any]) -> Item:
+    thread, repository = payload["discussion"], payload["repository"]["full_name"]
+    return discussion_item(
+        repository, thread["number"], thread["user"], thread["title"], thread.get("body"), thread["html_url"], thread["created_at"]
+    )
+
+
 def _pushed_commits(payload: Mapping[str, Any]) -> list[Item]:
     """The messages of a push's commits (GitHub sends at most 20 per delivery; the poll reads the rest)."""
     return [
@@ -158,6 +165,7 @@ CONTENT: dict[str, tuple[tuple[str, ...], Callable[[Mapping[str, Any]], Item]]] 
     "issue_comment": (COMMENT_ACTIONS, _issue_comment),
     "pull_request_review_comment": (COMMENT_ACTIONS, _review_comment),
     "pull_request_review": (("submitted", "edited"), _review),
+    "discussion": (COMMENT_ACTIONS, _discussion),  # a discussion is "created", not "opened"
     "discussion_comment": (COMMENT_ACTIONS, _discussion_comment),
     "commit_comment": (("created",), _commit_comment),
 }

@@ -11,8 +11,13 @@ from spaces.base import Item
 from spaces.slack.subjects import permalink
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-# Messages people wrote: plain ones and thread replies "also sent to the channel". Joins, bots, tombstones are not.
-PEOPLES_SUBTYPES = frozenset({"", "thread_broadcast"})
+# Messages people wrote, by Slack's published list of message subtypes (docs.slack.dev/reference/events/message):
+# plain ones; `thread_broadcast`, a thread reply "also sent to the channel"; `file_share`, a file or picture with
+# its caption in `text`; `me_message`, a /me line. Every other subtype is Slack's or an app's doing: `bot_message`,
+# joins and leaves (`channel_join`, `group_leave`...), renames, topic and purpose changes, archiving, pins,
+# `reminder_add`, `tombstone`, `message_deleted`, `message_replied`; `message_changed` wraps the edited message,
+# which is judged by its own subtype.
+PEOPLES_SUBTYPES = frozenset({"", "thread_broadcast", "file_share", "me_message"})
 
 
 def written_by_a_person(message: Mapping[str, Any]) -> bool:

@@ -100,7 +100,7 @@ def _same_workspace(expected: str, sent: str) -> None:
 
 
 def _message_event(event: Mapping[str, Any], workspace_url: str) -> Event | None:
-    """New messages, thread replies sent to the channel, and edits, when a person wrote them."""
+    """New messages (with a file or not), thread replies sent to the channel, and edits, when a person wrote them."""
     if event.get("type") != "message" or not event.get("channel"):
         return None
     message: Mapping[str, Any] = event
@@ -108,10 +108,23 @@ def _message_event(event: Mapping[str, Any], workspace_url: str) -> Event | None
         inner = event.get("message")
         if not isinstance(inner, Mapping):
             return None
-        message = inner
+        message = _edited_message(inner, event.get("previous_message"))
     if not messages.written_by_a_person(message) or not message.get("ts"):
         return None
     return ContentEvent(messages.item(message, str(event["channel"]), workspace_url))
+
+
+def _edited_message(inner: Mapping[str, Any], previous: Any) -> Mapping[str, Any]:
+    """The edited message, named by its own ts. Slack's published shape puts it in `message.ts`; a delivery whose
+    `message` lacks it still names the same message in `previous_message.ts`. The event's outer `ts` is the edit's
+    own time, never the message's, so it is not used."""
+    if inner.get("ts") or not isinstance(previous, Mapping) or not previous.get("ts"):
+        return inner
+    restored = {**inner, "ts": previous["ts"]}
+    for key in ("user", "thread_ts", "parent_user_id"):  # the author and thread do not change with an edit
+        if not restored.get(key) and previous.get(key):
+            restored[key] = previous[key]
+    return restored
 
 
 def _interaction(payload: Mapping[str, Any], delivery: str, workspace_url: str) -> SlackInbound:

@@ -149,6 +149,7 @@ class FakeMessage:
     topic: str
     content: str
     timestamp: int
+    recipients: tuple[int, ...] = ()  # a direct message's people, sender included (stream_id is then 0)
 
 
 class FakeZulip(FakePlatform):
@@ -320,6 +321,8 @@ class FakeZulip(FakePlatform):
 
     def _message_json(self, message: FakeMessage) -> dict[str, Any]:
         sender = self.users[message.sender_id]
+        if message.recipients:
+            return self._direct_message_json(message)
         return {
             "id": message.id,
             "sender_id": sender.user_id,
@@ -338,6 +341,31 @@ class FakeZulip(FakePlatform):
             "is_me_message": False,
         }
 
+    def _direct_message_json(self, message: FakeMessage) -> dict[str, Any]:
+        """A direct message as GET /messages shows it: type "private", display_recipient the list of its people
+        (sender included), an empty subject, and no stream_id."""
+        sender = self.users[message.sender_id]
+        people = [
+            {"id": user_id, "email": self.users[user_id].email, "full_name": self.users[user_id].full_name, "is_mirror_dummy": False}
+            for user_id in sorted(message.recipients)
+        ]
+        return {
+            "id": message.id,
+            "sender_id": sender.user_id,
+            "sender_email": sender.email,
+            "sender_full_name": sender.full_name,
+            "type": "private",
+            "display_recipient": people,
+            "subject": "",
+            "content": message.content,
+            "timestamp": message.timestamp,
+            "recipient_id": 5000 + min(message.recipients),
+            "reactions": [],
+            "submessages": [],
+            "flags": [],
+            "is_me_message": False,
+        }
+
     def _get_message(self, params: dict[str, Any], message_id: str) -> httpx.Response:
         message = self.messages.get(int(message_id))
         if message is None:
@@ -349,6 +377,11 @@ class FakeZulip(FakePlatform):
             return self.error("Invalid message(s)")
         return self.success()
 
+    def _in_narrow(self, message: FakeMessage, streams: list[str]) -> bool:
+        if message.recipients:  # without a stream narrow, the bot reads the direct messages it is in
+            return not streams and self.bot_id in message.recipients
+        return not streams or self.streams[message.stream_id] in streams
+
     def _get_messages(self, params: dict[str, Any]) -> httpx.Response:
         narrow = params.get("narrow", [])
         streams = [item["operand"] for item in narrow if item["operator"] in ("stream", "channel")]
@@ -358,9 +391,7 @@ class FakeZulip(FakePlatform):
         for name in streams:
             if name not in self.streams.values():
                 return self.error(f"Invalid narrow operator: unknown channel {name}", "BAD_NARROW")
-        messages = sorted(
-            (message for message in self.messages.values() if not streams or self.streams[message.stream_id] in streams), key=lambda m: m.id
-        )
+        messages = sorted((message for message in self.messages.values() if self._in_narrow(message, streams)), key=lambda m: m.id)
         anchor = params.get("anchor", "newest")
         if not _integer(anchor) and anchor != "newest":
             return self.error(f"Unsupported anchor in this imitation: {anchor}")
@@ -470,6 +501,13 @@ class FakeZulip(FakePlatform):
     def post(self, sender_id: int, stream_id: int, content: str, *, topic: str = "general", timestamp: int | None = None) -> int:
         message_id = next(self._ids)
         self.messages[message_id] = FakeMessage(message_id, sender_id, stream_id, topic, content, timestamp or int(time.time()))
+        return message_id
+
+    def send_direct(self, sender_id: int, recipient_ids: list[int], content: str, *, timestamp: int | None = None) -> int:
+        """A direct message (one-to-one or group) from sender_id to recipient_ids."""
+        message_id = next(self._ids)
+        people = tuple(sorted({sender_id, *recipient_ids}))
+        self.messages[message_id] = FakeMessage(message_id, sender_id, 0, "", content, timestamp or int(time.time()), people)
         return message_id
 
     def reactivate_by_hand(self, user_id: int) -> None:

@@ -34,7 +34,7 @@ def test_read_gives_posts_since_a_time_oldest_first_with_who_they_address(forum,
     assert [item.external_id for item in items] == [str(question.id), str(answer.id)]
     last = items[-1]
     assert last.author == (str(octocat.id), "octocat")
-    assert last.addressed == (str(bob.id), "bob", "carol_d")
+    assert last.addressed == ("bob", "carol_d")  # reply_to_user carries the username, not the id
     assert last.thread == str(topic.id)
     assert last.url == f"{forum.base_url}/t/old-news/{topic.id}/{answer.post_number}"
     assert last.text.startswith("Yes @bob")
@@ -96,9 +96,27 @@ def test_a_new_reply_is_content_with_its_author_and_whom_it_addresses(forum, fak
     assert isinstance(event, ContentEvent)
     assert event.item.external_id == str(reply.id)
     assert event.item.author == (str(octocat.id), "octocat")
-    assert event.item.addressed == (str(bob.id), "bob")  # replied to, and @mentioned: named once
+    assert event.item.addressed == ("bob",)  # replied to, and @mentioned: named once (reply_to_user has no id)
     assert event.item.kind == "post"
+    # Deliveries carry no post_url: the address is built from the topic's slug and id and the post's number.
+    assert event.item.url == f"{forum.base_url}/t/{fake.topics[reply.topic_id].slug}/{reply.topic_id}/{reply.post_number}"
     assert inbound.delivery_id.startswith("sha256:")
+
+
+def test_a_delivery_in_the_shape_discourse_sends_is_read(forum, fake, reply):
+    """WebHookPostSerializer's fields: reply_to_user is {username, name, avatar_template}, no post_url, no can_*."""
+    body, headers = fake.post_delivery(reply)
+    post = json.loads(body)["post"]
+    assert set(post["reply_to_user"]) == {"username", "name", "avatar_template"} and "post_url" not in post
+    assert not {"can_edit", "can_delete", "can_recover"} & set(post)
+    (event,) = forum.parse_webhook(delivered(body, headers)).events
+    assert "bob" in event.item.addressed and event.item.url.endswith(f"/{reply.topic_id}/{reply.post_number}")
+
+
+def test_a_flag_delivery_has_reviewables_editable_fields(fake, reply, bob):
+    body, _ = fake.flag_delivery(reply, bob)
+    reviewable = json.loads(body)["reviewable"]
+    assert reviewable["editable_fields"] == [] and "editable_field_ids" not in reviewable
 
 
 def test_edits_and_private_messages_are_content_too(forum, fake, octocat, bob):

@@ -158,6 +158,9 @@ def test_every_webhook_payload_the_fake_builds_parses_with_githubs_models(fake):
         for action in ("opened", "edited", "reopened"):
             event, payload = fake.issue_payload(opened, action)
             assert parse_obj(event, payload).action == action
+    for action in ("created", "edited"):
+        event, payload = fake.discussion_payload(discussion, action)
+        assert parse_obj(event, payload).discussion.number == discussion.number
     pushed = [fake.add_commit("acme/app", "mallory", "Fix it"), fake.add_commit("acme/app", None, "Anonymous fix")]
     assert [commit.id for commit in parse_obj("push", fake.push_payload(pushed)).commits] == [commit.sha for commit in pushed]
 

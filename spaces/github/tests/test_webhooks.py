@@ -106,6 +106,23 @@ def test_an_opened_or_edited_issue_or_pull_request_is_content_with_the_id_the_re
     assert gh.parse_webhook(post(*fake.signed(event, payload))).events == ()
 
 
+def test_a_started_or_edited_discussion_is_content_like_an_issues_opening_post(gh, fake):
+    # The payload's shape: octokit/webhooks' discussion.created example, checked with githubkit's models (test_contracts).
+    started = fake.add_discussion("acme/app", "Mallory", title="Roadmap", body="@Dave, nobody wants your feature.")
+    event, payload = fake.discussion_payload(started)
+    assert event == "discussion"
+    [content] = gh.parse_webhook(post(*fake.signed(event, payload))).events
+    item = content.item
+    assert item.external_id == f"discussion:acme/app#{started.number}"
+    assert (item.kind, item.text) == ("discussion", "Roadmap\n\n@Dave, nobody wants your feature.")
+    assert item.author == ("mallory", str(started.author.id)) and item.addressed == ("dave",)
+    assert item.url == item.thread == started.html_url
+    event, payload = fake.discussion_payload(started, action="edited")
+    assert gh.parse_webhook(post(*fake.signed(event, payload))).events[0].item.external_id == item.external_id
+    event, payload = fake.discussion_payload(started, action="category_changed")
+    assert gh.parse_webhook(post(*fake.signed(event, payload))).events == ()
+
+
 def test_a_push_gives_each_new_commit_message(gh, fake):
     first = fake.add_commit("acme/app", "Mallory", "Revert the idiot's change")
     second = fake.add_commit("acme/app", None, "Bump version")

@@ -233,3 +233,100 @@ def test_without_a_signing_secret_nothing_is_accepted(make_space, fake):
 
     with pytest.raises(NotConfigured, match="STEWARD_SPACE_ACME_CHAT_SIGNING_SECRET is not set"):
         space.parse_webhook(http(delivery))
+
+
+# Shapes from Slack's published message event types (slackapi/node-slack-sdk packages/types/src/events/message.ts:
+# FileShareMessageEvent, MeMessageEvent, MessageChangedEvent) and the message subtypes reference.
+FILE_SHARE = {
+    "type": "message",
+    "subtype": "file_share",
+    "text": f"look what <@{ALICE}> did",
+    "files": [
+        {
+            "id": "F0PICTURE1",
+            "created": 1700000000,
+            "name": "screenshot.png",
+            "title": "screenshot.png",
+            "mimetype": "image/png",
+            "filetype": "png",
+            "pretty_type": "PNG",
+            "user": MALLORY,
+            "editable": False,
+            "size": 48213,
+            "mode": "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": True,
+            "public_url_shared": False,
+            "display_as_bot": False,
+            "username": "",
+            "url_private": "https://files.slack.com/files-pri/T0-F0PICTURE1/screenshot.png",
+            "permalink": "https://acme.slack.com/files/U012AB3CD/F0PICTURE1/screenshot.png",
+        }
+    ],
+    "upload": True,
+    "display_as_bot": False,
+    "user": MALLORY,
+    "ts": TS,
+    "channel": "C0RANDOM1",
+    "channel_type": "channel",
+    "event_ts": TS,
+}
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        FILE_SHARE,
+        {**FILE_SHARE, "subtype": "me_message", "files": None, "upload": None},
+        {**FILE_SHARE, "thread_ts": "1699999999.000100", "parent_user_id": "U0BOB0001"},
+    ],
+    ids=["picture-with-caption", "me-message", "picture-in-a-thread"],
+)
+def test_messages_a_person_writes_are_content_whatever_their_subtype(space, fake, event):
+    [found] = space.parse_webhook(http(fake.event(event, SIGNING_SECRET))).events
+
+    assert isinstance(found, ContentEvent)
+    assert found.item.author == ("u012ab3cd",) and found.item.text == f"look what <@{ALICE}> did"
+    assert "u0alice01" in found.item.addressed and found.item.external_id == f"C0RANDOM1/{TS}"
+
+
+@pytest.mark.parametrize(
+    "subtype",
+    ["channel_leave", "channel_topic", "channel_purpose", "channel_name", "channel_archive", "pinned_item", "ekm_access_denied"],
+)
+def test_slacks_own_notices_in_a_channel_are_not_content(space, fake, subtype):
+    event = {"type": "message", "subtype": subtype, "user": MALLORY, "text": f"<@{MALLORY}> set the channel topic", "ts": TS}
+
+    assert space.parse_webhook(http(fake.event({**event, "channel": "C0RANDOM1"}, SIGNING_SECRET))).events == ()
+
+
+def test_an_edited_picture_caption_is_content(space, fake):
+    edited = {k: v for k, v in FILE_SHARE.items() if k not in ("channel", "event_ts", "channel_type")}
+    event = {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "channel": "C0RANDOM1",
+        "channel_type": "channel",
+        "ts": "1700000060.000200",
+        "event_ts": "1700000060.000200",
+        "message": {**edited, "text": f"now <@{ALICE}>", "edited": {"user": MALLORY, "ts": "1700000060.000000"}},
+        "previous_message": edited,
+    }
+
+    [found] = space.parse_webhook(http(fake.event(event, SIGNING_SECRET))).events
+
+    assert found.item.text == f"now <@{ALICE}>" and found.item.external_id == f"C0RANDOM1/{TS}"
+
+
+def test_an_edit_whose_message_lacks_its_ts_is_matched_by_the_previous_message(space, fake):
+    event = fake.edited_event("C0RANDOM1", MALLORY, f"now with <@{ALICE}>", TS, old_text="harmless")
+    del event["message"]["ts"]
+    del event["message"]["user"]
+
+    [found] = space.parse_webhook(http(fake.event(event, SIGNING_SECRET))).events
+
+    # The message's own ts (not the edit's outer ts), and its author from before the edit.
+    assert found.item.external_id == f"C0RANDOM1/{TS}" and found.item.author == ("u012ab3cd",)
+    assert found.item.text == f"now with <@{ALICE}>"

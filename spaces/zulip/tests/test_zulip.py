@@ -369,18 +369,16 @@ def test_webhook_parsed_into_content_event(zulip, fake):
 
 
 def test_webhook_direct_message_addresses_the_other_recipients(zulip, fake):
-    payload = json.loads(fake.outgoing_webhook(fake.post(fake.bob, fake.general, "hello"), token=TOKEN, trigger="direct_message"))
-    payload["message"].update(
-        type="private",
-        stream_id=None,
-        display_recipient=[
-            {"id": fake.bob, "email": "bob@example.org", "full_name": "Bob Roe"},
-            {"id": fake.alice, "email": "Alice@Example.org", "full_name": "Alice Doe"},
-        ],
-    )
-    (event,) = zulip.parse_webhook(deliver(json.dumps(payload).encode())).events
-    assert event.item.addressed == (str(fake.alice), "alice@example.org")
-    assert event.item.thread == "direct message"
+    # A group direct message to the bot, in the shape of Zulip's GET /messages example (type "private", no stream_id).
+    sent = fake.send_direct(fake.bob, [fake.alice, fake.bot_id], "hello")
+    body = fake.outgoing_webhook(sent, token=TOKEN, trigger="direct_message")
+    message = json.loads(body)["message"]
+    assert message["type"] == "private" and "stream_id" not in message and message["subject"] == ""
+    assert {person["id"] for person in message["display_recipient"]} == {fake.bob, fake.alice, fake.bot_id}
+    (event,) = zulip.parse_webhook(deliver(body)).events
+    assert event.item.author == (str(fake.bob), "bob@example.org")
+    assert set(event.item.addressed) == {str(fake.alice), "alice@example.org", str(fake.bot_id), fake.bot_email.casefold()}
+    assert event.item.thread == "direct message" and event.item.url.endswith(f"/#narrow/near/{sent}")
 
 
 @pytest.mark.parametrize(
