@@ -52,8 +52,8 @@ def dispatch(connection: SpaceConnection, event: Event, *, delivery_id: str = ""
     from enforcement.moderation import record_moderator_action
     from enforcement.watching import check_content
     from intake.from_spaces import report_from_space
-    from screening.removals import mark_removed
     from screening.ingest import take as take_for_screening
+    from screening.removals import mark_removed
 
     if isinstance(event, ReportEvent):
         return report_from_space(connection, event)
