@@ -1,4 +1,4 @@
-"""Blocks and bans made directly on a platform, outside Steward, queued for committee review (REQUIREMENTS 8.6).
+"""Blocks, bans, removals, locks and deletions made directly on a platform, outside Steward, queued for committee review (REQUIREMENTS 8.6).
 
 A moderator who blocks someone in GitHub's web UI acts for the community without the committee; the
 committee looks at each such action afterwards: it stands, it should be undone, or it becomes a case.
@@ -37,10 +37,16 @@ def handles_of(stored: str) -> list[str]:
     return [handle for handle in stored.split(SEPARATOR) if handle]
 
 
-def made_by_steward(connection: SpaceConnection, handles: tuple[str, ...], at: datetime) -> bool:
-    """Whether Steward's executor applied or lifted an action on this user in this connection around `at`."""
+def _same_target(value: str) -> str:
+    return value.strip().rstrip("/").casefold()
+
+
+def made_by_steward(connection: SpaceConnection, handles: tuple[str, ...], at: datetime, targets: tuple[str, ...] = ()) -> bool:
+    """Whether Steward's executor applied or lifted an action on this user, or on this thread or content
+    (`targets`: its URL or ids), in this connection around `at`."""
     space = identity_space(connection)
     wanted = {normalise_handle(space, handle) for handle in handles if handle}
+    wanted_targets = {_same_target(target) for target in targets if target}
     low, high = at - OWN_ACTION_WINDOW, at + OWN_ACTION_WINDOW
     candidates = EnforcementAction.objects.filter(connection=connection).filter(
         Q(status=ActionStatus.APPLIED, applied_at__range=(low, high))
@@ -49,7 +55,7 @@ def made_by_steward(connection: SpaceConnection, handles: tuple[str, ...], at: d
         | Q(status__in=(ActionStatus.RUNNING, ActionStatus.REVERTING), lease_until__gte=low)
     )
     for action in candidates.select_related("identity"):
-        if normalise_handle(space, action.subject) in wanted:
+        if normalise_handle(space, action.subject) in wanted or _same_target(action.subject) in wanted_targets:
             return True
         if action.identity is not None and action.identity.handle in wanted:
             return True
@@ -59,7 +65,7 @@ def made_by_steward(connection: SpaceConnection, handles: tuple[str, ...], at: d
 def record_moderator_action(connection: SpaceConnection, event: ModeratorActionEvent, delivery_id: str = "") -> ModeratorAction | None:
     """Queue the action for review; None when Steward made it itself or it is queued already."""
     at = event.at or timezone.now()
-    if made_by_steward(connection, event.subject, at):
+    if made_by_steward(connection, event.subject, at, event.targets):
         return None
     subject = SEPARATOR.join(handle for handle in event.subject if handle)[:300]
     action_name = event.action[:64]

@@ -29,6 +29,9 @@ class Item(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     scored_at = models.DateTimeField(null=True, blank=True, db_index=True)
     scorer_version = models.CharField(max_length=64, blank=True)
+    # Deleted on the platform (by its author, a moderator or Steward): the evidence is gone there; this copy stays.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = EncryptedCharField(max_length=300, blank=True, help_text="Who deleted it, where the platform says.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["connection", "external_id"], name="screening_item_once")]

@@ -179,9 +179,25 @@ class ModeratorActionEvent:
     subject: tuple[str, ...]  # the affected user's handles
     detail: str = ""
     at: datetime | None = None
+    # The thread or content acted on (its URL, the platform's id, "owner/repo#12"), where the action is about
+    # content rather than a person: how Steward's own lock or deletion coming back is recognised.
+    targets: tuple[str, ...] = ()
 
 
-Event = ContentEvent | ReportEvent | ModeratorActionEvent
+@dataclass(frozen=True)
+class ContentRemovedEvent:
+    """A comment, message or post was deleted on the platform: the evidence is gone there (Steward's copy stays).
+
+    `by` is who deleted it, where the platform says (GitHub, Discourse); empty where it does not (Slack).
+    A deletion by someone other than the author also comes as a ModeratorActionEvent.
+    """
+
+    external_id: str  # the same id the content's Item had
+    by: tuple[str, ...] = ()
+    at: datetime | None = None
+
+
+Event = ContentEvent | ReportEvent | ModeratorActionEvent | ContentRemovedEvent
 
 
 @dataclass(frozen=True)

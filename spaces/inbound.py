@@ -7,6 +7,7 @@ retry finds it new. `dispatch` sends one event where it belongs:
 - ReportEvent           → intake.from_spaces.report_from_space   (a case in the queue)
 - ContentEvent          → enforcement.watching.check_content      (no-contact watching)
 - ModeratorActionEvent  → enforcement.moderation.record_moderator_action (committee review)
+- ContentRemovedEvent   → screening.removals.mark_removed         (the evidence is gone on the platform)
 """
 
 import logging
@@ -17,7 +18,7 @@ from django.db.models import QuerySet
 
 from people.models import Identity, Space, normalise_handle
 from privacy.keys import blind_digests
-from spaces.base import ContentEvent, Event, Handled, Inbound, ModeratorActionEvent, ReportEvent
+from spaces.base import ContentEvent, ContentRemovedEvent, Event, Handled, Inbound, ModeratorActionEvent, ReportEvent
 from spaces.models import SpaceConnection, WebhookDelivery
 from spaces.registry import platforms
 
@@ -52,6 +53,7 @@ def dispatch(connection: SpaceConnection, event: Event, *, delivery_id: str = ""
     from enforcement.watching import check_content
     from intake.from_spaces import report_from_space
     from screening.ingest import take as take_for_screening
+    from screening.removals import mark_removed
 
     if isinstance(event, ReportEvent):
         return report_from_space(connection, event)
@@ -60,6 +62,8 @@ def dispatch(connection: SpaceConnection, event: Event, *, delivery_id: str = ""
         take_for_screening(connection, event.item)
     elif isinstance(event, ModeratorActionEvent):
         record_moderator_action(connection, event, delivery_id)
+    elif isinstance(event, ContentRemovedEvent):
+        mark_removed(connection, event)
     else:
         logger.info("inbound event ignored: connection=%s kind=%s", connection.slug, type(event).__name__)
     return Handled(event)

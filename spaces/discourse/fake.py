@@ -447,6 +447,19 @@ class FakeDiscourse(FakePlatform):
         return self.delivery("ping", "ping", "OK")
 
     def post_delivery(self, post: ForumPost, event_name: str = "post_created") -> tuple[bytes, dict[str, str]]:
+        return self.delivery("post", event_name, self.webhook_post(post))
+
+    def delete_post_by_hand(self, post: ForumPost, by: str) -> tuple[bytes, dict[str, str]]:
+        """Staff (or the author) deletes a post in the web UI: the `post_destroyed` delivery.
+
+        Webhooks are serialised as the system user, a staff viewer: the post carries `deleted_by` (BasicUserSerializer).
+        """
+        deleter = self.user_named(by)
+        self._set_deleted(post, datetime.now(UTC))
+        payload = self.webhook_post(post) | {"deleted_by": shapes.basic_user(deleter)}
+        return self.delivery("post", "post_destroyed", payload)
+
+    def webhook_post(self, post: ForumPost) -> dict[str, Any]:
         """WebHookPostSerializer: the post's fields and its topic's, with `raw`, without the viewer's `can_*` and
         without `post_url` (as deliveries captured from a forum show)."""
         topic = self.topics[post.topic_id]
@@ -461,7 +474,7 @@ class FakeDiscourse(FakePlatform):
             topic_posts_count=sum(1 for p in self.posts.values() if p.topic_id == topic.id),
             category_slug="general",
         )
-        return self.delivery("post", event_name, payload)
+        return payload
 
     def flag_delivery(self, post: ForumPost, flagger: ForumUser, flag_type: int = 4) -> tuple[bytes, dict[str, str]]:
         """A person flags a post: the flag is kept, and the `reviewable_created` delivery Discourse sends is built.

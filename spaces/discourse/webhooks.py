@@ -11,6 +11,10 @@ Events Steward uses:
 - `reviewable_created` for a `ReviewableFlaggedPost` → ReportEvent: somebody flagged a post. The payload
   names people by id only (`created_by_id`, `target_created_by_id`), so their usernames are looked up
   through the API, best effort. Flags by the system user or by Steward's own account (its hides) are skipped.
+- `post_destroyed` → ContentRemovedEvent (its screening item is marked) and, when staff deleted somebody
+  else's post, a ModeratorActionEvent for the committee's review. The post serializer carries `deleted_by`
+  for a staff viewer, and webhooks are serialised as the system user; a post its author withdrew has none.
+  Deletions by Steward's own account are left out (its own enforcement).
 - `ping` → no events. Everything else (topic, user, reviewable updates…) → no events. Suspensions and
   silences made on the forum are read from the staff action log instead (`moderation_log`): the
   `user_suspended` payload does not say who acted, so Steward could not tell its own from a moderator's.
@@ -25,8 +29,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from spaces.base import ContentEvent, Event, Item, NotConfigured, ReportEvent, WebhookRefused
-from spaces.discourse.content import item_from_post, mentions
+from spaces.base import ContentEvent, ContentRemovedEvent, Event, Item, ModeratorActionEvent, NotConfigured, ReportEvent, WebhookRefused
+from spaces.discourse.content import author_handles, item_from_post, mentions, parse_time, post_url
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -106,9 +110,33 @@ def _report(reviewable: Mapping[str, Any], base_url: str, api_username: str, loo
     return ReportEvent(reporter=reporter, item=item, reporter_name=reporter_name)
 
 
+def _destroyed(post: Mapping[str, Any], base_url: str, api_username: str) -> tuple[Event, ...]:
+    deleter = post.get("deleted_by") if isinstance(post.get("deleted_by"), Mapping) else {}
+    by = author_handles(deleter.get("id"), deleter.get("username")) if deleter else ()
+    at = parse_time(post.get("deleted_at"))
+    gone: tuple[Event, ...] = (ContentRemovedEvent(str(post["id"]), by=by, at=at),)
+    if not deleter or str(deleter.get("username", "")).casefold() == api_username.casefold():
+        return gone  # withdrawn by its author (no deleted_by), or Steward's own deletion
+    if deleter.get("id") == post.get("user_id"):
+        return gone
+    url = post_url(post, base_url)
+    detail = f"{deleter.get('username', 'A moderator')} deleted {post.get('username', 'a user')}'s post {url}."
+    moderated = ModeratorActionEvent(
+        action="deleted",
+        actor=by,
+        subject=author_handles(post.get("user_id"), post.get("username")),
+        detail=detail,
+        at=at,
+        targets=(url, f"{base_url}/p/{post['id']}", str(post["id"])),
+    )
+    return (*gone, moderated)
+
+
 def events(delivery: Delivery, base_url: str, api_username: str, lookup: UserLookup) -> tuple[Event, ...]:
     if delivery.event_type == "post" and delivery.event_name in CONTENT_EVENTS and isinstance(delivery.payload.get("id"), int):
         return (ContentEvent(item_from_post(delivery.payload, base_url)),)
+    if delivery.event_type == "post" and delivery.event_name == "post_destroyed" and isinstance(delivery.payload.get("id"), int):
+        return _destroyed(delivery.payload, base_url, api_username)
     if delivery.event_type == "reviewable" and delivery.event_name == "reviewable_created":
         report = _report(delivery.payload, base_url, api_username, lookup)
         return (report,) if report is not None else ()

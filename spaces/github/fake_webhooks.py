@@ -15,7 +15,7 @@ from typing import Any
 from githubkit.webhooks import sign
 
 from spaces.github import fake_json as shapes
-from spaces.github.fake_records import CommentRec, CommitRec, DiscussionRec, IssueRec, RepoRec, UserRec
+from spaces.github.fake_records import CommentRec, CommitRec, DiscussionRec, IssueRec, RepoRec, UserRec, World
 
 
 class WebhookPayloads:
@@ -23,6 +23,7 @@ class WebhookPayloads:
     org: UserRec
     steward: UserRec
     lock: threading.RLock
+    world: World
     add_user: Callable[..., UserRec]  # FakeGitHub's
 
     def signed(
@@ -114,6 +115,56 @@ class WebhookPayloads:
         payload = self._envelope(action, sender=self.add_user(by))
         blocked = shapes.user(self.add_user(login))
         return payload | {"blocked_user": blocked}
+
+    # Moderation by hand on github.com: each changes the fake's world as GitHub would, and returns the delivery.
+
+    def lock_by_hand(
+        self, thread: IssueRec | DiscussionRec, *, action: str = "locked", reason: str | None = "off-topic", by: str = "a-maintainer"
+    ) -> tuple[str, dict[str, Any]]:
+        """Lock (or unlock) an issue, pull request or discussion in the web UI: the `locked`/`unlocked` delivery."""
+        with self.lock:
+            thread.locked = action == "locked"
+            if isinstance(thread, DiscussionRec):
+                thread.lock_reason = reason.upper().replace("-", "_") if thread.locked and reason else None
+                return "discussion", self._envelope(action, thread.repo, self.add_user(by)) | {"discussion": shapes.discussion(thread)}
+            thread.lock_reason = reason if thread.locked else None
+            payload = self._envelope(action, thread.repo, self.add_user(by))
+            if thread.pull:
+                return "pull_request", payload | {"number": thread.number, "pull_request": shapes.full_pull_request(thread)}
+            return "issues", payload | {"issue": shapes.issue(thread)}
+
+    def remove_collaborator_by_hand(self, full_name: str, login: str, *, by: str = "an-owner") -> dict[str, Any]:
+        """The `member` `removed` delivery (a repository collaborator removed)."""
+        with self.lock:
+            self.world.collaborators.pop((full_name.casefold(), login.casefold()), None)
+            repo = self.world.repos[full_name.casefold()]
+            return self._envelope("removed", repo, self.add_user(by)) | {"member": shapes.user(self.add_user(login))}
+
+    def remove_member_by_hand(self, login: str, *, by: str = "an-owner") -> dict[str, Any]:
+        """The `organization` `member_removed` delivery."""
+        with self.lock:
+            membership = self.world.memberships.pop((self.org.login.casefold(), login.casefold()), None)
+            role, state = (membership or {}).get("role", "member"), "active"
+            member = shapes.membership(self.org, self.add_user(login), role, state)
+            del member["organization"]  # the webhook's membership object does not nest the organisation
+            return self._envelope("member_removed", sender=self.add_user(by)) | {"membership": member}
+
+    def dismiss_review_by_hand(self, review: CommentRec, *, by: str = "a-maintainer") -> dict[str, Any]:
+        """The `pull_request_review` `dismissed` delivery."""
+        assert review.issue is not None and review.kind == "review"
+        with self.lock:
+            dismissed = shapes.review(review) | {"state": "dismissed"}
+            return self._envelope("dismissed", review.repo, self.add_user(by)) | {
+                "review": dismissed,
+                "pull_request": shapes.pull_request(review.issue),
+            }
+
+    def delete_comment_by_hand(self, comment: CommentRec, *, by: str = "a-maintainer") -> tuple[str, dict[str, Any]]:
+        """Delete a comment in the web UI (by its author or a maintainer): the `deleted` delivery."""
+        event, payload = self.comment_payload(comment, "deleted")
+        with self.lock:
+            self.world.comments.pop((comment.kind, comment.id), None)
+        return event, payload | {"sender": shapes.user(self.add_user(by))}
 
     def ping_payload(self) -> dict[str, Any]:
         return {

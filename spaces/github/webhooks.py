@@ -18,6 +18,7 @@ from django.http import HttpRequest
 
 from spaces.base import ContentEvent, Event, Inbound, Item, ModeratorActionEvent, WebhookRefused
 from spaces.github.items import comment_item, commit_item, discussion_item, issue_item, user_handles
+from spaces.github.moderation import moderation_events
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 COMMENT_ACTIONS = ("created", "edited")
@@ -173,6 +174,8 @@ CONTENT: dict[str, tuple[tuple[str, ...], Callable[[Mapping[str, Any]], Item]]] 
 
 def _events(event: str, payload: Mapping[str, Any]) -> list[Event]:
     action = str(payload.get("action") or "")
+    if moderated := moderation_events(event, action, payload):
+        return moderated  # locks, removals, dismissed reviews, deletions (spaces.github.moderation)
     if event in CONTENT:
         actions, make = CONTENT[event]
         return [ContentEvent(make(payload))] if action in actions else []

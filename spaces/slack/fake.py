@@ -182,6 +182,13 @@ class FakeSlack(SlackDeliveries, FakePlatform):
     def is_active(self, user_id: str) -> bool:
         return not self.users[user_id]["deleted"]
 
+    def delete_by_hand(self, channel: str, ts: str) -> dict[str, Any]:
+        """An admin (or the author) deletes a message in Slack's client: the `message_deleted` event it sends."""
+        message = self.channels[channel].find(ts)
+        assert message is not None, f"no message {ts} in {channel}"
+        self.channels[channel].messages.remove(message)
+        return self.deleted_event(channel, message, f"{int(float(ts)) + 120}.000300")
+
     def has_message(self, channel: str, ts: str) -> bool:
         message = self.channels[channel].find(ts)
         return message is not None and message.get("subtype") != "tombstone"

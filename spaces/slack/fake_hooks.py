@@ -85,6 +85,24 @@ class SlackDeliveries:
             "previous_message": {"type": "message", "user": user, "text": old_text, "ts": ts},
         }
 
+    @staticmethod
+    def deleted_event(channel: str, deleted: dict[str, Any], deleted_at: str) -> dict[str, Any]:
+        """The `message` event of subtype `message_deleted` (docs.slack.dev/reference/events/message/message_deleted).
+
+        Slack names the deleted message's ts and, in `previous_message`, its author, but never who deleted it.
+        """
+        return {
+            "type": "message",
+            "subtype": "message_deleted",
+            "hidden": True,
+            "channel": channel,
+            "ts": deleted_at,
+            "deleted_ts": deleted["ts"],
+            "event_ts": deleted_at,
+            "channel_type": "channel",
+            "previous_message": {key: deleted[key] for key in ("type", "user", "text", "ts") if key in deleted},
+        }
+
     # Interactivity ---------------------------------------------------------------------------------
 
     def message_shortcut(

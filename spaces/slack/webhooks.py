@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from spaces.base import ContentEvent, Event, Inbound, Item, ReportEvent, WebhookRefused
+from spaces.base import ContentEvent, ContentRemovedEvent, Event, Inbound, Item, ReportEvent, WebhookRefused
 from spaces.slack import messages
 
 if TYPE_CHECKING:
@@ -100,10 +100,15 @@ def _same_workspace(expected: str, sent: str) -> None:
 
 
 def _message_event(event: Mapping[str, Any], workspace_url: str) -> Event | None:
-    """New messages (with a file or not), thread replies sent to the channel, and edits, when a person wrote them."""
+    """New messages (with a file or not), thread replies sent to the channel, and edits, when a person wrote them;
+    deletions."""
     if event.get("type") != "message" or not event.get("channel"):
         return None
     message: Mapping[str, Any] = event
+    if event.get("subtype") == "message_deleted" and event.get("deleted_ts"):
+        # Slack does not say who deleted it (its author or an admin): screening marks its item (screening.removals).
+        channel, deleted_ts = str(event["channel"]), str(event["deleted_ts"])
+        return ContentRemovedEvent(f"{channel}/{deleted_ts}", at=messages.created_at(str(event.get("ts") or deleted_ts)))
     if event.get("subtype") == "message_changed":
         inner = event.get("message")
         if not isinstance(inner, Mapping):

@@ -154,6 +154,17 @@ def test_every_webhook_payload_the_fake_builds_parses_with_githubs_models(fake):
     for action in ("blocked", "unblocked"):
         assert parse_obj("org_block", fake.org_block_payload("spammer", action=action)).blocked_user.login == "spammer"
     assert parse_obj("ping", fake.ping_payload()).hook_id == 4242
+    for thread in (issue, pull, discussion):
+        for action in ("locked", "unlocked"):
+            event, payload = fake.lock_by_hand(thread, action=action)
+            assert parse_obj(event, payload).action == action
+    fake.add_collaborator("acme/app", "ivan")
+    assert parse_obj("member", fake.remove_collaborator_by_hand("acme/app", "ivan")).member.login == "ivan"
+    assert parse_obj("organization", fake.remove_member_by_hand("ivan")).membership.user.login == "ivan"
+    assert parse_obj("pull_request_review", fake.dismiss_review_by_hand(review)).review.state == "dismissed"
+    for comment in comments[:4]:
+        event, payload = fake.delete_comment_by_hand(comment)
+        assert parse_obj(event, payload).action == "deleted"
     for opened in (issue, pull):
         for action in ("opened", "edited", "reopened"):
             event, payload = fake.issue_payload(opened, action)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test import RequestFactory
 
-from spaces.base import ContentEvent, ModeratorActionEvent, NotConfigured, WebhookRefused
+from spaces.base import ContentEvent, ContentRemovedEvent, ModeratorActionEvent, NotConfigured, WebhookRefused
 from spaces.github.items import mentions
 from spaces.testing import make_connection, space_of
 
@@ -53,12 +53,14 @@ def test_issue_comment_becomes_content_addressed_to_the_issue_author_and_mention
     assert item.created_at is not None and item.created_at.tzinfo is not None
 
 
-def test_edited_comment_is_content_again_and_a_deleted_one_is_not(gh, fake, thread):
+def test_edited_comment_is_content_again_and_a_deleted_one_is_gone(gh, fake, thread):
     comment = fake.add_comment(thread[0], "mallory", "now mentioning @dave")
     event, payload = fake.comment_payload(comment, action="edited")
     assert gh.parse_webhook(post(*fake.signed(event, payload))).events[0].item.addressed == ("alice", "dave")
-    event, payload = fake.comment_payload(comment, action="deleted")
-    assert gh.parse_webhook(post(*fake.signed(event, payload))).events == ()
+    event, payload = fake.comment_payload(comment, action="deleted")  # deleted by its author: no moderation
+    assert gh.parse_webhook(post(*fake.signed(event, payload))).events == (
+        ContentRemovedEvent(f"issue_comment:{comment.id}", by=("mallory", str(comment.author.id))),
+    )
 
 
 def test_a_comment_on_ones_own_issue_addresses_only_the_mentioned(gh, fake, thread):
