@@ -49,6 +49,9 @@ class Op(enum.StrEnum):
     DELETE_CONTENT = "delete-content"  # delete a comment, message or post
     EDIT_CONTENT = "edit-content"  # replace a comment's text (the original is kept, encrypted, for revert)
     LOCK_THREAD = "lock-thread"  # GitHub lock an issue or discussion; Discourse close a topic
+    CLOSE_CONTRIBUTION = "close-contribution"  # GitHub: close an issue (as not planned) or a pull request, with the reason
+    HIDE_REVISION = "hide-revision"  # Discourse: hide an edit (a revision) of a wiki post from its history
+    REVERT_REVISION = "revert-revision"  # Discourse: put a wiki post back to the text before an edit
 
 
 class Target(enum.StrEnum):

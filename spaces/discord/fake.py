@@ -68,7 +68,10 @@ class FakeDiscord(FakePlatform):
         self.route("DELETE", rf"{_ID}/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._guarded(self._delete_message))
         self.route("POST", rf"{_ID}/channels/(?P<channel>\d+)/messages", self._guarded(self._create_message))
         self.route("GET", rf"{_ID}/users/@me", self._guarded(self._get_me))
-        for commands in (rf"{_ID}/applications/(?P<application>\d+)/guilds/(?P<guild>\d+)/commands", rf"{_ID}/applications/(?P<application>\d+)/commands"):
+        for commands in (
+            rf"{_ID}/applications/(?P<application>\d+)/guilds/(?P<guild>\d+)/commands",
+            rf"{_ID}/applications/(?P<application>\d+)/commands",
+        ):
             self.route("GET", commands, self._guarded(self._list_commands))
             self.route("POST", commands, self._guarded(self._create_command))
 

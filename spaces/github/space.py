@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from spaces.base import ActionRequest, Capability, Check, Inbound, Item, NotConfigured, Op, Outcome, PermanentFailure, Space, Target
 from spaces.github import webhooks
 from spaces.github.client import DEFAULT_API_URL, GitHubClient
+from spaces.github.close import CloseContribution
 from spaces.github.content import CLASSIFIERS, LOCK_REASONS, DeleteContent, EditContent, HideContent, LockThread
 from spaces.github.members import LIMITS, Block, LimitInteractions, RemoveMember
 from spaces.github.operation import Operation
@@ -29,6 +30,7 @@ OPERATIONS: dict[Op, type[Operation]] = {
     Op.DELETE_CONTENT: DeleteContent,
     Op.EDIT_CONTENT: EditContent,
     Op.LOCK_THREAD: LockThread,
+    Op.CLOSE_CONTRIBUTION: CloseContribution,
 }
 
 
@@ -68,6 +70,7 @@ class GitHubSpace(Space):
             params=("lock_reason",),
             choices=(("lock_reason", tuple(LOCK_REASONS)),),
         ),
+        Capability(Op.CLOSE_CONTRIBUTION, Target.THREAD, "Close an issue as not planned, or a pull request, with the reason"),
     )
     # GitHub has no per-person mute: a ban is an organisation block.
     intents: ClassVar[Mapping[str, tuple[Op, ...]]] = {"ban": (Op.BLOCK,)}
@@ -82,10 +85,11 @@ class GitHubSpace(Space):
         if parse is None or capability.op == Op.LIMIT_INTERACTIONS:
             return False
         try:
-            parse(subject)
+            thread = parse(subject)
         except PermanentFailure:
             return False
-        return True
+        # Only issues and pull requests are closed; a discussion is locked instead.
+        return not (capability.op == Op.CLOSE_CONTRIBUTION and getattr(thread, "kind", "") == "discussion")
 
     # Configuration ---------------------------------------------------------------------------------
 

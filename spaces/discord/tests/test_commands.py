@@ -43,9 +43,7 @@ def test_global_registration(discord, fake):
 def test_a_refusal_is_reported_and_fails_the_command(db, monkeypatch, fake, url):
     from spaces.testing import make_connection
 
-    make_connection(
-        monkeypatch, "discord", slug="wrong", settings={"api_url": url, "guild_id": "1234"}, secrets={"bot_token": fake.token}
-    )
+    make_connection(monkeypatch, "discord", slug="wrong", settings={"api_url": url, "guild_id": "1234"}, secrets={"bot_token": fake.token})
     err = StringIO()
     with pytest.raises(CommandError, match="wrong"):
         call_command("register_discord_command", stderr=err, stdout=StringIO())

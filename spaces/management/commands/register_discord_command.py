@@ -30,7 +30,9 @@ class Command(BaseCommand):
         if options["connection"]:
             connections = connections.filter(slug=options["connection"])
         if not connections:
-            raise CommandError("No enabled Discord connection" + (f" with the slug {options['connection']!r}." if options["connection"] else "."))
+            raise CommandError(
+                "No enabled Discord connection" + (f" with the slug {options['connection']!r}." if options["connection"] else ".")
+            )
         failed = []
         for connection in connections:
             space = space_for(connection)
