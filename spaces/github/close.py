@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from spaces.base import ActionRequest, Check, Outcome, PermanentFailure, Verdict
-from spaces.github.client import IssueInfo, NotFound
+from spaces.github.client import GitHubClient, IssueInfo, NotFound
 from spaces.github.operation import Operation
 from spaces.github.subjects import ThreadRef, parse_thread
 
@@ -35,6 +35,22 @@ def reason_comment(request: ActionRequest, pull: bool) -> str:
     reason = request.reason.strip()
     lines = [what, "", _("Reason: %(reason)s") % {"reason": reason}] if reason else [what]
     return "\n".join([*lines, "", marker(request.key)])
+
+
+def post_thread_notice(client: GitHubClient, org: str, request: ActionRequest, text: str) -> str:
+    """A comment on the issue or pull request a lock, a hidden or a deleted comment belongs to: everyone in the
+    conversation, the author included, reads it there. Posted once: a retry finds it by the action's key."""
+    try:
+        thread = parse_thread(request.subject, org)
+    except PermanentFailure:
+        raise PermanentFailure("GitHub has no conversation to comment on for a commit comment.") from None
+    if thread.kind == "discussion":
+        raise PermanentFailure("Steward comments on issues and pull requests; a discussion gets no notice.")
+    tag = marker(f"notice-{request.key}")
+    for comment in client.thread_comments(thread.owner, thread.repo, thread.number):
+        if tag in (comment.body or ""):
+            return str(comment.id)
+    return str(client.add_thread_comment(thread.owner, thread.repo, thread.number, f"{text}\n\n{tag}"))
 
 
 class CloseContribution(Operation):

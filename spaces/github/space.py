@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from spaces.base import ActionRequest, Capability, Check, Inbound, Item, NotConfigured, Op, Outcome, PermanentFailure, Space, Target
 from spaces.github import webhooks
 from spaces.github.client import DEFAULT_API_URL, GitHubClient
-from spaces.github.close import CloseContribution
+from spaces.github.close import CloseContribution, post_thread_notice
 from spaces.github.content import CLASSIFIERS, LOCK_REASONS, DeleteContent, EditContent, HideContent, LockThread
 from spaces.github.members import LIMITS, Block, LimitInteractions, RemoveMember
 from spaces.github.operation import Operation
@@ -72,6 +72,7 @@ class GitHubSpace(Space):
         ),
         Capability(Op.CLOSE_CONTRIBUTION, Target.THREAD, "Close an issue as not planned, or a pull request, with the reason"),
     )
+    notifies = frozenset({Op.LOCK_THREAD, Op.HIDE_CONTENT, Op.DELETE_CONTENT})
     # GitHub has no per-person mute: a ban is an organisation block.
     intents: ClassVar[Mapping[str, tuple[Op, ...]]] = {"ban": (Op.BLOCK,)}
     setting_names = ("org", "api_url", "repositories")
@@ -131,6 +132,9 @@ class GitHubSpace(Space):
 
     def verify(self, request: ActionRequest, state: Mapping[str, Any]) -> Check:
         return self._operation(request.op).verify(request, state)
+
+    def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
+        return post_thread_notice(self.client, self.org, request, text)
 
     # Reading and webhooks --------------------------------------------------------------------------
 
