@@ -179,6 +179,10 @@ class DiscordClient:
         body = {"content": content, "allowed_mentions": {"parse": []}}
         return dict(self._send("POST", f"/channels/{channel}/messages", f"post in channel {channel}", body=body).json())
 
+    def open_dm(self, user: str) -> str:
+        """The bot's direct-message channel with a user (Discord returns the existing one if there is one)."""
+        return str(self._send("POST", "/users/@me/channels", f"open a direct message to {user}", body={"recipient_id": user}).json()["id"])
+
     def messages_after(self, channel: str, after: int) -> Iterator[dict[str, Any]]:
         """Every message in a channel with an id above `after`, oldest first, a page of 100 at a time."""
         while True:

@@ -96,6 +96,7 @@ class DiscordSpace(Space):
     intents = {"ban": (Op.BAN,), "mute": (Op.TIMEOUT,)}
     setting_names = ("api_url", "guild_id", "application_id", "channels", "notice_channel")
     posts_notices = True
+    notifies = frozenset({Op.TIMEOUT})  # a direct message to the person timed out (they stay in the server)
     secret_names = ("bot_token", "public_key")
 
     @classmethod
@@ -145,6 +146,14 @@ class DiscordSpace(Space):
         if request.op == Op.DELETE_CONTENT:
             return self._delete(request)
         return super().apply(request)
+
+    def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
+        """A direct message from the bot to the person timed out. Discord refuses it (50007) when they accept no
+        direct messages from server members; the caller records that, the time-out stays."""
+        if request.op not in self.notifies:
+            return super().post_moderation_notice(request, state, text)
+        with self.client() as api:
+            return str(api.create_message(api.open_dm(user_id(request.subject)), text)["id"])
 
     def revert(self, request: ActionRequest, state: Mapping[str, Any]) -> Outcome:
         if request.op == Op.TIMEOUT:
