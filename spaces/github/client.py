@@ -44,6 +44,8 @@ USER_AGENT = "Steward (code of conduct enforcement)"
 Limit = Literal["existing_users", "contributors_only", "collaborators_only"]
 Expiry = Literal["one_day", "three_days", "one_week", "one_month", "six_months"]
 IssueLockReason = Literal["off-topic", "too heated", "resolved", "spam"]
+IssueState = Literal["open", "closed"]
+IssueStateReason = Literal["completed", "not_planned", "reopened"]
 # GraphQL error types that say the request itself is wrong or not allowed: retrying cannot help.
 _PERMANENT_GRAPHQL = {"NOT_FOUND", "FORBIDDEN", "UNPROCESSABLE", "INSUFFICIENT_SCOPES", "ARGUMENT_LIMIT", "MAX_NODE_LIMIT_EXCEEDED"}
 
@@ -348,11 +350,13 @@ class GitHubClient:
         pull = bool(issue.pull_request)
         return IssueInfo(issue.node_id, issue.locked, _login(issue.user), str(issue.state), issue.state_reason or None, pull)
 
-    def set_issue_state(self, owner: str, repo: str, number: int, state: str, state_reason: str | None) -> None:
+    def set_issue_state(self, owner: str, repo: str, number: int, state: IssueState, state_reason: IssueStateReason | None) -> None:
         """Close or reopen an issue or pull request (the issues API serves both; only issues keep a state reason)."""
-        body: dict[str, Any] = {"state": state} | ({"state_reason": state_reason} if state_reason else {})
         with calling(f"{'close' if state == 'closed' else 'reopen'} {owner}/{repo}#{number}"):
-            self.rest.issues.update(owner, repo, number, data=body)  # type: ignore[arg-type]
+            if state_reason:
+                self.rest.issues.update(owner, repo, number, state=state, state_reason=state_reason)
+            else:
+                self.rest.issues.update(owner, repo, number, state=state)
 
     def thread_comments(self, owner: str, repo: str, number: int) -> Iterator[IssueComment]:
         with calling(f"read the comments of {owner}/{repo}#{number}"):
