@@ -89,8 +89,19 @@ class GitHubSpace(Space):
             thread = parse(subject)
         except PermanentFailure:
             return False
-        # Only issues and pull requests are closed; a discussion is locked instead.
-        return not (capability.op == Op.CLOSE_CONTRIBUTION and getattr(thread, "kind", "") == "discussion")
+        if capability.op == Op.CLOSE_CONTRIBUTION:
+            # The issue or pull request itself (its opening post), never from one comment in it; a discussion is
+            # locked instead.
+            return getattr(thread, "kind", "") == "issue" and not cls._names_a_comment(subject)
+        return True
+
+    @staticmethod
+    def _names_a_comment(subject: str) -> bool:
+        try:
+            parse_comment(subject)
+        except PermanentFailure:
+            return False
+        return True
 
     # Configuration ---------------------------------------------------------------------------------
 

@@ -85,6 +85,8 @@ def test_a_discussion_is_not_closed_and_not_offered(gh, fake):
     assert not GitHubSpace.takes_subject(close, url)
     assert GitHubSpace.takes_subject(close, "https://github.com/acme/app/issues/4")
     assert GitHubSpace.takes_subject(close, "https://github.com/acme/app/pull/4")
+    # Never from one comment: closing the whole contribution is decided on the contribution itself.
+    assert not GitHubSpace.takes_subject(close, "https://github.com/acme/app/issues/4#issuecomment-9")
 
 
 def test_the_new_endpoints_serve_githubs_published_shapes(fake, url):
