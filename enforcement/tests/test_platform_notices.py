@@ -105,3 +105,33 @@ def test_the_policy_setting_is_validated():
     with pytest.raises(PolicyError, match="notify_on_platform"):
         parse_policy(text.replace("  drift_check_hours: 24", "  drift_check_hours: 24\n  notify_on_platform: sometimes", 1))
     assert parse_policy(text).enforcement.notify_on_platform is False
+
+
+def test_a_notice_that_could_identify_a_reporter_is_not_sent(stewards, github):
+    """The last guard: the text is checked against the case's reporters just before it goes out (a reporter added
+    after the action was approved, say); such a notice is recorded as not posted, and the action stays."""
+    from cases.models import Case
+    from enforcement.models import EnforcementAction, Plan, PlanStatus
+    from intake.actions import Submission, do_submit_report
+
+    policy_with("notify_on_platform: true")
+    fake, connection = github
+    receipt = do_submit_report(
+        Submission(body="Someone kept insulting me.", reporter_name="Rosalind Quinterra", reporter_email="rq@example.net")
+    )
+    case = Case.objects.get(code_name=receipt.case_code_name)
+    issue = fake.add_issue("acme/app", "mallory")
+    plan = Plan.objects.create(case=case, status=PlanStatus.APPROVED, notify_first=False)
+    action = EnforcementAction.objects.create(
+        plan=plan,
+        connection=connection,
+        op="lock-thread",
+        subject=issue.html_url,
+        reason="As Quinterra told us.",
+        status=ActionStatus.APPLIED,
+    )
+    assert notify_applied(action.pk) == "withheld"
+    notice = PlatformNotice.objects.get(action=action)
+    assert notice.status == NoticeStatus.FAILED and "may identify a reporter" in notice.error
+    assert "Quinterra" not in notice.error
+    assert comments_on(fake, issue) == []
