@@ -138,6 +138,10 @@ def run_action(action_id: int) -> str:
     failpoint("enforcement.called")
     result = finish(taken, outcome)
     failpoint("enforcement.recorded")
+    if result == "done" and taken.phase == Phase.APPLY:
+        from enforcement.platform_notices import notify_applied
+
+        notify_applied(action_id)  # after the action is recorded: a failed notice never undoes it
     return result
 
 

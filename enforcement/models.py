@@ -165,6 +165,30 @@ class EnforcementAction(models.Model):
         self.state_json = json.dumps(value, sort_keys=True, default=str) if value else ""
 
 
+class NoticeStatus(models.TextChoices):
+    CLAIMED = "claimed", "Being posted"
+    POSTED = "posted", "Posted"
+    FAILED = "failed", "Not posted"
+
+
+class PlatformNotice(models.Model):
+    """The one notice an applied action posts on its platform (policy `enforcement.notify_on_platform`).
+
+    The row is claimed before the platform is called, so a notice is never posted twice; a worker that dies in
+    between leaves it claimed, and it is not posted again (a second message would be worse than none)."""
+
+    action = models.OneToOneField(EnforcementAction, on_delete=models.CASCADE, related_name="platform_notice")
+    status = models.CharField(max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.CLAIMED)
+    language = models.CharField(max_length=20, blank=True)
+    external_ref = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Notice for action #{self.action_id} ({self.status})"
+
+
 class Receipt(models.Model):
     """One attempt's result, for the case page. Details may name handles, so they are encrypted."""
 

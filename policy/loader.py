@@ -302,6 +302,7 @@ POLICY = Record(
                     "check_in_days": optional(Int(minimum=1), 7),
                     "remind_before_end_days": optional(Int(minimum=0), 3),
                     "drift_check_hours": optional(Int(minimum=1), 24),
+                    "notify_on_platform": optional(Bool(), False),
                 }
             ),
             {},

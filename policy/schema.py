@@ -115,6 +115,9 @@ class Enforcement:
     check_in_days: int = 7  # the shepherd checks how things stand this long after the actions are applied
     remind_before_end_days: int = 3  # the shepherd hears this long before a temporary sanction is lifted
     drift_check_hours: int = 24  # how often applied bans are verified on the platforms
+    # Post a short notice on the platform when an action is applied (a comment on the locked thread, a DM to the
+    # person timed out), where the space can; never naming a reporter (enforcement.platform_notices).
+    notify_on_platform: bool = False
 
 
 @dataclass(frozen=True)

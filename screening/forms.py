@@ -15,6 +15,7 @@ PARAM_LABELS = {
     "body": _lazy("Replacement text (when replacing the text)"),
     "lock_reason": _lazy("Why the thread is locked (when locking)"),
     "limit": _lazy("Who may still take part (when limiting)"),
+    "revision": _lazy("Which edit, by its number in the post's history (when hiding or undoing an edit)"),
 }
 # How a fixed value reads (Capability.choices); a value not named here reads as itself, with spaces for "_" and "-".
 VALUE_LABELS = {

@@ -49,6 +49,9 @@ class Op(enum.StrEnum):
     DELETE_CONTENT = "delete-content"  # delete a comment, message or post
     EDIT_CONTENT = "edit-content"  # replace a comment's text (the original is kept, encrypted, for revert)
     LOCK_THREAD = "lock-thread"  # GitHub lock an issue or discussion; Discourse close a topic
+    CLOSE_CONTRIBUTION = "close-contribution"  # GitHub: close an issue (as not planned) or a pull request, with the reason
+    HIDE_REVISION = "hide-revision"  # Discourse: hide an edit (a revision) of a wiki post from its history
+    REVERT_REVISION = "revert-revision"  # Discourse: put a wiki post back to the text before an edit
 
 
 class Target(enum.StrEnum):
@@ -288,6 +291,17 @@ class Space:
 
     def verify(self, request: ActionRequest, state: Mapping[str, Any]) -> Check:
         return Check(Verdict.UNKNOWN, f"{self.title} cannot check {request.op}.")
+
+    # Notices to the people acted on, on the platform itself ---------------------------------------
+
+    # The operations after which this space can tell people why (a comment on the locked thread, a DM to the person
+    # timed out), when the policy's `enforcement.notify_on_platform` asks for it (enforcement.platform_notices).
+    notifies: ClassVar[frozenset[Op]] = frozenset()
+
+    def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
+        """Post `text` where the people affected by the applied `request` see it; return the platform's id for it.
+        The caller claims its own row first and posts at most once; failures are raised as for `apply`."""
+        raise PermanentFailure(f"{self.title} cannot post a notice after {request.op}.")
 
     # Notices to the committee's own channel -------------------------------------------------------
 

@@ -76,9 +76,9 @@ def test_the_form_offers_what_github_can_do_to_this_comment_as_choices(client: C
     assert options(html, "param_classifier") == ["", "spam", "abuse", "off-topic", "outdated", "duplicate", "resolved"]
     assert options(html, "param_lock_reason") == ["", "off-topic", "too heated", "resolved", "spam"]
     assert 'name="param_limit"' not in html
-    # The opening post of an issue is no comment: GitHub can only lock the issue.
+    # The opening post of an issue is no comment: GitHub can lock the issue, or close it as not planned.
     opening = flagged(issue.html_url, "i1")
-    assert options(client.get(page(opening)).content.decode(), "op") == ["lock-thread"]
+    assert options(client.get(page(opening)).content.decode(), "op") == ["lock-thread", "close-contribution"]
     # A value GitHub does not take is refused, and nothing is asked of GitHub.
     client.post(page(comment, "act"), {"op": "hide-content", "reason": "Insult", "param_classifier": "rude"})
     comment.refresh_from_db()

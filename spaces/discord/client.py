@@ -179,6 +179,10 @@ class DiscordClient:
         body = {"content": content, "allowed_mentions": {"parse": []}}
         return dict(self._send("POST", f"/channels/{channel}/messages", f"post in channel {channel}", body=body).json())
 
+    def open_dm(self, user: str) -> str:
+        """The bot's direct-message channel with a user (Discord returns the existing one if there is one)."""
+        return str(self._send("POST", "/users/@me/channels", f"open a direct message to {user}", body={"recipient_id": user}).json()["id"])
+
     def messages_after(self, channel: str, after: int) -> Iterator[dict[str, Any]]:
         """Every message in a channel with an id above `after`, oldest first, a page of 100 at a time."""
         while True:
@@ -205,6 +209,21 @@ class DiscordClient:
             if len(entries) < PAGE:
                 return
             after = int(entries[-1]["id"])
+
+    # Application commands (the "Report message" command) ----------------------------------------------
+
+    @staticmethod
+    def _commands_path(application: str, guild: str | None) -> str:
+        return f"/applications/{application}/guilds/{guild}/commands" if guild else f"/applications/{application}/commands"
+
+    def application_commands(self, application: str, guild: str | None) -> list[dict[str, Any]]:
+        """The application's commands in one server (or, with no server, its global ones)."""
+        return list(self._send("GET", self._commands_path(application, guild), "list the application's commands").json())
+
+    def create_application_command(self, application: str, guild: str | None, definition: Mapping[str, Any]) -> dict[str, Any]:
+        """Create a command, or overwrite the one of the same name and type (Discord's upsert): other commands stay."""
+        path = self._commands_path(application, guild)
+        return dict(self._send("POST", path, f"register the command {definition.get('name')!r}", body=dict(definition)).json())
 
     def me(self) -> dict[str, Any]:
         return dict(self._send("GET", "/users/@me", "look up the bot's own account").json())

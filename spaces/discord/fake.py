@@ -50,6 +50,11 @@ class FakeDiscord(FakePlatform):
         self.channels: dict[str, dict[str, dict[str, Any]]] = {}  # channel id -> message id -> message
         self.audit_entries: list[dict[str, Any]] = []
         self.contract_errors: list[str] = []
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.dm_channels: dict[str, str] = {}  # user id -> the bot's direct-message channel with them
+        self.dms_closed: set[str] = (
+            set()
+        )  # users who accept no direct messages from server members  # a guild id ("" for global) -> the application's commands
         self.bot = self.add_user("steward-bot", member=True, bot=True)
         self.application_id = self.bot  # a bot user's id is its application's id
         self._key = Ed25519PrivateKey.generate()
@@ -67,6 +72,13 @@ class FakeDiscord(FakePlatform):
         self.route("DELETE", rf"{_ID}/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._guarded(self._delete_message))
         self.route("POST", rf"{_ID}/channels/(?P<channel>\d+)/messages", self._guarded(self._create_message))
         self.route("GET", rf"{_ID}/users/@me", self._guarded(self._get_me))
+        self.route("POST", rf"{_ID}/users/@me/channels", self._guarded(self._open_dm))
+        for commands in (
+            rf"{_ID}/applications/(?P<application>\d+)/guilds/(?P<guild>\d+)/commands",
+            rf"{_ID}/applications/(?P<application>\d+)/commands",
+        ):
+            self.route("GET", commands, self._guarded(self._list_commands))
+            self.route("POST", commands, self._guarded(self._create_command))
 
     # Discord's answers --------------------------------------------------------------------------
 
@@ -291,9 +303,25 @@ class FakeDiscord(FakePlatform):
             return self.error(404, 10008, "Unknown Message")
         return self.reply(200, self.channels[channel][message])
 
+    def _open_dm(self, call: Call) -> httpx.Response:
+        user = str(call.json().get("recipient_id") or "")
+        if user not in self.users:
+            return self.error(400, 50033, "Invalid Recipient(s)")
+        if user not in self.dm_channels:
+            self.dm_channels[user] = channel = self.snowflake()
+            self.channels[channel] = {}
+        body = {"id": self.dm_channels[user], "type": 1, "last_message_id": None, "flags": 0, "recipients": [self.users[user]]}
+        return self.reply(200, body)
+
+    def direct_messages(self, user: str) -> list[str]:
+        """What Steward's bot wrote to a user in direct messages, oldest first."""
+        return self.posted_by_bot(self.dm_channels[user]) if user in self.dm_channels else []
+
     def _create_message(self, call: Call, channel: str) -> httpx.Response:
         if channel not in self.channels:
             return self.error(404, 10003, "Unknown Channel")
+        if any(dm == channel and user in self.dms_closed for user, dm in self.dm_channels.items()):
+            return self.error(403, 50007, "Cannot send messages to this user")
         body = call.json()
         if not str(body.get("content") or "").strip() and not body.get("embeds"):
             return self.error(400, 50006, "Cannot send an empty message")
@@ -356,6 +384,35 @@ class FakeDiscord(FakePlatform):
 
     def _get_me(self, call: Call) -> httpx.Response:
         return self.reply(200, {**self.users[self.bot], "mfa_enabled": True, "locale": "en-US", "verified": True, "email": None})
+
+    # Application commands: Discord's upsert by name and type ---------------------------------------
+
+    def _list_commands(self, call: Call, application: str, guild: str = "") -> httpx.Response:
+        if application != self.application_id or guild not in ("", self.guild_id):
+            return self.error(403, 50001, "Missing Access")
+        return self.reply(200, [dict(command) for command in self.commands.get(guild, [])])
+
+    def _create_command(self, call: Call, application: str, guild: str = "") -> httpx.Response:
+        """A new name and type is created (201); an existing one is overwritten in place, keeping its id (200)."""
+        if application != self.application_id or guild not in ("", self.guild_id):
+            return self.error(403, 50001, "Missing Access")
+        body = call.json()
+        existing = self.commands.setdefault(guild, [])
+        kind = body.get("type", 1)
+        found = next((command for command in existing if command["name"] == body["name"] and command["type"] == kind), None)
+        command = {
+            "id": found["id"] if found else self.snowflake(), "application_id": application, "version": self.snowflake(),
+            "default_member_permissions": body.get("default_member_permissions"), "type": kind, "name": body["name"],
+            "description": body.get("description") or "", "contexts": body.get("contexts"),
+            "integration_types": body.get("integration_types") or [0], "nsfw": bool(body.get("nsfw", False)),
+        }  # fmt: skip
+        if guild:
+            command["guild_id"] = guild
+        if found:
+            existing[existing.index(found)] = command
+        else:
+            existing.append(command)
+        return self.reply(200 if found else 201, dict(command))
 
     # Interactions, signed as Discord signs them ----------------------------------------------------
 

@@ -48,7 +48,7 @@ from spaces.secrets import missing_secrets
 MAX_TIMEOUT = timedelta(days=28)
 MAX_DELETE_MESSAGE_SECONDS = 7 * 24 * 3600
 
-__all__ = ["DiscordSpace", "command_definition"]
+__all__ = ["DiscordSpace", "command_definition", "register_report_command"]
 
 
 def _when(moment: datetime) -> str:
@@ -96,6 +96,7 @@ class DiscordSpace(Space):
     intents = {"ban": (Op.BAN,), "mute": (Op.TIMEOUT,)}
     setting_names = ("api_url", "guild_id", "application_id", "channels", "notice_channel")
     posts_notices = True
+    notifies = frozenset({Op.TIMEOUT})  # a direct message to the person timed out (they stay in the server)
     secret_names = ("bot_token", "public_key")
 
     @classmethod
@@ -145,6 +146,14 @@ class DiscordSpace(Space):
         if request.op == Op.DELETE_CONTENT:
             return self._delete(request)
         return super().apply(request)
+
+    def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
+        """A direct message from the bot to the person timed out. Discord refuses it (50007) when they accept no
+        direct messages from server members; the caller records that, the time-out stays."""
+        if request.op not in self.notifies:
+            return super().post_moderation_notice(request, state, text)
+        with self.client() as api:
+            return str(api.create_message(api.open_dm(user_id(request.subject)), text)["id"])
 
     def revert(self, request: ActionRequest, state: Mapping[str, Any]) -> Outcome:
         if request.op == Op.TIMEOUT:
@@ -379,3 +388,27 @@ def _moderator_event(entry: Mapping[str, Any], users: Mapping[str, Mapping[str, 
         detail=detail,
         at=time_of(entry["id"]),
     )
+
+
+def _same_command(registered: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    """Whether Discord's copy of the command already says all that `wanted` does (Discord adds ids and versions)."""
+    return all(registered.get(key) == value for key, value in wanted.items())
+
+
+def register_report_command(space: DiscordSpace, *, everywhere: bool = False) -> str:
+    """Make sure the "Report message" command exists in the connection's server (or, `everywhere`, for every server
+    the application is in): a sentence saying what was done. Safe to repeat: an identical command is left alone,
+    a different one of the same name is overwritten in place (Discord keeps its id), other commands are untouched."""
+    wanted = command_definition()
+    guild = None if everywhere else space.guild
+    where = "for every server" if everywhere else f"in the server {space.guild}"
+    with space.client() as api:
+        application = str(space.settings.get("application_id") or "").strip() or str(api.me()["id"])
+        for registered in api.application_commands(application, guild):
+            if registered.get("name") == wanted["name"] and registered.get("type") == wanted["type"]:
+                if _same_command(registered, wanted):
+                    return f"The {wanted['name']!r} command was already registered {where}."
+                api.create_application_command(application, guild, wanted)
+                return f"Updated the {wanted['name']!r} command {where}."
+        api.create_application_command(application, guild, wanted)
+    return f"Registered the {wanted['name']!r} command {where}."

@@ -203,6 +203,19 @@ class DiscourseClient:
     def recover_post(self, post_id: int) -> None:
         self._call("PUT", f"/posts/{post_id}/recover.json", f"restore post {post_id}")
 
+    # Revisions (unpublished: the post history dialog's own endpoints, PostsController#revisions, hide_revision, revert)
+
+    def revision(self, post_id: int, number: int) -> dict[str, Any]:
+        return dict(self._call("GET", f"/posts/{post_id}/revisions/{number}.json", f"read edit {number} of post {post_id}"))
+
+    def set_revision_hidden(self, post_id: int, number: int, hidden: bool) -> None:
+        verb = "hide" if hidden else "show"
+        self._call("PUT", f"/posts/{post_id}/revisions/{number}/{verb}.json", f"{verb} edit {number} of post {post_id}")
+
+    def revert_revision(self, post_id: int, number: int) -> dict[str, Any]:
+        """Put the post's text back to what it was before edit `number` (Discourse records that as a new edit)."""
+        return dict(self._call("PUT", f"/posts/{post_id}/revisions/{number}/revert.json", f"undo edit {number} of post {post_id}"))
+
     def topic(self, topic_id: int) -> dict[str, Any]:
         return dict(self._call("GET", f"/t/{topic_id}.json", f"read topic {topic_id}"))
 

@@ -80,6 +80,10 @@ class FakeDiscourse(FakePlatform):
         self._api("DELETE", r"/posts/(?P<post_id>\d+)\.json", self._delete_post)
         self._api("PUT", r"/posts/(?P<post_id>\d+)/unhide\.json", self._unhide_post, spec=False)
         self._api("PUT", r"/posts/(?P<post_id>\d+)/recover\.json", self._recover_post, spec=False)
+        revision = r"/posts/(?P<post_id>\d+)/revisions/(?P<number>\d+)"
+        self._api("GET", rf"{revision}\.json", self._get_revision, spec=False)
+        for verb in ("hide", "show", "revert"):
+            self._api("PUT", rf"{revision}/{verb}(?:\.json)?", getattr(self, f"_{verb}_revision"), spec=False)
         self._api("POST", r"/post_actions\.json", self._post_action)
         self._api("GET", r"/t/(?P<topic_id>\d+)\.json", self._get_topic)
         self._api("PUT", r"/t/(?P<topic_id>\d+)/status\.json", self._topic_status)
@@ -350,6 +354,55 @@ class FakeDiscourse(FakePlatform):
         return self.reply(200, answer)
 
     # Posts --------------------------------------------------------------------------------------
+
+    # Revisions: the post history dialog's endpoints (PostsController#revisions, #hide_revision, #show_revision, #revert)
+
+    def edit_by_hand(self, post: ForumPost, raw: str, editor: ForumUser, *, reason: str = "") -> int:
+        """Someone edits the post (a wiki post: anyone at the wiki's trust level): a new revision; its number."""
+        post.revisions.append(shapes.ForumRevision(post.version + 1, editor.id, post.raw, raw, reason))
+        post.raw = raw
+        return post.version
+
+    def _revision_of(self, post_id: str, number: str) -> tuple[ForumPost, shapes.ForumRevision] | None:
+        post = self.posts.get(int(post_id))
+        rev = next((item for item in post.revisions if item.number == int(number)), None) if post else None
+        return (post, rev) if post and rev else None
+
+    def _get_revision(self, call: Call, body: Any, post_id: str, number: str) -> httpx.Response:
+        found = self._revision_of(post_id, number)
+        if found is None:
+            return self.not_found(call)
+        post, rev = found
+        return self.reply(200, shapes.revision(post, rev, self.users[rev.user_id]))
+
+    def _set_hidden(self, call: Call, post_id: str, number: str, hidden: bool) -> httpx.Response:
+        found = self._revision_of(post_id, number)
+        if found is None:
+            return self.not_found(call)
+        found[1].hidden = hidden
+        return self.reply(200)  # `render body: nil`
+
+    def _hide_revision(self, call: Call, body: Any, post_id: str, number: str) -> httpx.Response:
+        return self._set_hidden(call, post_id, number, True)
+
+    def _show_revision(self, call: Call, body: Any, post_id: str, number: str) -> httpx.Response:
+        return self._set_hidden(call, post_id, number, False)
+
+    def _revert_revision(self, call: Call, body: Any, post_id: str, number: str) -> httpx.Response:
+        if int(number) < 2:
+            return _error(400, "revision is invalid", "invalid_parameters")
+        found = self._revision_of(post_id, number)
+        if found is None:
+            return self.not_found(call)
+        post, rev = found
+        if rev.before == post.raw:
+            return _error(422, "The current version is the same as the version you are trying to revert to.", "")
+        actor = self._user_named(call.headers.get("api-username", "")) or self.moderator
+        self.edit_by_hand(post, rev.before, actor, reason=f"reverted to version #{rev.number - 1}")
+        answer = self._post_json(post)
+        # Unpublished, but the post in it is the serializer GET /posts/{id} renders: held to that description.
+        self._check_answer("GET", f"/posts/{post.id}.json", self.reply(200, answer))
+        return self.reply(200, {"post": answer})
 
     def _get_post(self, call: Call, body: Any, post_id: str) -> httpx.Response:
         post = self.posts.get(int(post_id))  # staff see deleted posts too

@@ -63,6 +63,19 @@ class ForumTopic:
 
 
 @dataclass
+class ForumRevision:
+    """One edit of a post: Discourse numbers them from 2 (version 1 is the post as first written)."""
+
+    number: int
+    user_id: int
+    before: str
+    after: str
+    edit_reason: str = ""
+    hidden: bool = False
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass
 class ForumPost:
     id: int
     topic_id: int
@@ -74,6 +87,12 @@ class ForumPost:
     hidden: bool = False
     deleted_at: datetime | None = None
     post_type: int = 1
+    wiki: bool = False
+    revisions: list[ForumRevision] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        return 1 + len(self.revisions)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -215,7 +234,8 @@ def post_fields(post: ForumPost, topic: ForumTopic, author: ForumUser, replied_t
         "admin": author.admin,
         "staff": author.admin or author.moderator,
         "trust_level": author.trust_level,
-        "version": 1,
+        "version": post.version,
+        "wiki": post.wiki,
         "can_edit": True,
         "can_delete": post.deleted_at is None,
         "can_recover": post.deleted_at is not None,
@@ -265,3 +285,35 @@ def topic_view(topic: ForumTopic, posts_count: int, highest: int) -> dict[str, A
         "draft_key": f"topic_{topic.id}",
     }
     return shaped("GET", f"/t/{topic.id}.json", overlay)
+
+
+def revision(post: ForumPost, rev: ForumRevision, editor: ForumUser) -> dict[str, Any]:
+    """GET /posts/{id}/revisions/{n}.json as PostRevisionSerializer renders it to staff (unpublished in the description):
+    `previous_hidden` is revision n's own hidden flag, `current_hidden` the next one's (or the post's, for the last)."""
+    numbers = [item.number for item in post.revisions]
+    later = [item for item in post.revisions if item.number > rev.number]
+    return {
+        "created_at": iso(rev.created_at),
+        "post_id": post.id,
+        "previous_hidden": rev.hidden,
+        "current_hidden": later[0].hidden if later else post.hidden,
+        "first_revision": numbers[0],
+        "previous_revision": max((n for n in numbers if n < rev.number), default=None),
+        "current_revision": rev.number,
+        "next_revision": later[0].number if later else None,
+        "last_revision": numbers[-1],
+        "current_version": numbers.index(rev.number) + 2,
+        "version_count": len(numbers) + 1,
+        "username": editor.username.lower(),
+        "display_username": editor.username,
+        "avatar_template": avatar(editor),
+        "edit_reason": rev.edit_reason or None,
+        "body_changes": {
+            "inline": f"<div class='inline-diff'><del>{rev.before}</del><ins>{rev.after}</ins></div>",
+            "side_by_side": f"<div class='revision-content'>{rev.before}</div><div class='revision-content'>{rev.after}</div>",
+            "side_by_side_markdown": f"<table class='markdown'><tr><td>{rev.before}</td><td>{rev.after}</td></tr></table>",
+        },
+        "title_changes": None,
+        "wiki": post.wiki,
+        "can_edit": True,
+    }

@@ -35,6 +35,7 @@ from spaces.base import (
 from spaces.discourse import webhooks
 from spaces.discourse.client import DiscourseClient, DiscourseRefused
 from spaces.discourse.content import author_handles, item_from_post, parse_time, post_ref, topic_id_of
+from spaces.discourse.revisions import Revisions
 from spaces.registry import register
 from spaces.secrets import missing_secrets
 
@@ -92,6 +93,8 @@ class DiscourseSpace(Space):
         Capability(Op.HIDE_CONTENT, Target.CONTENT, "Hide a post"),
         Capability(Op.DELETE_CONTENT, Target.CONTENT, "Delete a post (Discourse keeps it, so it can be restored)"),
         Capability(Op.LOCK_THREAD, Target.THREAD, "Close a topic to new replies"),
+        Capability(Op.HIDE_REVISION, Target.CONTENT, "Hide an edit of a (wiki) post from its history", params=("revision",)),
+        Capability(Op.REVERT_REVISION, Target.CONTENT, "Undo an edit of a (wiki) post: its text goes back", params=("revision",)),
     )
     intents = {"ban": (Op.SUSPEND,), "mute": (Op.SILENCE,)}
     setting_names = ("base_url", "api_username", "categories")
@@ -134,6 +137,10 @@ class DiscourseSpace(Space):
                 return self._hide(client, request)
             if request.op == Op.DELETE_CONTENT:
                 return self._delete(client, request)
+            if request.op == Op.HIDE_REVISION:
+                return Revisions(self, client).hide(request, {}, hidden=True)
+            if request.op == Op.REVERT_REVISION:
+                return Revisions(self, client).revert(request)
             return self._close(client, request, {})
 
     def revert(self, request: ActionRequest, state: Mapping[str, Any]) -> Outcome:
@@ -145,6 +152,10 @@ class DiscourseSpace(Space):
                 return self._unhide(client, request, state)
             if request.op == Op.DELETE_CONTENT:
                 return self._recover(client, request, state)
+            if request.op == Op.HIDE_REVISION:
+                return Revisions(self, client).hide(request, state, hidden=False)
+            if request.op == Op.REVERT_REVISION:
+                return Revisions(self, client).restore(request, state)
             return self._reopen(client, request, state)
 
     def verify(self, request: ActionRequest, state: Mapping[str, Any]) -> Check:
@@ -157,6 +168,10 @@ class DiscourseSpace(Space):
                 if till is None:
                     return Check(Verdict.ABSENT, f"{username} is not {penalty.done} on {self.forum}.")
                 return Check(Verdict.HOLDS, f"{username} is {penalty.done} on {self.forum} {_day(till)}.")
+            if request.op == Op.HIDE_REVISION:
+                return Revisions(self, client).check_hidden(request, state)
+            if request.op == Op.REVERT_REVISION:
+                return Revisions(self, client).check_reverted(request, state)
             if request.op == Op.LOCK_THREAD:
                 try:
                     topic = client.topic(self._topic_id(request, state))

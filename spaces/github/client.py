@@ -44,6 +44,8 @@ USER_AGENT = "Steward (code of conduct enforcement)"
 Limit = Literal["existing_users", "contributors_only", "collaborators_only"]
 Expiry = Literal["one_day", "three_days", "one_week", "one_month", "six_months"]
 IssueLockReason = Literal["off-topic", "too heated", "resolved", "spam"]
+IssueState = Literal["open", "closed"]
+IssueStateReason = Literal["completed", "not_planned", "reopened"]
 # GraphQL error types that say the request itself is wrong or not allowed: retrying cannot help.
 _PERMANENT_GRAPHQL = {"NOT_FOUND", "FORBIDDEN", "UNPROCESSABLE", "INSUFFICIENT_SCOPES", "ARGUMENT_LIMIT", "MAX_NODE_LIMIT_EXCEEDED"}
 
@@ -67,6 +69,9 @@ class IssueInfo:
     node_id: str
     locked: bool
     author: str
+    state: str = "open"  # "open" or "closed"
+    state_reason: str | None = None  # issues only: "completed", "not_planned", "reopened"
+    pull: bool = False  # a pull request (GitHub's issues API serves both)
 
 
 # --- Turning HTTP results into the interface's failures -------------------------------------------
@@ -342,7 +347,24 @@ class GitHubClient:
     def issue(self, owner: str, repo: str, number: int) -> IssueInfo:
         with calling(f"read issue {owner}/{repo}#{number}"):
             issue = self.rest.issues.get(owner, repo, number).parsed_data
-        return IssueInfo(issue.node_id, issue.locked, _login(issue.user))
+        pull = bool(issue.pull_request)
+        return IssueInfo(issue.node_id, issue.locked, _login(issue.user), str(issue.state), issue.state_reason or None, pull)
+
+    def set_issue_state(self, owner: str, repo: str, number: int, state: IssueState, state_reason: IssueStateReason | None) -> None:
+        """Close or reopen an issue or pull request (the issues API serves both; only issues keep a state reason)."""
+        with calling(f"{'close' if state == 'closed' else 'reopen'} {owner}/{repo}#{number}"):
+            if state_reason:
+                self.rest.issues.update(owner, repo, number, state=state, state_reason=state_reason)
+            else:
+                self.rest.issues.update(owner, repo, number, state=state)
+
+    def thread_comments(self, owner: str, repo: str, number: int) -> Iterator[IssueComment]:
+        with calling(f"read the comments of {owner}/{repo}#{number}"):
+            yield from self.rest.paginate(self.rest.issues.list_comments, owner=owner, repo=repo, issue_number=number, per_page=100)
+
+    def add_thread_comment(self, owner: str, repo: str, number: int, body: str) -> int:
+        with calling(f"comment on {owner}/{repo}#{number}"):
+            return int(self.rest.issues.create_comment(owner, repo, number, data={"body": body}).parsed_data.id)
 
     def lock_issue(self, owner: str, repo: str, number: int, reason: IssueLockReason) -> None:
         with calling(f"lock issue {owner}/{repo}#{number}"):

@@ -70,6 +70,9 @@ class FakeGitHub(WebhookPayloads, FakePlatform):
         for method in ("GET", "PUT"):
             self.route(method, rf"{repos}/pulls/(?P<number>\d+)/reviews/(?P<id>\d+)", self._comment_handler("review", method))
         self.route("GET", rf"{repos}/issues/(?P<number>\d+)", self._issue_get)
+        self.route("PATCH", rf"{repos}/issues/(?P<number>\d+)", self._issue_patch)
+        self.route("GET", rf"{repos}/issues/(?P<number>\d+)/comments", self._issue_comments)
+        self.route("POST", rf"{repos}/issues/(?P<number>\d+)/comments", self._issue_comment_create)
         self.route("PUT", rf"{repos}/issues/(?P<number>\d+)/lock", self._issue_lock)
         self.route("DELETE", rf"{repos}/issues/(?P<number>\d+)/lock", self._issue_unlock)
 
@@ -191,6 +194,10 @@ class FakeGitHub(WebhookPayloads, FakePlatform):
     def delete_by_hand(self, comment: CommentRec) -> None:
         with self.lock:
             self.world.comments.pop((comment.kind, comment.id), None)
+
+    def reopen_by_hand(self, issue: IssueRec) -> None:
+        with self.lock:
+            issue.state, issue.state_reason, issue.closed_at = "open", None if issue.pull else "reopened", None
 
     def unlock_by_hand(self, thread: IssueRec | DiscussionRec) -> None:
         with self.lock:
@@ -502,6 +509,47 @@ class FakeGitHub(WebhookPayloads, FakePlatform):
     def _issue_get(self, call: Call, owner: str, repo: str, number: str) -> httpx.Response:
         rec = self._issue(owner, repo, number)
         return self.reply(200, shapes.issue(rec)) if rec else self.not_found(call)
+
+    def _issue_patch(self, call: Call, owner: str, repo: str, number: str) -> httpx.Response:
+        """Update an issue (pull requests too, through the issues API): Steward sends only `state` and `state_reason`.
+        GitHub keeps a state reason for issues only; closing without one is "completed", reopening is "reopened"."""
+        rec = self._issue(owner, repo, number)
+        if rec is None:
+            return self.not_found(call)
+        body = call.json() or {}
+        state, reason = body.get("state", rec.state), body.get("state_reason")
+        if state not in ("open", "closed") or reason not in (None, "completed", "not_planned", "reopened", "duplicate"):
+            return self.reply(
+                422, error(422, "Validation Failed", errors=[{"resource": "Issue", "field": "state_reason", "code": "invalid"}])
+            )
+        if state == "closed" and rec.state != "closed":
+            rec.closed_at = shapes.iso(datetime.now(UTC))
+            rec.state_reason = None if rec.pull else (reason or "completed")
+        elif state == "open" and rec.state != "open":
+            rec.closed_at, rec.state_reason = None, None if rec.pull else "reopened"
+        rec.state, rec.updated_at = state, shapes.iso(datetime.now(UTC))
+        return self.reply(200, shapes.issue(rec))
+
+    def _issue_comments(self, call: Call, owner: str, repo: str, number: str) -> httpx.Response:
+        rec = self._issue(owner, repo, number)
+        if rec is None:
+            return self.not_found(call)
+        found = sorted((c for c in self.world.comments.values() if c.kind == "issue_comment" and c.issue is rec), key=lambda c: c.id)
+        return self._page(call, [shapes.REST_COMMENT["issue_comment"](c) for c in found])
+
+    def _issue_comment_create(self, call: Call, owner: str, repo: str, number: str) -> httpx.Response:
+        rec = self._issue(owner, repo, number)
+        if rec is None:
+            return self.not_found(call)
+        body = (call.json() or {}).get("body")
+        if not isinstance(body, str) or not body.strip():
+            return self.reply(
+                422, error(422, "Validation Failed", errors=[{"resource": "IssueComment", "field": "body", "code": "missing_field"}])
+            )
+        comment = CommentRec("issue_comment", self.world.new_id(), rec.repo, self.steward, body, issue=rec)
+        comment.created_at = comment.updated_at = shapes.iso(datetime.now(UTC))
+        self.world.comments[(comment.kind, comment.id)] = comment
+        return self.reply(201, shapes.REST_COMMENT["issue_comment"](comment))
 
     def _issue_lock(self, call: Call, owner: str, repo: str, number: str) -> httpx.Response:
         rec = self._issue(owner, repo, number)

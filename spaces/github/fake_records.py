@@ -62,6 +62,9 @@ class IssueRec:
     pull: bool = False
     locked: bool = False
     lock_reason: str | None = None
+    state: str = "open"  # "open" or "closed"
+    state_reason: str | None = None  # "completed", "not_planned", "reopened" (issues only; None for pull requests)
+    closed_at: str | None = None
     body: str = "Opening words."
     created_at: str = T0
     updated_at: str = T0

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from spaces.base import ActionRequest, Capability, Check, Inbound, Item, NotConfigured, Op, Outcome, PermanentFailure, Space, Target
 from spaces.github import webhooks
 from spaces.github.client import DEFAULT_API_URL, GitHubClient
+from spaces.github.close import CloseContribution, post_thread_notice
 from spaces.github.content import CLASSIFIERS, LOCK_REASONS, DeleteContent, EditContent, HideContent, LockThread
 from spaces.github.members import LIMITS, Block, LimitInteractions, RemoveMember
 from spaces.github.operation import Operation
@@ -29,6 +30,7 @@ OPERATIONS: dict[Op, type[Operation]] = {
     Op.DELETE_CONTENT: DeleteContent,
     Op.EDIT_CONTENT: EditContent,
     Op.LOCK_THREAD: LockThread,
+    Op.CLOSE_CONTRIBUTION: CloseContribution,
 }
 
 
@@ -70,7 +72,9 @@ class GitHubSpace(Space):
             params=("lock_reason",),
             choices=(("lock_reason", tuple(LOCK_REASONS)),),
         ),
+        Capability(Op.CLOSE_CONTRIBUTION, Target.THREAD, "Close an issue as not planned, or a pull request, with the reason"),
     )
+    notifies = frozenset({Op.LOCK_THREAD, Op.HIDE_CONTENT, Op.DELETE_CONTENT})
     # GitHub has no per-person mute: a ban is an organisation block.
     intents: ClassVar[Mapping[str, tuple[Op, ...]]] = {"ban": (Op.BLOCK,)}
     setting_names = ("org", "api_url", "repositories")
@@ -84,7 +88,19 @@ class GitHubSpace(Space):
         if parse is None or capability.op == Op.LIMIT_INTERACTIONS:
             return False
         try:
-            parse(subject)
+            thread = parse(subject)
+        except PermanentFailure:
+            return False
+        if capability.op == Op.CLOSE_CONTRIBUTION:
+            # The issue or pull request itself (its opening post), never from one comment in it; a discussion is
+            # locked instead.
+            return getattr(thread, "kind", "") == "issue" and not cls._names_a_comment(subject)
+        return True
+
+    @staticmethod
+    def _names_a_comment(subject: str) -> bool:
+        try:
+            parse_comment(subject)
         except PermanentFailure:
             return False
         return True
@@ -129,6 +145,9 @@ class GitHubSpace(Space):
 
     def verify(self, request: ActionRequest, state: Mapping[str, Any]) -> Check:
         return self._operation(request.op).verify(request, state)
+
+    def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
+        return post_thread_notice(self.client, self.org, request, text)
 
     # Reading and webhooks --------------------------------------------------------------------------
 

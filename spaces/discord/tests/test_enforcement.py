@@ -284,3 +284,25 @@ def test_audit_log_reason_is_encoded_and_cut_to_discords_limit(discord, fake):
     header = fake.mutations("PUT")[0].headers["x-audit-log-reason"]
     assert header.isascii() and "\n" not in header
     assert unquote(header) == " ".join(reason.split())[:512]
+
+
+# --- Telling the person why (enforcement.platform_notices) -------------------------------------------------
+
+
+def test_a_timed_out_person_gets_the_notice_as_a_direct_message(discord, fake):
+    user = fake.add_user("mallory")
+    action = request(Op.TIMEOUT, user, ends_at=datetime.now(UTC) + timedelta(days=1))
+    discord.apply(action)
+    assert Op.TIMEOUT in discord.notifies and Op.BAN not in discord.notifies
+    discord.post_moderation_notice(action, {}, "The community's stewards have timed you out.")
+    assert fake.direct_messages(user) == ["The community's stewards have timed you out."]
+    with pytest.raises(PermanentFailure, match="cannot post a notice"):
+        discord.post_moderation_notice(request(Op.BAN, user), {}, "Banned.")
+
+
+def test_a_person_who_takes_no_direct_messages_is_a_refusal(discord, fake):
+    user = fake.add_user("mallory")
+    fake.dms_closed.add(user)
+    with pytest.raises(PermanentFailure, match="Cannot send messages to this user"):
+        discord.post_moderation_notice(request(Op.TIMEOUT, user), {}, "You are timed out.")
+    assert fake.direct_messages(user) == []

@@ -23,6 +23,10 @@ UNPUBLISHED = [
     ("PUT", "/posts/1/recover.json"),
     ("GET", "/posts/by_number/1/2.json"),
     ("GET", "/admin/logs/staff_action_logs.json"),
+    ("GET", "/posts/1/revisions/2.json"),
+    ("PUT", "/posts/1/revisions/2/hide.json"),
+    ("PUT", "/posts/1/revisions/2/show.json"),
+    ("PUT", "/posts/1/revisions/2/revert.json"),
 ]
 PUBLISHED = [
     ("GET", "/u/octocat.json"),

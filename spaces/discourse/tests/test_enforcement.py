@@ -284,7 +284,10 @@ def test_missing_credentials_name_the_environment_variable(db, monkeypatch, url)
 def test_the_space_describes_itself(forum):
     assert isinstance(forum, DiscourseSpace)
     assert forum.intents == {"ban": (Op.SUSPEND,), "mute": (Op.SILENCE,)}
-    assert {cap.op for cap in forum.capabilities} == {Op.SILENCE, Op.SUSPEND, Op.HIDE_CONTENT, Op.DELETE_CONTENT, Op.LOCK_THREAD}
+    assert {cap.op for cap in forum.capabilities} == {
+        *(Op.SILENCE, Op.SUSPEND, Op.HIDE_CONTENT, Op.DELETE_CONTENT, Op.LOCK_THREAD),
+        *(Op.HIDE_REVISION, Op.REVERT_REVISION),
+    }
     assert all(cap.needs_end for cap in forum.capabilities if cap.op in (Op.SILENCE, Op.SUSPEND))
     with pytest.raises(PermanentFailure):
         forum.apply(request(Op.BAN, "octocat"))

@@ -21,6 +21,7 @@ def test_registered_with_its_capabilities_and_intents():
         Op.DELETE_CONTENT,
         Op.EDIT_CONTENT,
         Op.LOCK_THREAD,
+        Op.CLOSE_CONTRIBUTION,
     }
     assert space.intents == {"ban": (Op.BLOCK,)}
     assert not next(capability for capability in space.capabilities if capability.op == Op.DELETE_CONTENT).reversible
