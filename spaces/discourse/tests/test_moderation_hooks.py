@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def deliver(body: bytes, headers: dict[str, str]) -> None:
     answer = Client().post(reverse("spaces:webhook", kwargs={"slug": "forum"}), body, content_type="application/json", headers=headers)
-    assert answer.status_code < 300 or answer.status_code == 409, answer.content
+    assert answer.status_code < 300, answer.content  # a redelivery too: answered 2xx, nothing applied again
 
 
 def test_a_post_staff_deletes_is_queued_and_marks_its_screening_item(forum, fake, reply, octocat):

@@ -45,7 +45,7 @@ def deliver(fake, event, event_id):
     delivery = fake.event(event, SIGNING_SECRET, event_id=event_id)
     url = reverse("spaces:webhook", kwargs={"slug": "test-slack"})
     answer = Client().post(url, delivery.body, content_type=delivery.content_type, headers=delivery.headers)
-    assert answer.status_code < 300 or answer.status_code == 409, answer.content
+    assert answer.status_code < 300, answer.content  # a redelivery too: answered 2xx, nothing applied again
 
 
 def posted(fake, text):
