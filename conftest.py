@@ -10,8 +10,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import translation
 
 from people.actions import do_create_steward, do_deactivate_steward, do_link_identity
 from people.models import Space
@@ -29,6 +31,16 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.STEWARD_AUDIT_KEYS = TEST_AUDIT_KEY
     # Real hashing costs ~0.3 s per steward; the tests are about access, not hash strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Each test starts in the site's language. A request through the test client in Spanish leaves its thread in
+    Spanish (LocaleMiddleware activates a language and nothing deactivates it), and a later test on that worker
+    would read Spanish messages."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
