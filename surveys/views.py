@@ -66,12 +66,16 @@ def _survey_page(request: HttpRequest, portal: str, open_now: bool, answered: bo
 @require_safe
 @steward_only
 def results(request: HttpRequest) -> HttpResponse:
-    """Every period since the first answer, aggregate and suppressed; a period shows figures only once final."""
+    """Every period since the first answer, aggregate and suppressed; a period shows figures only once final.
+
+    Periods of the policy's shortest length only: each answer is in exactly one period shown, so no total (a year
+    beside its halves) can give a hidden count back by subtraction. Longer periods are in the transparency
+    reports, whose suppression weighs a year and its halves together (transparency.survey_figures)."""
     policy = current_policy()
     threshold = policy.transparency.suppress_below
     first = SurveyAnswer.objects.order_by("closed_month").values_list("closed_month", flat=True).first()
     today = timezone.localdate()
-    spans = periods_between(first, today, policy.transparency.period_months) if first else []
+    spans = periods_between(first, today, (min(policy.transparency.period_months),)) if first else []
     periods = [_for_page(period_results(a, b, threshold)) for a, b in spans]
     context = {"periods": periods, "threshold": threshold, "surveys_on": policy.transparency.surveys}
     return private(render(request, "surveys/results.html", context))

@@ -58,3 +58,17 @@ def test_periods_tile_the_year() -> None:
         (date(2026, 7, 1), date(2026, 12, 31)),
         (date(2026, 1, 1), date(2026, 6, 30)),
     ]
+
+
+def test_the_stewards_page_never_shows_a_year_beside_its_halves(stewards: dict[str, Any], client: Any) -> None:
+    """Five reporters answered in January, one in July: the July half hides its 1, and no year total beside the
+    January half lets a steward subtract it back (6 - 5)."""
+    from surveys.models import SurveyAnswer
+
+    for _ in range(5):
+        SurveyAnswer.objects.create(closed_month=date(2024, 1, 1), role="reporter", fair=5)
+    SurveyAnswer.objects.create(closed_month=date(2024, 7, 1), role="reporter", fair=1)
+    client.force_login(stewards["alice"])
+    page = client.get("/surveys/").content.decode()
+    assert "5 answers." in page
+    assert "6 answers." not in page
