@@ -36,7 +36,8 @@ def is_final(last_day: date, today: date | None = None) -> bool:
     return (today or timezone.localdate()) > last_day + timedelta(days=ANSWER_WINDOW_DAYS)
 
 
-def _band(score: int | None) -> str:
+def band(score: int | None) -> str:
+    """The published group of one score: agree, neutral, disagree, or skipped (no answer)."""
     if score is None:
         return "skipped"
     return next(name for name, scores in BANDS.items() if score in scores)
@@ -51,7 +52,7 @@ def _role_results(answers: list[SurveyAnswer], threshold: int) -> dict[str, Any]
         for question in QUESTIONS:
             cells = dict.fromkeys(CELLS, 0)
             for answer in answers:
-                cells[_band(getattr(answer, question.code))] += 1
+                cells[band(getattr(answer, question.code))] += 1
             questions[question.code] = suppress_row(cells, threshold)
     return {"respondents": respondents, "questions": questions}
 

@@ -17,13 +17,12 @@ from collections.abc import Iterable
 from django.utils.translation import gettext_lazy as _lazy
 
 from surveys.models import SurveyAnswer, SurveyRole
-from surveys.questions import BANDS, QUESTIONS
-from surveys.results import is_final
+from surveys.questions import QUESTIONS
+from surveys.results import CELLS, band, is_final
 from transparency.periods import Period
 from transparency.suppression import Relation
 
 PREFIX = "survey."
-CELLS = (*BANDS, "skipped")
 ROLE_LABELS = {SurveyRole.REPORTER: _lazy("Reporters who answered"), SurveyRole.REPORTED: _lazy("Reported people who answered")}
 CELL_LABELS = {
     "agree": _lazy("Agree"),
@@ -41,12 +40,6 @@ def question_key(role: str, question: str) -> str:
     return f"{PREFIX}{role}.{question}"
 
 
-def _band(score: int | None) -> str:
-    if score is None:
-        return "skipped"
-    return next(name for name, scores in BANDS.items() if score in scores)
-
-
 def add_counts(period: Period, values: Counter[str], labels: dict[str, str]) -> None:
     """Count the answers whose case closed in the period (the only time an answer keeps is that month)."""
     for role in SurveyRole.values:
@@ -60,7 +53,7 @@ def add_counts(period: Period, values: Counter[str], labels: dict[str, str]) -> 
     for answer in rows.only("role", *(question.code for question in QUESTIONS)):
         values[respondents_key(answer.role)] += 1
         for question in QUESTIONS:
-            values[f"{question_key(answer.role, question.code)}.{_band(getattr(answer, question.code))}"] += 1
+            values[f"{question_key(answer.role, question.code)}.{band(getattr(answer, question.code))}"] += 1
 
 
 def relations(keys: Iterable[str]) -> list[Relation]:
