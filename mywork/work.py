@@ -27,7 +27,7 @@ from enforcement.models import ModeratorAction, ReviewStatus
 from enforcement.moderation import Reviewer
 from mywork.models import UnseenPartyMessages
 from screening.access import visible_flags
-from transparency.models import ReportStatus, TransparencyReport
+from transparency.actions import awaiting_sign_off_by
 
 LIST_SIZE = 10
 COUNT_CAP = 100  # "100+" beyond: a count is for knowing how much waits, not a tally (the queue has the list)
@@ -256,16 +256,10 @@ def moderator_actions(user: Any) -> Kind:
 
 def reports_to_sign_off(user: Any) -> Kind:
     """Transparency report drafts a second steward may sign off: not the drafter's, nor the last editor's."""
-    drafts = (
-        TransparencyReport.objects.filter(status=ReportStatus.DRAFT)
-        .exclude(drafted_by=user)
-        .exclude(changed_by=user)
-        .order_by("-changed_at", "-id")
-    )
     return _bounded(
         "transparency",
         _lazy("Transparency reports to sign off"),
-        drafts,
+        awaiting_sign_off_by(user),
         lambda report: Item(
             "",
             _("The transparency report for %(period)s") % {"period": report.period},

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,11 +112,22 @@ class SignOff:
     publish_on: date | None = None  # none: as soon as the policy allows
 
 
+def may_sign_off(steward: Any, report: TransparencyReport) -> bool:
+    """The second-steward rule: not whoever drafted the report, nor whoever changed it last."""
+    return steward.pk not in (report.drafted_by_id, report.changed_by_id)
+
+
+def awaiting_sign_off_by(steward: Any) -> QuerySet[TransparencyReport]:
+    """Drafts this steward may sign off (may_sign_off, as one query), most recently changed first."""
+    drafts = TransparencyReport.objects.filter(status=ReportStatus.DRAFT)
+    return drafts.exclude(drafted_by=steward).exclude(changed_by=steward).order_by("-changed_at", "-id")
+
+
 def do_sign_off(steward: Any, report: TransparencyReport, sign_off: SignOff) -> TransparencyReport:
     _steward(steward)
     with transaction.atomic():
         report = _unsigned(report)
-        if steward.pk in (report.drafted_by_id, report.changed_by_id):
+        if not may_sign_off(steward, report):
             raise ValidationError(_("A second steward signs a report off: not the one who drafted or last changed it."))
         if sign_off.revision != report.revision:
             raise ValidationError(_("The draft changed since you opened it. Read it again before signing it off."))

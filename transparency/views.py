@@ -16,7 +16,15 @@ from cases.views.common import apply_form, steward_only
 from people.access import is_active_steward
 from policy.services import current_policy
 from transparency import display
-from transparency.actions import SignOff, do_draft_report, do_edit_summary, do_recompute_report, do_sign_off, earliest_publication
+from transparency.actions import (
+    SignOff,
+    do_draft_report,
+    do_edit_summary,
+    do_recompute_report,
+    do_sign_off,
+    earliest_publication,
+    may_sign_off,
+)
 from transparency.forms import DraftForm, SignOffForm, SummaryForm
 from transparency.models import TransparencyReport
 
@@ -124,7 +132,7 @@ def create_draft(request: HttpRequest) -> HttpResponse:
 def draft(request: HttpRequest, period: str) -> HttpResponse:
     found = get_object_or_404(TransparencyReport, period=period)
     context = _report_context(found)
-    may_sign = request.user.pk not in (found.drafted_by_id, found.changed_by_id)
+    may_sign = may_sign_off(request.user, found)
     context.update({
         "summary_form": SummaryForm(initial={"summary": found.summary}),
         "sign_off_form": SignOffForm(initial={"revision": found.revision}),
