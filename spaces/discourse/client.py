@@ -7,7 +7,7 @@ as). It answers errors as `{"errors": ["..."], "error_type": "not_found"}`, a fe
 request-tracker middleware in front of the app, with a plain-text body and only the header.
 
 Endpoints the published OpenAPI description lacks (unsilence, unsuspend, unhide, recover, posts by number,
-the staff action log) are the ones Discourse's own admin UI calls; see docs/spaces.md.
+the staff action log) are the ones Discourse's own admin UI calls; see docs/spaces/discourse.md.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from spaces.testing import request
 
 pytestmark = pytest.mark.django_db
 
-# What the client calls that the published description lacks: the admin UI's own endpoints (see docs/spaces.md).
+# What the client calls that the published description lacks: the admin UI's own endpoints (see docs/spaces/discourse.md).
 UNPUBLISHED = [
     ("PUT", "/admin/users/1/unsilence.json"),
     ("PUT", "/admin/users/1/unsuspend.json"),
