@@ -20,8 +20,8 @@ from decisions.models import Appeal, AppellantRole, Decision, Ground, InformChoi
 from decisions.records import do_record_inform, do_record_response
 from intake.actions import Submission, do_submit_report
 from people.models import Space
+from policy.periods import Period, period_of
 from transparency.actions import SignOff, do_draft_report, do_sign_off
-from transparency.periods import Period, period_of
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from cases.access import access_opened_report
 from cases.views.common import steward_only
+from policy.periods import periods_between
 from policy.services import current_policy
 from steward.link_sessions import holds, party_grant, report_grant
 from steward.methods import page_or_form
@@ -20,7 +21,6 @@ from surveys.actions import do_answer_as_reported, do_answer_as_reporter
 from surveys.forms import SurveyForm
 from surveys.models import SurveyAnswer, SurveyRole
 from surveys.offer import is_open, reported_answered, reporter_answered
-from surveys.periods import periods_between
 from surveys.results import CELLS, period_results
 
 
@@ -75,8 +75,8 @@ def results(request: HttpRequest) -> HttpResponse:
     threshold = policy.transparency.suppress_below
     first = SurveyAnswer.objects.order_by("closed_month").values_list("closed_month", flat=True).first()
     today = timezone.localdate()
-    spans = periods_between(first, today, (min(policy.transparency.period_months),)) if first else []
-    periods = [_for_page(period_results(a, b, threshold)) for a, b in spans]
+    spans = periods_between(first, today, min(policy.transparency.period_months)) if first else []
+    periods = [_for_page(period_results(span.first_day, span.last_day, threshold)) for span in spans]
     context = {"periods": periods, "threshold": threshold, "surveys_on": policy.transparency.surveys}
     return private(render(request, "surveys/results.html", context))
 

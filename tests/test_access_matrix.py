@@ -31,9 +31,9 @@ from intake.actions import Submission, do_submit_report
 from letters.actions import do_create_party_link
 from people.actions import do_create_steward, do_link_identity
 from people.models import Space
+from policy.periods import period_of
 from privacy.actions import do_open_data_request
 from transparency.actions import SignOff, do_draft_report, do_sign_off
-from transparency.periods import period_of
 
 BODY = "MATRIX-REPORT-BODY the reviewer called me names"
 FILE_TEXT = b"MATRIX-EVIDENCE-FILE chat log"

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from audit.log import record
 from people.access import is_active_steward
+from policy.periods import NotAPeriod, Period, parse
 from policy.services import current_policy
 from transparency.figures import compute
 from transparency.models import ReportStatus, TransparencyReport
-from transparency.periods import NotAPeriod, Period, parse
 
 SUMMARY_LIMIT = 5000
 

@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from cases.models import Channel
 from decisions.models import AppealOutcome
 from enforcement.models import ModeratorAction
+from policy.periods import Period
 from policy.schema import Policy
 from privacy.models import CaseStatistic
 from privacy.statistics import case_facts
 from surveys.models import SurveyAnswer
 from transparency import survey_figures
-from transparency.periods import Period
 from transparency.suppression import Relation
 
 STEPS = ("acknowledge", "first_response", "decision")

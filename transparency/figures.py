@@ -11,11 +11,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from policy.periods import Period, parse, related_periods
 from policy.schema import Policy
 from policy.services import current_policy
 from transparency import survey_figures
 from transparency.counting import STEPS, Counts, count, percentile, table_relations
-from transparency.periods import Period, parse, related_periods
 from transparency.suppression import Relation, suppress
 
 FORMAT = 1

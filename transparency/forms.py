@@ -5,10 +5,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
+from policy.periods import ended_periods
 from policy.services import current_policy
 from transparency.actions import SUMMARY_LIMIT
 from transparency.models import TransparencyReport
-from transparency.periods import ended_periods
 
 
 def periods_to_draft(today: date | None = None) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ class PublishedReports(models.QuerySet["TransparencyReport"]):
 
 
 class TransparencyReport(models.Model):
-    period = models.CharField(max_length=16, unique=True)  # transparency.periods label, e.g. "2026-H1"
+    period = models.CharField(max_length=16, unique=True)  # policy.periods label, e.g. "2026-H1"
     first_day = models.DateField()
     last_day = models.DateField()
     # transparency.figures.compute(): counts already suppressed, so a hidden count is stored nowhere.

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _lazy
 
+from policy.periods import Period
 from surveys.models import SurveyAnswer, SurveyRole
 from surveys.questions import QUESTIONS
 from surveys.results import CELLS, band, is_final
-from transparency.periods import Period
 from transparency.suppression import Relation
 
 PREFIX = "survey."

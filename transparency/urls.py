@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path, register_converter
 
+from policy.periods import PATTERN
 from transparency import views
-from transparency.periods import PATTERN
 
 
 class PeriodConverter:

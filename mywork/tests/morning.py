@@ -24,13 +24,13 @@ from enforcement.models import ModeratorAction
 from enforcement.moderation import record_moderator_action
 from intake.actions import Submission, do_submit_report
 from people.models import Space
+from policy.periods import period_of
 from screening.models import Flag
 from screening.tests.flagging import flag, github
 from spaces.base import ModeratorActionEvent
 from spaces.tests.helpers import hook_connection
 from transparency.actions import do_draft_report
 from transparency.models import TransparencyReport
-from transparency.periods import period_of
 
 BUSY_BODY = "MORNING-BUSY-BODY the maintainer shouted at me in the review"
 REPLY = "MORNING-REPLY I have one more screenshot"

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
+from policy.periods import periods_between
 from surveys.actions import do_answer_as_reported, do_answer_as_reporter
-from surveys.periods import periods_between
 from surveys.results import period_results, suppress_row
 from surveys.tests.conftest import close, open_case
 
@@ -53,8 +53,9 @@ def test_period_results_hide_small_counts(stewards: dict[str, Any]) -> None:
 
 
 def test_periods_tile_the_year() -> None:
-    assert periods_between(date(2026, 5, 1), date(2026, 8, 10), (6, 12)) == [
-        (date(2026, 1, 1), date(2026, 12, 31)),
+    spans = periods_between(date(2026, 5, 1), date(2027, 1, 10), 6)
+    assert [(span.first_day, span.last_day) for span in spans] == [
+        (date(2027, 1, 1), date(2027, 6, 30)),
         (date(2026, 7, 1), date(2026, 12, 31)),
         (date(2026, 1, 1), date(2026, 6, 30)),
     ]

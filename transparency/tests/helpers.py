@@ -12,7 +12,7 @@ from decisions.models import Decision, InformChoice, ResponseKind
 from decisions.records import do_record_inform, do_record_response
 from intake.actions import Submission, do_submit_report
 from people.models import Space
-from transparency.periods import Period, period_of
+from policy.periods import Period, period_of
 
 
 def past_half(months_back: int = 1) -> Period:

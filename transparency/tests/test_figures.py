@@ -106,7 +106,7 @@ def test_erasing_a_case_changes_no_figure_live_or_published(stewards: dict[str, 
 
 
 def test_a_year_does_not_give_away_a_small_count_of_its_half_by_subtraction(stewards: dict[str, Any]) -> None:
-    from transparency.periods import period_of
+    from policy.periods import period_of
 
     last_year = period_of(timezone.localdate(), 12).previous()
     first_half = period_of(last_year.first_day, 6)

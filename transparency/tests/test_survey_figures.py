@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from policy.periods import Period, period_of
 from surveys.models import SurveyAnswer
 from transparency.actions import SignOff, do_draft_report, do_sign_off
 from transparency.figures import cells_by_key, compute
-from transparency.periods import Period, period_of
 from transparency.tests.helpers import past_half
 
 pytestmark = pytest.mark.django_db

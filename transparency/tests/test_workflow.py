@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from audit.models import Event
+from policy.periods import period_of
 from policy.testing import load_test_policy
 from steward.demo import load_demo
 from transparency.actions import SignOff, do_draft_report, do_edit_summary, do_recompute_report, do_sign_off
 from transparency.models import TransparencyReport
-from transparency.periods import period_of
 from transparency.tests.helpers import decide, opened_case, past_half
 
 pytestmark = pytest.mark.django_db

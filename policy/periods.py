@@ -1,4 +1,6 @@
-"""Report periods: calendar-aligned spans of whole months that tile the year (policy `transparency.period_months`).
+"""Periods: calendar-aligned spans of whole months that tile the year (policy `transparency.period_months`).
+
+Transparency reports and the stewards' survey results both count by them.
 
 A period is named by its year and its place in the year: "2026" (twelve months), "2026-H1" and "2026-H2"
 (six), "2026-Q1".."2026-Q4" (three), "2026-T1".."2026-T3" (four), "2026-B1".."2026-B6" (two), "2026-01"..
@@ -82,6 +84,15 @@ def parse(label: str, lengths: tuple[int, ...]) -> Period:
     if months not in lengths or not 1 <= first_month <= 12 or (first_month - 1) % months or int(year) < 1:
         raise NotAPeriod(label)
     return Period(date(int(year), first_month, 1), months)
+
+
+def periods_between(start: date, end: date, months: int) -> list[Period]:
+    """Every period of this length that overlaps [start, end], newest first."""
+    found, period = [], period_of(start, months)
+    while period.first_day <= end:
+        found.append(period)
+        period = period.next()
+    return found[::-1]
 
 
 def ended_periods(today: date, lengths: tuple[int, ...], years_back: int = 3) -> list[Period]:

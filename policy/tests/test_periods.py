@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from transparency.periods import NotAPeriod, Period, ended_periods, parse, period_of, related_periods
+from policy.periods import NotAPeriod, Period, ended_periods, parse, period_of, related_periods
 
 
 def test_labels_round_trip_for_every_length() -> None:
