@@ -295,21 +295,24 @@ def closing_outcome(case: Case, chosen: str = "") -> str:
     """The outcome a case closes with: its decision's, or `chosen` from the policy's non-sanction outcomes.
 
     A sanction comes only from a vote (decisions), so closing never chooses one; and a decided case closes with
-    what was decided, whatever was chosen. "" when nothing decided it and nothing was chosen."""
+    what was decided, whatever was chosen. Nothing decided and nothing chosen is refused."""
     decided = decided_outcome(case)
     if decided:
         if chosen and chosen != decided:
             raise ValidationError({"outcome": _("This case was decided: it closes with the decision's outcome.")})
         return decided
-    if chosen and chosen not in {outcome.code for outcome in case.policy_version.policy.outcomes}:
+    if not chosen:
+        # Every closed case counts in the transparency reports by its outcome: none may close without one.
+        raise ValidationError({"outcome": _("Choose the outcome the case closes with.")})
+    if chosen not in {outcome.code for outcome in case.policy_version.policy.outcomes}:
         raise ValidationError({"outcome": _("Choose one of the policy's outcomes.")})
     return chosen
 
 
 @transaction.atomic
 def do_change_status(steward: Any, case: Case, status: str, outcome: str = "") -> Case:
-    """Move a case on. Closing records its outcome (closing_outcome; the case page always asks for one when no
-    decision gave it); reopening clears it, and the audit log keeps both."""
+    """Move a case on. Closing records its outcome (closing_outcome: the decision's, or one chosen from the policy's;
+    never none); reopening clears it, and the audit log keeps both."""
     if status not in ALLOWED_STATUS_CHANGES.get(Status(case.status), set()):
         raise ValidationError(f"A {case.get_status_display().lower()} case cannot become {status}.")
     previous = case.status

@@ -87,6 +87,16 @@ def test_the_closing_letters_are_offered_with_the_template_chosen(case: Case, st
     assert f"kind=no-violation&language=en&audience=reported%3A{party.pk}" in _page(client, case)
 
 
+def test_no_path_closes_an_undecided_case_without_an_outcome(case: Case, stewards: dict[str, Any]) -> None:
+    """Not only the page: the action itself refuses, so no script, import or future view can close a case that the
+    transparency reports could not count by its outcome."""
+    with pytest.raises(Exception, match="Choose the outcome the case closes with"):
+        do_change_status(stewards["dave"], case, Status.CLOSED)
+    case.refresh_from_db()
+    assert case.status != Status.CLOSED and case.closed_at is None
+    assert not Event.objects.filter(case_id=case.pk, kind="case.status").exists()
+
+
 def test_a_decided_case_closes_with_its_decision(case: Case, stewards: dict[str, Any], login: Any) -> None:
     make_ready(case, stewards["alice"])
     proposal = propose(case, stewards["alice"], "correction")

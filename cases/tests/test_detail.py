@@ -94,7 +94,7 @@ def test_anonymous_report_says_so(stewards, login, make_case):
 
 def test_parties_earlier_cases_and_timeline(stewards, login, case, make_case):
     earlier = make_case("earlier", involved_people=[InvolvedPerson(PartyRole.REPORTED, "", Space.GITHUB, "Mallory-GH")])
-    do_change_status(stewards["dave"], earlier, "closed")
+    do_change_status(stewards["dave"], earlier, "closed", "no-action")
     html = login(stewards["dave"]).get(detail_url(case)).content.decode()
     mallory = case.parties.get(role=PartyRole.REPORTED).person
     assert mallory.code_name in html and "Mallory Mean" in html and "mallory-gh" in html

@@ -33,7 +33,7 @@ def lifecycle(stewards, make_case):
     do_change_status(dave, cases["decided"], "investigating")
     # Only a passed vote decides a case (decisions app); the queue only needs the state.
     Case.objects.filter(pk=cases["decided"].pk).update(status="decided", decided_at=timezone.now())
-    do_change_status(dave, cases["closed"], "closed")
+    do_change_status(dave, cases["closed"], "closed", "no-action")
     receipt = do_submit_report(Submission(body="held case"), held_as_possible_flood=True)
     cases["held"] = Case.objects.get(code_name=receipt.case_code_name)
     declare(cases["held"], "none", dave)
@@ -121,7 +121,7 @@ def test_search_by_case_code_name_person_code_name_and_handle(stewards, login, m
 
 def test_search_finds_closed_cases_too(stewards, login, make_case):
     case = make_case(involved_people=[InvolvedPerson(PartyRole.REPORTED, "", Space.GITHUB, "repeat-offender")])
-    do_change_status(stewards["dave"], case, "closed")
+    do_change_status(stewards["dave"], case, "closed", "no-action")
     assert listed(login(stewards["dave"]), "?q=repeat-offender") == [case.code_name]
 
 

@@ -114,7 +114,7 @@ def test_first_follow_up_is_met_by_a_message_to_the_reporter(case: Case, steward
 
 
 def test_a_closed_case_stops_its_clocks(case: Case, stewards: Any, clock: Any, committed: Any, mailoutbox: Any) -> None:
-    do_change_status(stewards["dave"], case, "closed")
+    do_change_status(stewards["dave"], case, "closed", "no-action")
     clock(timedelta(days=60))
     assert committed(reminders.sweep)["reminded"] == 0
     assert mailoutbox == []

@@ -30,7 +30,7 @@ def raw_tokens(case: Case) -> list[str]:
 
 
 def close(case: Case, steward) -> Case:
-    do_change_status(steward, case, "closed")
+    do_change_status(steward, case, "closed", "no-action")
     case.refresh_from_db()
     return case
 

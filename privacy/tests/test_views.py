@@ -13,7 +13,7 @@ from privacy.tests.conftest import KEY_A
 @pytest.mark.django_db
 def test_case_page_shows_the_retention_date_and_hold_form(make_case, stewards, login) -> None:
     case = make_case()
-    do_change_status(stewards["dave"], case, "closed")
+    do_change_status(stewards["dave"], case, "closed", "no-action")
     page = login(stewards["dave"]).get(reverse("cases:detail", kwargs={"code": case.code_name})).content.decode()
     assert 'id="retention"' in page and "Place a legal hold" in page and "Expunge" in page
 

@@ -41,7 +41,7 @@ def open_case(stewards: dict[str, Any], handle: str = "mallory-dev") -> Closed:
 
 
 def close(stewards: dict[str, Any], closed: Closed) -> None:
-    do_change_status(stewards["alice"], closed.case, Status.CLOSED)
+    do_change_status(stewards["alice"], closed.case, Status.CLOSED, "no-action")
     closed.case.refresh_from_db()
 
 
