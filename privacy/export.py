@@ -34,6 +34,7 @@ from letters.portal import SHOWN_TO_PARTY
 from people.models import Person, Space, normalise_handle
 from privacy.identity_match import Matcher, Protected, contact_forms
 from privacy.models import DataSubjectRequest
+from surveys.models import SurveyInvitation
 
 REDACTED = "[redacted]"
 # Audit event kinds of an export (privacy.actions.do_export writes them).
@@ -187,6 +188,18 @@ def _reports(party: Party, own_reports: list[Report], include_text: bool) -> lis
     ]
 
 
+def _closing_survey(party: Party, own_reports: list[Report]) -> str:
+    """Whether the person answered the closing survey. Their answer is not in the export because nothing links it
+    to them: only this mark (surveys.SurveyInvitation) says that they answered."""
+    if party.role == PartyRole.REPORTER:
+        answered = SurveyInvitation.objects.filter(report__in=own_reports).exists()
+    else:
+        answered = SurveyInvitation.objects.filter(party=party).exists()
+    if answered:
+        return _("answered; the answers are kept without any link to you or to the case, so they cannot be included")
+    return _("not answered")
+
+
 def case_entry(party: Party, person: Person, *, include_report_text: bool) -> dict[str, Any]:
     """One case as the person sees it. The caller has checked the steward may read the case."""
     case = party.case
@@ -208,6 +221,7 @@ def case_entry(party: Party, person: Person, *, include_report_text: bool) -> di
         "messages_to_you": _message_rows(_messages(party, person, own_reports)),
         "portal_links": _portal_links(party, person, group) if party.role == PartyRole.REPORTED else [],
         "reports": _reports(party, own_reports, include_report_text),
+        "closing_survey": _closing_survey(party, own_reports),
     }
 
 

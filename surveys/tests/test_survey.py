@@ -11,8 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import Event
+from cases.actions import InvolvedPerson, do_change_status, do_declare_conflict
+from cases.models import Case, Party, PartyRole, Status
+from intake.actions import Submission, do_submit_report
+from people.models import Person, Space
 from policy.testing import load_test_policy
 from privacy.erasure import erase_case
+from privacy.export import build_export
 from surveys.actions import do_answer_as_reporter
 from surveys.models import SurveyAnswer, SurveyInvitation
 from surveys.questions import ANSWER_WINDOW_DAYS
@@ -126,3 +131,41 @@ def test_a_hard_conflicted_steward_learns_nothing(closed_case: Closed, stewards:
 def test_the_results_page_is_for_stewards_only(closed_case: Closed) -> None:
     response = Client().get(reverse("surveys:results"))
     assert response.status_code == 302 and "/accounts/" in response["Location"]
+
+
+def test_the_data_subject_export_says_who_answered_but_holds_no_answer(closed_case: Closed, stewards: dict[str, Any]) -> None:
+    """The reported person's export says whether they answered (the invitation is data about them); the answers
+    cannot be in it, because nothing links them to the person."""
+
+    person = closed_case.reported.person
+    [entry] = build_export(stewards["dave"], person).payload["cases"]
+    assert entry["closing_survey"] == "not answered"
+    browser, link = reported_browser(closed_case)
+    browser.post(reverse("surveys:reported_survey", args=[link]), {"fair": "1", "heard": "2"})
+    [entry] = build_export(stewards["dave"], person).payload["cases"]
+    assert entry["closing_survey"].startswith("answered")
+    assert '"fair"' not in str(entry) and "heard" not in str(entry)
+
+
+def test_the_reporters_export_says_they_answered(stewards: dict[str, Any]) -> None:
+
+    receipt = do_submit_report(
+        Submission(
+            body="Mallory mocked my accent again.",
+            reporter_name="Rae",
+            reporter_email="rae@example.org",
+            involved_people=[InvolvedPerson(PartyRole.REPORTED, "Mallory", Space.GITHUB, "mallory-dev")],
+            language="en",
+        )
+    )
+    case = Case.objects.get(code_name=receipt.case_code_name)
+    for name in ("alice", "carol", "dave", "erin"):
+        do_declare_conflict(stewards[name], case, "none")
+    do_change_status(stewards["alice"], case, Status.CLOSED, "no-action")
+    person = Party.objects.filter(case=case, role=PartyRole.REPORTER).values_list("person", flat=True).first()
+    reporter = Person.objects.get(pk=person)
+    [entry] = build_export(stewards["dave"], reporter, include_report_text=True).payload["cases"]
+    assert entry["closing_survey"] == "not answered"
+    do_answer_as_reporter(case.reports.get(), {"fair": 4})
+    [entry] = build_export(stewards["dave"], reporter, include_report_text=True).payload["cases"]
+    assert entry["closing_survey"].startswith("answered")
