@@ -25,7 +25,7 @@ from enforcement.review.notify import review_link, review_stewards
 from intake.actions import Submission, do_submit_report
 from people.models import Identity, normalise_handle
 from spaces.base import ModeratorActionEvent
-from spaces.inbound import identities_known_as, identity_space
+from spaces.identities import identities_known_as, identity_space
 from spaces.models import SpaceConnection
 
 # How close in time a platform's report of a block must be to Steward's own action on the same user to be that action.

@@ -26,7 +26,7 @@ from enforcement import notices
 from enforcement.models import WatchAlert
 from people.models import Person
 from spaces.base import Item
-from spaces.inbound import identities_known_as, identity_space
+from spaces.identities import identities_known_as, identity_space
 from spaces.models import SpaceConnection
 
 EXCERPT_CHARS = 2000

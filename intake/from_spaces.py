@@ -18,7 +18,7 @@ from people.actions import do_link_identity
 from people.models import Identity, Person, normalise_handle
 from policy.services import current_policy
 from spaces.base import Handled, ReportEvent
-from spaces.inbound import identities_known_as, identity_space
+from spaces.identities import identities_known_as, identity_space
 from spaces.models import SpaceConnection
 from steward.ratelimit import Counted, hit
 from steward.weblinks import is_web_link

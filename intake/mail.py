@@ -31,7 +31,7 @@ import mimetypes
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from email import policy
 from email.errors import InvalidBase64CharactersDefect, InvalidBase64LengthDefect, InvalidBase64PaddingDefect
 from email.message import EmailMessage, Message
@@ -65,10 +65,15 @@ ROBOT_SENDERS = {"mailer-daemon", "postmaster"}
 
 @dataclass
 class FetchResult:
+    """What one fetch did; it is the poller's spaces.routing.Fetched (the counts kept, the summary printed)."""
+
     taken: int = 0
     skipped: int = 0
     already: int = 0
     failed: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return asdict(self)
 
     def summary(self) -> str:
         return f"{self.taken} taken, {self.skipped} skipped, {self.already} seen before, {self.failed} not readable"

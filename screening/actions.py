@@ -22,7 +22,7 @@ from policy.services import current_policy
 from screening.access import access_flag, split_handles
 from screening.models import Flag, FlagStatus, Item
 from spaces.base import Capability, Target
-from spaces.inbound import identities_known_as, identity_space
+from spaces.identities import identities_known_as, identity_space
 from spaces.models import SpaceConnection
 from steward.weblinks import is_web_link
 

@@ -1,6 +1,6 @@
 """Taking content into screening: each item a space delivers (webhook, catch-up read, backfill) is stored once.
 
-`take` stores one item (the webhook and polling path, through spaces.inbound.dispatch); `take_many` stores a
+`take` stores one item (the webhook and polling path: spaces.routing.dispatch calls screening.space_events); `take_many` stores a
 batch with one query for what is already there (the backfill path). A re-delivery changes nothing; an edit
 (same id, new text) replaces the text and clears `scored_at`, so the new text is scored. Only connections
 with `watch` on are screened. Scoring is scheduled after the commit (screening.tasks).
@@ -23,7 +23,7 @@ from screening.models import Item, ItemParty
 from screening.parties import party_digests, write_parties
 from screening.scoring import KINDS
 from spaces import base
-from spaces.inbound import identities_known_as, identity_space
+from spaces.identities import identities_known_as, identity_space
 from spaces.models import SpaceConnection
 
 # A platform's kind of item -> screening.scoring.KINDS.

@@ -1,7 +1,7 @@
 """The blind index of an item's parties (screening.models.ItemParty): who wrote it, whom it addresses.
 
 A party's digest is `blind_digest("space:normalised handle")`, the space being the connection's identity space
-(spaces.inbound.identity_space), so the same handle in two spaces is two people, and "@Bob" and "bob" are one.
+(spaces.identities.identity_space), so the same handle in two spaces is two people, and "@Bob" and "bob" are one.
 Lookups use `blind_digests`, one digest per index key, so they keep working in the middle of a key rotation.
 `ingest` writes the rows with the item, in its transaction; `privacy.rotation` moves them to the newest key.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from people.models import Identity, Person, normalise_handle
 from privacy.keys import blind_digest, blind_digests
 from screening.models import Item, ItemParty, PartyRole
-from spaces.inbound import identity_space
+from spaces.identities import identity_space
 
 
 def split_handles(value: str) -> list[str]:

@@ -34,7 +34,7 @@ from django.utils import timezone
 from screening.models import Flag, FlagStatus, Item, ItemParty, PartyRole
 from screening.parties import lookup_digests, split_handles
 from screening.scoring import Finding, Scorer, Text, get_scorer
-from spaces.inbound import identities_known_as, identity_space
+from spaces.identities import identities_known_as, identity_space
 from spaces.models import SpaceConnection
 
 logger = logging.getLogger("steward.screening")

@@ -1,16 +1,19 @@
-"""Deploy checks for the space connections: `manage.py check --deploy` names what an enabled connection lacks.
+"""Checks for the spaces: `manage.py check --deploy` names what an enabled connection lacks, and every `check`
+warns about an event type the spaces produce that no app handles (spaces.routing).
 
 Registered when imported (SpacesConfig.ready imports this module). The database may not exist yet
-(a first `check` before `migrate`): then there is nothing to say.
+(a first `check` before `migrate`): then there is nothing to say about connections.
 """
 
-from typing import Any
+from typing import Any, get_args
 
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError
 
+from spaces.base import Event
 from spaces.models import SpaceConnection
 from spaces.registry import platforms
+from spaces.routing import routes_for
 from spaces.secrets import missing_secrets
 
 
@@ -67,3 +70,17 @@ def space_connection_checks(app_configs: Any, **kwargs: Any) -> list[CheckMessag
                 )
             )
     return problems
+
+
+@register()
+def event_consumer_checks(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Every event type a platform can produce (spaces.base.Event) should reach some app; one that reaches none is lost."""
+    return [
+        Warning(
+            f"No installed app handles {event_type.__name__} from the spaces: such events are logged and dropped.",
+            hint="Install the app that registers a handler for it (spaces.routing.on in its AppConfig.ready).",
+            id="spaces.W002",
+        )
+        for event_type in get_args(Event)
+        if not routes_for(event_type)
+    ]

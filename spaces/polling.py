@@ -5,12 +5,13 @@ read goes through the same dispatch as a webhook's events; both handlers are ide
 and a ModeratorAction are written once per item), so windows may overlap. The platform is read first,
 outside any transaction (a slow platform must not hold the database), then everything read and the
 moved cursor commit together. A platform failing leaves the cursor where it was, and says so in the log.
-E-mail connections are read here too: their messages become reports (intake.mail).
+Connections of a platform that an app fetches itself (e-mail: intake registers its report-mail fetcher,
+spaces.routing.register_fetcher) are fetched here instead, and what the fetch did is kept in the result.
 """
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,24 +19,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from spaces.base import ContentEvent, SpaceError
-from spaces.inbound import dispatch
 from spaces.models import ReadCursor, SpaceConnection
 from spaces.registry import space_for
+from spaces.routing import Fetcher, dispatch, fetcher_for
 from steward.once import exclusive
 
 logger = logging.getLogger("steward.spaces")
 
 # A connection read for the first time is read this far back, not from the beginning of its history.
 FIRST_LOOK_BACK = timedelta(hours=1)
-EMAIL = "email"
 
 
 @dataclass
 class PollResult:
     read: dict[str, int] = field(default_factory=dict)  # "slug:kind" -> items read
     failed: list[str] = field(default_factory=list)  # "slug:kind" that failed
-    # "slug" -> what became of its mail: {"taken": 1, "skipped": 0, "already": 2, "failed": 0}
+    # "slug" -> what a fetched connection's fetch did (e-mail: {"taken": 1, "skipped": 0, "already": 2, "failed": 0})
     mail: dict[str, dict[str, int]] = field(default_factory=dict)
+    mail_summaries: dict[str, str] = field(default_factory=dict)  # "slug" -> the same in words, from the fetcher
     already_running: bool = False  # another worker was polling (steward.once): this run read nothing
 
 
@@ -46,8 +47,9 @@ def poll_all(*, only: str | None = None) -> PollResult:
     if only:
         connections = connections.filter(slug=only)
     for connection in connections:
-        if connection.platform == EMAIL:
-            _fetch_mail(connection, result)
+        fetch = fetcher_for(connection.platform)
+        if fetch is not None:
+            _fetch(connection, fetch, result)
         elif connection.watch:
             poll_connection(connection, result)
     return result
@@ -105,10 +107,11 @@ def _failed(connection: SpaceConnection, kind: str, error: Exception, result: Po
     result.failed.append(f"{connection.slug}:{kind}")
 
 
-def _fetch_mail(connection: SpaceConnection, result: PollResult) -> None:
-    from intake.mail import fetch_report_mail
-
+def _fetch(connection: SpaceConnection, fetch: Fetcher, result: PollResult) -> None:
     try:
-        result.mail[connection.slug] = asdict(fetch_report_mail(connection))
+        fetched = fetch(connection)
     except SpaceError as error:
         _failed(connection, "mail", error, result)
+        return
+    result.mail[connection.slug] = fetched.counts()
+    result.mail_summaries[connection.slug] = fetched.summary()

@@ -11,7 +11,7 @@ BATCH = 2000
 def index_parties(apps: Any, schema_editor: Any) -> None:
     """Fill the blind index for the items already stored (the historical Item decrypts its handles)."""
     from screening.parties import party_digests
-    from spaces.inbound import identity_space
+    from spaces.identities import identity_space
 
     Item = apps.get_model("screening", "Item")
     ItemParty = apps.get_model("screening", "ItemParty")

@@ -12,8 +12,8 @@ from screening.ingest import screening_kind, take, take_many
 from screening.models import Item
 from spaces.base import ContentEvent
 from spaces.base import Item as SpaceItem
-from spaces.inbound import dispatch
 from spaces.models import SpaceConnection
+from spaces.routing import dispatch
 
 pytestmark = pytest.mark.django_db
 

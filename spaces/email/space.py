@@ -11,7 +11,8 @@ Settings (SpaceConnection.settings):
 Secret: `password` (IMAP only), e.g. STEWARD_SPACE_<SLUG>_PASSWORD.
 
 Steward takes no enforcement action by e-mail: there are no capabilities, and nothing to read for
-watching. Messages are fetched by `manage.py fetch_report_mail` and by the worker's poll (intake.mail).
+watching. Messages are fetched by intake (intake.mail): its `manage.py fetch_report_mail`, and the worker's poll
+through the fetcher intake registers for this platform (spaces.routing.register_fetcher).
 """
 
 from collections.abc import Mapping

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from intake.mail import FetchResult
 from spaces.polling import poll_all
 from spaces.tasks import ensure_polling
 
@@ -19,8 +18,9 @@ class Command(BaseCommand):
         result = poll_all(only=options["connection"])
         queued = ensure_polling()
         read = [f"{key} {count}" for key, count in result.read.items()]
-        # Each mailbox says what became of its mail, as fetch_report_mail does: reports taken are something read.
-        read += [f"{slug} mail: {FetchResult(**counts).summary()}" for slug, counts in result.mail.items()]
+        # Each mailbox says what became of its mail in its fetcher's words (as fetch_report_mail does): reports taken are
+        # something read.
+        read += [f"{slug} mail: {summary}" for slug, summary in result.mail_summaries.items()]
         failed = f"; failed: {', '.join(result.failed)}" if result.failed else ""
         if result.already_running:
             read = ["nothing read (a worker is polling now)"]
