@@ -50,6 +50,8 @@ REPORTER_OPENED = "reporter-opened"
 PARTY_OPENED = "party-opened"
 OPENED_BY = {REPORTER_OPENED: (REPORTER, "intake:follow_up"), PARTY_OPENED: (PARTY, "letters:party_portal")}
 ADMIN = "admin"
+# Admin stewards only; other active stewards are refused with a 403 (the page is no secret, the decision is an admin's).
+ADMIN_SETTING = "admin-setting"
 FLOW = "flow"  # a step of signing in or out: only ever redirects or asks for input, never shows data
 STEWARD_OBJECT = "steward-object"  # any active steward, about one object named by id (a flag): 404 when it is not theirs to see
 HOOK = "hook"  # a platform's webhook: no session counts; only a configured space's genuine signature does
@@ -152,6 +154,10 @@ URLS: dict[str, tuple[str, str]] = {
     "screening:dismiss": (STEWARD_OBJECT, "POST"),
     "screening:act": (STEWARD_OBJECT, "POST"),
     "screening:open_case": (STEWARD_OBJECT, "POST"),
+    # The community's cut per category and kind: aggregate counts over flags, never an item.
+    "screening:thresholds": (ADMIN_SETTING, "GET"),
+    "screening:threshold": (ADMIN_SETTING, "GET"),
+    "screening:set_threshold": (ADMIN_SETTING, "POST"),
     # Published reports are public (the matrix publishes one for MATRIX_PERIOD); drafts are any steward's work:
     # anonymous, already suppressed figures, no case named.
     "transparency:index": (PUBLIC, "GET"),
@@ -347,6 +353,10 @@ def _kwargs_for(pattern: URLPattern, world: World, genuine: bool = True, case: C
             values[key] = world.party_link_id
         elif key == "space":
             values[key] = "github"  # a space of the policy (policy.embed)
+        elif key == "category":
+            values[key] = "trolling-insults"  # a category the shipped model scores (screening.thresholds)
+        elif key == "kind":
+            values[key] = "issue_comment"
         elif "reference" in key:
             values[key] = case.reference
         elif "code" in key or key in {"case", "slug"}:
@@ -489,6 +499,10 @@ def test_non_case_urls_as_every_persona(world: World) -> None:
                     ok = response.status_code in (200, 302, 400) or (with_id and response.status_code == 404)
                 elif rule == ADMIN and persona.steward:
                     ok = response.status_code == 404
+                elif rule == ADMIN_SETTING and persona.admin:
+                    ok = response.status_code in (200, 302)
+                elif rule == ADMIN_SETTING and persona.steward:
+                    ok = response.status_code == 403
                 elif rule == STEWARD_OBJECT and persona.steward:
                     # The id given names no flag this persona may see: the same 404 as for a flag hidden from them.
                     ok = response.status_code == 404
