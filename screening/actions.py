@@ -235,12 +235,13 @@ def do_set_cut(admin: Any, category: str, kind: str, cut: float | None) -> Categ
         raise ValidationError(_("Only admin stewards may change where screening flags."))
     cut = None if cut is None else round(float(cut), 2)
     check_cut(category, kind, cut)
-    row = CategoryCut.objects.select_for_update().filter(category=category, kind=kind).first()
-    before = row.cut if row is not None else None
+    now = timezone.now()
+    # Locked (or made) first: two admins changing the same cut at once are taken one after the other.
+    row, made = CategoryCut.objects.select_for_update().get_or_create(category=category, kind=kind, defaults={"set_at": now})
+    before = None if made else row.cut
     if before == cut:
-        raise ValidationError(_("That is already the cut: nothing changed."))
-    row = row or CategoryCut(category=category, kind=kind)
-    row.cut, row.set_by, row.set_at = cut, admin, timezone.now()
+        raise ValidationError(_("That is already the cut: nothing changed."))  # the transaction drops a row just made
+    row.cut, row.set_by, row.set_at = cut, admin, now
     row.save()
     record(
         "screening.cut.set",

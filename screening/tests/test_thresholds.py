@@ -87,6 +87,8 @@ def test_a_cut_is_bounded_and_only_admins_set_it(stewards: Any) -> None:
         do_set_cut(stewards["alice"], "inappropriate-conduct", "chat", 0.6)
     with pytest.raises(ValidationError, match="Only admin stewards"):
         do_set_cut(stewards["dave"], INSULT, "issue_comment", 0.6)
+    with pytest.raises(ValidationError, match="already the cut"):
+        do_set_cut(stewards["alice"], INSULT, "issue_comment", None)  # it is the model's own threshold already
     assert not CategoryCut.objects.exists()
     do_set_cut(stewards["alice"], INSULT, "issue_comment", 0.6)
     do_set_cut(stewards["alice"], INSULT, "issue_comment", None)
@@ -184,6 +186,14 @@ def test_the_labels_propose_a_cut_only_when_there_are_enough(connection: SpaceCo
     assert proposal.point is not None and proposal.point.cut == expected
     assert proposal.point.precision == precision_at(expected)
     assert not CategoryCut.objects.exists()  # proposed, not applied
+    admin = Client()
+    admin.force_login(stewards["alice"])
+    page_url = reverse("screening:threshold", kwargs={"category": INSULT, "kind": "issue_comment"})
+    page = admin.get(page_url, {"goal": "precision", "precision": "0.80"}).content.decode()
+    assert f"Apply {expected:.2f}" in page and f'name="cut" value="{expected:.2f}"' in page
+    assert not CategoryCut.objects.exists()  # showing a proposal changes nothing
+    admin.post(reverse("screening:set_threshold", kwargs={"category": INSULT, "kind": "issue_comment"}), {"cut": f"{expected:.2f}"})
+    assert CategoryCut.objects.get().cut == expected
     best = propose(curve(stewards["alice"], INSULT, "issue_comment"), beta=1.0)
     assert best.point is not None and 0.5 <= best.point.cut <= 0.9
 
