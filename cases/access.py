@@ -108,6 +108,14 @@ def readable_cases(user: Any) -> QuerySet[Case]:
     return _not_hidden(user).filter(Exists(readable.filter(case=OuterRef("pk"))))
 
 
+def cases_known_to(user: Any) -> QuerySet[Case]:
+    """Cases `user` may know exist: not hard-conflicted (declared, or automatically as a party or excluded by the
+    reporter), not joined into another. For aggregate figures that must leave out what a hard conflict hides."""
+    if not is_active_steward(user):
+        return Case.objects.none()
+    return _not_hidden(user)
+
+
 def undeclared_cases(user: Any) -> QuerySet[Case]:
     """Cases `user` has not declared on and is not automatically excluded from: code names only."""
     if not is_active_steward(user):

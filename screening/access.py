@@ -9,14 +9,15 @@ shape the queue, `may_see` and `access_flag` all use.
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from cases.access import cases_known_to
 from people.access import is_active_steward
 from screening.models import Flag, FlagStatus, ItemParty
 from screening.parties import own_digests, split_handles
 
-__all__ = ["FLAG_ORDER", "access_flag", "may_see", "split_handles", "visible_flags"]
+__all__ = ["FLAG_ORDER", "access_flag", "flags_for_figures", "may_see", "split_handles", "visible_flags"]
 
 # Most urgent first; the primary key makes the order total for keyset pages (steward/pagination.py).
 FLAG_ORDER = ("-priority", "-score", "-pk")
@@ -43,6 +44,14 @@ def visible_flags(user: Any, *, status: str = FlagStatus.OPEN, category: str = "
     if category:
         flags = flags.filter(category=category)
     return flags.order_by(*FLAG_ORDER)
+
+
+def flags_for_figures(user: Any) -> QuerySet[Flag]:
+    """Flags (any status) whose numbers may go into aggregate figures this steward reads (the cut's curve): those
+    they may see, less any that opened a case they are hard-conflicted on, so a count tells them nothing their own
+    access would not."""
+    known = cases_known_to(user)
+    return _visible(user).filter(Q(case__isnull=True) | Q(case__in=known) | Q(case__merged_into__in=known))
 
 
 def may_see(user: Any, flag: Flag) -> bool:

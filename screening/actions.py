@@ -18,9 +18,11 @@ from enforcement.actions import do_moderate_content
 from enforcement.models import ActionStatus, EnforcementAction
 from enforcement.plans import space_class
 from intake.actions import Submission, do_submit_report
+from people.access import is_admin_steward
 from policy.services import current_policy
 from screening.access import access_flag, split_handles
-from screening.models import Flag, FlagStatus, Item
+from screening.models import CategoryCut, Flag, FlagStatus, Item
+from screening.thresholds import check_cut
 from spaces.base import Capability, Target
 from spaces.identities import identities_known_as, identity_space
 from spaces.models import SpaceConnection
@@ -219,3 +221,32 @@ def do_open_case_from_flag(steward: Any, flag_id: Any, note: str = "", category:
         data={"flag": flag.pk},
     )
     return flag.case
+
+
+def _shown(cut: float | None) -> str:
+    return "the model's own threshold" if cut is None else f"{cut:.2f}"
+
+
+@transaction.atomic
+def do_set_cut(admin: Any, category: str, kind: str, cut: float | None) -> CategoryCut:
+    """Set the community's cut for one category and content kind (None: back to the model's own threshold). Items
+    scored from now on are judged against it; flags already raised stay as they are."""
+    if not is_admin_steward(admin):
+        raise ValidationError(_("Only admin stewards may change where screening flags."))
+    cut = None if cut is None else round(float(cut), 2)
+    check_cut(category, kind, cut)
+    now = timezone.now()
+    # Locked (or made) first: two admins changing the same cut at once are taken one after the other.
+    row, made = CategoryCut.objects.select_for_update().get_or_create(category=category, kind=kind, defaults={"set_at": now})
+    before = None if made else row.cut
+    if before == cut:
+        raise ValidationError(_("That is already the cut: nothing changed."))  # the transaction drops a row just made
+    row.cut, row.set_by, row.set_at = cut, admin, now
+    row.save()
+    record(
+        "screening.cut.set",
+        f"Screening cut for {category} on {kind}: {_shown(before)} -> {_shown(cut)}",
+        actor=admin,
+        data={"category": category, "kind": kind, "before": before, "after": cut},
+    )
+    return row

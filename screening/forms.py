@@ -90,3 +90,64 @@ class CaseForm(Plain):
     def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_choices("category", categories)
+
+
+class CutForm(Plain):
+    """An admin's new cut for one category and kind. Blank, or the "model's threshold" button: back to the default."""
+
+    id_prefix = "cut"
+    cut = forms.DecimalField(
+        required=False,
+        label=_lazy("Cut"),
+        max_digits=3,
+        decimal_places=2,
+        help_text=_lazy("Lower flags more and misses less; higher flags less and misses more. 0.50 is the model's own threshold."),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.20", "max": "0.90", "inputmode": "decimal"}),
+    )
+    use_default = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("use_default") and data.get("cut") is None and "cut" not in self.errors:
+            self.add_error("cut", _lazy("Give a cut from 0.20 to 0.90, or go back to the model's threshold."))
+        return data
+
+    def chosen(self) -> float | None:
+        """The cut asked for; None for the model's own threshold."""
+        value = self.cleaned_data["cut"]
+        return None if self.cleaned_data["use_default"] or value is None else float(value)
+
+
+GOAL_PRECISION, GOAL_F_BETA = "precision", "f-beta"
+
+
+class ProposalForm(Plain):
+    """What the labels should aim for: a precision to reach, or the best F-beta (beta > 1 weighs misses more)."""
+
+    id_prefix = "propose"
+    goal = forms.ChoiceField(
+        label=_lazy("Aim for"),
+        choices=[(GOAL_PRECISION, _lazy("a precision of at least…")), (GOAL_F_BETA, _lazy("the best balance (F-beta)"))],
+        initial=GOAL_PRECISION,
+    )
+    precision = forms.DecimalField(
+        required=False, label=_lazy("Precision to reach"), min_value=0.05, max_value=1, max_digits=3, decimal_places=2, initial="0.80"
+    )
+    beta = forms.TypedChoiceField(
+        required=False,
+        label=_lazy("Balance (F-beta)"),
+        coerce=float,
+        empty_value=None,
+        choices=[
+            ("0.5", _lazy("0.5: a quieter queue matters more")),
+            ("1", _lazy("1: even")),
+            ("2", _lazy("2: missing less matters more")),
+        ],
+        initial="1",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("goal") == GOAL_PRECISION and data.get("precision") is None:
+            self.add_error("precision", _lazy("Give the precision to reach, between 0.05 and 1."))
+        return data

@@ -128,3 +128,25 @@ class BackfillRun(models.Model):
 
     def __str__(self) -> str:
         return f"Backfill {self.connection_id}:{self.source}:{self.part}"
+
+
+class CategoryCut(models.Model):
+    """The community's cut for one (category, content kind): where on the score scale a finding becomes a flag.
+
+    Scores are on the scorer's common scale (screening.model.scorer: each head's cross-validated threshold sits at
+    0.5). No row, or `cut` None, means the scorer's own threshold. Changed only by screening.actions.do_set_cut,
+    which writes the audit record; a change applies to items scored from then on (`set_at`), not to flags raised.
+    """
+
+    category = models.CharField(max_length=50)
+    kind = models.CharField(max_length=32)  # screening.scoring.KINDS
+    cut = models.FloatField(null=True, blank=True, help_text="Empty: the model's own cross-validated threshold.")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["category", "kind"], name="screening_cut_once")]
+        ordering = ["category", "kind"]
+
+    def __str__(self) -> str:
+        return f"Cut {self.category}/{self.kind}: {self.cut}"

@@ -3,7 +3,9 @@
 `score_pending` takes unscored items in batches, each batch one transaction: the scorer's findings, the
 flags and the items' `scored_at` commit together, so a crash repeats at most the batch it was in, and a
 second run finds nothing to do. A re-score (a new scorer version, an edited text) updates a flag's score,
-threshold and reasons but never its review. Priority puts the worst first: the score, weighted by the
+threshold and reasons but never its review. A finding is judged against the community's cut for its category
+and the item's kind when one is set (screening.thresholds), and the flag keeps that cut as its threshold.
+Priority puts the worst first: the score, weighted by the
 category's harm, and raised when the person addressed is a newcomer (nothing, or only one item, of theirs
 in that connection so far).
 
@@ -34,6 +36,7 @@ from django.utils import timezone
 from screening.models import Flag, FlagStatus, Item, ItemParty, PartyRole
 from screening.parties import lookup_digests, split_handles
 from screening.scoring import Finding, Scorer, Text, get_scorer
+from screening.thresholds import community_cuts, with_cut
 from spaces.identities import identities_known_as, identity_space
 from spaces.models import SpaceConnection
 
@@ -145,9 +148,11 @@ def _score_batch(scorer: Scorer, size: int, newcomers: Newcomers) -> int:
         if len(results) != len(items):
             raise RuntimeError(f"The scorer answered {len(results)} results for {len(items)} texts.")
         now = timezone.now()
+        # The community's cut per category and kind (screening.thresholds), read in the batch's transaction.
+        cuts = community_cuts()
         hostile: list[tuple[Item, bool, float]] = []
         for item, findings in zip(items, results, strict=True):
-            flagged = [finding for finding in findings if finding.flag]
+            flagged = [judged for finding in findings if (judged := with_cut(finding, item.kind, cuts)).flag]
             newcomer = newcomers.addressed(item) if flagged else False
             raised = [_raise_flag(item, finding, newcomer) for finding in flagged]
             # A hostile flag still standing (a re-score keeps a dismissal) may be part of a pattern.

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from screening import views
+from screening import threshold_views, views
 
 app_name = "screening"
 
@@ -10,4 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("flags/<int:flag_id>/dismiss/", views.dismiss, name="dismiss"),
     path("flags/<int:flag_id>/act/", views.act, name="act"),
     path("flags/<int:flag_id>/case/", views.open_case, name="open_case"),
+    path("thresholds/", threshold_views.thresholds, name="thresholds"),
+    path("thresholds/<slug:category>/<slug:kind>/", threshold_views.threshold, name="threshold"),
+    path("thresholds/<slug:category>/<slug:kind>/set/", threshold_views.set_threshold, name="set_threshold"),
 ]

@@ -9,7 +9,6 @@ target (GET pages only) and is a 404 for everyone else.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -33,6 +32,7 @@ from people.actions import do_create_steward, do_link_identity
 from people.models import Space
 from policy.periods import period_of
 from privacy.actions import do_open_data_request
+from tests.access_world import CaseUnderTest, Persona, World
 from transparency.actions import SignOff, do_draft_report, do_sign_off
 
 BODY = "MATRIX-REPORT-BODY the reviewer called me names"
@@ -50,6 +50,7 @@ REPORTER_OPENED = "reporter-opened"
 PARTY_OPENED = "party-opened"
 OPENED_BY = {REPORTER_OPENED: (REPORTER, "intake:follow_up"), PARTY_OPENED: (PARTY, "letters:party_portal")}
 ADMIN = "admin"
+ADMIN_SETTING = "admin-setting"  # admin stewards only; other stewards get a 403 (the page is no secret; the decision is an admin's)
 FLOW = "flow"  # a step of signing in or out: only ever redirects or asks for input, never shows data
 STEWARD_OBJECT = "steward-object"  # any active steward, about one object named by id (a flag): 404 when it is not theirs to see
 HOOK = "hook"  # a platform's webhook: no session counts; only a configured space's genuine signature does
@@ -152,6 +153,9 @@ URLS: dict[str, tuple[str, str]] = {
     "screening:dismiss": (STEWARD_OBJECT, "POST"),
     "screening:act": (STEWARD_OBJECT, "POST"),
     "screening:open_case": (STEWARD_OBJECT, "POST"),
+    "screening:thresholds": (ADMIN_SETTING, "GET"),  # the cut per category and kind: counts over flags, never an item
+    "screening:threshold": (ADMIN_SETTING, "GET"),
+    "screening:set_threshold": (ADMIN_SETTING, "POST"),
     # Published reports are public (the matrix publishes one for MATRIX_PERIOD); drafts are any steward's work:
     # anonymous, already suppressed figures, no case named.
     "transparency:index": (PUBLIC, "GET"),
@@ -168,46 +172,6 @@ URLS: dict[str, tuple[str, str]] = {
     # Last: it signs the persona out for the rest of the walk.
     "accounts:logout": (FLOW, "POST"),
 }
-
-
-@dataclass
-class Persona:
-    name: str
-    client: Client
-    # What this persona may do with the matrix case: None (nothing), or a set of needs.
-    needs: frozenset[str]
-    steward: bool = False
-    admin: bool = False
-    link: str | None = None  # REPORTER or PARTY: which secret link this persona holds
-    link_ok: bool = False  # the real secret, or a forged one
-    # What they may do with the case another case was joined into (the default: nothing).
-    needs_on_joined: frozenset[str] = frozenset()
-
-
-@dataclass
-class CaseUnderTest:
-    """The values a case URL is built from."""
-
-    code_name: str
-    reference: str
-    evidence_pk: int
-
-
-@dataclass
-class World:
-    case: Case
-    reference: str
-    secret: str
-    party_token: str
-    party_link_id: int
-    evidence: Evidence
-    personas: list[Persona]
-    target: CaseUnderTest  # the case that a second case was joined into
-    joined: CaseUnderTest  # the joined case's old name (its report and file now live in the target)
-
-    @property
-    def main(self) -> CaseUnderTest:
-        return CaseUnderTest(self.case.code_name, self.reference, self.evidence.pk)
 
 
 def _steward(username: str, github: str | None = None) -> Any:
@@ -347,6 +311,8 @@ def _kwargs_for(pattern: URLPattern, world: World, genuine: bool = True, case: C
             values[key] = world.party_link_id
         elif key == "space":
             values[key] = "github"  # a space of the policy (policy.embed)
+        elif key in ("category", "kind"):  # a category and kind the shipped model scores (screening.thresholds)
+            values[key] = {"category": "trolling-insults", "kind": "issue_comment"}[key]
         elif "reference" in key:
             values[key] = case.reference
         elif "code" in key or key in {"case", "slug"}:
@@ -489,6 +455,8 @@ def test_non_case_urls_as_every_persona(world: World) -> None:
                     ok = response.status_code in (200, 302, 400) or (with_id and response.status_code == 404)
                 elif rule == ADMIN and persona.steward:
                     ok = response.status_code == 404
+                elif rule == ADMIN_SETTING and persona.steward:
+                    ok = response.status_code in ((200, 302) if persona.admin else (403,))
                 elif rule == STEWARD_OBJECT and persona.steward:
                     # The id given names no flag this persona may see: the same 404 as for a flag hidden from them.
                     ok = response.status_code == 404
