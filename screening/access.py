@@ -3,8 +3,9 @@
 Only active stewards see flags, and a steward never sees a flag on content they wrote or that is addressed to
 them (matched through their own person record: the item's author_person, and the blind index of the item's
 handles, screening.models.ItemParty, against every identity of theirs): nobody reviews their own case. The
-handles are encrypted, so the match runs on their digests, in the database: `_visible` is the one query
-shape the queue, `may_see` and `access_flag` all use.
+handles are encrypted, so the match runs on their digests, in the database. A flag that opened a case is seen only by
+stewards who may know that case exists (cases.access.cases_known_to). `_visible` is the one query shape the queue,
+`may_see`, `access_flag` and the figures all use.
 """
 
 from typing import Any
@@ -24,11 +25,18 @@ FLAG_ORDER = ("-priority", "-score", "-pk")
 
 
 def _visible(user: Any) -> QuerySet[Flag]:
-    """The flags this steward may see: none for anyone else; never one on an item they wrote or that names them."""
+    """The flags this steward may see: none for anyone else; never one on an item they wrote or that names them;
+    never one that opened a case they are hard-conflicted on (the flag names the case, and that a case was opened
+    about this content is itself something the conflict hides)."""
     if not is_active_steward(user):
         return Flag.objects.none()
     person = user.steward_profile.person
-    flags = Flag.objects.select_related("item__connection", "action", "case").exclude(item__author_person_id=person.pk)
+    known = cases_known_to(user)
+    flags = (
+        Flag.objects.select_related("item__connection", "action", "case")
+        .exclude(item__author_person_id=person.pk)
+        .filter(Q(case__isnull=True) | Q(case__in=known) | Q(case__merged_into__in=known))
+    )
     digests = own_digests(person)
     if digests:
         flags = flags.exclude(Exists(ItemParty.objects.filter(item_id=OuterRef("item_id"), digest__in=digests)))
@@ -47,11 +55,9 @@ def visible_flags(user: Any, *, status: str = FlagStatus.OPEN, category: str = "
 
 
 def flags_for_figures(user: Any) -> QuerySet[Flag]:
-    """Flags (any status) whose numbers may go into aggregate figures this steward reads (the cut's curve): those
-    they may see, less any that opened a case they are hard-conflicted on, so a count tells them nothing their own
-    access would not."""
-    known = cases_known_to(user)
-    return _visible(user).filter(Q(case__isnull=True) | Q(case__in=known) | Q(case__merged_into__in=known))
+    """Flags (any status) whose numbers may go into aggregate figures this steward reads (the cut's curve): exactly
+    those they may see, so a count tells them nothing their own access would not."""
+    return _visible(user)
 
 
 def may_see(user: Any, flag: Flag) -> bool:

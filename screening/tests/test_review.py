@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from audit.models import Event
-from cases.models import Channel, PartyRole
+from cases.actions import do_declare_conflict
+from cases.models import Channel, ConflictLevel, PartyRole
 from enforcement.models import ActionStatus
 from people.models import Identity, Space
 from screening.access import access_flag, visible_flags
@@ -128,6 +129,28 @@ def test_opening_a_case_copies_the_text_and_link_and_names_the_author(monkeypatc
     assert Identity.objects.get(space=Space.GITHUB, handle="ivan-gh").person == reported.person
     assert Event.objects.filter(kind="screening.flag.case-opened", case_id=case.pk).count() == 1
     no_text_in_audit()
+
+
+def test_a_steward_hard_conflicted_on_the_case_a_flag_opened_sees_neither_flag_nor_case(
+    monkeypatch: Any, stewards: Any, client: Any
+) -> None:
+    """Once a flag has become a case, the flag names it: a hard conflict on that case hides the flag everywhere."""
+    target = flag(github(monkeypatch), category="private-information")
+    case = do_open_case_from_flag(stewards["bob"], target.pk, "Posted her street address")
+    do_declare_conflict(stewards["carol"], case, ConflictLevel.HARD)
+    with pytest.raises(Http404):
+        access_flag(stewards["carol"], target.pk)
+    assert target not in visible_flags(stewards["carol"], status="")
+    client.force_login(stewards["carol"])
+    assert client.get(f"/screening/flags/{target.pk}/").status_code == 404
+    for status in ("all", FlagStatus.CASE_OPENED):
+        queue = client.get("/screening/flags/", {"status": status})
+        assert queue.status_code == 200 and case.code_name not in queue.content.decode()
+        assert f"/screening/flags/{target.pk}/" not in queue.content.decode()
+    # A steward without a conflict still sees it, with the case.
+    assert access_flag(stewards["dave"], target.pk).case == case
+    client.force_login(stewards["dave"])
+    assert f"/screening/flags/{target.pk}/" in client.get("/screening/flags/", {"status": "all"}).content.decode()
 
 
 def test_a_steward_can_file_a_flag_under_another_category(monkeypatch: pytest.MonkeyPatch, stewards: dict[str, Any]) -> None:
