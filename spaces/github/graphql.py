@@ -106,7 +106,33 @@ query StewardReadDiscussions($owner: String!, $name: String!, $after: String) {
   repository(owner: $owner, name: $name) {
     discussions(first: 50, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
-      nodes { number url author { login ... on User { databaseId } } }
+      nodes { number title body url createdAt author { login ... on User { databaseId } } }
+    }
+  }
+}
+"""
+
+# The poll (reading.py, RepositoryReader.recent_discussions): the discussions GitHub last modified, newest first,
+# each with its opening post and its first page of comments and replies; paging stops at the first discussion
+# modified before the cursor. A discussion with more comments goes on with READ_DISCUSSION_COMMENTS.
+READ_RECENT_DISCUSSIONS = """
+query StewardReadRecentDiscussions($owner: String!, $name: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    discussions(first: 20, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        number title body url createdAt updatedAt lastEditedAt author { login ... on User { databaseId } }
+        comments(first: 50) {
+          pageInfo { hasNextPage endCursor }
+          nodes {
+            id databaseId body url createdAt updatedAt author { login ... on User { databaseId } }
+            replies(first: 50) {
+              pageInfo { hasNextPage endCursor }
+              nodes { databaseId body url createdAt updatedAt author { login ... on User { databaseId } } }
+            }
+          }
+        }
+      }
     }
   }
 }
@@ -146,6 +172,7 @@ query StewardReadDiscussionReplies($id: ID!, $after: String) {
 
 ALL = {
     "READ_DISCUSSIONS": READ_DISCUSSIONS,
+    "READ_RECENT_DISCUSSIONS": READ_RECENT_DISCUSSIONS,
     "READ_DISCUSSION_COMMENTS": READ_DISCUSSION_COMMENTS,
     "READ_DISCUSSION_REPLIES": READ_DISCUSSION_REPLIES,
     "MINIMIZED_STATE": MINIMIZED_STATE,
