@@ -15,16 +15,19 @@ first discussion not modified since the cursor (`recent_discussions`).
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from githubkit_schemas.latest.models import SimpleUser
 
-from spaces.base import Item
+from spaces.base import Item, PermanentFailure
 from spaces.github import graphql
 from spaces.github.client import GitHubClient, IssueInfo, NotFound
 from spaces.github.items import comment_item, commit_item, discussion_item, issue_item, parse_time
+
+logger = logging.getLogger("steward.spaces")
 
 KINDS = ("issue_comment", "review_comment", "commit_comment", "discussion_comment", "issue", "commit", "discussion")
 # What the periodic poll reads: the kinds GitHub filters or orders by time ("recent_discussion": discussions'
@@ -69,7 +72,20 @@ class RepositoryReader:
 
     def read(self, since: datetime, kinds: tuple[str, ...] = POLLED) -> Iterator[Item]:
         for kind in kinds:
-            yield from self.reader(kind)(since)
+            if kind == "recent_discussion":
+                yield from self._discussions_if_allowed(since)
+            else:
+                yield from self.reader(kind)(since)
+
+    def _discussions_if_allowed(self, since: datetime) -> Iterator[Item]:
+        """The poll's discussions, unless GitHub refuses them for good (a token without the Discussions permission,
+        INSUFFICIENT_SCOPES): that is logged and the other kinds are still read, rather than failing the whole poll."""
+        try:
+            found = list(self.recent_discussions(since))
+        except PermanentFailure as refused:
+            logger.warning('poll skipped discussions: repository=%s reason="%s"', self.name, refused.message)
+            return
+        yield from found
 
     # REST kinds -----------------------------------------------------------------------------------
 

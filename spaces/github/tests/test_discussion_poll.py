@@ -107,3 +107,23 @@ def test_a_rate_limited_discussion_read_leaves_the_cursor_where_it_was(connectio
     assert f"{connection.slug}:{ReadCursor.CONTENT}" in result.failed
     cursor.refresh_from_db()
     assert cursor.position == SINCE and not ScreenedItem.objects.exists()
+
+
+def test_a_token_refused_discussions_still_polls_the_rest_and_says_why(gh, fake, caplog):
+    issue = fake.add_issue("acme/app", "alice", title="Crash", created_at=at(1))
+    refused = {
+        "data": {"repository": {"discussions": None}},
+        "errors": [
+            {
+                "type": "FORBIDDEN",
+                "path": ["repository", "discussions"],
+                "locations": [{"line": 3, "column": 5}],
+                "message": "Resource not accessible by personal access token",
+            }
+        ],
+    }
+    fake.inject(200, refused, method="POST", path="^/graphql$")
+    with caplog.at_level("WARNING", logger="steward.spaces"):
+        items = list(gh.read(SINCE))
+    assert [item.external_id for item in items] == [f"issue:acme/app#{issue.number}"]
+    assert "poll skipped discussions: repository=acme/app" in caplog.text and "Resource not accessible" in caplog.text
