@@ -113,26 +113,16 @@ query StewardReadDiscussions($owner: String!, $name: String!, $after: String) {
 """
 
 # The poll (reading.py, RepositoryReader.recent_discussions): the discussions GitHub last modified, newest first,
-# each with its opening post and its first page of comments and replies; paging stops at the first discussion
-# modified before the cursor. A discussion with more comments goes on with READ_DISCUSSION_COMMENTS.
+# with their opening posts; paging stops at the first discussion modified before the cursor, and only the
+# discussions modified since are read further (READ_DISCUSSION_COMMENTS). Comments are not nested here: GitHub
+# charges a query by the most nodes it could return (first × first × …), so a nested page of comments and
+# replies would cost ten points on every poll of every repository, most of which have nothing new.
 READ_RECENT_DISCUSSIONS = """
 query StewardReadRecentDiscussions($owner: String!, $name: String!, $after: String) {
   repository(owner: $owner, name: $name) {
-    discussions(first: 20, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) {
+    discussions(first: 25, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) {
       pageInfo { hasNextPage endCursor }
-      nodes {
-        number title body url createdAt updatedAt lastEditedAt author { login ... on User { databaseId } }
-        comments(first: 50) {
-          pageInfo { hasNextPage endCursor }
-          nodes {
-            id databaseId body url createdAt updatedAt author { login ... on User { databaseId } }
-            replies(first: 50) {
-              pageInfo { hasNextPage endCursor }
-              nodes { databaseId body url createdAt updatedAt author { login ... on User { databaseId } } }
-            }
-          }
-        }
-      }
+      nodes { number title body url createdAt updatedAt lastEditedAt author { login ... on User { databaseId } } }
     }
   }
 }

@@ -14,7 +14,6 @@ first discussion not modified since the cursor (`recent_discussions`).
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -193,8 +192,8 @@ class RepositoryReader:
         edited since, oldest first.
 
         GitHub lists discussions by last modification (UPDATED_AT, newest first; a new comment is a modification),
-        so reading stops at the first discussion modified before `since`. Each one read carries its first page of
-        comments; a discussion with more is paged on with the comments query.
+        so reading stops at the first discussion modified before `since`; the comments of each discussion modified
+        since are paged through (one query per 50 comments) and those created or edited since are kept.
         """
         found: list[tuple[datetime, int, Item]] = []
         what = f"list the recently modified discussions of {self.name}"
@@ -212,12 +211,7 @@ class RepositoryReader:
                 edited = parse_time(discussion.get("lastEditedAt"))
                 if created is not None and max(created, edited or created) >= since:
                     found.append((created, 0, self._opening_post(discussion)))
-                comments = discussion.get("comments") or {}
-                nodes: Iterator[dict[str, Any]] = iter(comments.get("nodes") or [])
-                if (comments.get("pageInfo") or {}).get("hasNextPage"):
-                    more = self._more_comments(discussion["number"], comments["pageInfo"]["endCursor"])
-                    nodes = itertools.chain(nodes, more)
-                found.extend(self._comments_of(discussion, since, nodes))
+                found.extend(self._comments_of(discussion, since, self._more_comments(discussion["number"])))
             if older or not (page.get("pageInfo") or {}).get("hasNextPage"):
                 break
             after = page["pageInfo"]["endCursor"]

@@ -61,18 +61,26 @@ def test_the_poll_reads_discussions_opening_posts_comments_and_replies_since_the
 def test_paging_stops_at_the_first_discussion_modified_before_the_cursor(gh, fake):
     for n in range(30):
         fake.add_discussion("acme/app", f"old{n}", created_at=BEFORE)
-    recent = [fake.add_discussion("acme/app", f"new{n}", created_at=at(n)) for n in range(25)]  # more than a page of 20
+    recent = [fake.add_discussion("acme/app", f"new{n}", created_at=at(n)) for n in range(30)]  # more than a page of 25
     busy = recent[0]
     comments = [fake.add_comment(busy, "bob", f"comment {n}", created_at=at(100 + n)) for n in range(60)]  # more than 50
 
     items = [item for item in gh.read(SINCE) if item.kind in ("discussion", "discussion_comment")]
-    assert len([item for item in items if item.kind == "discussion"]) == 25
+    assert len([item for item in items if item.kind == "discussion"]) == 30
     assert [item.external_id for item in items if item.kind == "discussion_comment"] == [
         f"discussion_comment:{comment.id}" for comment in comments
     ]
     calls = recent_calls(fake)
     assert len(calls) == 2, "the second page holds the first discussion modified before the cursor: no third"
     assert all(call["query"] == graphql.READ_RECENT_DISCUSSIONS for call in calls)
+    comment_pages = [
+        call.json()["variables"]["number"]
+        for call in fake.calls
+        if call.path == "/graphql" and "StewardReadDiscussionComments" in call.json()["query"]
+    ]
+    assert sorted(comment_pages) == sorted([busy.number, *(discussion.number for discussion in recent)]), (
+        "only the discussions modified since are read further; the busy one takes two pages"
+    )
     assert fake.mutations() == []
 
 
