@@ -50,9 +50,12 @@ def test_a_polled_deletion_is_queued_once_for_review(discord, fake, channel, clo
     message = fake.add_message(channel, troll, "you are all idiots", at=T0)
     ReadCursor.objects.create(connection=discord.connection, kind=ReadCursor.MODERATION, position=T0)
     clock(timedelta(minutes=5))
+    spam = [fake.add_message(channel, troll, f"spam {n}", at=T0)["id"] for n in range(2)]
     fake.delete_by_hand(channel, message["id"], moderator)
+    fake.bulk_delete_by_hand(channel, spam, moderator)
     poll_connection(discord.connection)
     ReadCursor.objects.filter(kind=ReadCursor.MODERATION).update(position=T0)  # an overlapping window reads it again
     poll_connection(discord.connection)
-    [queued] = ModeratorAction.objects.all()
-    assert (queued.action, queued.actor, queued.subject) == ("message deleted", f"{moderator}, mod", f"{troll}, troll")
+    single, bulk = ModeratorAction.objects.order_by("id")
+    assert (single.action, single.actor, single.subject) == ("message deleted", f"{moderator}, mod", f"{troll}, troll")
+    assert (bulk.action, bulk.subject, bulk.subject_person) == ("messages deleted", "", None)  # whose, Discord does not say
