@@ -81,7 +81,7 @@ def test_a_killed_backfill_resumes_without_duplicates_or_gaps(
     ids = stored(github)
     assert len(ids) == len(set(ids)) == 3000 + 10  # the comments and the ten issues' opening posts
     assert set(ids) == expected
-    assert "resumed 12 part(s)" in out.getvalue() and "items/s" in out.getvalue()  # 2 repositories, 6 kinds each
+    assert f"resumed {2 * len(KINDS)} part(s)" in out.getvalue() and "items/s" in out.getvalue()  # 2 repositories, every kind
     run = BackfillRun.objects.get(part="acme/app:issue_comment")
     assert run.finished_at is not None and run.created == 1800
     # Read again from the cursor, not from the start: the killed batch and the cursor's moment only.
@@ -117,7 +117,8 @@ def every_kind(fake: FakeGitHub, repo: str, count: int, start: datetime) -> set[
         made.append(fake.add_comment(pull, f"user{n % 7}", f"review {n}", kind="review_comment", created_at=moment + timedelta(minutes=1)))
         made.append(fake.add_comment(f"{repo}@{SHA}", f"user{n % 7}", f"commit {n}", created_at=moment + timedelta(minutes=2)))
         made.append(fake.add_comment(discussion, f"user{n % 7}", f"discussion {n}", created_at=moment + timedelta(minutes=3)))
-    return {f"{comment.kind}:{comment.id}" for comment in made} | {f"issue:{repo}#{issue.number}", f"issue:{repo}#{pull.number}"}
+    openings = {f"issue:{repo}#{issue.number}", f"issue:{repo}#{pull.number}", f"discussion:{repo}#{discussion.number}"}
+    return {f"{comment.kind}:{comment.id}" for comment in made} | openings
 
 
 def test_every_repository_and_kind_resumes_on_its_own_after_a_kill(
@@ -140,10 +141,10 @@ def test_every_repository_and_kind_resumes_on_its_own_after_a_kill(
 
     progress = backfill.backfill_space(github, T0 - timedelta(days=1), batch=50)
     ids = stored(github)
-    assert len(ids) == len(set(ids)) == len(expected) == 4 * 220 + 4  # and the four opening posts
+    assert len(ids) == len(set(ids)) == len(expected) == 4 * 220 + 6  # and the six opening posts (issues, pulls, discussions)
     assert set(ids) == expected
-    assert (progress.finished, progress.parts, progress.resumed) == (True, 10, 10)  # the two parts done before the kill stay done
-    assert progress.parts_done == 10 and progress.bar(width=6).startswith("[######] part 10/10 · 624 items read")
+    assert (progress.finished, progress.parts, progress.resumed) == (True, 12, 12)  # the two parts done before the kill stay done
+    assert progress.parts_done == 12 and progress.bar(width=6).startswith("[######] part 12/12 · 626 items read")
     runs = {run.part: run for run in BackfillRun.objects.all()}
     assert set(runs) == {f"acme/{repo}:{kind}" for repo in ("app", "docs") for kind in KINDS}
     assert all(run.finished_at is not None for run in runs.values())

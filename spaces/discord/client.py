@@ -35,6 +35,12 @@ MISSING_PERMISSIONS = 50013
 # Audit-log action types Steward reads (Discord's AuditLogActionTypes).
 MEMBER_BAN_ADD = 22
 MEMBER_UPDATE = 24
+# A moderator deleted somebody else's message(s): target_id is their author, options.channel_id and options.count
+# (strings) say where and how many; Discord names no message. A deletion by the author is not logged.
+MESSAGE_DELETE = 72
+# Messages deleted at once through the bulk-delete API (bots' "purge" commands): target_id is the channel,
+# options.count how many; Discord names neither the messages nor their authors.
+MESSAGE_BULK_DELETE = 73
 
 DISCORD_EPOCH_MS = 1420070400000  # the first millisecond of 2015, where snowflake time starts
 

@@ -24,11 +24,10 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from spaces.contracts import ContractError, check_request, check_response, check_schema
-from spaces.discord.client import DISCORD_EPOCH_MS, MEMBER_BAN_ADD, MEMBER_UPDATE
+from spaces.discord.client import DISCORD_EPOCH_MS, MEMBER_BAN_ADD, MEMBER_UPDATE, MESSAGE_BULK_DELETE, MESSAGE_DELETE
 from spaces.fakes import Call, FakePlatform, Injected
 
 MEMBER_BAN_REMOVE = 23
-MESSAGE_DELETE = 72
 MAX_TIMEOUT = timedelta(days=28)
 _VERSION_PREFIX = re.compile(r"^/api/v\d+")
 _ID = r"(?:/api/v\d+)?"  # the fake answers with or without Discord's /api/v10 prefix
@@ -199,10 +198,20 @@ class FakeDiscord(FakePlatform):
             "user": self.users[user], "mute": False, "deaf": False,
         }  # fmt: skip
 
-    def _log(self, action_type: int, actor: str, target: str, reason: str = "", changes: list[dict[str, Any]] | None = None) -> None:
+    def _log(
+        self,
+        action_type: int,
+        actor: str,
+        target: str,
+        reason: str = "",
+        changes: list[dict[str, Any]] | None = None,
+        options: dict[str, str] | None = None,
+    ) -> None:
         entry: dict[str, Any] = {"id": self.snowflake(), "action_type": action_type, "user_id": actor, "target_id": target}
         if changes:
             entry["changes"] = changes
+        if options:
+            entry["options"] = options  # Discord's optional audit entry info: every value a string
         if reason:
             entry["reason"] = reason
         self.audit_entries.append(entry)
@@ -229,9 +238,20 @@ class FakeDiscord(FakePlatform):
         with self.lock:
             self._log(MEMBER_UPDATE, moderator, user, changes=[{"key": "nick", "old_value": None, "new_value": nick}])
 
-    def delete_by_hand(self, channel: str, message: str) -> None:
+    def delete_by_hand(self, channel: str, message: str, moderator: str | None = None, reason: str = "") -> None:
+        """The message is deleted in Discord's interface: by its author (`moderator` None), which Discord does not log,
+        or by a moderator, which it logs as MESSAGE_DELETE against the author."""
         with self.lock:
-            del self.channels[channel][message]
+            author = self.channels[channel].pop(message)["author"]["id"]
+            if moderator is not None and moderator != author:
+                self._log(MESSAGE_DELETE, moderator, author, reason, options={"channel_id": channel, "count": "1"})
+
+    def bulk_delete_by_hand(self, channel: str, messages: Iterable[str], moderator: str, reason: str = "") -> None:
+        """A moderator's bot purges messages (POST /channels/{id}/messages/bulk-delete): one MESSAGE_BULK_DELETE entry
+        against the channel, with the count and nothing about whose they were."""
+        with self.lock:
+            gone = [self.channels[channel].pop(message) for message in messages]
+            self._log(MESSAGE_BULK_DELETE, moderator, channel, reason, options={"count": str(len(gone))})
 
     def timed_out_until(self, user: str) -> str | None:
         return self.members[user]["communication_disabled_until"] if user in self.members else None
@@ -339,7 +359,8 @@ class FakeDiscord(FakePlatform):
         if message not in self.channels[channel]:
             return self.error(404, 10008, "Unknown Message")
         author = self.channels[channel].pop(message)["author"]["id"]
-        self._log(MESSAGE_DELETE, self.bot, author, self._reason(call))
+        if author != self.bot:  # Discord logs a deletion of somebody else's message only
+            self._log(MESSAGE_DELETE, self.bot, author, self._reason(call), options={"channel_id": channel, "count": "1"})
         return self.reply(204)
 
     def _page(self, call: Call) -> tuple[int, int] | httpx.Response:

@@ -31,6 +31,8 @@ from spaces.discord.client import (
     DEFAULT_API_URL,
     MEMBER_BAN_ADD,
     MEMBER_UPDATE,
+    MESSAGE_BULK_DELETE,
+    MESSAGE_DELETE,
     UNKNOWN_BAN,
     UNKNOWN_CHANNEL,
     UNKNOWN_MEMBER,
@@ -338,16 +340,16 @@ class DiscordSpace(Space):
             yield message_item(message, guild)
 
     def moderation_log(self, since: datetime) -> Iterator[ModeratorActionEvent]:
-        """Bans and time-outs made in the server by anyone but Steward's own bot, from the audit log."""
+        """Bans, time-outs and message deletions made in the server by anyone but Steward's own bot, from the audit log."""
         guild, after = self.guild, snowflake_at(since)
         events: list[tuple[int, ModeratorActionEvent]] = []
         with self.client() as api:
             own = {str(api.me()["id"]), str(self.settings.get("application_id") or "")} - {""}
-            for action_type in (MEMBER_BAN_ADD, MEMBER_UPDATE):
+            for action_type in (MEMBER_BAN_ADD, MEMBER_UPDATE, MESSAGE_DELETE, MESSAGE_BULK_DELETE):
                 for entry, users in api.audit_log(guild, action_type, after):
                     if str(entry.get("user_id") or "") in own:
                         continue
-                    event = _moderator_event(entry, users)
+                    event = _moderator_event(entry, users, guild)
                     if event is not None:
                         events.append((int(entry["id"]), event))
         for _, event in sorted(events, key=lambda pair: pair[0]):
@@ -368,9 +370,44 @@ def _handles(user_id_value: Any, users: Mapping[str, Mapping[str, Any]]) -> tupl
     return user_handles(users.get(key)) or ((key,) if key else ())
 
 
-def _moderator_event(entry: Mapping[str, Any], users: Mapping[str, Mapping[str, Any]]) -> ModeratorActionEvent | None:
-    """A ban, or a time-out set or lifted, as an event; other member updates (nicknames, roles) are not Steward's."""
+def _channel_link(guild: str, channel: str) -> str:
+    return f"https://discord.com/channels/{guild}/{channel}"
+
+
+def _deletion(entry: Mapping[str, Any], users: Mapping[str, Mapping[str, Any]], guild: str) -> ModeratorActionEvent:
+    """Messages a moderator deleted: one author's (MESSAGE_DELETE), or many at once in a channel (MESSAGE_BULK_DELETE).
+
+    Discord names no message, so no screening item can be marked; the committee sees who, where and how many.
+    It also folds a moderator's repeated deletions of one author's messages in one channel into one entry whose
+    count grows: the count is the one at the time of reading."""
+    options = entry.get("options") or {}
+    count = str(options.get("count") or "1")
     reason = str(entry.get("reason") or "")
+    if entry.get("action_type") == MESSAGE_BULK_DELETE:
+        channel = str(entry.get("target_id") or "")
+        subject: tuple[str, ...] = ()  # whose messages they were, Discord does not say
+        what = f"{count} message(s) deleted at once in {_channel_link(guild, channel)}; Discord does not say whose"
+    else:
+        channel = str(options.get("channel_id") or "")
+        subject = _handles(entry.get("target_id"), users)
+        who = _who(users.get(str(entry.get("target_id") or "")), str(entry.get("target_id") or "?"))
+        what = f"{count} message(s) by {who} deleted in {_channel_link(guild, channel)}"
+    return ModeratorActionEvent(
+        action="messages deleted" if entry.get("action_type") == MESSAGE_BULK_DELETE else "message deleted",
+        actor=_handles(entry.get("user_id"), users),
+        subject=subject,
+        detail="; ".join(part for part in (what, reason) if part),
+        at=time_of(entry["id"]),
+        targets=(_channel_link(guild, channel),) if channel else (),
+    )
+
+
+def _moderator_event(entry: Mapping[str, Any], users: Mapping[str, Mapping[str, Any]], guild: str) -> ModeratorActionEvent | None:
+    """A ban, a time-out set or lifted, or messages deleted, as an event; other member updates (nicknames, roles)
+    are not Steward's."""
+    reason = str(entry.get("reason") or "")
+    if entry.get("action_type") in (MESSAGE_DELETE, MESSAGE_BULK_DELETE):
+        return _deletion(entry, users, guild)
     if entry.get("action_type") == MEMBER_BAN_ADD:
         action, detail = "banned", reason
     else:

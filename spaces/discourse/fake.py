@@ -204,7 +204,7 @@ class FakeDiscourse(FakePlatform):
     def _post_json(self, post: ForumPost) -> dict[str, Any]:
         return shapes.single_post(post, self.topics[post.topic_id], self.users[post.user_id], self._replied_to(post))
 
-    def _log(self, action_name: str, actor: ForumUser, target: ForumUser, details: str = "") -> None:
+    def _log(self, action_name: str, actor: ForumUser, target: ForumUser | None, details: str = "", topic_id: int | None = None) -> None:
         self.staff_log.append(
             {
                 "id": next(self._ids),
@@ -217,10 +217,10 @@ class FakeDiscourse(FakePlatform):
                 "subject": None,
                 "previous_value": None,
                 "new_value": None,
-                "topic_id": None,
+                "topic_id": topic_id,
                 "post_id": None,
                 "acting_user": shapes.basic_user(actor),
-                "target_user": shapes.basic_user(target),
+                "target_user": shapes.basic_user(target) if target else None,
             }
         )
 
@@ -246,6 +246,22 @@ class FakeDiscourse(FakePlatform):
 
     def reopen_by_hand(self, topic_id: int) -> None:
         self.topics[topic_id].closed = False
+
+    def set_status_by_hand(self, topic: ForumTopic, status: str, enabled: bool, by: str) -> tuple[bytes, dict[str, str]]:
+        """Staff closes, archives or unlists (`visible`, False) a topic on the forum: the small-action post's
+        `post_created` delivery (Discourse writes the staff log for closed and archived too)."""
+        return self.post_delivery(self._set_status(topic, status, enabled, self.user_named(by)))
+
+    def _set_status(self, topic: ForumTopic, status: str, enabled: bool, actor: ForumUser) -> ForumPost:
+        """Topic#update_status: the change, a small-action post by the actor with TopicStatusUpdater's action code, and
+        StaffActionLogger's row for closing and archiving (topic_id, no target user); visibility is not logged."""
+        setattr(topic, status, enabled)
+        if status in ("closed", "archived"):
+            names = {"closed": ("topic_closed", "topic_opened"), "archived": ("topic_archived", "topic_unarchived")}[status]
+            self._log(names[0] if enabled else names[1], actor, None, topic_id=topic.id)
+        small = self.add_post(topic, actor, "")
+        small.post_type, small.action_code = shapes.SMALL_ACTION, f"{status}.{'enabled' if enabled else 'disabled'}"
+        return small
 
     def _impose_suspension(self, user: ForumUser, until: datetime, reason: str, actor: ForumUser) -> None:
         user.suspended_at, user.suspended_till, user.suspend_reason, user.suspended_by = datetime.now(UTC), until, reason, actor.id
@@ -460,7 +476,13 @@ class FakeDiscourse(FakePlatform):
 
     def _latest_posts(self, call: Call, body: Any) -> httpx.Response:
         before = int(call.query["before"]) if call.query.get("before") else None
-        public = [p for p in self.posts.values() if p.deleted_at is None and self.topics[p.topic_id].archetype == "regular"]
+        # Small actions are left out: the published item shape has no action_code, so the description documents
+        # people's posts only (Steward's reader skips small actions either way).
+        public = [
+            p
+            for p in self.posts.values()
+            if p.deleted_at is None and self.topics[p.topic_id].archetype == "regular" and p.post_type != shapes.SMALL_ACTION
+        ]
         page = sorted((p for p in public if before is None or p.id < before), key=lambda p: p.id, reverse=True)[:50]
         items = [shapes.latest_post(p, self.topics[p.topic_id], self.users[p.user_id], self._replied_to(p)) for p in page]
         return self.reply(200, {"latest_posts": items})
@@ -472,15 +494,19 @@ class FakeDiscourse(FakePlatform):
         if topic is None:
             return self.not_found(call)
         numbers = [p.post_number for p in self.posts.values() if p.topic_id == topic.id]
-        return self.reply(200, shapes.topic_view(topic, len(numbers), max(numbers, default=0)))
+        return self.reply(200, shapes.topic_view(topic, len(numbers), max(numbers, default=0), self.users[topic.user_id]))
 
     def _topic_status(self, call: Call, body: Any, topic_id: str) -> httpx.Response:
         topic = self.topics.get(int(topic_id))
         if topic is None:
             return self.not_found(call)
-        if body["status"] != "closed":
-            return _error(400, f"FakeDiscourse only imitates the 'closed' status, not {body['status']!r}.", "invalid_parameters")
-        topic.closed = body["enabled"] == "true"
+        if body["status"] not in ("closed", "archived", "visible"):
+            return _error(
+                400, f"FakeDiscourse imitates the closed, archived and visible statuses, not {body['status']!r}.", "invalid_parameters"
+            )
+        enabled = body["enabled"] == "true"
+        if getattr(topic, body["status"]) != enabled:  # TopicStatusUpdater changes nothing (and posts nothing) otherwise
+            self._set_status(topic, body["status"], enabled, self._acting(call))
         return self.reply(200, {"success": "OK", "topic_status_update": None})
 
     # Webhook deliveries, signed as Jobs::EmitWebHookEvent signs them ----------------------------

@@ -22,6 +22,7 @@ from typing import Any
 from spaces.contracts import ContractError, openapi, operation
 
 SYSTEM_ID = -1
+SMALL_ACTION = 3  # Post.types[:small_action]: "closed the topic"-style notices
 
 
 @dataclass
@@ -58,6 +59,8 @@ class ForumTopic:
     category_id: int = 1
     archetype: str = "regular"
     closed: bool = False
+    archived: bool = False
+    visible: bool = True  # False: unlisted
     deleted_at: datetime | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -87,6 +90,7 @@ class ForumPost:
     hidden: bool = False
     deleted_at: datetime | None = None
     post_type: int = 1
+    action_code: str | None = None  # a small action's ("closed.enabled", "visible.disabled"...)
     wiki: bool = False
     revisions: list[ForumRevision] = field(default_factory=list)
 
@@ -241,6 +245,8 @@ def post_fields(post: ForumPost, topic: ForumTopic, author: ForumUser, replied_t
         "can_recover": post.deleted_at is not None,
         "post_url": f"/t/{topic.slug}/{topic.id}/{post.post_number}",
     }
+    if post.action_code:
+        fields["action_code"] = post.action_code  # PostSerializer#include_action_code?: small actions only
     if replied_to is not None:
         # PostSerializer#reply_to_user names the person without their id.
         fields["reply_to_user"] = {
@@ -267,14 +273,15 @@ def latest_post(post: ForumPost, topic: ForumTopic, author: ForumUser, replied_t
     return dict(merged(skeleton(item_schema), fields))
 
 
-def topic_view(topic: ForumTopic, posts_count: int, highest: int) -> dict[str, Any]:
-    overlay = {
+def topic_view(topic: ForumTopic, posts_count: int, highest: int, created_by: ForumUser | None = None) -> dict[str, Any]:
+    overlay: dict[str, Any] = {
         "id": topic.id,
         "title": topic.title,
         "fancy_title": topic.title,
         "slug": topic.slug,
         "closed": topic.closed,
-        "visible": True,
+        "archived": topic.archived,
+        "visible": topic.visible,
         "archetype": topic.archetype,
         "category_id": topic.category_id,
         "user_id": topic.user_id,
@@ -284,6 +291,8 @@ def topic_view(topic: ForumTopic, posts_count: int, highest: int) -> dict[str, A
         "highest_post_number": highest,
         "draft_key": f"topic_{topic.id}",
     }
+    if created_by is not None:
+        overlay["details"] = {"created_by": basic_user(created_by)}
     return shaped("GET", f"/t/{topic.id}.json", overlay)
 
 

@@ -8,6 +8,7 @@ deletion can be undone. Person subjects are usernames; the numeric id is resolve
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,6 +37,7 @@ from spaces.discourse import webhooks
 from spaces.discourse.client import DiscourseClient, DiscourseRefused
 from spaces.discourse.content import author_handles, item_from_post, parse_time, post_ref, topic_id_of
 from spaces.discourse.revisions import Revisions
+from spaces.discourse.topics import TOPIC_LOG_ACTIONS, OwnerLookup, TopicOwner, owner_from_topic, topic_event
 from spaces.registry import register
 from spaces.secrets import missing_secrets
 
@@ -406,15 +408,26 @@ class DiscourseSpace(Space):
         yield from sorted(found.values(), key=lambda item: (item.created_at or since, int(item.external_id)))
 
     def moderation_log(self, since: datetime) -> Iterator[ModeratorActionEvent]:
-        """Suspensions and silences (and their lifting) made on the forum by anyone but Steward's own account."""
+        """Suspensions and silences (and their lifting), and topics closed, reopened, archived or unarchived, made on
+        the forum by anyone but Steward's own account, from the staff action log (spaces.discourse.topics)."""
         found: list[ModeratorActionEvent] = []
         with self._client() as client:
             for action_name, action in STAFF_ACTIONS.items():
-                found.extend(self._staff_log(client, action_name, action, since))
+                found.extend(self._person_event(row, action) for row in self._staff_rows(client, action_name, since))
+            owner_of = self._owner_lookup(client)
+            for action_name, action in TOPIC_LOG_ACTIONS.items():
+                for row in self._staff_rows(client, action_name, since):
+                    if isinstance(row.get("topic_id"), int):
+                        event = topic_event(
+                            action, row.get("acting_user") or {}, row["topic_id"], parse_time(row.get("created_at")),
+                            self.base_url, self.api_username, owner_of,
+                        )  # fmt: skip
+                        found.extend([event] if event is not None else [])
         yield from sorted(found, key=lambda event: event.at or since)
 
-    def _staff_log(self, client: DiscourseClient, action_name: str, action: str, since: datetime) -> list[ModeratorActionEvent]:
-        found: list[ModeratorActionEvent] = []
+    def _staff_rows(self, client: DiscourseClient, action_name: str, since: datetime) -> list[dict[str, Any]]:
+        """The log's rows of one action since `since`, newest first, without Steward's own."""
+        found: list[dict[str, Any]] = []
         seen: set[tuple[Any, ...]] = set()
         for page in range(MAX_PAGES):
             rows = [row for row in client.staff_actions(action_name, page) if _log_key(row) not in seen]
@@ -425,22 +438,38 @@ class DiscourseSpace(Space):
                 at = parse_time(row.get("created_at"))
                 if at is not None and at < since:
                     return found
-                actor = row.get("acting_user") or {}
-                target = row.get("target_user") or {}
-                if str(actor.get("username", "")).casefold() == self.api_username.casefold():
+                if str((row.get("acting_user") or {}).get("username", "")).casefold() == self.api_username.casefold():
                     continue  # Steward's own action, already on the case
-                details = str(row.get("details") or "").strip()
-                detail = f"{actor.get('username', 'A moderator')} {action} {target.get('username', 'a user')} on {self.forum}"
-                found.append(
-                    ModeratorActionEvent(
-                        action=action,
-                        actor=author_handles(actor.get("id"), actor.get("username")),
-                        subject=author_handles(target.get("id"), target.get("username")),
-                        detail=f"{detail}: {details}" if details else f"{detail}.",
-                        at=at,
-                    )
-                )
+                found.append(row)
         return found
+
+    def _person_event(self, row: Mapping[str, Any], action: str) -> ModeratorActionEvent:
+        actor = row.get("acting_user") or {}
+        target = row.get("target_user") or {}
+        details = str(row.get("details") or "").strip()
+        detail = f"{actor.get('username', 'A moderator')} {action} {target.get('username', 'a user')} on {self.forum}"
+        return ModeratorActionEvent(
+            action=action,
+            actor=author_handles(actor.get("id"), actor.get("username")),
+            subject=author_handles(target.get("id"), target.get("username")),
+            detail=f"{detail}: {details}" if details else f"{detail}.",
+            at=parse_time(row.get("created_at")),
+        )
+
+    def _owner_lookup(self, client: DiscourseClient | None) -> OwnerLookup:
+        """Whose topic it is, read once per topic, best effort: a topic gone or unreadable names nobody."""
+        owners: dict[int, TopicOwner] = {}
+        base_url = self.base_url
+
+        def owner_of(topic_id: int) -> TopicOwner:
+            if topic_id not in owners:
+                owners[topic_id] = TopicOwner((), "", "")
+                if client is not None:
+                    with contextlib.suppress(SpaceError):  # a topic gone or unreadable names nobody
+                        owners[topic_id] = owner_from_topic(client.topic(topic_id), base_url)
+            return owners[topic_id]
+
+        return owner_of
 
     # Webhooks -----------------------------------------------------------------------------------
 
@@ -464,7 +493,7 @@ class DiscourseSpace(Space):
             return looked_up[user_id]
 
         try:
-            events = webhooks.events(delivery, base_url, self.api_username, lookup)
+            events = webhooks.events(delivery, base_url, self.api_username, lookup, self._owner_lookup(client))
         finally:
             if client is not None:
                 client.close()

@@ -7,7 +7,10 @@ is still a replay), and the event type is taken from the body's single top-level
 
 Events Steward uses:
 - `post_created`, `post_edited` → ContentEvent (author by id and username; addressed: the user replied to
-  and everyone @mentioned).
+  and everyone @mentioned). A small-action post (post_type 3: "closed the topic"-style notices, no one's
+  words) is never content: a topic unlisted or listed again (`visible.disabled`, `visible.enabled`) by
+  staff becomes a ModeratorActionEvent against the topic's owner (spaces.discourse.topics); closing and
+  archiving are read from the staff action log instead.
 - `reviewable_created` for a `ReviewableFlaggedPost` → ReportEvent: somebody flagged a post. The payload
   names people by id only (`created_by_id`, `target_created_by_id`), so their usernames are looked up
   through the API, best effort. Flags by the system user or by Steward's own account (its hides) are skipped.
@@ -31,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from spaces.base import ContentEvent, ContentRemovedEvent, Event, Item, ModeratorActionEvent, NotConfigured, ReportEvent, WebhookRefused
 from spaces.discourse.content import author_handles, item_from_post, mentions, parse_time, post_url
+from spaces.discourse.topics import SMALL_ACTION, VISIBILITY_CODES, OwnerLookup, TopicOwner, topic_event
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -132,8 +136,23 @@ def _destroyed(post: Mapping[str, Any], base_url: str, api_username: str) -> tup
     return (*gone, moderated)
 
 
-def events(delivery: Delivery, base_url: str, api_username: str, lookup: UserLookup) -> tuple[Event, ...]:
-    if delivery.event_type == "post" and delivery.event_name in CONTENT_EVENTS and isinstance(delivery.payload.get("id"), int):
+def _small_action(post: Mapping[str, Any], base_url: str, api_username: str, owner_of: OwnerLookup) -> tuple[Event, ...]:
+    """A topic unlisted or listed again (spaces.discourse.topics); other small actions are no one's words."""
+    action = VISIBILITY_CODES.get(str(post.get("action_code") or ""))
+    if action is None or not isinstance(post.get("topic_id"), int):
+        return ()
+    actor = {"id": post.get("user_id"), "username": post.get("username")}
+    event = topic_event(action, actor, post["topic_id"], parse_time(post.get("created_at")), base_url, api_username, owner_of)
+    return (event,) if event is not None else ()
+
+
+def events(
+    delivery: Delivery, base_url: str, api_username: str, lookup: UserLookup, owner_of: OwnerLookup | None = None
+) -> tuple[Event, ...]:
+    post_id = delivery.payload.get("id")
+    if delivery.event_type == "post" and delivery.event_name == "post_created" and delivery.payload.get("post_type") == SMALL_ACTION:
+        return _small_action(delivery.payload, base_url, api_username, owner_of or _nobody(base_url))
+    if delivery.event_type == "post" and delivery.event_name in CONTENT_EVENTS and isinstance(post_id, int):
         return (ContentEvent(item_from_post(delivery.payload, base_url)),)
     if delivery.event_type == "post" and delivery.event_name == "post_destroyed" and isinstance(delivery.payload.get("id"), int):
         return _destroyed(delivery.payload, base_url, api_username)
@@ -141,3 +160,7 @@ def events(delivery: Delivery, base_url: str, api_username: str, lookup: UserLoo
         report = _report(delivery.payload, base_url, api_username, lookup)
         return (report,) if report is not None else ()
     return ()
+
+
+def _nobody(base_url: str) -> OwnerLookup:
+    return lambda topic_id: TopicOwner((), "", f"{base_url}/t/{topic_id}")

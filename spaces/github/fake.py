@@ -123,13 +123,22 @@ class FakeGitHub(WebhookPayloads, FakePlatform):
             self.world.commits[sha] = rec
             return rec
 
-    def add_discussion(self, full_name: str, author: str, *, title: str = "Ideas", body: str = "What do you think?") -> DiscussionRec:
+    def add_discussion(
+        self, full_name: str, author: str, *, title: str = "Ideas", body: str = "What do you think?", created_at: datetime | None = None
+    ) -> DiscussionRec:
         repo = self.add_repo(full_name)
         with self.lock:
             number = 1 + sum(1 for key in [*self.world.issues, *self.world.discussions] if key[0] == full_name.casefold())
             rec = DiscussionRec(repo, number, self.world.new_id(), self.add_user(author), title, body=body)
+            rec.created_at = rec.updated_at = shapes.iso(created_at) if created_at else shapes.T0
             self.world.discussions[(full_name.casefold(), number)] = rec
             return rec
+
+    def edit_discussion_by_hand(self, discussion: DiscussionRec, body: str, *, at: datetime) -> None:
+        """Its author edits the opening post on github.com."""
+        with self.lock:
+            discussion.body = body
+            discussion.last_edited_at = discussion.updated_at = shapes.iso(at)
 
     def add_comment(
         self,
@@ -151,6 +160,7 @@ class FakeGitHub(WebhookPayloads, FakePlatform):
                 rec.kind, rec.commit_id = "commit_comment", on.split("@")[1]
             elif isinstance(on, DiscussionRec):
                 rec.kind, rec.discussion, rec.parent_id = "discussion_comment", on, reply_to.id if reply_to else None
+                on.updated_at = max(on.updated_at, moment)
             else:
                 rec.issue = on
             self.world.comments[(rec.kind, rec.id)] = rec
@@ -187,9 +197,13 @@ class FakeGitHub(WebhookPayloads, FakePlatform):
         with self.lock:
             comment.minimized_reason = None
 
-    def edit_by_hand(self, comment: CommentRec, body: str) -> None:
+    def edit_by_hand(self, comment: CommentRec, body: str, *, at: datetime | None = None) -> None:
         with self.lock:
             comment.body = body
+            if at is not None:
+                comment.updated_at = shapes.iso(at)
+                if comment.discussion is not None:
+                    comment.discussion.updated_at = max(comment.discussion.updated_at, comment.updated_at)
 
     def delete_by_hand(self, comment: CommentRec) -> None:
         with self.lock:

@@ -85,7 +85,12 @@ class GraphQLFake:
             "__typename": "Discussion",
             "id": rec.node_id,
             "number": rec.number,
+            "title": rec.title,
+            "body": rec.body,
             "url": rec.html_url,
+            "createdAt": rec.created_at,
+            "updatedAt": rec.updated_at,
+            "lastEditedAt": rec.last_edited_at,
             "author": self._author(rec.author),
             "locked": rec.locked,
             "activeLockReason": rec.lock_reason,
@@ -133,8 +138,10 @@ class GraphQLFake:
 
         def discussions(_info: Any, first: int, after: str | None = None, **args: Any) -> dict[str, Any]:
             found = [rec for key, rec in self.world.discussions.items() if key[0] == full]
-            # The fake remembers one creation time for all discussions: the id stands in for it.
-            found.sort(key=lambda rec: rec.id, reverse=(args.get("orderBy") or {}).get("direction") == "DESC")
+            # GitHub's default order is {field: UPDATED_AT, direction: DESC}; the id breaks ties (one-second times).
+            order = args.get("orderBy") or {"field": "UPDATED_AT", "direction": "DESC"}
+            moment = "updated_at" if order.get("field") == "UPDATED_AT" else "created_at"
+            found.sort(key=lambda rec: (getattr(rec, moment), rec.id), reverse=order.get("direction") == "DESC")
             return _connection([self.discussion(rec) for rec in found], first, after)
 
         return {"__typename": "Repository", "discussion": discussion, "discussions": discussions}

@@ -409,8 +409,8 @@ def discussion(rec: DiscussionRec) -> dict[str, Any]:
         "locked": rec.locked,
         "active_lock_reason": rec.lock_reason.lower().replace("_", "-") if rec.lock_reason else None,
         "comments": 1,
-        "created_at": T0,
-        "updated_at": T0,
+        "created_at": rec.created_at,
+        "updated_at": rec.updated_at,
         "author_association": "CONTRIBUTOR",
         "body": rec.body,
     }

@@ -99,6 +99,10 @@ class DiscussionRec:
     locked: bool = False
     lock_reason: str | None = None
     body: str = "What do you think?"
+    created_at: str = T0
+    # GitHub moves a discussion's updatedAt on any modification, a new or edited comment included.
+    updated_at: str = T0
+    last_edited_at: str | None = None  # the opening post's last edit
 
     @property
     def node_id(self) -> str:

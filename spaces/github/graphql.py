@@ -106,7 +106,23 @@ query StewardReadDiscussions($owner: String!, $name: String!, $after: String) {
   repository(owner: $owner, name: $name) {
     discussions(first: 50, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
-      nodes { number url author { login ... on User { databaseId } } }
+      nodes { number title body url createdAt author { login ... on User { databaseId } } }
+    }
+  }
+}
+"""
+
+# The poll (reading.py, RepositoryReader.recent_discussions): the discussions GitHub last modified, newest first,
+# with their opening posts; paging stops at the first discussion modified before the cursor, and only the
+# discussions modified since are read further (READ_DISCUSSION_COMMENTS). Comments are not nested here: GitHub
+# charges a query by the most nodes it could return (first × first × …), so a nested page of comments and
+# replies would cost ten points on every poll of every repository, most of which have nothing new.
+READ_RECENT_DISCUSSIONS = """
+query StewardReadRecentDiscussions($owner: String!, $name: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    discussions(first: 25, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { number title body url createdAt updatedAt lastEditedAt author { login ... on User { databaseId } } }
     }
   }
 }
@@ -146,6 +162,7 @@ query StewardReadDiscussionReplies($id: ID!, $after: String) {
 
 ALL = {
     "READ_DISCUSSIONS": READ_DISCUSSIONS,
+    "READ_RECENT_DISCUSSIONS": READ_RECENT_DISCUSSIONS,
     "READ_DISCUSSION_COMMENTS": READ_DISCUSSION_COMMENTS,
     "READ_DISCUSSION_REPLIES": READ_DISCUSSION_REPLIES,
     "MINIMIZED_STATE": MINIMIZED_STATE,

@@ -158,8 +158,10 @@ class GitHubSpace(Space):
         return [(repo.owner.login, repo.name) for repo in self.client.org_repositories(self.org)]
 
     def read(self, since: datetime) -> Iterator[Item]:
-        """Issue and review comments created or edited since `since` (the poll): per repository and kind, oldest first.
-        Every kind, commit comments and discussions included, is read by the backfill through `read_parts`."""
+        """What the poll reads since `since`, per repository and kind, oldest first: issue and review comments created or
+        edited, issues' and pull requests' opening posts, commit messages, and discussions (opening posts and
+        comments started or edited, through the discussions GitHub modified last). Every kind, commit comments
+        included, is read by the backfill through `read_parts`."""
         for owner, repo in self.repositories_to_read():
             yield from RepositoryReader(self.client, owner, repo).read(since)
 

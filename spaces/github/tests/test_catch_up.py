@@ -82,19 +82,23 @@ def test_the_poll_reads_the_time_filtered_kinds_and_the_backfill_every_kind_with
         fake.add_comment(issue, "bob", "an issue comment", created_at=at(3)),
         fake.add_comment(pull, "bob", "a review comment", kind="review_comment", created_at=at(2)),
         fake.add_comment(f"acme/app@{SHA}", "bob", "a commit comment", created_at=at(1)),
-        fake.add_comment(fake.add_discussion("acme/app", "alice"), "bob", "a discussion comment", created_at=at(0)),
+        fake.add_comment(discussion := fake.add_discussion("acme/app", "alice", created_at=at(8)), "bob", "a comment", created_at=at(0)),
     ]
     fake.add_commit("acme/app", "dave", "Old work", date=BEFORE)
     commits = [fake.add_commit("acme/app", "dave", "Fix the crash\n\nSigned-off-by: Dave <dave@example.org>", date=at(6))]
     commits.append(fake.add_commit("acme/app", None, "Tidy up", date=at(7)))
     polled = list(gh.read(SINCE))
-    assert [item.kind for item in polled] == ["issue_comment", "review_comment", "issue", "issue", "commit", "commit"], (
-        "commit comments and discussions only by backfill"
-    )
+    assert [item.kind for item in polled] == [
+        *("issue_comment", "review_comment", "issue", "issue", "commit", "commit"),
+        *("discussion_comment", "discussion"),  # the poll's discussion stream, oldest first
+    ], "commit comments only by backfill"
     items = [item for part in gh.read_parts().values() for item in part(SINCE)]
     assert list(dict.fromkeys(item.kind for item in items)) == list(KINDS)
     assert ids(items)[:4] == [f"{comment.kind}:{comment.id}" for comment in made]
-    assert ids(items)[4:] == ["issue:acme/app#2", "issue:acme/app#3", f"commit:{commits[0].sha}", f"commit:{commits[1].sha}"]
+    assert ids(items)[4:] == [
+        *("issue:acme/app#2", "issue:acme/app#3", f"commit:{commits[0].sha}", f"commit:{commits[1].sha}"),
+        f"discussion:acme/app#{discussion.number}",
+    ]
     opening, fix, tidy = items[4], items[6], items[7]
     assert opening.text == "Crash on start\n\nIt crashes, @bob." and opening.addressed == ("bob",) and opening.url == issue.html_url
     assert opening.author == ("alice", str(issue.author.id)) and opening.created_at == at(4)
