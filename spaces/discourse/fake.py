@@ -23,6 +23,7 @@ import httpx
 
 from spaces.contracts import ContractError, check_request, check_response
 from spaces.discourse import fake_shapes as shapes
+from spaces.discourse.fake_messages import PrivateMessages
 from spaces.discourse.fake_shapes import SYSTEM_ID, ForumPost, ForumTopic, ForumUser, iso
 from spaces.discourse.webhooks import signature
 from spaces.fakes import Call, FakePlatform, Injected
@@ -50,7 +51,7 @@ def _when(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class FakeDiscourse(FakePlatform):
+class FakeDiscourse(PrivateMessages, FakePlatform):
     def __init__(self, *, api_key: str = API_KEY, webhook_secret: str = WEBHOOK_SECRET) -> None:
         super().__init__()
         self.api_key = api_key  # an "All users" key: any existing Api-Username may use it
@@ -62,6 +63,7 @@ class FakeDiscourse(FakePlatform):
         self.flags: list[tuple[int, int, int, bool]] = []  # (user id, post id, flag type, took action)
         self.staff_log: list[dict[str, Any]] = []
         self.contract_problems: list[str] = []
+        self.emails: list[tuple[str, str]] = []
         self.log_page_size = 200
         self._ids = itertools.count(100)
         self._event_ids = itertools.count(1)
@@ -75,6 +77,8 @@ class FakeDiscourse(FakePlatform):
         self._api("PUT", r"/admin/users/(?P<user_id>-?\d+)/unsuspend\.json", self._unsuspend, spec=False)
         self._api("GET", r"/admin/logs/staff_action_logs\.json", self._staff_action_logs, spec=False)
         self._api("GET", r"/posts\.json", self._latest_posts)
+        self._api("POST", r"/posts\.json", self._create_post)
+        self._api("GET", r"/t/external_id/(?P<external_id>[^/]+)\.json", self._topic_by_external_id)
         self._api("GET", r"/posts/by_number/(?P<topic_id>\d+)/(?P<number>\d+)\.json", self._post_by_number, spec=False)
         self._api("GET", r"/posts/(?P<post_id>\d+)\.json", self._get_post)
         self._api("DELETE", r"/posts/(?P<post_id>\d+)\.json", self._delete_post)
@@ -301,6 +305,8 @@ class FakeDiscourse(FakePlatform):
             return refused or self.not_found(call)
         actor = self._acting(call)
         self._impose_silence(user, _when(body["silenced_till"]), body["reason"], actor)
+        if body.get("message"):
+            self.emails.append((user.username, str(body["message"])))
         silence = {
             "silenced": True,
             "silence_reason": user.silence_reason,
@@ -325,6 +331,8 @@ class FakeDiscourse(FakePlatform):
             return refused or self.not_found(call)
         actor = self._acting(call)
         self._impose_suspension(user, _when(body["suspend_until"]), body["reason"], actor)
+        if body.get("message"):
+            self.emails.append((user.username, str(body["message"])))
         suspension = {
             "suspend_reason": user.suspend_reason,
             "full_suspend_reason": user.suspend_reason,

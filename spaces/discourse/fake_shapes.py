@@ -58,6 +58,8 @@ class ForumTopic:
     category_id: int = 1
     archetype: str = "regular"
     closed: bool = False
+    external_id: str | None = None  # a remote system's name for the topic (Steward's notices), unique
+    recipients: tuple[int, ...] = ()  # a private message's people, sender included
     deleted_at: datetime | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
