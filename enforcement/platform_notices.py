@@ -222,7 +222,7 @@ def sweep_notices(now: datetime | None = None) -> dict[str, int]:
             status=ActionStatus.APPLIED, applied_at__gte=now - LOOK_BACK, op__in=_noticed_ops(), platform_notice__isnull=True
         )
         for action_id, applied_at in missed.values_list("pk", "applied_at"):
-            if notices_were_on(applied_at):
+            if applied_at is not None and notices_were_on(applied_at):
                 counts["notices_posted"] += notify_applied(action_id) == "posted"
     stale = PlatformNotice.objects.filter(status=NoticeStatus.CLAIMED, claimed_at__lte=now - lease())
     for notice_id in stale.values_list("pk", flat=True):

@@ -12,7 +12,7 @@ from enforcement.actions import do_moderate_content
 from enforcement.executor import run_action
 from enforcement.models import ActionStatus, EnforcementAction, NoticeStatus, Plan, PlanStatus, PlatformNotice
 from enforcement.platform_notices import notify_applied
-from enforcement.tests.test_platform_notices import policy_with
+from enforcement.tests.notice_helpers import policy_with
 from intake.actions import Submission, do_submit_report
 from policy.services import current_policy
 from spaces.discourse.fake import API_KEY, WEBHOOK_SECRET, FakeDiscourse

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 
 from spaces.contracts import ContractError, check_request, check_response
+from spaces.discourse import fake_messages
 from spaces.discourse import fake_shapes as shapes
-from spaces.discourse.fake_messages import PrivateMessages
 from spaces.discourse.fake_shapes import SYSTEM_ID, ForumPost, ForumTopic, ForumUser, iso
 from spaces.discourse.webhooks import signature
 from spaces.fakes import Call, FakePlatform, Injected
@@ -51,7 +51,7 @@ def _when(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class FakeDiscourse(PrivateMessages, FakePlatform):
+class FakeDiscourse(FakePlatform):
     def __init__(self, *, api_key: str = API_KEY, webhook_secret: str = WEBHOOK_SECRET) -> None:
         super().__init__()
         self.api_key = api_key  # an "All users" key: any existing Api-Username may use it
@@ -63,7 +63,7 @@ class FakeDiscourse(PrivateMessages, FakePlatform):
         self.flags: list[tuple[int, int, int, bool]] = []  # (user id, post id, flag type, took action)
         self.staff_log: list[dict[str, Any]] = []
         self.contract_problems: list[str] = []
-        self.emails: list[tuple[str, str]] = []
+        self.emails: list[tuple[str, str]] = []  # (username, message) of each silence or suspension e-mail sent
         self.log_page_size = 200
         self._ids = itertools.count(100)
         self._event_ids = itertools.count(1)
@@ -77,8 +77,12 @@ class FakeDiscourse(PrivateMessages, FakePlatform):
         self._api("PUT", r"/admin/users/(?P<user_id>-?\d+)/unsuspend\.json", self._unsuspend, spec=False)
         self._api("GET", r"/admin/logs/staff_action_logs\.json", self._staff_action_logs, spec=False)
         self._api("GET", r"/posts\.json", self._latest_posts)
-        self._api("POST", r"/posts\.json", self._create_post)
-        self._api("GET", r"/t/external_id/(?P<external_id>[^/]+)\.json", self._topic_by_external_id)
+        self._api("POST", r"/posts\.json", lambda call, body: fake_messages.create_post(self, call, body))
+        self._api(
+            "GET",
+            r"/t/external_id/(?P<external_id>[^/]+)\.json",
+            lambda call, body, external_id: fake_messages.topic_by_external_id(self, call, body, external_id),
+        )
         self._api("GET", r"/posts/by_number/(?P<topic_id>\d+)/(?P<number>\d+)\.json", self._post_by_number, spec=False)
         self._api("GET", r"/posts/(?P<post_id>\d+)\.json", self._get_post)
         self._api("DELETE", r"/posts/(?P<post_id>\d+)\.json", self._delete_post)
@@ -190,6 +194,9 @@ class FakeDiscourse(PrivateMessages, FakePlatform):
         post = ForumPost(next(self._ids), topic.id, number, author.id, raw, created_at or datetime.now(UTC), to.post_number if to else None)
         self.posts[post.id] = post
         return post
+
+    def private_messages_to(self, username: str) -> list[tuple[ForumTopic, str]]:
+        return fake_messages.private_messages_to(self, username)
 
     def user_named(self, username: str) -> ForumUser:
         user = self._user_named(username)
