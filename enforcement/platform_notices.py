@@ -31,6 +31,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -207,8 +208,14 @@ def notices_were_on(at: datetime) -> bool:
     return row is not None and row.policy.enforcement.notify_on_platform
 
 
-def _noticed_ops() -> set[str]:
-    return {str(op) for space in platforms().values() for op in (*space.notifies, *space.notice_in_action)}
+def _noticed() -> Q:
+    """Actions whose space tells people why after them: each platform's own operations, nothing else."""
+    wanted = Q(pk__in=[])
+    for platform, space in platforms().items():
+        ops = [str(op) for op in (*space.notifies, *space.notice_in_action)]
+        if ops:
+            wanted |= Q(connection__platform=platform, op__in=ops)
+    return wanted
 
 
 def sweep_notices(now: datetime | None = None) -> dict[str, int]:
@@ -219,7 +226,7 @@ def sweep_notices(now: datetime | None = None) -> dict[str, int]:
     counts = {"notices_posted": 0, "notices_settled": 0}
     if current_policy().enforcement.notify_on_platform:
         missed = EnforcementAction.objects.filter(
-            status=ActionStatus.APPLIED, applied_at__gte=now - LOOK_BACK, op__in=_noticed_ops(), platform_notice__isnull=True
+            _noticed(), status=ActionStatus.APPLIED, applied_at__gte=now - LOOK_BACK, platform_notice__isnull=True
         )
         for action_id, applied_at in missed.values_list("pk", "applied_at"):
             if applied_at is not None and notices_were_on(applied_at):
