@@ -188,3 +188,19 @@ def test_a_deactivated_zulip_account_gets_no_notice(notices_on, zulip):
     assert run_action(action.pk) == "done"
     assert not zulip.users[zulip.mallory].is_active
     assert not PlatformNotice.objects.exists() and zulip.direct_messages_to(zulip.mallory) == []
+
+
+def test_a_discourse_suspension_already_in_place_sends_nothing_and_says_so(notices_on, discourse):
+    """Discourse sends the message only with a new suspension: one already as long stays, and no e-mail goes."""
+    from spaces.discourse.space import FOREVER
+
+    discourse.add_user("mallory")
+    discourse.suspend_by_hand("mallory", FOREVER)
+    plan = Plan.objects.create(status=PlanStatus.APPROVED, notify_first=False)
+    action = EnforcementAction.objects.create(
+        plan=plan, connection=discourse.connection, op="suspend", subject="mallory", reason=REASON, status=ActionStatus.QUEUED
+    )
+    assert run_action(action.pk) == "done"
+    assert discourse.emails == []
+    notice = PlatformNotice.objects.get(action=action)
+    assert notice.status == NoticeStatus.FAILED and "already in place" in notice.error
