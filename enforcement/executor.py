@@ -123,6 +123,10 @@ def run_action(action_id: int) -> str:
         space = space_for(action.connection)
         if not action.connection.enabled:
             raise PermanentFailure(f"The space {action.connection.title} is switched off.")
+        if taken.phase == Phase.APPLY:
+            from enforcement.platform_notices import attach_notice
+
+            request = attach_notice(action, space, request)  # where the action itself tells the person why
         if taken.recovering:
             check = space.verify(request, action.state)
             if check.verdict == (Verdict.HOLDS if taken.phase == Phase.APPLY else Verdict.ABSENT):

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from cases.models import Case
 from decisions.models import Decision, Sanction
@@ -169,13 +170,16 @@ class NoticeStatus(models.TextChoices):
     CLAIMED = "claimed", "Being posted"
     POSTED = "posted", "Posted"
     FAILED = "failed", "Not posted"
+    UNKNOWN = "unknown", "Perhaps posted: the worker stopped mid-way"
 
 
 class PlatformNotice(models.Model):
     """The one notice an applied action posts on its platform (policy `enforcement.notify_on_platform`).
 
-    The row is claimed before the platform is called, so a notice is never posted twice; a worker that dies in
-    between leaves it claimed, and it is not posted again (a second message would be worse than none)."""
+    The row is claimed before the platform is called, so a notice is never posted twice. A worker that dies in
+    between leaves it claimed; once its lease is over the sweep settles it (enforcement.platform_notices): found on
+    the platform (where the platform can be asked), posted then (where it can be asked and the notice is not
+    there), or marked unknown for the stewards (a second message would be worse than none)."""
 
     action = models.OneToOneField(EnforcementAction, on_delete=models.CASCADE, related_name="platform_notice")
     status = models.CharField(max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.CLAIMED)
@@ -183,6 +187,7 @@ class PlatformNotice(models.Model):
     external_ref = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(default=timezone.now, help_text="When a worker last took it to post; its lease runs from here.")
     posted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ from cases.models import Case
 from decisions.panel import outcome_title
 from enforcement.actions import OPEN_PLAN, REASON_EDITABLE, REMOVABLE, is_drifted
 from enforcement.forms import AcceptDriftForm, ActionForm, AddActionForm, CancelPlanForm, NoticeForm, PlanForm, ReasonForm, add_action_form
-from enforcement.models import ActionStatus, EnforcementAction, Notice, Plan, PlanStatus, Receipt
+from enforcement.models import ActionStatus, EnforcementAction, Notice, Plan, PlanStatus, PlatformNotice, Receipt
 from enforcement.plans import capability_of
 from spaces.base import Target
 
@@ -40,6 +40,7 @@ class ActionView:
     receipts: list[Receipt]
     drifted: bool
     failed: bool
+    notice: PlatformNotice | None  # the notice on the platform telling people why, where one was claimed
     remove_form: ActionForm | None = None
     reason_form: ReasonForm | None = None
     retry_form: ActionForm | None = None
@@ -89,6 +90,13 @@ def _link(action: EnforcementAction) -> str:
     return action.subject if not person and action.subject.startswith(("https://", "http://")) else ""
 
 
+def _notice_of(action: EnforcementAction) -> PlatformNotice | None:
+    try:
+        return action.platform_notice
+    except PlatformNotice.DoesNotExist:
+        return None
+
+
 def _action_view(action: EnforcementAction, plan: Plan, can_write: bool) -> ActionView:
     capability = capability_of(action)
     drifted = is_drifted(action)
@@ -101,6 +109,7 @@ def _action_view(action: EnforcementAction, plan: Plan, can_write: bool) -> Acti
         receipts=list(action.receipts.all()),
         drifted=drifted,
         failed=action.status in FAILED,
+        notice=_notice_of(action),
     )
     if can_write:
         pk = action.pk
@@ -132,7 +141,7 @@ def panel_context(request: HttpRequest, case: Case, viewer: Standing) -> dict[st
     can_write = viewer in ALLOWED[Need.DECIDE]
     plans = (
         case.enforcement_plans.select_related("sanction__person", "decision__policy_version", "approved_by__steward_profile")
-        .prefetch_related("actions__connection", "actions__receipts")
+        .prefetch_related("actions__connection", "actions__receipts", "actions__platform_notice")
         .order_by("-created_at", "-id")
     )
     return {"plans": [_plan_view(plan, can_write) for plan in plans], "can_write": can_write}

@@ -337,4 +337,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     for plan_id in Plan.objects.filter(end_reminder_at__lte=now, end_reminded_at__isnull=True).values_list("pk", flat=True):
         counts["reminders"] += end_reminder(plan_id) == "sent"
     counts["mail"] = notices.retry_undelivered()
+    from enforcement.platform_notices import sweep_notices
+
+    counts |= sweep_notices(now)  # notices on the platforms a dead worker missed or left half-done
     return counts

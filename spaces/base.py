@@ -297,11 +297,26 @@ class Space:
     # The operations after which this space can tell people why (a comment on the locked thread, a DM to the person
     # timed out), when the policy's `enforcement.notify_on_platform` asks for it (enforcement.platform_notices).
     notifies: ClassVar[frozenset[Op]] = frozenset()
+    # Of those, the ones whose notice goes to the author alone (a private or direct message), worded for them.
+    notifies_privately: ClassVar[frozenset[Op]] = frozenset()
+    # The operations that carry the notice themselves (Discourse's silence and suspension send the person a message):
+    # the executor hands the notice to `apply` as the request's "notice" parameter, and `apply` records in its
+    # outcome's state whether it went ("notice_sent": true or false).
+    notice_in_action: ClassVar[frozenset[Op]] = frozenset()
 
     def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
         """Post `text` where the people affected by the applied `request` see it; return the platform's id for it.
         The caller claims its own row first and posts at most once; failures are raised as for `apply`."""
         raise PermanentFailure(f"{self.title} cannot post a notice after {request.op}.")
+
+    # Whether a notice can be looked up on the platform by the action's key (GitHub: the key's marker in the comment;
+    # Discourse: the private message's external_id). The sweep asks it about a notice whose worker died mid-post,
+    # rather than post again (a second message is worse than none) or give up where it could know.
+    finds_notices: ClassVar[bool] = False
+
+    def find_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any]) -> str:
+        """The platform's id for the notice already posted for `request` (found by its key), or "" when none is there."""
+        raise PermanentFailure(f"{self.title} cannot look up a notice it posted.")
 
     # Notices to the committee's own channel -------------------------------------------------------
 

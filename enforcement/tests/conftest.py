@@ -14,6 +14,7 @@ from enforcement.tests.tiny_space import FakeTinyForum, TinySpace
 from intake.actions import Submission, do_submit_report
 from people.models import Space
 from spaces import registry
+from spaces.github.fake import FakeGitHub
 from spaces.models import SpaceConnection
 from spaces.testing import make_connection
 
@@ -69,3 +70,12 @@ def sanctioned(stewards: dict[str, Any], forum_connection: SpaceConnection) -> C
         return case, sanction, Plan.objects.get(sanction=sanction)
 
     return _make
+
+
+@pytest.fixture
+def github(db: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeGitHub, SpaceConnection]]:
+    """GitHub's fake, served on a real socket, and a connection to it (organisation acme)."""
+    fake = FakeGitHub()
+    with fake.serve() as url:
+        secrets = {"token": fake.token, "webhook_secret": "x"}
+        yield fake, make_connection(monkeypatch, "github", slug="gh", settings={"org": "acme", "api_url": url}, secrets=secrets)

@@ -113,3 +113,17 @@ def test_queue_flags_and_tab(sanctioned: Any, stewards: Any, login: Any) -> None
     page = login(stewards["dave"]).get(reverse("cases:queue") + "?view=enforcement").content.decode()
     assert draft.code_name in page and failed.code_name in page and fine.code_name not in page
     assert "Enforcement needs attention" in page and "Enforcement plan awaiting approval" in page
+
+
+def test_the_notice_on_the_platform_is_shown_with_its_action(sanctioned: Any, stewards: Any, login: Any) -> None:
+    """A notice the sweep could not settle (its worker died mid-post, and the platform cannot be asked) is shown on
+    the case, so the stewards can look on the platform and tell the person by hand."""
+    from enforcement.models import NoticeStatus, PlatformNotice
+
+    case, _plan, action = _applied(sanctioned, stewards)
+    notice = PlatformNotice.objects.create(action=action, status=NoticeStatus.UNKNOWN, error="The worker stopped mid-way.")
+    section = _section(_page(login(stewards["dave"]), case))
+    assert "Notice on the platform: perhaps posted." in section and "The worker stopped mid-way." in section
+    notice.status = NoticeStatus.POSTED
+    notice.save()
+    assert "Notice on the platform: posted." in _section(_page(login(stewards["dave"]), case))

@@ -2,7 +2,6 @@
 one comment on the GitHub conversation, in the community's language, with the stewards' reason and contact, never
 twice, and a failed notice leaves the action applied. Against the served GitHub fake, through the real executor."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,30 +10,9 @@ from enforcement.actions import do_moderate_content
 from enforcement.executor import run_action
 from enforcement.models import ActionStatus, NoticeStatus, PlatformNotice
 from enforcement.platform_notices import notice_text, notify_applied
-from policy.services import current_policy, load_policy_version
+from enforcement.tests.notice_helpers import REASON, comments_on, policy_with
+from policy.services import current_policy
 from spaces.github.fake import FakeGitHub
-from spaces.testing import make_connection
-
-REASON = "Personal attacks in the review thread."
-
-
-def policy_with(line: str) -> None:
-    text = (
-        open("policy/policies/ai-alliance.yaml", encoding="utf-8")
-        .read()
-        .replace("  drift_check_hours: 24", f"  drift_check_hours: 24\n  {line}", 1)
-    )
-    load_policy_version(text=text.replace('version: "1.0"', 'version: "1.0-notices"', 1), source_name="notices.yaml")
-
-
-@pytest.fixture
-def github(db: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeGitHub, Any]]:
-    fake = FakeGitHub()
-    with fake.serve() as url:
-        connection = make_connection(
-            monkeypatch, "github", slug="gh", settings={"org": "acme", "api_url": url}, secrets={"token": fake.token, "webhook_secret": "x"}
-        )
-        yield fake, connection
 
 
 def lock(stewards: dict[str, Any], github: tuple[FakeGitHub, Any]) -> tuple[Any, Any]:
@@ -42,10 +20,6 @@ def lock(stewards: dict[str, Any], github: tuple[FakeGitHub, Any]) -> tuple[Any,
     issue = fake.add_issue("acme/app", "mallory")
     action = do_moderate_content(stewards["alice"], connection, "lock-thread", issue.html_url, REASON)
     return issue, action
-
-
-def comments_on(fake: FakeGitHub, issue: Any) -> list[str]:
-    return [c.body for c in fake.world.comments.values() if c.kind == "issue_comment" and c.issue is issue]
 
 
 def test_off_by_default_nothing_is_posted(stewards, github):

@@ -32,6 +32,8 @@ class FakeTinyForum(FakePlatform):
         self.route("DELETE", r"/timeouts/(?P<user>[^/]+)", self.delete_timeout)
         self.route("GET", r"/timeouts/(?P<user>[^/]+)", self.get_timeout)
         self.route("PUT", r"/posts/(?P<post>[^/]+)", self.put_post)
+        self.messages: list[tuple[str, str]] = []  # (user, text) of each direct message the forum delivered
+        self.route("POST", r"/messages/(?P<user>[^/]+)", self.post_message)
 
     def rate_limited(self, retry_after: float = 1.0) -> Injected:
         return Injected(429, {"error": "slow down"}, {"Retry-After": str(int(retry_after))})
@@ -73,6 +75,10 @@ class FakeTinyForum(FakePlatform):
         self.posts[post] = call.json()["body"]
         return self.reply(204)
 
+    def post_message(self, call: Call, user: str) -> httpx.Response:
+        self.messages.append((user, call.json()["text"]))
+        return self.reply(201, {"id": str(len(self.messages))})
+
     def unban_by_hand(self, user: str) -> None:
         with self.lock:
             self.bans.pop(user, None)
@@ -87,6 +93,8 @@ class TinySpace(Space):
         Capability(Op.EDIT_CONTENT, Target.CONTENT, "Replace a post's text", reversible=False, params=("body",)),
     )
     intents = {"ban": (Op.BAN,), "mute": (Op.TIMEOUT,)}
+    # A direct message to the person timed out; the forum cannot be asked afterwards whether one arrived.
+    notifies = frozenset({Op.TIMEOUT})
     setting_names = ("api_url",)
     secret_names = ("token",)
 
@@ -120,6 +128,9 @@ class TinySpace(Space):
         until = request.ends_at or datetime.now(UTC) + timedelta(days=1)
         self._call("PUT", f"/timeouts/{request.subject}", {"until": until.isoformat()})
         return Outcome(f"Timed out {request.subject} until {until:%Y-%m-%d}.", native_expiry=True)
+
+    def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
+        return str(self._call("POST", f"/messages/{request.subject}", {"text": text}).json()["id"])
 
     def revert(self, request: ActionRequest, state: Mapping[str, Any]) -> Outcome:
         path = "bans" if request.op == Op.BAN else "timeouts"

@@ -12,6 +12,7 @@ the staff action log) are the ones Discourse's own admin UI calls; see docs/spac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -154,16 +155,16 @@ class DiscourseClient:
         """The admin view, which carries `suspended_till` and `silenced_till` while those are in effect."""
         return dict(self._call("GET", f"/admin/users/{user_id}.json", f"read user {user_id}"))
 
-    def silence(self, user_id: int, until: str, reason: str) -> dict[str, Any]:
-        # No `message`: Discourse would e-mail it to the person, and Steward sends its own letters.
-        body = {"silenced_till": until, "reason": reason[:REASON_LIMIT]}
+    def silence(self, user_id: int, until: str, reason: str, message: str = "") -> dict[str, Any]:
+        # `message`, when given, is e-mailed to the person by Discourse: the notice of the policy's notify_on_platform.
+        body = {"silenced_till": until, "reason": reason[:REASON_LIMIT], **({"message": message} if message else {})}
         return dict(self._call("PUT", f"/admin/users/{user_id}/silence.json", f"silence user {user_id}", json=body))
 
     def unsilence(self, user_id: int) -> None:
         self._call("PUT", f"/admin/users/{user_id}/unsilence.json", f"lift the silence of user {user_id}")
 
-    def suspend(self, user_id: int, until: str, reason: str) -> dict[str, Any]:
-        body = {"suspend_until": until, "reason": reason[:REASON_LIMIT]}
+    def suspend(self, user_id: int, until: str, reason: str, message: str = "") -> dict[str, Any]:
+        body = {"suspend_until": until, "reason": reason[:REASON_LIMIT], **({"message": message} if message else {})}
         return dict(self._call("PUT", f"/admin/users/{user_id}/suspend.json", f"suspend user {user_id}", json=body))
 
     def unsuspend(self, user_id: int) -> None:
@@ -222,6 +223,39 @@ class DiscourseClient:
     def set_topic_closed(self, topic_id: int, closed: bool) -> None:
         body = {"status": "closed", "enabled": "true" if closed else "false"}
         self._call("PUT", f"/t/{topic_id}/status.json", f"{'close' if closed else 'reopen'} topic {topic_id}", json=body)
+
+    def create_private_message(self, recipient: str, title: str, raw: str, external_id: str) -> dict[str, Any]:
+        """A new private message (a topic of archetype private_message) from the API user to `recipient`.
+        `external_id` names it for Steward: Discourse keeps one topic per external id and finds it by that id."""
+        body = {
+            "title": title,
+            "raw": raw,
+            "archetype": "private_message",
+            "target_recipients": recipient,
+            "external_id": external_id,
+        }
+        return dict(self._call("POST", "/posts.json", f"send {recipient} a private message", json=body))
+
+    def topic_by_external_id(self, external_id: str) -> int | None:
+        """The id of the topic Steward created with `external_id`, or None. Discourse answers with a redirect to the
+        topic (TopicsController#show_by_external_id), which is read, not followed."""
+        action = f"look up the private message {external_id}"
+        try:
+            response = self._http.get(f"/t/external_id/{quote(external_id, safe='')}.json")
+        except httpx.TimeoutException:
+            raise TemporaryFailure(f"Discourse did not answer in time when Steward tried to {action}.") from None
+        except httpx.TransportError as error:
+            raise TemporaryFailure(f"Could not reach Discourse at {self.base_url} to {action} ({type(error).__name__}).") from None
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise _failure(response, action, self.api_username)
+        found = re.search(r"/t/(?:[^/]+/)?(\d+)(?:\.json)?(?:[/?]|$)", response.headers.get("location", ""))
+        if response.status_code not in (301, 302) or found is None:
+            raise TemporaryFailure(
+                f"Discourse answered HTTP {response.status_code} without the topic's address when Steward tried to {action}."
+            )
+        return int(found.group(1))
 
     def latest_posts(self, before: int | None = None) -> list[dict[str, Any]]:
         """Up to 50 of the newest public posts, newest first; `before` pages back (ids lower than it)."""

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from spaces.contracts import ContractError, check_request, check_response
+from spaces.discourse import fake_messages
 from spaces.discourse import fake_shapes as shapes
 from spaces.discourse.fake_shapes import SYSTEM_ID, ForumPost, ForumTopic, ForumUser, iso
 from spaces.discourse.webhooks import signature
@@ -62,6 +63,7 @@ class FakeDiscourse(FakePlatform):
         self.flags: list[tuple[int, int, int, bool]] = []  # (user id, post id, flag type, took action)
         self.staff_log: list[dict[str, Any]] = []
         self.contract_problems: list[str] = []
+        self.emails: list[tuple[str, str]] = []  # (username, message) of each silence or suspension e-mail sent
         self.log_page_size = 200
         self._ids = itertools.count(100)
         self._event_ids = itertools.count(1)
@@ -75,6 +77,12 @@ class FakeDiscourse(FakePlatform):
         self._api("PUT", r"/admin/users/(?P<user_id>-?\d+)/unsuspend\.json", self._unsuspend, spec=False)
         self._api("GET", r"/admin/logs/staff_action_logs\.json", self._staff_action_logs, spec=False)
         self._api("GET", r"/posts\.json", self._latest_posts)
+        self._api("POST", r"/posts\.json", lambda call, body: fake_messages.create_post(self, call, body))
+        self._api(
+            "GET",
+            r"/t/external_id/(?P<external_id>[^/]+)\.json",
+            lambda call, body, external_id: fake_messages.topic_by_external_id(self, call, body, external_id),
+        )
         self._api("GET", r"/posts/by_number/(?P<topic_id>\d+)/(?P<number>\d+)\.json", self._post_by_number, spec=False)
         self._api("GET", r"/posts/(?P<post_id>\d+)\.json", self._get_post)
         self._api("DELETE", r"/posts/(?P<post_id>\d+)\.json", self._delete_post)
@@ -186,6 +194,9 @@ class FakeDiscourse(FakePlatform):
         post = ForumPost(next(self._ids), topic.id, number, author.id, raw, created_at or datetime.now(UTC), to.post_number if to else None)
         self.posts[post.id] = post
         return post
+
+    def private_messages_to(self, username: str) -> list[tuple[ForumTopic, str]]:
+        return fake_messages.private_messages_to(self, username)
 
     def user_named(self, username: str) -> ForumUser:
         user = self._user_named(username)
@@ -317,6 +328,8 @@ class FakeDiscourse(FakePlatform):
             return refused or self.not_found(call)
         actor = self._acting(call)
         self._impose_silence(user, _when(body["silenced_till"]), body["reason"], actor)
+        if body.get("message"):
+            self.emails.append((user.username, str(body["message"])))
         silence = {
             "silenced": True,
             "silence_reason": user.silence_reason,
@@ -341,6 +354,8 @@ class FakeDiscourse(FakePlatform):
             return refused or self.not_found(call)
         actor = self._acting(call)
         self._impose_suspension(user, _when(body["suspend_until"]), body["reason"], actor)
+        if body.get("message"):
+            self.emails.append((user.username, str(body["message"])))
         suspension = {
             "suspend_reason": user.suspend_reason,
             "full_suspend_reason": user.suspend_reason,

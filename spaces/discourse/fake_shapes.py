@@ -61,6 +61,8 @@ class ForumTopic:
     closed: bool = False
     archived: bool = False
     visible: bool = True  # False: unlisted
+    external_id: str | None = None  # a remote system's name for the topic (Steward's notices), unique
+    recipients: tuple[int, ...] = ()  # a private message's people, sender included
     deleted_at: datetime | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 

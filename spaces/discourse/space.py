@@ -33,7 +33,7 @@ from spaces.base import (
     Target,
     Verdict,
 )
-from spaces.discourse import webhooks
+from spaces.discourse import notices, webhooks
 from spaces.discourse.client import DiscourseClient, DiscourseRefused
 from spaces.discourse.content import author_handles, item_from_post, parse_time, post_ref, topic_id_of
 from spaces.discourse.revisions import Revisions
@@ -99,6 +99,12 @@ class DiscourseSpace(Space):
         Capability(Op.REVERT_REVISION, Target.CONTENT, "Undo an edit of a (wiki) post: its text goes back", params=("revision",)),
     )
     intents = {"ban": (Op.SUSPEND,), "mute": (Op.SILENCE,)}
+    # A hidden or deleted post's author gets a private message; a silence or suspension carries its own message,
+    # which Discourse e-mails to the person (a suspended person cannot sign in to read a private message).
+    notifies = frozenset({Op.HIDE_CONTENT, Op.DELETE_CONTENT})
+    notifies_privately = notifies
+    notice_in_action = frozenset({Op.SILENCE, Op.SUSPEND})
+    finds_notices = True  # by the private message's external_id
     setting_names = ("base_url", "api_username", "categories")
     secret_names = ("api_key", "webhook_secret")
 
@@ -197,6 +203,18 @@ class DiscourseSpace(Space):
             deleted = bool(post.get("deleted_at"))
             return Check(Verdict.HOLDS if deleted else Verdict.ABSENT, f"The {_where(post)} is {'deleted' if deleted else 'not deleted'}.")
 
+    # Notices ------------------------------------------------------------------------------------
+
+    def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
+        if request.op not in self.notifies:
+            return super().post_moderation_notice(request, state, text)
+        with self._client() as client:
+            return notices.send_private_notice(client, notices.author_of(client, state), request, text)
+
+    def find_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any]) -> str:
+        with self._client() as client:
+            return notices.find_private_notice(client, request)
+
     # People -------------------------------------------------------------------------------------
 
     def _person(self, client: DiscourseClient, request: ActionRequest, state: Mapping[str, Any]) -> tuple[int, str]:
@@ -235,11 +253,14 @@ class DiscourseSpace(Space):
             # Discourse refuses a second one while the first lasts (409), so the shorter one is replaced.
             self._lift_call(client, penalty, user_id)
             replaced = f", replacing a shorter {penalty.noun} that was to end {_day(current)}"
+        message = str(request.params.get("notice") or "")  # the policy's notice, e-mailed by Discourse
+        if message:
+            state["notice_sent"] = True
         try:
             if penalty is SILENCE:
-                client.silence(user_id, _iso(until), request.reason or DEFAULT_REASON)
+                client.silence(user_id, _iso(until), request.reason or DEFAULT_REASON, message)
             else:
-                client.suspend(user_id, _iso(until), request.reason or DEFAULT_REASON)
+                client.suspend(user_id, _iso(until), request.reason or DEFAULT_REASON, message)
         except DiscourseRefused as error:
             if error.status != 409:
                 raise
@@ -256,6 +277,8 @@ class DiscourseSpace(Space):
     ) -> Outcome:
         # It lasts at least as long as decided, and Discourse lifts it itself: nothing for Steward to undo at the end.
         detail = f"{username} was already {penalty.done} on {self.forum} {_day(current)}; Steward left it as it was."
+        if request.params.get("notice"):
+            state = {**state, "notice_sent": False}  # Discourse sends its message only with a new silence or suspension
         return Outcome(detail=detail, external_ref=str(user_id), native_expiry=request.ends_at is not None, state=state)
 
     def _lift_call(self, client: DiscourseClient, penalty: Penalty, user_id: int) -> None:
@@ -510,4 +533,10 @@ def _where(post: Mapping[str, Any]) -> str:
 
 
 def _post_state(post: Mapping[str, Any]) -> dict[str, Any]:
-    return {"post_id": int(post["id"]), "topic_id": post.get("topic_id"), "post_number": post.get("post_number")}
+    # The author's username too: the private message telling them why goes to it (spaces.discourse.notices).
+    return {
+        "post_id": int(post["id"]),
+        "topic_id": post.get("topic_id"),
+        "post_number": post.get("post_number"),
+        "username": post.get("username"),
+    }

@@ -46,11 +46,26 @@ def post_thread_notice(client: GitHubClient, org: str, request: ActionRequest, t
         raise PermanentFailure("GitHub has no conversation to comment on for a commit comment.") from None
     if thread.kind == "discussion":
         raise PermanentFailure("Steward comments on issues and pull requests; a discussion gets no notice.")
+    found = find_thread_notice(client, org, request)
+    if found:
+        return found
+    tag = marker(f"notice-{request.key}")
+    return str(client.add_thread_comment(thread.owner, thread.repo, thread.number, f"{text}\n\n{tag}"))
+
+
+def find_thread_notice(client: GitHubClient, org: str, request: ActionRequest) -> str:
+    """The id of the notice comment already posted for this action (its key's marker), or "" when there is none."""
+    try:
+        thread = parse_thread(request.subject, org)
+    except PermanentFailure:
+        return ""  # a commit comment: no conversation, so no notice was ever posted
+    if thread.kind == "discussion":
+        return ""
     tag = marker(f"notice-{request.key}")
     for comment in client.thread_comments(thread.owner, thread.repo, thread.number):
         if tag in (comment.body or ""):
             return str(comment.id)
-    return str(client.add_thread_comment(thread.owner, thread.repo, thread.number, f"{text}\n\n{tag}"))
+    return ""
 
 
 class CloseContribution(Operation):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from spaces.base import ActionRequest, Capability, Check, Inbound, Item, NotConfigured, Op, Outcome, PermanentFailure, Space, Target
 from spaces.github import webhooks
 from spaces.github.client import DEFAULT_API_URL, GitHubClient
-from spaces.github.close import CloseContribution, post_thread_notice
+from spaces.github.close import CloseContribution, find_thread_notice, post_thread_notice
 from spaces.github.content import CLASSIFIERS, LOCK_REASONS, DeleteContent, EditContent, HideContent, LockThread
 from spaces.github.members import LIMITS, Block, LimitInteractions, RemoveMember
 from spaces.github.operation import Operation
@@ -75,6 +75,7 @@ class GitHubSpace(Space):
         Capability(Op.CLOSE_CONTRIBUTION, Target.THREAD, "Close an issue as not planned, or a pull request, with the reason"),
     )
     notifies = frozenset({Op.LOCK_THREAD, Op.HIDE_CONTENT, Op.DELETE_CONTENT})
+    finds_notices = True  # the notice comment carries its action's key in an HTML comment
     # GitHub has no per-person mute: a ban is an organisation block.
     intents: ClassVar[Mapping[str, tuple[Op, ...]]] = {"ban": (Op.BLOCK,)}
     setting_names = ("org", "api_url", "repositories")
@@ -148,6 +149,9 @@ class GitHubSpace(Space):
 
     def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
         return post_thread_notice(self.client, self.org, request, text)
+
+    def find_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any]) -> str:
+        return find_thread_notice(self.client, self.org, request)
 
     # Reading and webhooks --------------------------------------------------------------------------
 

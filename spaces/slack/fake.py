@@ -33,6 +33,7 @@ ADMIN_TOKEN = "xoxp-fake-admin"
 SCOPES = {
     "chat.delete": "chat:write",
     "chat.postMessage": "chat:write",
+    "conversations.open": "im:write",
     "conversations.history": "channels:history",
     "conversations.replies": "channels:history",
     "conversations.kick": "channels:manage",
@@ -41,7 +42,7 @@ SCOPES = {
     "users.conversations": "channels:read",
     "users.lookupByEmail": "users:read.email",
 }
-MUTATING = frozenset({"chat.delete", "chat.postMessage", "conversations.kick", "conversations.invite"})
+MUTATING = frozenset({"chat.delete", "chat.postMessage", "conversations.kick", "conversations.invite", "conversations.open"})
 
 
 class SlackError(Exception):
@@ -105,6 +106,7 @@ class FakeSlack(SlackDeliveries, FakePlatform):
         methods: dict[str, Callable[[dict[str, str], str], dict[str, Any]]] = {
             "chat.delete": self._chat_delete,
             "chat.postMessage": self._chat_post,
+            "conversations.open": self._open,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
             "conversations.kick": self._kick,
@@ -282,6 +284,36 @@ class FakeSlack(SlackDeliveries, FakePlatform):
             message["bot_id"] = "B0STEWARD"
         channel.messages.append(message)
         return {"channel": channel.id, "ts": ts, "message": dict(message)}
+
+    def _open(self, params: dict[str, str], caller: str) -> dict[str, Any]:
+        """conversations.open with one other person: their direct message conversation with the caller, made on first
+        use; Slack answers `no_op`/`already_open` when it existed. Deactivated people cannot be written to."""
+        users = [user for user in params.get("users", "").split(",") if user]
+        if not users:
+            raise SlackError("users_list_not_supplied")
+        if len(users) > 1:
+            raise SlackError("not_implemented", detail="FakeSlack opens one-to-one conversations only")
+        person = self._user(users[0])
+        if person["deleted"]:
+            raise SlackError("user_disabled")
+        if person["is_bot"]:
+            raise SlackError("cannot_dm_bot")
+        found = next((c for c in self.channels.values() if c.id.startswith("D") and c.members == {caller, users[0]}), None)
+        if found is not None:
+            return {"no_op": True, "already_open": True, "channel": {"id": found.id}}
+        channel = FakeChannel(f"D{len(self.channels):08d}", "", {caller, users[0]}, is_private=True)
+        self.channels[channel.id] = channel
+        return {"channel": {"id": channel.id}}
+
+    def direct_messages_to(self, user_id: str) -> list[str]:
+        """The texts Steward's bot sent `user_id` in their direct message conversation, oldest first."""
+        return [
+            message["text"]
+            for channel in self.channels.values()
+            if channel.id.startswith("D") and channel.members == {BOT_USER, user_id}
+            for message in channel.messages
+            if message.get("user") == BOT_USER
+        ]
 
     def posted_by_bot(self, channel: str) -> list[str]:
         """The texts Steward's bot posted in a channel, oldest first."""

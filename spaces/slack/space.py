@@ -55,6 +55,9 @@ class SlackSpace(Space):
     )
     # Slack has no "may read but not post" for a member, so there is no "mute" here.
     intents = {"ban": (Op.DEACTIVATE,)}
+    # The author of a deleted message gets a direct message from the bot (conversations.open, chat.postMessage).
+    notifies = frozenset({Op.DELETE_CONTENT})
+    notifies_privately = notifies
     setting_names = ("api_url", "scim_url", "team_id", "channels", "workspace_url", "notice_channel")
     posts_notices = True
     secret_names = ("bot_token", "admin_token", "signing_secret")
@@ -136,16 +139,30 @@ class SlackSpace(Space):
         self._require("admin_token")  # a bot may only delete its own messages
         ref = subjects.message(request.subject, request.params)
         where = f"the Slack message {ref.ts} in channel {ref.channel}"
+        state = {**ref.as_state(), "user_id": self._author(ref)}
         try:
             self.client.call("admin_token", "chat.delete", channel=ref.channel, ts=ref.ts)
         except SlackRefused as error:
             if error.error != "message_not_found":
                 raise
-            return Outcome(f"{where[0].upper()}{where[1:]} was already gone.", external_ref=f"{ref.channel}/{ref.ts}", state=ref.as_state())
-        return Outcome(f"Deleted {where}.", external_ref=f"{ref.channel}/{ref.ts}", state=ref.as_state())
+            return Outcome(f"{where[0].upper()}{where[1:]} was already gone.", external_ref=f"{ref.channel}/{ref.ts}", state=state)
+        return Outcome(f"Deleted {where}.", external_ref=f"{ref.channel}/{ref.ts}", state=state)
+
+    def _author(self, ref: subjects.MessageRef) -> str:
+        """Who wrote the message, read before it goes (Slack's deletion answer does not say): the notice telling them
+        why is sent to them. Best effort: a message Steward cannot read is still deleted, and gets no notice."""
+        try:
+            found = self._around(ref)
+        except SpaceError as error:
+            logger.info("Slack message %s/%s: its author could not be read (%s)", ref.channel, ref.ts, error.message)
+            return ""
+        return next((str(message.get("user") or "") for message in found if message.get("ts") == ref.ts), "")
 
     def _check_deleted(self, request: ActionRequest, state: Mapping[str, Any]) -> Check:
-        ref = subjects.MessageRef(**state) if state.get("ts") else subjects.message(request.subject, request.params)
+        if state.get("ts"):
+            ref = subjects.MessageRef(str(state["channel"]), str(state["ts"]), str(state.get("thread_ts") or ""))
+        else:
+            ref = subjects.message(request.subject, request.params)
         try:
             found = self._around(ref)
         except SlackRefused as error:
@@ -178,6 +195,20 @@ class SlackSpace(Space):
         """chat.postMessage as the bot (scope chat:write; the bot must be in the channel). No unfurling: the link
         leads to Steward's sign-in, and Slack fetching it would only show that page to the channel."""
         self._require("bot_token")
+        answer = self.client.call("bot_token", "chat.postMessage", channel=channel, text=text, unfurl_links=False, unfurl_media=False)
+        return f"{answer.get('channel', channel)}/{answer.get('ts', '')}"
+
+    def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
+        """A direct message from the bot to the author of the deleted message: conversations.open with them (scope
+        im:write), then chat.postMessage in that conversation (chat:write). Returns "D…/ts"."""
+        if request.op not in self.notifies:
+            return super().post_moderation_notice(request, state, text)
+        user_id = str(state.get("user_id") or "")
+        if not user_id:
+            raise PermanentFailure("Steward could not read who wrote the deleted message, so it has nobody to tell.")
+        self._require("bot_token")
+        opened = self.client.call("bot_token", "conversations.open", users=user_id)
+        channel = str(opened["channel"]["id"])
         answer = self.client.call("bot_token", "chat.postMessage", channel=channel, text=text, unfurl_links=False, unfurl_media=False)
         return f"{answer.get('channel', channel)}/{answer.get('ts', '')}"
 

@@ -409,8 +409,10 @@ class FakeZulip(FakePlatform):
         )
 
     def _send_message(self, params: dict[str, Any]) -> httpx.Response:
+        if params["type"] in ("direct", "private"):
+            return self._send_direct(params)
         if params["type"] not in ("stream", "channel"):
-            return self.error("Steward's imitation sends stream messages only")
+            return self.error("Invalid message type")
         stream_id = self._stream_by_name(str(params["to"]))
         if stream_id is None:
             return self.error(f"Channel '{params['to']}' does not exist", "STREAM_DOES_NOT_EXIST", stream=params["to"])
@@ -420,6 +422,35 @@ class FakeZulip(FakePlatform):
             return self.error("Message must not be empty")
         message_id = self.post(self.bot_id, stream_id, str(params["content"]), topic=str(params["topic"]))
         return self.success(id=message_id)
+
+    def _send_direct(self, params: dict[str, Any]) -> httpx.Response:
+        """A direct message: `to` is a JSON list of user ids (or e-mail addresses); Zulip refuses a deactivated
+        recipient ("… is no longer using Zulip.") and an unknown one."""
+        try:
+            wanted = json.loads(str(params["to"]))
+        except ValueError:
+            wanted = [item.strip() for item in str(params["to"]).split(",")]
+        if not isinstance(wanted, list) or not wanted:
+            return self.error("Invalid to", var_name="to")
+        people = []
+        for key in wanted:
+            user = self._find_user(str(key))
+            if user is None:
+                return self.error(f"Invalid user ID {key}" if str(key).isdigit() else f"Invalid email '{key}'")
+            if not user.is_active:
+                return self.error(f"'{user.email}' is no longer using Zulip.")
+            people.append(user.user_id)
+        if not str(params["content"]).strip():
+            return self.error("Message must not be empty")
+        return self.success(id=self.send_direct(self.bot_id, people, str(params["content"])))
+
+    def direct_messages_to(self, user_id: int) -> list[str]:
+        """The texts Steward's bot sent `user_id` alone, oldest first."""
+        found = sorted(
+            (m for m in self.messages.values() if m.sender_id == self.bot_id and set(m.recipients) == {self.bot_id, user_id}),
+            key=lambda m: m.id,
+        )
+        return [message.content for message in found]
 
     def posted_by_bot(self, stream: str) -> list[str]:
         """The texts Steward's bot posted in a stream, oldest first."""

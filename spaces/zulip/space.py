@@ -54,6 +54,9 @@ class ZulipSpace(Space):
     intents = {"ban": (Op.DEACTIVATE,)}  # Zulip has no "may read, may not post" for one person
     setting_names = ("site", "streams", "notice_channel", "notice_topic")
     posts_notices = True
+    # The sender of a deleted message gets a direct message from the bot.
+    notifies = frozenset({Op.DELETE_CONTENT})
+    notifies_privately = notifies
     secret_names = ("bot_email", "api_key", "webhook_token")
     _client: ZulipClient | None = None
 
@@ -88,6 +91,16 @@ class ZulipSpace(Space):
         stream it is not subscribed to, and in a private one only once subscribed."""
         topic = str(self.settings.get("notice_topic") or "new reports").strip()
         return str(self.client().send_stream_message(channel.strip().lstrip("#"), topic, text))
+
+    def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
+        """A direct message from the bot to the sender of the deleted message. A deactivated account gets none (it
+        cannot read it), so deactivation is not among `notifies`."""
+        if request.op not in self.notifies:
+            return super().post_moderation_notice(request, state, text)
+        sender = state.get("sender_id")
+        if not isinstance(sender, int):
+            raise PermanentFailure("Steward did not learn who sent the deleted message, so it has nobody to tell.")
+        return str(self.client().send_direct_message([sender], text))
 
     # Dispatch ------------------------------------------------------------------------------------
 
@@ -237,8 +250,10 @@ class ZulipSpace(Space):
     def _delete_message(self, request: ActionRequest) -> Outcome:
         message_id = self._message_id(request.subject)
         client = self.client()
-        state = {"message_id": message_id}
-        if client.message(message_id) is None or not client.delete_message(message_id):
+        found = client.message(message_id)
+        # The sender too: the direct message telling them why goes to them (post_moderation_notice).
+        state = {"message_id": message_id, "sender_id": found.get("sender_id") if found else None}
+        if found is None or not client.delete_message(message_id):
             return Outcome(f"Zulip message {message_id} was already gone.", external_ref=str(message_id), state=state)
         return Outcome(f"Deleted Zulip message {message_id}.", external_ref=str(message_id), state=state)
 

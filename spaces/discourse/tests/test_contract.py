@@ -39,6 +39,8 @@ PUBLISHED = [
     ("GET", "/t/1.json"),
     ("PUT", "/t/1/status.json"),
     ("GET", "/posts.json"),
+    ("POST", "/posts.json"),
+    ("GET", "/t/external_id/steward-notice-k-1.json"),
 ]
 
 
@@ -46,16 +48,20 @@ def test_every_call_of_a_full_round_was_checked_against_the_description(forum, f
     """Apply, verify and revert everything, read, and look at what went over the wire."""
     week = timezone.now() + timedelta(days=7)
     actions = [
-        request(Op.SILENCE, "octocat", ends_at=week),
-        request(Op.SUSPEND, "octocat", ends_at=week),
-        request(Op.HIDE_CONTENT, f"{url}/t/release-planning/{reply.topic_id}/{reply.post_number}"),
-        request(Op.DELETE_CONTENT, f"post:{reply.id}"),
+        request(Op.SILENCE, "octocat", ends_at=week, notice="Why: the stewards' reason."),
+        request(Op.SUSPEND, "octocat", ends_at=week, notice="Why: the stewards' reason."),
+        request(Op.HIDE_CONTENT, f"{url}/t/release-planning/{reply.topic_id}/{reply.post_number}", key="k-hide"),
+        request(Op.DELETE_CONTENT, f"post:{reply.id}", key="k-delete"),
         request(Op.LOCK_THREAD, f"topic:{reply.topic_id}"),
     ]
     for action in actions:
         outcome = forum.apply(action)
         forum.verify(action, outcome.state)
+        if action.op in forum.notifies:
+            forum.post_moderation_notice(action, outcome.state, "Why: the stewards' reason.")
+            assert forum.find_moderation_notice(action, outcome.state)
         forum.revert(action, outcome.state)
+    assert forum.find_moderation_notice(request(Op.HIDE_CONTENT, "post:1"), {}) == ""  # k-1: none sent, a 404
     list(forum.read(timezone.now() - timedelta(days=1)))
     list(forum.moderation_log(timezone.now() - timedelta(days=1)))
 

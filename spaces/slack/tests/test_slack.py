@@ -63,7 +63,7 @@ def test_delete_a_thread_reply_is_checked_in_its_thread(space, fake):
 
     outcome = space.apply(action)
 
-    assert outcome.state == {"channel": "C0RANDOM1", "ts": reply, "thread_ts": parent}
+    assert outcome.state == {"channel": "C0RANDOM1", "ts": reply, "thread_ts": parent, "user_id": MALLORY}  # the author, to tell them why
     assert space.verify(action, outcome.state).verdict == Verdict.HOLDS
     assert fake.has_message("C0RANDOM1", later) and fake.has_message("C0RANDOM1", parent)
     assert fake.calls[-1].path == "/api/conversations.replies"

@@ -35,6 +35,7 @@ METHODS = {
         {"text", "blocks", "attachments", "as_user", "icon_emoji", "icon_url", "link_names", "metadata", "mrkdwn", "parse"}
         | {"reply_broadcast", "thread_ts", "unfurl_links", "unfurl_media", "username"},
     ),
+    "conversations.open": (set(), {"channel", "prevent_creation", "return_im", "users"}),
     "conversations.history": ({"channel"}, {"cursor", "include_all_metadata", "inclusive", "latest", "limit", "oldest"}),
     "conversations.replies": ({"channel", "ts"}, {"cursor", "include_all_metadata", "inclusive", "latest", "limit", "oldest"}),
     "conversations.kick": ({"channel", "user"}, set()),
@@ -47,6 +48,7 @@ PAGINATED = {"conversations.history", "conversations.replies", "conversations.me
 RESPONSE_FIELDS = {
     "chat.delete": {"channel": str, "ts": str},
     "chat.postMessage": {"channel": str, "ts": str, "message": dict},
+    "conversations.open": {"channel": dict},
     "conversations.history": {"messages": list, "has_more": bool},
     "conversations.replies": {"messages": list},
     "conversations.kick": {},
@@ -154,9 +156,10 @@ def run_every_call(space, fake, url):
     reply = fake.post("C0RANDOM1", MALLORY, "an abusive answer", thread_ts=parent)
     for subject in (f"C0RANDOM1/{ts}", fake.permalink("C0RANDOM1", reply, thread_ts=parent)):
         action = request(Op.DELETE_CONTENT, subject)
-        space.apply(action)
+        state = space.apply(action).state
         space.apply(action)  # message_not_found
         space.verify(action, {})
+        space.post_moderation_notice(action, state, "Why: the stewards' reason.")  # conversations.open, then no_op
     for subject in (MALLORY.casefold(), "mallory@example.org"):
         for op in (Op.REMOVE_FROM_CHANNEL, Op.DEACTIVATE):
             action = request(op, subject)

@@ -319,8 +319,10 @@ def test_client_requests_keep_to_the_contract(zulip, fake):
         state = zulip.apply(ask).state
         zulip.verify(ask, state)
         zulip.revert(ask, state)
-    zulip.apply(request(Op.DELETE_CONTENT, str(message_id)))
+    deletion = request(Op.DELETE_CONTENT, str(message_id))
+    zulip.post_moderation_notice(deletion, zulip.apply(deletion).state, "Why: the stewards' reason.")
     list(zulip.read(datetime.now(UTC) - timedelta(days=1)))
+    assert fake.direct_messages_to(fake.bob) == ["Why: the stewards' reason."]
     assert {call.method for call in fake.calls} == {"GET", "DELETE", "POST"}
     assert fake.refused == []
 
