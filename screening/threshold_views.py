@@ -6,7 +6,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.views.common import apply_form
-from people.access import is_active_steward, is_admin_steward
+from people.access import is_admin_steward
 from screening.access import flags_for_figures
 from screening.actions import category_title, do_set_cut
 from screening.curves import BETAS, MIN_AT_CUT, MIN_EACH, MIN_LABELS, curve, propose
@@ -26,17 +25,15 @@ from screening.thresholds import DEFAULT_CUT, MAX_CUT, MIN_CUT, Pair, find_pair,
 
 
 def admin_steward_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Admin stewards only. Anonymous visitors are sent to sign in; other stewards are refused (403: the page is no
-    secret, changing where screening flags is an admin's decision); anyone else signed in gets a 404."""
+    """Admin stewards only, as every admin page: anonymous visitors are sent to sign in; anyone else signed in gets
+    the same 404 as a missing page."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not is_active_steward(request.user):
-            raise Http404("No such page.")
         if not is_admin_steward(request.user):
-            raise PermissionDenied(_("Only admin stewards may change where screening flags."))
+            raise Http404("No such page.")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -50,7 +50,6 @@ REPORTER_OPENED = "reporter-opened"
 PARTY_OPENED = "party-opened"
 OPENED_BY = {REPORTER_OPENED: (REPORTER, "intake:follow_up"), PARTY_OPENED: (PARTY, "letters:party_portal")}
 ADMIN = "admin"
-ADMIN_SETTING = "admin-setting"  # admin stewards only; other stewards get a 403 (the page is no secret; the decision is an admin's)
 FLOW = "flow"  # a step of signing in or out: only ever redirects or asks for input, never shows data
 STEWARD_OBJECT = "steward-object"  # any active steward, about one object named by id (a flag): 404 when it is not theirs to see
 HOOK = "hook"  # a platform's webhook: no session counts; only a configured space's genuine signature does
@@ -153,9 +152,9 @@ URLS: dict[str, tuple[str, str]] = {
     "screening:dismiss": (STEWARD_OBJECT, "POST"),
     "screening:act": (STEWARD_OBJECT, "POST"),
     "screening:open_case": (STEWARD_OBJECT, "POST"),
-    "screening:thresholds": (ADMIN_SETTING, "GET"),  # the cut per category and kind: counts over flags, never an item
-    "screening:threshold": (ADMIN_SETTING, "GET"),
-    "screening:set_threshold": (ADMIN_SETTING, "POST"),
+    "screening:thresholds": (ADMIN, "GET"),  # the cut per category and kind: counts over flags, never an item
+    "screening:threshold": (ADMIN, "GET"),
+    "screening:set_threshold": (ADMIN, "POST"),
     # Published reports are public (the matrix publishes one for MATRIX_PERIOD); drafts are any steward's work:
     # anonymous, already suppressed figures, no case named.
     "transparency:index": (PUBLIC, "GET"),
@@ -455,8 +454,6 @@ def test_non_case_urls_as_every_persona(world: World) -> None:
                     ok = response.status_code in (200, 302, 400) or (with_id and response.status_code == 404)
                 elif rule == ADMIN and persona.steward:
                     ok = response.status_code == 404
-                elif rule == ADMIN_SETTING and persona.steward:
-                    ok = response.status_code in ((200, 302) if persona.admin else (403,))
                 elif rule == STEWARD_OBJECT and persona.steward:
                     # The id given names no flag this persona may see: the same 404 as for a flag hidden from them.
                     ok = response.status_code == 404
