@@ -74,7 +74,7 @@ def boot(keys: str | None, evidence_dir: Path) -> tuple[bool, int | None, str]:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=5) as response:
                     answered = response.status == 200
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset, or slow to answer on a loaded machine (TimeoutError): ask again
                 time.sleep(0.1)
     finally:
         status = server.poll()
