@@ -22,6 +22,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,8 @@ class Encoder:
         self._session: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
+        self._side_by_side: Any = None
+        self._workers: ThreadPoolExecutor | None = None
         self._cache: OrderedDict[bytes, float] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -103,20 +106,41 @@ class Encoder:
             altered = self.altered()
             if altered:
                 raise EncoderIntegrityError(f"{', '.join(altered)} in {self.directory} do not match the sha256 in {CONFIG}")
-            import onnxruntime
             from tokenizers import Tokenizer
 
             tokenizer = Tokenizer.from_file(str(self.directory / TOKENIZER))
             tokenizer.enable_truncation(self.config.max_tokens)
             tokenizer.no_padding()  # each text runs alone (see probabilities), so nothing is padded
-            options = onnxruntime.SessionOptions()
-            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-            options.log_severity_level = 3
-            # Threads per process (0: one per core, onnxruntime's default). With several workers on a machine, 1
-            # gives each worker a core instead of every worker contending for all of them (operations.md).
-            options.intra_op_num_threads = int(os.environ.get("STEWARD_SCREENING_THREADS", "0"))
+            # Threads per process (0: one per core). With several workers on a machine, 1 gives each worker a core
+            # instead of every worker contending for all of them (operations.md).
+            threads = int(os.environ.get("STEWARD_SCREENING_THREADS", "0")) or os.cpu_count() or 1
             self._tokenizer = tokenizer
-            self._session = onnxruntime.InferenceSession(str(self.directory / MODEL), options, providers=["CPUExecutionProvider"])
+            # One text's run splits its matrix products over the threads (latency). Many texts run side by side,
+            # one thread each, on a second session: small matrices split badly across cores, whole texts do not
+            # (docs/screening.md, "Speed and size"). Both sessions compute
+            # the same numbers for a text (tested), so a text's score does not depend on which one ran it.
+            self._session = self._open(threads)
+            if threads > 1:
+                self._side_by_side = self._open(1)
+                self._workers = ThreadPoolExecutor(threads, thread_name_prefix="screening-encoder")
+
+    def _open(self, threads: int) -> Any:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        options.intra_op_num_threads = threads
+        # Idle threads sleep instead of spinning: on a machine shared with the web server, the database or other
+        # workers, spinning threads took the cores those need (measured: 2.7x slower one-text scoring under load).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return onnxruntime.InferenceSession(str(self.directory / MODEL), options, providers=["CPUExecutionProvider"])
+
+    @staticmethod
+    def _run(session: Any, ids: list[int]) -> float:
+        row = np.array([ids], dtype=np.int64)
+        (logit,) = session.run(["logit"], {"input_ids": row, "attention_mask": np.ones_like(row)})
+        return float(1.0 / (1.0 + np.exp(-logit[0])))
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """The encoder's probability that each text is uncivil, prepared exactly as in training."""
@@ -126,8 +150,9 @@ class Encoder:
         """As `probabilities`, for texts already cut to `max_chars` and neutralised (the linear features did it).
 
         One text per run: the int8 graph quantises its activations with one range per run, so a text batched with
-        others would score differently (by up to 0.18 here) than alone. Batching gains nothing on this CPU anyway
-        (measured: per text, a batch of 8 or 32 same-length texts costs as much CPU as one run each; docs/screening.md).
+        others would score differently (by up to 0.18 here) than alone. Batching would gain nothing on this CPU
+        anyway (per text, a batch of 8 or 32 same-length texts costs as much CPU time as one run each; measured,
+        docs/screening.md), so texts run one per run, side by side on the cores.
         """
         out = np.zeros(len(prepared), dtype=np.float32)
         keys = [hashlib.blake2b(t.encode(), digest_size=16).digest() for t in prepared]
@@ -137,10 +162,12 @@ class Encoder:
         todo = sorted(j for k, j in first.items() if k not in known)
         if todo:
             self._load()
-            for j, encoded in zip(todo, self._tokenizer.encode_batch([prepared[j] for j in todo]), strict=True):
-                ids = np.array([encoded.ids], dtype=np.int64)
-                (logit,) = self._session.run(["logit"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})
-                known[keys[j]] = float(1.0 / (1.0 + np.exp(-logit[0])))
+            encoded = [e.ids for e in self._tokenizer.encode_batch([prepared[j] for j in todo])]
+            if len(todo) > 1 and self._workers is not None:
+                found = list(self._workers.map(lambda ids: self._run(self._side_by_side, ids), encoded))
+            else:
+                found = [self._run(self._session, ids) for ids in encoded]
+            known.update((keys[j], p) for j, p in zip(todo, found, strict=True))
             with self._cache_lock:
                 for j in todo:
                     self._cache[keys[j]] = known[keys[j]]
