@@ -68,6 +68,7 @@ class Encoder:
         self._session: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
+        self._threads = 1
         self._side_by_side: Any = None
         self._workers: ThreadPoolExecutor | None = None
         self._cache: OrderedDict[bytes, float] = OrderedDict()
@@ -113,16 +114,24 @@ class Encoder:
             tokenizer.no_padding()  # each text runs alone (see probabilities), so nothing is padded
             # Threads per process (0: one per core). With several workers on a machine, 1 gives each worker a core
             # instead of every worker contending for all of them (operations.md).
-            threads = int(os.environ.get("STEWARD_SCREENING_THREADS", "0")) or os.cpu_count() or 1
+            self._threads = int(os.environ.get("STEWARD_SCREENING_THREADS", "0")) or os.cpu_count() or 1
             self._tokenizer = tokenizer
-            # One text's run splits its matrix products over the threads (latency). Many texts run side by side,
-            # one thread each, on a second session: small matrices split badly across cores, whole texts do not
-            # (docs/screening.md, "Speed and size"). Both sessions compute
-            # the same numbers for a text (tested), so a text's score does not depend on which one ran it.
-            self._session = self._open(threads)
-            if threads > 1:
+            self._session = self._open(self._threads)
+
+    def _side_by_side_runner(self) -> tuple[Any, ThreadPoolExecutor] | None:
+        """A second session, one thread per run, and a worker per core: for the texts of a batch (opened with the first).
+
+        One text's run splits its matrix products over the threads (latency). A batch's texts run side by side
+        instead, one thread each: small matrices split badly across cores, whole texts do not. Both sessions compute
+        the same numbers for a text (tested), so a text's score does not depend on which one ran it.
+        """
+        if self._threads < 2:
+            return None
+        with self._lock:
+            if self._workers is None:
                 self._side_by_side = self._open(1)
-                self._workers = ThreadPoolExecutor(threads, thread_name_prefix="screening-encoder")
+                self._workers = ThreadPoolExecutor(self._threads, thread_name_prefix="screening-encoder")
+        return self._side_by_side, self._workers
 
     def _open(self, threads: int) -> Any:
         import onnxruntime
@@ -163,8 +172,10 @@ class Encoder:
         if todo:
             self._load()
             encoded = [e.ids for e in self._tokenizer.encode_batch([prepared[j] for j in todo])]
-            if len(todo) > 1 and self._workers is not None:
-                found = list(self._workers.map(lambda ids: self._run(self._side_by_side, ids), encoded))
+            runner = self._side_by_side_runner() if len(todo) > 1 else None
+            if runner:
+                session, workers = runner
+                found = list(workers.map(lambda ids: self._run(session, ids), encoded))
             else:
                 found = [self._run(self._session, ids) for ids in encoded]
             known.update((keys[j], p) for j, p in zip(todo, found, strict=True))

@@ -91,8 +91,10 @@ MIXED = [
 ]
 
 
-def test_the_whole_model_scores_a_text_the_same_alone_as_in_any_batch() -> None:
-    """Cascade, cache and encoder on: a text's every probability depends on the text only, never its neighbours."""
+def test_the_whole_model_scores_a_text_the_same_alone_as_in_any_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cascade, cache and encoder on: a text's every probability depends on the text only, never its neighbours.
+    With two threads a batch runs side by side on its own one-thread session, and one text on the two-thread one."""
+    monkeypatch.setenv("STEWARD_SCREENING_THREADS", "2")
     kinds = [
         "issue_comment",
         "chat",
@@ -113,6 +115,7 @@ def test_the_whole_model_scores_a_text_the_same_alone_as_in_any_batch() -> None:
     np.testing.assert_allclose(together, alone, atol=1e-6, rtol=0)
     np.testing.assert_allclose(backwards, alone, atol=1e-6, rtol=0)
     assert batch_model.encoder is not None and batch_model.encoder.loaded  # the encoder stage did run
+    assert batch_model.encoder._workers is not None and fresh.encoder is not None and fresh.encoder._workers is None
 
 
 def test_the_cascade_never_skips_the_encoder_for_a_text_at_or_above_its_gate() -> None:
