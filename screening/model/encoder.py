@@ -141,7 +141,7 @@ class Encoder:
         options.log_severity_level = 3
         options.intra_op_num_threads = threads
         # Idle threads sleep instead of spinning: on a machine shared with the web server, the database or other
-        # workers, spinning threads took the cores those need (measured: 2.7x slower one-text scoring under load).
+        # workers, spinning threads took the cores those need (measured: one-text scoring 3x slower under load).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return onnxruntime.InferenceSession(str(self.directory / MODEL), options, providers=["CPUExecutionProvider"])
 
