@@ -71,6 +71,7 @@ class Encoder:
         self._threads = 1
         self._side_by_side: Any = None
         self._workers: ThreadPoolExecutor | None = None
+        self._workers_pid = 0
         self._cache: OrderedDict[bytes, float] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -128,9 +129,12 @@ class Encoder:
         if self._threads < 2:
             return None
         with self._lock:
-            if self._workers is None:
+            if self._side_by_side is None:
                 self._side_by_side = self._open(1)
+            # A forked child inherits the pool but not its threads: work sent to it would wait forever.
+            if self._workers is None or self._workers_pid != os.getpid():
                 self._workers = ThreadPoolExecutor(self._threads, thread_name_prefix="screening-encoder")
+                self._workers_pid = os.getpid()
         return self._side_by_side, self._workers
 
     def _open(self, threads: int) -> Any:

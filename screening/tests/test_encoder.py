@@ -1,6 +1,7 @@
 """The encoder stage: the shipped int8 ONNX encoder averaged with the issue-incivility head."""
 
 import json
+import multiprocessing
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -184,3 +185,25 @@ def test_a_directory_without_an_encoder_and_the_setting_off_score_with_the_linea
         assert DefaultScorer(SHIPPED_DIR).model.encoder is not None
     expected = DefaultScorer(target, encoder=False).score([Text(HEATED)])
     assert off == expected
+
+
+def _score_in_child(model: ScreeningModel, queue: "multiprocessing.Queue[list[float]]") -> None:
+    queue.put([float(p) for p in model.probabilities([HEATED, CALM + " again", "Why is this still broken?"])[:, 0]])
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # the fork is the point
+def test_a_forked_worker_scores_batches_with_its_own_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process forked after the parent scored a batch (a pre-forking server) must not wait on the parent's pool."""
+    monkeypatch.setenv("STEWARD_SCREENING_THREADS", "2")
+    model = ScreeningModel.load(SHIPPED_DIR)
+    model.probabilities([HEATED, CALM, "ok then"])  # the parent's side-by-side pool exists now
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_score_in_child, args=(model, queue))
+    child.start()
+    child.join(60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive and child.exitcode == 0
+    assert len(queue.get(timeout=5)) == 3
