@@ -44,7 +44,7 @@ class ScreeningModel:
         self.intercept = intercept  # (n_heads,)
         self.index = {h.name: i for i, h in enumerate(heads)}
         self.encoder = encoder if encoder is not None and encoder.config.head in self.index else None
-        self.version = f"{version}+{self.encoder.config.version}" if self.encoder else version
+        self.version = f"{version}+{self.encoder.version}" if self.encoder else version
         if self.encoder:
             # The refined head's probability becomes the blend, so its threshold is the blend's.
             i = self.index[self.encoder.config.head]
@@ -72,13 +72,23 @@ class ScreeningModel:
         "issue_comment", as `Text`) says which texts the encoder refines: those its head applies to."""
         if not texts:
             return np.zeros((0, len(self.heads)), dtype=np.float32)
-        x = self.featurizer.transform(texts)
+        cleaned = self.featurizer.clean(texts)
+        x = self.featurizer.transform_cleaned(cleaned)
         z = np.asarray(x @ self.coef) + self.intercept
         probs = 1.0 / (1.0 + np.exp(-z))
         if self.encoder:
             i = self.index[self.encoder.config.head]
             applies = self.heads[i].kinds
-            rows = [j for j, kind in enumerate(kinds or ["issue_comment"] * len(texts)) if kind in applies]
+            # The cascade: a text the linear head puts under the gate keeps its linear probability (under the blend's
+            # threshold, so not flagged); every other text it applies to gets the average with the encoder's.
+            gate = self.encoder.config.skip_below
+            rows = [j for j, kind in enumerate(kinds or ["issue_comment"] * len(texts)) if kind in applies and probs[j, i] >= gate]
             if rows:
-                probs[rows, i] = (probs[rows, i] + self.encoder.probabilities([texts[j] for j in rows])) / 2
+                same_preparation = self.encoder.config.max_chars == int(self.featurizer.params["max_chars"])
+                own = (
+                    self.encoder.probabilities_of_prepared([cleaned[j] for j in rows])
+                    if same_preparation
+                    else self.encoder.probabilities([texts[j] for j in rows])
+                )
+                probs[rows, i] = (probs[rows, i] + own) / 2
         return probs

@@ -3,6 +3,7 @@
     make encoder-env
     .venv-encoder/bin/python scripts/encoder/cross_validate.py      # the five folds first: they give the threshold
     .venv-encoder/bin/python scripts/encoder/train.py               # then this, about 25 minutes on 2 cores
+    .venv/bin/python scripts/encoder/cascade_gate.py --write        # then the cascade's gate (encoder.json)
 
 Fine-tunes all-MiniLM-L6-v2 on every VCU row the issue-incivility head is measured on (same recipe as each
 cross-validation fold: 3 epochs, 128 tokens, seed), exports it to int8 ONNX and writes, in
