@@ -417,7 +417,11 @@ def train_target(
         f"{figures['flagged']}, folds {figures['fold_precision_min']:.2f}–{figures['fold_precision_max']:.2f})"
     )
     out = {
-        **{k: v for k, v in head.items() if k != "precision"},
+        **{k: v for k, v in head.items() if k not in ("precision", "sources")},
+        # `sources` names the sources whose own label a head predicts (the benchmark scores those rows with it);
+        # this head predicts a type within them, not their label.
+        "sources": [],
+        "typed_sources": head["sources"],
         "why": why,
         "threshold": cut,
         "C": c,

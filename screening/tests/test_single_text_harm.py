@@ -17,9 +17,10 @@ from django.urls import reverse
 
 from screening.ingest import take
 from screening.model.attacks import meets_bar, precision_cut
+from screening.model.benchmark import row_scores
 from screening.model.runtime import CONFIG, MANIFEST, SHIPPED_DIR
-from screening.model.scorer import DefaultScorer
-from screening.model.training import BAR, TARGET_HEADS, featurise, load_shared, train_target
+from screening.model.scorer import DefaultScorer, rescale
+from screening.model.training import BAR, TARGET_HEADS, Row, featurise, load_shared, train_target
 from screening.models import Flag
 from screening.pipeline import score_pending
 from screening.scoring import Finding, Text, get_scorer
@@ -77,6 +78,18 @@ def test_personal_attacks_are_not_produced_and_the_manifest_says_why(scorer: Def
     assert all(head["category"] != "personal-political-attacks" for head in heads().values())
     for text in ("You are an idiot and a liar, nobody wants you in this project.", PROFANITY_AT_A_THING, HARASSING):
         assert "personal-political-attacks" not in findings(scorer, text)
+
+
+def test_the_benchmark_still_scores_each_source_with_its_own_head(scorer: DefaultScorer) -> None:
+    """The harassment head predicts a type within the typed sources, not their label: it must not take their rows."""
+    rows = [Row(HARASSING, 1, source, "g", "issue_comment") for source in ("vcu_locked_issues", "ferreira_incivility", "github_sexism")]
+    model = scorer.model
+    probs = model.probabilities([r.text for r in rows], [r.kind for r in rows])
+    own = {"vcu_locked_issues": "issue_incivility", "ferreira_incivility": "sentence_incivility", "github_sexism": "sexism"}
+    for j, (row, score) in enumerate(zip(rows, row_scores(model, rows), strict=True)):
+        i = model.index[own[row.source]]
+        assert score == pytest.approx(float(rescale(probs[j : j + 1, i], model.heads[i].threshold)[0]))
+    assert heads()["harassment_text"]["sources"] == []
 
 
 def test_the_docs_show_the_manifest_s_figures_per_fold() -> None:
