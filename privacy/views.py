@@ -2,11 +2,9 @@
 
 import json
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.access import Need, access_case
-from cases.views.common import back_to_case, steward_only
-from people.access import is_admin_steward
+from cases.views.common import admin_only, back_to_case, steward_only
 from people.models import Identity, Person
 from privacy.actions import (
     do_complete_data_request,
@@ -29,20 +26,6 @@ from privacy.actions import (
 from privacy.export import left_out_for, may_know_of, sort_parties, withheld_notice
 from privacy.forms import DataRequestForm, ExpungeForm, LegalHoldForm, first_error
 from privacy.models import DataSubjectRequest
-
-
-def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Admin stewards only; anyone else signed in gets the same 404 as a missing page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_admin_steward(request.user):
-            raise Http404("No such page.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _run(request: HttpRequest, action: Callable[[], object], done: str) -> bool:

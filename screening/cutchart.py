@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from screening.curves import Point
 from screening.thresholds import MAX_CUT, MIN_CUT, ShippedPoint
+from steward.svg import accessible_svg
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 320, 48, 16, 16, 84
 PRECISION, KEPT, CUT, SHIPPED, INK, GRID = "#2b5797", "#8a4b08", "#1f2328", "#1a7f37", "#1f2328", "#d0d7de"
@@ -91,21 +92,6 @@ def cut_chart(element_id: str, title: str, points: Sequence[Point], in_force: fl
         "Line chart of precision and kept share against the cut, from 0.2 to 0.9, with the cut in force marked; "
         "the same numbers are in the table below."
     )
-    return format_html(
-        '<svg class="chart" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}" width="100%"'
-        ' preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
-        "{ticks}{cuts}{force}{precision}{kept}{marks}{legend}</svg>",
-        id=element_id,
-        w=WIDTH,
-        h=HEIGHT,
-        title=title,
-        desc=description,
-        ticks=ticks,
-        cuts=cuts,
-        force=force,
-        precision=_line([(p.cut, p.precision) for p in points], PRECISION, False),
-        kept=_line([(p.cut, p.kept) for p in points], KEPT, True),
-        marks=marks,
-        legend=legend,
-    )
+    precision = _line([(p.cut, p.precision) for p in points], PRECISION, False)
+    kept = _line([(p.cut, p.kept) for p in points], KEPT, True)
+    return accessible_svg(element_id, WIDTH, HEIGHT, title, description, ticks, cuts, force, precision, kept, marks, legend)

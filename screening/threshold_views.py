@@ -1,11 +1,6 @@
 """Admin pages for the community's cut per category and kind: the overview, one pair's curve with a proposal from the
 labels, and the change. Thin: figures come from screening.curves, the change is screening.actions.do_set_cut."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -13,8 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cases.views.common import apply_form
-from people.access import is_admin_steward
+from cases.views.common import admin_only, apply_form
 from screening.access import flags_for_figures
 from screening.actions import category_title, do_set_cut
 from screening.curves import BETAS, MIN_AT_CUT, MIN_EACH, MIN_LABELS, curve, propose
@@ -22,21 +16,6 @@ from screening.cutchart import cut_chart
 from screening.forms import GOAL_PRECISION, CutForm, ProposalForm
 from screening.models import CategoryCut
 from screening.thresholds import DEFAULT_CUT, MAX_CUT, MIN_CUT, Pair, find_pair, settable_pairs, trade_off
-
-
-def admin_steward_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Admin stewards only, as every admin page: anonymous visitors are sent to sign in; anyone else signed in gets
-    the same 404 as a missing page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_admin_steward(request.user):
-            raise Http404("No such page.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def threshold_url(category: str, kind: str) -> str:
@@ -51,7 +30,7 @@ def _pair_or_404(category: str, kind: str) -> Pair:
 
 
 @require_safe
-@admin_steward_only
+@admin_only
 def thresholds(request: HttpRequest) -> HttpResponse:
     pairs = settable_pairs()
     cuts = {(row.category, row.kind): row for row in CategoryCut.objects.select_related("set_by__steward_profile")}
@@ -71,7 +50,7 @@ def thresholds(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@admin_steward_only
+@admin_only
 def threshold(request: HttpRequest, category: str, kind: str) -> HttpResponse:
     pair = _pair_or_404(category, kind)
     data = curve(request.user, category, kind)
@@ -109,7 +88,7 @@ def threshold(request: HttpRequest, category: str, kind: str) -> HttpResponse:
 
 
 @require_POST
-@admin_steward_only
+@admin_only
 def set_threshold(request: HttpRequest, category: str, kind: str) -> HttpResponse:
     _pair_or_404(category, kind)
     form = CutForm(request.POST)

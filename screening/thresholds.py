@@ -131,7 +131,9 @@ def _shipped_heads() -> list[tuple[dict[str, Any], ShippedPoint | None]]:
     if not isinstance(get_scorer(), DefaultScorer):
         return []
     directory = model_dir()
-    heads = [head for head in _read(directory / CONFIG).get("heads", []) if head.get("kinds")]
+    # A head for a category without a cut (the single-text harassment head: harassment is counted as a pattern
+    # across items too) is left out, as its category is.
+    heads = [head for head in _read(directory / CONFIG).get("heads", []) if head.get("kinds") and head.get("category") not in UNCUT]
     figures = _read(directory / MANIFEST).get("cross_validation", {})
     encoder = _read(directory / "encoder" / "encoder.json") if settings.STEWARD_SCREENING_ENCODER else {}
     out = []

@@ -4,9 +4,11 @@ its "fewer than N" text, so the chart's length cannot give it away either."""
 
 from typing import Any
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from steward.svg import accessible_svg
 
 WIDTH, LABEL_WIDTH, ROW, BAR_HEIGHT, LABEL_CHARS = 640, 250, 30, 20, 34
 BAR_COLOUR, TEXT_COLOUR = "#2b5797", "#1f2328"
@@ -36,14 +38,4 @@ def bar_chart(element_id: str, title: str, rows: list[Any], threshold: int) -> S
     description = _("Bar chart; the same numbers are in the table beside it. Counts below %(threshold)d are not shown.") % {
         "threshold": threshold
     }
-    return format_html(
-        '<svg class="chart" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}" width="100%"'
-        ' preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{bars}</svg>',
-        id=element_id,
-        w=WIDTH,
-        h=height,
-        title=title,
-        desc=description,
-        bars=bars,
-    )
+    return accessible_svg(element_id, WIDTH, height, title, description, bars)

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from cases.forms import first_error
 from cases.models import Case
-from people.access import is_active_steward
+from people.access import is_active_steward, is_admin_steward
 
 
 def steward_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -28,6 +28,21 @@ def steward_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not is_active_steward(request.user):
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Admin stewards only (every admin page: privacy requests, where screening flags…). Others are sent to sign in,
+    or get the same 404 as a missing page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_admin_steward(request.user):
             raise Http404("No such page.")
         return view(request, *args, **kwargs)
 
