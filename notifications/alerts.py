@@ -72,8 +72,9 @@ def announce_new_case(sender: Any, case: Case, held: bool = False, **kwargs: Any
         enqueue_with_transaction(deliver_new_case, case.pk)
     record(
         "case.announced",
-        f"New case announced: {counts['immediate']} steward(s) by mail at once, {counts['digest']} in the digest, "
-        f"{notices} chat channel(s)",
+        # No counts in the summary: the case's readers see it, and how many were told (or that no chat notice went
+        # out) would hint at how many stewards a hard conflict keeps away. The numbers stay in `data`.
+        "New case announced to the stewards who may know of it",
         actor_label="notifications",
         case_id=case.pk,
         data={"stewards": [row.steward_id for row in rows], "at_once": immediate, "chat": notices, "held": held},

@@ -50,6 +50,15 @@ def test_a_new_report_alerts_every_eligible_steward_and_no_hard_conflicted_one(s
     assert sorted(event.data["stewards"]) == sorted(stewards[name].pk for name in ("alice", "dave", "erin"))
 
 
+def test_the_announcement_readers_see_does_not_hint_at_hard_conflicts(stewards: Any, smtp: Inbox) -> None:
+    """A case two stewards are hard-conflicted on and one nobody is: its readers see the same line in the timeline."""
+    conflicted = submit(stewards)
+    clear = submit(stewards, excluded=(), named_steward="")
+    summaries = [Event.objects.get(case_id=case.pk, kind="case.announced").summary for case in (conflicted, clear)]
+    assert summaries[0] == summaries[1]
+    assert not any(character.isdigit() for character in summaries[0])
+
+
 def test_exactly_once_whatever_runs_again(stewards: Any, smtp: Inbox) -> None:
     case = submit(stewards)
     run_worker()
