@@ -17,11 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from screening.access import flags_for_figures
 from screening.models import Item
-from screening.thresholds import DEFAULT_CUT, MAX_CUT, MIN_CUT, current_cut
+from screening.thresholds import DEFAULT_CUT, MAX_CUT, MIN_CUT, current_cut, cut_in_force
 
 SHOWN_CUTS = tuple(round(MIN_CUT + 0.05 * step, 2) for step in range(round((MAX_CUT - MIN_CUT) / 0.05) + 1))
 PROPOSAL_CUTS = tuple(round(MIN_CUT + 0.01 * step, 2) for step in range(round((MAX_CUT - MIN_CUT) / 0.01) + 1))
@@ -95,7 +96,7 @@ class Curve:
 def curve(admin: Any, category: str, kind: str) -> Curve:
     """The labels and flag counts behind the curve of one category and kind, as this admin may count them."""
     row = current_cut(category, kind)
-    in_force = row.cut if row is not None and row.cut is not None else DEFAULT_CUT
+    in_force = cut_in_force(row)
     flags = flags_for_figures(admin).filter(category=category, item__kind=kind)
     labels = [Label(score, threshold, label) for score, threshold, label in flags.values_list("score", "threshold", "label")]
     items = Item.objects.filter(kind=kind, scored_at__isnull=False)
@@ -169,3 +170,14 @@ def propose(data: Curve, *, precision: float | None = None, beta: float | None =
     beta = beta or 1.0
     chosen = max(candidates, key=lambda point: (_f_beta(point, beta), -point.cut))
     return Proposal(chosen, _("The cut with the best F%(beta)s of precision and kept share on your labels.") % {"beta": f"{beta:g}"})
+
+
+def reviewed_counts(admin: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per (category, kind): the reviewed flags this admin may count, and how many of them were confirmed."""
+    rows = (
+        flags_for_figures(admin)
+        .filter(label__isnull=False)
+        .values("category", "item__kind")
+        .annotate(reviewed=Count("pk"), confirmed=Count("pk", filter=Q(label=True)))
+    )
+    return {(row["category"], row["item__kind"]): dict(row) for row in rows}

@@ -1,7 +1,6 @@
 """Admin pages for the community's cut per category and kind: the overview, one pair's curve with a proposal from the
 labels, and the change. Thin: figures come from screening.curves, the change is screening.actions.do_set_cut."""
 
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -9,13 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.views.common import admin_only, apply_form
-from screening.access import flags_for_figures
 from screening.actions import category_title, do_set_cut
-from screening.curves import BETAS, MIN_AT_CUT, MIN_EACH, MIN_LABELS, curve, propose
+from screening.curves import BETAS, MIN_AT_CUT, MIN_EACH, MIN_LABELS, curve, propose, reviewed_counts
 from screening.cutchart import cut_chart
 from screening.forms import GOAL_PRECISION, CutForm, ProposalForm
 from screening.models import CategoryCut
-from screening.thresholds import DEFAULT_CUT, MAX_CUT, MIN_CUT, Pair, find_pair, settable_pairs, trade_off
+from screening.thresholds import DEFAULT_CUT, MAX_CUT, MIN_CUT, Pair, cut_in_force, find_pair, settable_pairs, trade_off
 
 
 def threshold_url(category: str, kind: str) -> str:
@@ -34,17 +32,11 @@ def _pair_or_404(category: str, kind: str) -> Pair:
 def thresholds(request: HttpRequest) -> HttpResponse:
     pairs = settable_pairs()
     cuts = {(row.category, row.kind): row for row in CategoryCut.objects.select_related("set_by__steward_profile")}
-    counts = {
-        (row["category"], row["item__kind"]): row
-        for row in flags_for_figures(request.user)
-        .filter(label__isnull=False)
-        .values("category", "item__kind")
-        .annotate(reviewed=Count("pk"), confirmed=Count("pk", filter=Q(label=True)))
-    }
+    counts = reviewed_counts(request.user)
     rows = []
     for pair in pairs:
         row = cuts.get((pair.category, pair.kind))
-        cut = row.cut if row is not None and row.cut is not None else DEFAULT_CUT
+        cut = cut_in_force(row)
         rows.append((pair, category_title(pair.category), row, cut, trade_off(cut), counts.get((pair.category, pair.kind))))
     return render(request, "screening/thresholds.html", {"rows": rows, "default": DEFAULT_CUT})
 

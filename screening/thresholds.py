@@ -53,6 +53,11 @@ def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
+def cut_in_force(row: CategoryCut | None) -> float:
+    """The cut a pair is judged by: the community's, or the model's own threshold when none is set."""
+    return row.cut if row is not None and row.cut is not None else DEFAULT_CUT
+
+
 def community_cuts() -> dict[tuple[str, str], float]:
     """The cuts the community set, by (category, kind); a pair without one uses the scorer's own threshold."""
     rows = CategoryCut.objects.filter(cut__isnull=False).values_list("category", "kind", "cut")
