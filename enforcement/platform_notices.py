@@ -111,6 +111,14 @@ def _finish(notice: PlatformNotice, status: str, *, ref: str = "", error: str = 
         )
 
 
+def _withheld(notice: PlatformNotice, action: EnforcementAction, text: str) -> bool:
+    """Whether the leak check stops this text (the notice then records why, and is never sent)."""
+    leaking = leaked_kinds(action.plan.case, text)
+    if leaking:
+        _finish(notice, NoticeStatus.FAILED, error=f"Not sent: it may identify a reporter ({', '.join(leaking)}).")
+    return bool(leaking)
+
+
 def _claim(action: EnforcementAction) -> PlatformNotice | None:
     with transaction.atomic():
         notice, created = PlatformNotice.objects.get_or_create(action=action, defaults={"language": _language()})
@@ -136,9 +144,7 @@ def notify_applied(action_id: int) -> str:
 
 def _post(notice: PlatformNotice, action: EnforcementAction, space: Space) -> str:
     text = _text_for(action, space, notice.language or _language())
-    leaking = leaked_kinds(action.plan.case, text)
-    if leaking:
-        _finish(notice, NoticeStatus.FAILED, error=f"Not sent: it may identify a reporter ({', '.join(leaking)}).")
+    if _withheld(notice, action, text):
         return "withheld"
     from enforcement.executor import request_for
 
@@ -175,12 +181,9 @@ def _record_sent_with_action(action: EnforcementAction, space: Space) -> str:
     notice = _claim(action)
     if notice is None:
         return "already"
-    text = _text_for(action, space, notice.language or _language())
-    leaking = leaked_kinds(action.plan.case, text)
-    sent = action.state.get(SENT_WITH_ACTION)
-    if leaking:
-        _finish(notice, NoticeStatus.FAILED, error=f"Not sent: it may identify a reporter ({', '.join(leaking)}).")
+    if _withheld(notice, action, _text_for(action, space, notice.language or _language())):
         return "withheld"
+    sent = action.state.get(SENT_WITH_ACTION)
     if sent is True:
         _finish(notice, NoticeStatus.POSTED, ref=f"with the {action.op} ({space.title} sends it to the person)")
         return "posted"
