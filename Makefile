@@ -16,12 +16,18 @@ MM_PORT := 8321
 MM_URL := http://restadmin:restpass@127.0.0.1:$(MM_PORT)/3.1
 DOVECOT_DIR := /tmp/steward-dovecot
 DOVECOT_PORT := 54143
-# The real servers the tests drive (Mailman core; dovecot with STARTTLS on DOVECOT_PORT and IMAPS on the next port) run
-# for the length of one pytest run: started before it, stopped when the recipe line ends however it ends (one trap:
-# a second `trap ... EXIT` would replace the first).
-WITH_TEST_SERVERS := trap 'scripts/mailman.sh stop $(MM_DIR) $(MM_PORT); scripts/dovecot.sh stop $(DOVECOT_DIR) $(DOVECOT_PORT)' EXIT; \
+SYNAPSE_DIR := /tmp/steward-synapse
+SYNAPSE_PORT := 8448
+SYNAPSE_VENV := .venv-synapse
+SYNAPSE_STAMP := $(SYNAPSE_VENV)/.installed-$(shell sha1sum < scripts/synapse/requirements.lock | cut -c1-12)
+# The real servers the tests drive (Mailman core; dovecot with STARTTLS on DOVECOT_PORT and IMAPS on the next port;
+# Synapse, the Matrix homeserver) run for the length of one pytest run: started before it, stopped when the recipe line
+# ends however it ends (one trap: a second `trap ... EXIT` would replace the first).
+WITH_TEST_SERVERS := trap 'scripts/mailman.sh stop $(MM_DIR) $(MM_PORT); scripts/dovecot.sh stop $(DOVECOT_DIR) $(DOVECOT_PORT); \
+  scripts/synapse.sh stop $(SYNAPSE_DIR) $(SYNAPSE_PORT)' EXIT; \
   scripts/mailman.sh start $(MM_DIR) $(MM_PORT); scripts/dovecot.sh start $(DOVECOT_DIR) $(DOVECOT_PORT); \
-  STEWARD_TEST_MAILMAN_URL=$(MM_URL) STEWARD_TEST_DOVECOT=$(DOVECOT_DIR)
+  scripts/synapse.sh start $(SYNAPSE_DIR) $(SYNAPSE_PORT); \
+  STEWARD_TEST_MAILMAN_URL=$(MM_URL) STEWARD_TEST_DOVECOT=$(DOVECOT_DIR) STEWARD_TEST_SYNAPSE_URL=http://127.0.0.1:$(SYNAPSE_PORT)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -43,6 +49,13 @@ install: $(STAMP)
 node_modules/.installed: package-lock.json  ## test-only: axe-core for the accessibility checks
 	npm ci --no-audit --no-fund --silent
 	touch $@
+
+$(SYNAPSE_STAMP): scripts/synapse/requirements.lock
+	@test -x $(SYNAPSE_VENV)/bin/python || $(PYTHON) -m venv $(SYNAPSE_VENV)
+	$(SYNAPSE_VENV)/bin/python -m pip install --quiet --no-deps --requirement scripts/synapse/requirements.lock
+	rm -f $(SYNAPSE_VENV)/.installed-*; touch $@
+
+synapse-env: $(SYNAPSE_STAMP)  ## test-only: Synapse, the Matrix homeserver the Matrix tests drive, in its own environment
 
 encoder-env:  ## research only: the CPU environment of scripts/encoder/ (torch etc.); Steward never needs it
 	@test -x .venv-encoder/bin/python || $(PYTHON) -m venv .venv-encoder
@@ -89,10 +102,10 @@ lint: install
 postgres: system-deps  ## a throwaway PostgreSQL on a loopback port, for the test run
 	scripts/postgres.sh start $(PG_DIR) $(PG_PORT)
 
-test-sqlite: install system-deps node_modules/.installed
+test-sqlite: install system-deps synapse-env node_modules/.installed
 	$(WITH_TEST_SERVERS) $(VENV)/bin/pytest -q -n 2 --dist loadfile
 
-test-postgres: install postgres node_modules/.installed
+test-postgres: install postgres synapse-env node_modules/.installed
 	$(WITH_TEST_SERVERS) DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 test: lint test-sqlite test-postgres
@@ -126,6 +139,7 @@ clean:
 	scripts/postgres.sh stop $(PG_DIR) $(PG_PORT) || true
 	scripts/mailman.sh stop $(MM_DIR) $(MM_PORT) || true
 	scripts/dovecot.sh stop $(DOVECOT_DIR) $(DOVECOT_PORT) || true
-	rm -rf $(VENV) var $(MM_DIR) $(DOVECOT_DIR)
+	scripts/synapse.sh stop $(SYNAPSE_DIR) $(SYNAPSE_PORT) || true
+	rm -rf $(VENV) $(SYNAPSE_VENV) var $(MM_DIR) $(DOVECOT_DIR) $(SYNAPSE_DIR)
 
-.PHONY: help install container-deps image image-test encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test mutation benchmark benchmark-postgres clean
+.PHONY: help install container-deps image image-test synapse-env encoder-env lock messages system-deps migrate demo run lint postgres test-sqlite test-postgres test mutation benchmark benchmark-postgres clean

@@ -17,6 +17,7 @@ class Space(models.TextChoices):
     DISCORD = "discord", "Discord"
     DISCOURSE = "discourse", "Discourse"
     ZULIP = "zulip", "Zulip"
+    MATRIX = "matrix", "Matrix"
     EMAIL = "email", "E-mail"
     OTHER = "other", "Other"
 

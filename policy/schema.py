@@ -10,7 +10,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-PLATFORMS = ("github", "slack", "discord", "discourse", "zulip", "email", "event", "other")
+PLATFORMS = ("github", "slack", "discord", "discourse", "zulip", "matrix", "email", "event", "other")
 DECISION_KINDS = ("supermajority", "majority", "unanimous")
 # What a ladder level asks of the spaces, whatever the platform: each space says what these mean there.
 INTENTS = ("ban", "mute")

@@ -48,6 +48,7 @@ PLATFORM_KIND = {
     "slack": "chat",
     "discord": "chat",
     "zulip": "chat",
+    "matrix": "chat",
     "discourse": "forum_post",
     "mailman": "email",
     "email": "email",

@@ -2,7 +2,7 @@ from importlib import import_module
 
 from django.apps import AppConfig
 
-PLATFORM_PACKAGES = ("github", "slack", "discord", "discourse", "zulip", "mailman", "email")
+PLATFORM_PACKAGES = ("github", "slack", "discord", "discourse", "zulip", "matrix", "mailman", "email")
 
 
 class SpacesConfig(AppConfig):

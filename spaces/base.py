@@ -204,6 +204,18 @@ Event = ContentEvent | ReportEvent | ModeratorActionEvent | ContentRemovedEvent
 
 
 @dataclass(frozen=True)
+class SyncBatch:
+    """What one incremental read of a space that keeps its own position (Matrix's `/sync` token) brought.
+
+    `events` are dispatched and `position` is stored in one transaction (spaces.polling), so a crash between the
+    read and the commit reads the same window again (every handler is idempotent) and loses nothing.
+    """
+
+    events: tuple[Event, ...]
+    position: str  # the opaque position the next read starts from (stored in ReadCursor.token)
+
+
+@dataclass(frozen=True)
 class Handled:
     """What became of one inbound event, handed back to the space so it can answer the platform."""
 
@@ -337,6 +349,15 @@ class Space:
     def read(self, since: datetime) -> Iterator[Item]:
         """Content created since a time, oldest first, for watching and screening. Spaces without it yield nothing."""
         return iter(())
+
+    # Whether this space is read by `sync` (one incremental read bringing every kind of event, from an opaque position
+    # the platform gives) rather than by `read` and `moderation_log` from a time.
+    syncs: ClassVar[bool] = False
+
+    def sync(self, position: str) -> SyncBatch:
+        """Everything that happened since `position` ("" the first time: only the recent past, as FIRST_LOOK_BACK),
+        and the position to read from next. Failures are raised as for `apply`; nothing is changed by reading."""
+        raise PermanentFailure(f"{self.title} is not read incrementally.")
 
     def moderation_log(self, since: datetime) -> Iterator[ModeratorActionEvent]:
         """Blocks, bans and suspensions made on the platform since a time, by anyone but Steward itself, for

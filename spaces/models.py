@@ -47,11 +47,15 @@ class ReadCursor(models.Model):
 
     CONTENT = "content"
     MODERATION = "moderation"
-    KINDS = [(CONTENT, "Content"), (MODERATION, "Moderation log")]
+    SYNC = "sync"  # a space read by Space.sync (Matrix): `token` is where the next read starts
+    KINDS = [(CONTENT, "Content"), (MODERATION, "Moderation log"), (SYNC, "Incremental sync")]
 
     connection = models.ForeignKey(SpaceConnection, on_delete=models.CASCADE, related_name="cursors")
     kind = models.CharField(max_length=16, choices=KINDS)
     position = models.DateTimeField()
+    # For SYNC: the platform's opaque position (Matrix's next_batch, and what else the space keeps), stored with what
+    # was read from it in one transaction; `position` is then only when it was read.
+    token = models.TextField(blank=True, default="")
     polled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from spaces.base import ContentEvent, SpaceError
+from spaces.base import ContentEvent, Space, SpaceError
 from spaces.models import ReadCursor, SpaceConnection
 from spaces.registry import space_for
 from spaces.routing import Fetcher, dispatch, fetcher_for
@@ -63,6 +63,10 @@ def poll_connection(connection: SpaceConnection, result: PollResult | None = Non
         _failed(connection, "all", error, result)
         return result
 
+    if space.syncs:
+        _sync(connection, space, result)
+        return result
+
     def content(since: datetime) -> Iterable[ContentEvent]:
         return (ContentEvent(item) for item in space.read(since))
 
@@ -99,6 +103,25 @@ def _poll(
             connection=connection, kind=kind, defaults={"position": max(position, since), "polled_at": started}
         )
     result.read[f"{connection.slug}:{kind}"] = len(events)
+
+
+def _sync(connection: SpaceConnection, space: Space, result: PollResult) -> None:
+    """One incremental read (Space.sync) from the stored token; its events and the new token commit together."""
+    kind = ReadCursor.SYNC
+    started = timezone.now()
+    cursor = ReadCursor.objects.filter(connection=connection, kind=kind).first()
+    try:
+        batch = space.sync(cursor.token if cursor is not None else "")
+    except Exception as error:  # noqa: BLE001 - any fault counts as temporary (spaces.base); the other connections still run
+        _failed(connection, kind, error, result)
+        return
+    with transaction.atomic():
+        for event in batch.events:
+            dispatch(connection, event)
+        ReadCursor.objects.update_or_create(
+            connection=connection, kind=kind, defaults={"position": started, "token": batch.position, "polled_at": started}
+        )
+    result.read[f"{connection.slug}:{kind}"] = len(batch.events)
 
 
 def _failed(connection: SpaceConnection, kind: str, error: Exception, result: PollResult) -> None:
