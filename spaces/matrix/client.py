@@ -80,7 +80,8 @@ class MatrixClient:
         except httpx.TimeoutException:
             raise TemporaryFailure(f"The Matrix homeserver {self.homeserver} did not answer in time while {what}.") from None
         except httpx.TransportError as error:
-            raise TemporaryFailure(f"Could not reach the Matrix homeserver {self.homeserver} while {what} ({type(error).__name__}).") from None
+            reason = type(error).__name__
+            raise TemporaryFailure(f"Could not reach the Matrix homeserver {self.homeserver} while {what} ({reason}).") from None
         try:
             data = response.json()
         except ValueError:
@@ -98,7 +99,8 @@ class MatrixClient:
             raise TemporaryFailure(f"The Matrix homeserver is rate-limiting Steward while {what}.", retry_after=retry)
         if response.status_code >= 500:
             raise TemporaryFailure(f"The Matrix homeserver failed ({response.status_code}) while {what}: {error}")
-        raise MatrixRefused(f"The Matrix homeserver refused {what}: {error} ({errcode or response.status_code}).", status=response.status_code, errcode=errcode)
+        message = f"The Matrix homeserver refused {what}: {error} ({errcode or response.status_code})."
+        raise MatrixRefused(message, status=response.status_code, errcode=errcode)
 
     # Who Steward is ---------------------------------------------------------------------------
 
@@ -145,7 +147,8 @@ class MatrixClient:
     def members(self, room: str, membership: str | None = None) -> list[dict[str, Any]]:
         """The room's m.room.member events (every membership, or only `membership`: join, invite, ban, leave)."""
         params = {"membership": membership} if membership else None
-        return list(self._call("GET", f"{CLIENT}/rooms/{q(room)}/members", f"listing the members of {room}", params=params).get("chunk", []))
+        answer = self._call("GET", f"{CLIENT}/rooms/{q(room)}/members", f"listing the members of {room}", params=params)
+        return list(answer.get("chunk", []))
 
     def membership(self, room: str, user: str) -> str:
         """join, invite, knock, leave or ban; "leave" for someone the room never saw."""

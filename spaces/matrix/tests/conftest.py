@@ -62,9 +62,7 @@ class Homeserver:
         creator: from room version 12 a creator outranks every power level and may not be listed among them."""
         owner_client = self.client(owner)
         power = {account.user_id: 50 for account in moderators}
-        room = owner_client.create_room(
-            {"name": name, "preset": "public_chat", "power_level_content_override": {"users": power}}
-        )
+        room = owner_client.create_room({"name": name, "preset": "public_chat", "power_level_content_override": {"users": power}})
         for account in (*members, *moderators):
             self.client(account).join(room)
         return room
