@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("steward.spaces")
 
 DIRECT = "m.direct"  # the bot's account data naming its direct chats, by the person each is with
+EVENT_REPORT = "event-report:"  # a SpaceReply's source for a homeserver event report (by its id)
 
 
 def _txn(kind: str, source: str) -> str:
@@ -146,14 +147,24 @@ def _tell(client: MatrixClient, room: str, kind: str, source: str, text: str) ->
 # Answers to reporters ----------------------------------------------------------------------------
 
 
-def reply_text(handled: Handled) -> str:
+def reply_text(handled: Handled, *, to_the_homeserver: bool = False) -> str:
     if not handled.report_reference:
         return _("Steward could not record this report. Please use the report form on the community's website.")
-    return _(
-        "Thank you — your report reached the stewards. Its reference is %(reference)s.\n\n"
-        "Follow it up privately — add to it, or read the stewards' answers — at %(link)s\n"
-        "This link is yours alone: keep it, and do not share it."
-    ) % {"reference": handled.report_reference, "link": handled.follow_up_url}
+    opening = (
+        _("You reported a message to your homeserver's administrators; it has reached the community's stewards too.")
+        if to_the_homeserver
+        else _("Thank you — your report reached the community's stewards.")
+    )
+    return (
+        opening
+        + " "
+        + _(
+            "Its reference is %(reference)s.\n\n"
+            "Follow it up privately — add to it, or read the stewards' answers — at %(link)s\n"
+            "This link is yours alone: keep it, and do not share it. A new message to me here starts a new report."
+        )
+        % {"reference": handled.report_reference, "link": handled.follow_up_url}
+    )
 
 
 def record_reply(space: MatrixSpace, handled: Handled) -> None:
@@ -162,9 +173,10 @@ def record_reply(space: MatrixSpace, handled: Handled) -> None:
         return
     target = space.answer_in.pop(id(handled.event), None)
     if target is None:
-        return  # a homeserver event report: the reporter wrote to their server's admins, not to the bot
-    room, source = target
-    SpaceReply.objects.get_or_create(connection=space.connection, source=source, defaults={"where": room, "text": reply_text(handled)})
+        return
+    room, source = target  # `room` is a user id ("@...") where the answer needs a direct chat of its own
+    text = reply_text(handled, to_the_homeserver=source.startswith(EVENT_REPORT))
+    SpaceReply.objects.get_or_create(connection=space.connection, source=source, defaults={"where": room, "text": text})
     transaction.on_commit(lambda: send_replies(space), robust=True)
 
 
@@ -175,6 +187,9 @@ def send_replies(space: MatrixSpace) -> int:
     owed = SpaceReply.objects.filter(connection=space.connection, sent_at__isnull=True).order_by("pk")
     for reply in owed:
         try:
+            if reply.where.startswith("@"):
+                reply.where = direct_chat_with(space.client(), reply.where)
+                SpaceReply.objects.filter(pk=reply.pk).update(where=reply.where)
             event_id = space.client().send(
                 reply.where, "m.room.message", {"msgtype": "m.notice", "body": reply.text}, f"steward-reply-{reply.pk}"
             )
@@ -187,6 +202,20 @@ def send_replies(space: MatrixSpace) -> int:
         SpaceReply.objects.filter(pk=reply.pk, sent_at__isnull=True).update(sent_at=timezone.now(), external_ref=event_id, text="")
         sent += 1
     return sent
+
+
+def direct_chat_with(client: MatrixClient, user: str) -> str:
+    """The bot's direct chat with `user`: the one m.direct names where the bot still is, else a new one (an invitation
+    marked is_direct, as clients make them), recorded in m.direct at once so a retry finds it."""
+    chats = dict(client.account_data(DIRECT))
+    joined = set(client.joined_rooms())
+    for room in reversed([str(item) for item in chats.get(user) or ()]):
+        if room in joined:
+            return room
+    room = client.create_room({"preset": "trusted_private_chat", "is_direct": True, "invite": [user]})
+    chats[user] = [*[str(item) for item in chats.get(user) or ()], room]
+    client.put_account_data(DIRECT, chats)
+    return room
 
 
 # The homeserver's event reports ------------------------------------------------------------------
@@ -217,7 +246,10 @@ def event_reports(space: MatrixSpace, reader: Reader, *, after: int, cutoff: dat
             continue
         event = reader.lookup(room, event_id)
         item = matrix.message_item(event, room, reader.lookup, via=reader.via) if event is not None and matrix.is_message(event) else None
-        found.append(
-            ReportEvent(reporter=matrix.handles(str(report.get("user_id") or "")), item=item, note=str(report.get("reason") or ""))
-        )
+        reporter = str(report.get("user_id") or "")
+        taken = ReportEvent(reporter=matrix.handles(reporter), item=item, note=str(report.get("reason") or ""))
+        if reporter:
+            # Answered in a direct chat with the reporter, as Discord's "Report message" answers its reporter.
+            space.answer_in[id(taken)] = (reporter, f"{EVENT_REPORT}{report['id']}")
+        found.append(taken)
     return found, max([after, *(int(report["id"]) for report in new)])

@@ -139,17 +139,26 @@ def admin_matrix(db: Any, monkeypatch: pytest.MonkeyPatch, synapse: Homeserver, 
     return space_of(connection)
 
 
-def test_an_element_report_to_the_homeserver_becomes_a_case_once(admin_matrix, community: Community, stewards: Any):
+def test_an_element_report_to_the_homeserver_becomes_a_case_once_and_the_reporter_is_answered(
+    admin_matrix, community: Community, stewards: Any, django_capture_on_commit_callbacks: Any
+):
     alice, bob = community.as_(community.alice), community.as_(community.bob)
     room = community.rooms[1]
     poll_connection(admin_matrix.connection)
     rude = say(bob, room, "you people are idiots")
     path = f"{CLIENT}/rooms/{q(room)}/report/{q(rude)}"
     alice._call("POST", path, "reporting", body={"reason": "insulting everyone", "score": -100})  # what Element sends
-    assert poll_connection(admin_matrix.connection).failed == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert poll_connection(admin_matrix.connection).failed == []
     report = Report.objects.get()
     assert reporter_party(report) == {handle(community.alice.user_id)}
     assert reported_party(report) == {handle(community.bob.user_id)}
     assert "you people are idiots" in report.body and "insulting everyone" in report.body
-    poll_connection(admin_matrix.connection)
-    assert Report.objects.count() == 1
+    # The bot opened a direct chat with the reporter and answered there, as Discord's "Report message" answers.
+    [chat] = [reply.where for reply in SpaceReply.objects.filter(connection=admin_matrix.connection)]
+    alice.join(chat)
+    [answer] = notices(alice, chat, community.bot.user_id)
+    assert report.reference in answer and "homeserver's administrators" in answer
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_connection(admin_matrix.connection)
+    assert Report.objects.count() == 1 and len(notices(alice, chat, community.bot.user_id)) == 1
