@@ -222,7 +222,7 @@ def membership_event(event: MatrixEvent, room: str, bot: str) -> ModeratorAction
         action = "banned"
     elif now == "leave" and before == "ban":
         action = "unbanned"
-    elif now == "leave" and before in ("join", "invite", "knock"):
+    elif now == "leave" and before == "join":  # (a withdrawn invitation or a refused knock is not a kick)
         action = "kicked"
     else:
         return None
