@@ -359,6 +359,11 @@ class Space:
         and the position to read from next. Failures are raised as for `apply`; nothing is changed by reading."""
         raise PermanentFailure(f"{self.title} is not read incrementally.")
 
+    def after_dispatch(self, handled: Handled) -> None:
+        """What became of one event `sync` read, inside the transaction that records it (spaces.polling._sync). A space
+        that answers on the platform (a reporter's reference and private link, in a Matrix direct chat) stores the
+        answer here, to send after the commit; by default nothing."""
+
     def moderation_log(self, since: datetime) -> Iterator[ModeratorActionEvent]:
         """Blocks, bans and suspensions made on the platform since a time, by anyone but Steward itself, for
         platforms that keep a log rather than send a webhook (Discord's audit log, Discourse's staff log)."""

@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from privacy.fields import EncryptedTextField
 from steward.times import when
 
 
@@ -84,3 +85,29 @@ class ReceivedMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome}:{self.digest[:12]}"
+
+
+class SpaceReply(models.Model):
+    """An answer Steward owes somebody on a platform, written in the transaction that took what it answers.
+
+    A report made in a Matrix direct chat is answered in that chat with the case reference and the reporter's private
+    follow-up link: the link exists only at the moment the report is taken (only a hash of its secret is kept), so the
+    answer is stored here, encrypted, with the case, and sent after the commit; a worker that dies in between leaves it
+    to the next read. `source` (the message answered) is unique per connection, so a message read twice is answered
+    once, and the send carries a transaction id made from this row, so a retry is the same message. Once sent, the
+    text is emptied: the link lives on only in the reporter's chat.
+    """
+
+    connection = models.ForeignKey(SpaceConnection, on_delete=models.CASCADE, related_name="replies")
+    source = models.CharField(max_length=300)  # the platform's id for the message answered (a Matrix event id)
+    where = models.CharField(max_length=300)  # where the answer goes (a Matrix room id)
+    text = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    external_ref = models.CharField(max_length=300, blank=True)  # the platform's id for the answer sent
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "source"], name="space_reply_once")]
+
+    def __str__(self) -> str:
+        return f"{self.connection.slug}:{self.source}"

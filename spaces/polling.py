@@ -117,7 +117,7 @@ def _sync(connection: SpaceConnection, space: Space, result: PollResult) -> None
         return
     with transaction.atomic():
         for event in batch.events:
-            dispatch(connection, event)
+            space.after_dispatch(dispatch(connection, event))
         ReadCursor.objects.update_or_create(
             connection=connection, kind=kind, defaults={"position": started, "token": batch.position, "polled_at": started}
         )

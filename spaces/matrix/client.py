@@ -195,15 +195,29 @@ class MatrixClient:
         params = {"since": since or None, "filter": filter_, "timeout": timeout_ms, "set_presence": "offline"}
         return self._call("GET", f"{CLIENT}/sync", "reading the rooms (/sync)", params=params, timeout=timeout_ms / 1000 + 30)
 
+    def account_data(self, event_type: str) -> dict[str, Any]:
+        """The bot's global account data of a type (m.direct: its direct chats), {} where it has none."""
+        path = f"{CLIENT}/user/{q(self.whoami())}/account_data/{q(event_type)}"
+        try:
+            return self._call("GET", path, f"reading the bot's {event_type}")
+        except MatrixRefused as refused:
+            if refused.errcode == "M_NOT_FOUND":
+                return {}
+            raise
+
+    def put_account_data(self, event_type: str, content: Mapping[str, Any]) -> None:
+        path = f"{CLIENT}/user/{q(self.whoami())}/account_data/{q(event_type)}"
+        self._call("PUT", path, f"storing the bot's {event_type}", body=content)
+
     def upload_filter(self, definition: Mapping[str, Any]) -> str:
         user = self.whoami()
         return str(self._call("POST", f"{CLIENT}/user/{q(user)}/filter", "storing the sync filter", body=definition)["filter_id"])
 
     # Synapse's admin API (only with an admin token) ---------------------------------------------
 
-    def event_reports(self, *, start: int = 0, limit: int = 100) -> dict[str, Any]:
-        """Synapse's event reports, oldest first: {"event_reports": [...], "next_token": n, "total": n}."""
-        params = {"from": start, "limit": limit, "dir": "f"}
+    def event_reports(self, *, start: int = 0, limit: int = 100, direction: str = "f") -> dict[str, Any]:
+        """Synapse's event reports, oldest first ("b": newest first): {"event_reports": [...], "next_token": n, "total": n}."""
+        params = {"from": start, "limit": limit, "dir": direction}
         return self._call("GET", "/_synapse/admin/v1/event_reports", "reading the homeserver's event reports", params=params)
 
     def event_report(self, report_id: int | str) -> dict[str, Any]:

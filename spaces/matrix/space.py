@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from spaces.base import ActionRequest, Capability, Check, NotConfigured, Op, Outcome, Space, SyncBatch, Target
+from spaces.base import ActionRequest, Capability, Check, Handled, NotConfigured, Op, Outcome, Space, SyncBatch, Target
 from spaces.matrix.client import MatrixClient
 from spaces.registry import register
 from spaces.secrets import missing_secrets
@@ -42,6 +42,7 @@ class MatrixSpace(Space):
     syncs = True
     _client: MatrixClient | None = None
     _admin: MatrixClient | None = None
+    _answer_in: dict[int, tuple[str, str]] | None = None
 
     @classmethod
     def needed_secrets(cls, settings: Mapping[str, Any]) -> tuple[str, ...]:
@@ -121,3 +122,15 @@ class MatrixSpace(Space):
         from spaces.matrix import reading
 
         return reading.sync(self, position)
+
+    def after_dispatch(self, handled: Handled) -> None:
+        from spaces.matrix import reports
+
+        reports.record_reply(self, handled)
+
+    @property
+    def answer_in(self) -> dict[int, tuple[str, str]]:
+        """The direct chat (room, message) each report `sync` read is answered in, by the report's id(), until answered."""
+        if self._answer_in is None:
+            self._answer_in = {}
+        return self._answer_in

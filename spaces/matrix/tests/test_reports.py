@@ -1,0 +1,164 @@
+"""Reports from Matrix against the real Synapse: a direct message to the bot, answered once in the chat with the case
+reference and the private follow-up link; and, with an admin token, the homeserver's event reports (Element's "Report")."""
+
+import uuid
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection as database
+from django.urls import reverse
+
+from cases.access import access_report_by_link
+from cases.models import PartyRole, Report
+from people.models import Identity, Space
+from spaces.matrix.client import CLIENT, MatrixClient, q
+from spaces.matrix.events import permalink
+from spaces.matrix.tests.conftest import Community, Homeserver
+from spaces.models import SpaceReply
+from spaces.polling import poll_connection
+from spaces.testing import make_connection, space_of
+
+pytestmark = pytest.mark.django_db
+
+
+def say(client: MatrixClient, room: str, body: str) -> str:
+    return client.send(room, "m.room.message", {"msgtype": "m.text", "body": body}, uuid.uuid4().hex)
+
+
+def handle(user_id: str) -> str:
+    return user_id.removeprefix("@").casefold()
+
+
+def open_direct_chat(client: MatrixClient, bot: str) -> str:
+    """What Element does for "Start chat" with someone: a private room, the invitation marked is_direct."""
+    return client.create_room({"preset": "trusted_private_chat", "is_direct": True, "invite": [bot]})
+
+
+def notices(client: MatrixClient, room: str, sender: str) -> list[str]:
+    chunk = client.messages(room, start=None, direction="b", limit=100)["chunk"]
+    return [event["content"]["body"] for event in reversed(chunk) if event["sender"] == sender and event["type"] == "m.room.message"]
+
+
+def reported_party(report: Report) -> set[str]:
+    person = report.case.parties.get(role=PartyRole.REPORTED).person
+    return {identity.handle for identity in Identity.objects.filter(person=person, space=Space.MATRIX)}
+
+
+def reporter_party(report: Report) -> set[str]:
+    person = report.case.parties.get(role=PartyRole.REPORTER).person
+    return {identity.handle for identity in Identity.objects.filter(person=person, space=Space.MATRIX)}
+
+
+def test_a_direct_message_becomes_a_case_and_the_reporter_is_answered_once(
+    matrix, community: Community, stewards: Any, django_capture_on_commit_callbacks: Any
+):
+    alice, bob = community.as_(community.alice), community.as_(community.bob)
+    room = community.rooms[0]
+    poll_connection(matrix.connection)
+    rude = say(bob, room, "get lost, nobody wants you here")
+    chat = open_direct_chat(alice, community.bot.user_id)
+    words = f"Bob was rude to me: {permalink(room, rude, 'steward.test')}"
+    say(alice, chat, words)
+    poll_connection(matrix.connection)  # the invitation is accepted
+    assert community.as_(community.bot).membership(chat, community.bot.user_id) == "join"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert poll_connection(matrix.connection).failed == []
+
+    report = Report.objects.get()
+    assert reporter_party(report) == {handle(community.alice.user_id)}
+    assert reported_party(report) == {handle(community.bob.user_id)}
+    assert "get lost, nobody wants you here" in report.body and words in report.body
+    [answer] = notices(alice, chat, community.bot.user_id)
+    assert report.reference in answer
+    link = answer.split(" at ", 1)[1].split()[0]
+    prefix = settings.SITE_URL + reverse("intake:follow_up_start") + report.reference + "/"
+    assert access_report_by_link(report.reference, link.removeprefix(prefix).rstrip("/")) == report
+    reply = SpaceReply.objects.get(connection=matrix.connection)
+    assert reply.sent_at is not None and reply.text == "" and reply.external_ref
+
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_connection(matrix.connection)  # read again (and the chat's history paged again): no second case or answer
+    assert Report.objects.count() == 1 and len(notices(alice, chat, community.bot.user_id)) == 1
+
+
+def test_an_answer_owed_when_the_worker_stopped_after_the_commit_is_sent_by_the_next_read(matrix, community: Community, stewards: Any):
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    say(alice, chat, "Someone keeps messaging me in private after I asked them to stop.")
+    poll_connection(matrix.connection)  # the commit's callbacks never run here: as if the worker died right after it
+    report = Report.objects.get()
+    reply = SpaceReply.objects.get(connection=matrix.connection, sent_at__isnull=True)
+    with database.cursor() as cursor:
+        cursor.execute("SELECT text FROM spaces_spacereply WHERE id = %s", [reply.pk])
+        stored = cursor.fetchone()[0]
+    assert report.reference not in stored and "follow" not in stored  # encrypted at rest
+    assert notices(alice, chat, community.bot.user_id) == []
+    poll_connection(matrix.connection)
+    poll_connection(matrix.connection)
+    [answer] = notices(alice, chat, community.bot.user_id)
+    assert report.reference in answer and Report.objects.count() == 1
+
+
+def test_only_invitations_to_direct_chats_are_accepted(matrix, community: Community):
+    owner = community.as_(community.owner)
+    elsewhere = owner.create_room({"preset": "private_chat", "invite": [community.bot.user_id]})
+    poll_connection(matrix.connection)
+    poll_connection(matrix.connection)
+    assert elsewhere not in community.as_(community.bot).joined_rooms()
+    assert community.as_(community.owner).membership(elsewhere, community.bot.user_id) == "invite"
+
+
+def test_a_report_in_a_chat_with_others_in_it_is_not_taken(matrix, community: Community, stewards: Any):
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    alice._call("POST", f"{CLIENT}/rooms/{q(chat)}/invite", "inviting", body={"user_id": community.bob.user_id})
+    community.as_(community.bob).join(chat)
+    say(alice, chat, "Bob, look what I am reporting")
+    poll_connection(matrix.connection)
+    assert Report.objects.count() == 0
+    [answer] = notices(alice, chat, community.bot.user_id)
+    assert "other people in this chat" in answer
+
+
+@pytest.fixture
+def admin_matrix(db: Any, monkeypatch: pytest.MonkeyPatch, synapse: Homeserver, community: Community):
+    """The community's connection with a Synapse admin's token: the homeserver's event reports come in."""
+    admin = synapse.register("admin", admin=True)
+    connection = make_connection(
+        monkeypatch,
+        "matrix",
+        slug="matrix-admin",
+        settings={"homeserver": synapse.url, "rooms": list(community.rooms)},
+        secrets={"access_token": community.bot.access_token, "admin_token": admin.access_token},
+    )
+    return space_of(connection)
+
+
+def test_an_element_report_to_the_homeserver_becomes_a_case_once_and_the_reporter_is_answered(
+    admin_matrix, community: Community, stewards: Any, django_capture_on_commit_callbacks: Any
+):
+    alice, bob = community.as_(community.alice), community.as_(community.bob)
+    room = community.rooms[1]
+    poll_connection(admin_matrix.connection)
+    rude = say(bob, room, "you people are idiots")
+    path = f"{CLIENT}/rooms/{q(room)}/report/{q(rude)}"
+    alice._call("POST", path, "reporting", body={"reason": "insulting everyone", "score": -100})  # what Element sends
+    with django_capture_on_commit_callbacks(execute=True):
+        assert poll_connection(admin_matrix.connection).failed == []
+    report = Report.objects.get()
+    assert reporter_party(report) == {handle(community.alice.user_id)}
+    assert reported_party(report) == {handle(community.bob.user_id)}
+    assert "you people are idiots" in report.body and "insulting everyone" in report.body
+    # The bot opened a direct chat with the reporter and answered there, as Discord's "Report message" answers.
+    [chat] = [reply.where for reply in SpaceReply.objects.filter(connection=admin_matrix.connection)]
+    alice.join(chat)
+    [answer] = notices(alice, chat, community.bot.user_id)
+    assert report.reference in answer and "homeserver's administrators" in answer
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_connection(admin_matrix.connection)
+    assert Report.objects.count() == 1 and len(notices(alice, chat, community.bot.user_id)) == 1
