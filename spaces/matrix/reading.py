@@ -9,7 +9,8 @@ Nothing is missed after downtime: when a room's timeline is `limited` (more happ
 gap is paged backwards with /messages from the timeline's `prev_batch` down to the token the read started from. The
 first read (no position) looks back only FIRST_LOOK_BACK, as every other space does.
 
-The position is JSON holding /sync's `next_batch` and the id of the last homeserver event report taken. The poller
+The position is JSON holding /sync's `next_batch`, the id of the last homeserver event report taken, and the direct
+chats where someone is still writing a report (reports.QUIET). The poller
 (spaces.polling._sync) stores it in the transaction that records the events, so a failure anywhere leaves the old
 position, and the same window is read again (every handler is idempotent, reports are taken once: reports.py).
 """
@@ -43,16 +44,17 @@ TIMELINE_TYPES = ["m.room.message", "m.room.redaction", "m.room.member", "m.room
 class Position:
     since: str = ""  # /sync's next_batch
     report: int = 0  # the id of the last homeserver event report taken (Synapse's admin API)
+    pending: tuple[str, ...] = ()  # direct chats where someone is still writing a report (reports.QUIET)
 
     @classmethod
     def parse(cls, text: str) -> Position:
         if not text:
             return cls()
         data = json.loads(text)
-        return cls(str(data.get("since") or ""), int(data.get("report") or 0))
+        return cls(str(data.get("since") or ""), int(data.get("report") or 0), tuple(str(room) for room in data.get("pending") or ()))
 
     def dump(self) -> str:
-        return json.dumps({"since": self.since, "report": self.report}, sort_keys=True)
+        return json.dumps({"since": self.since, "report": self.report, "pending": list(self.pending)}, sort_keys=True)
 
 
 def sync_filter(rooms: Sequence[str]) -> dict[str, Any]:
@@ -122,13 +124,17 @@ def sync(space: MatrixSpace, position: str) -> SyncBatch:
     for room in reader.rooms:
         for event in timelines.get(room, ()):
             found += matrix.room_events(event, room, reader.lookup, reader.bot, via=reader.via)
+    pending = []
     for room in sorted(direct - set(reader.rooms)):
-        if room in timelines:
-            found += reports.direct_reports(space, reader, room, timelines[room])
+        written = [event for event in timelines.get(room, ()) if event.get("sender") != reader.bot]
+        if written or room in at.pending:
+            taken, waiting = reports.direct_reports(space, reader, room, written)
+            found += taken
+            pending += [room] if waiting else []
     reports.accept_invitations(reader, rooms.get("invite") or {}, direct)
     taken, last_report = reports.event_reports(space, reader, after=at.report, cutoff=cutoff)
     found += taken
-    return SyncBatch(tuple(found), Position(str(answer["next_batch"]), last_report).dump())
+    return SyncBatch(tuple(found), Position(str(answer["next_batch"]), last_report, tuple(pending)).dump())
 
 
 def _timeline(

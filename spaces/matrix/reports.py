@@ -1,12 +1,13 @@
 """Reports from Matrix (docs/spaces/matrix.md, "Reports from Matrix").
 
-1. A direct message to Steward's bot. The bot accepts invitations to direct chats (`is_direct`) and no other; each
-   message a person writes there is a report, in their own words, and a matrix.to link in it to a message in a
-   moderated room makes that message the reported item. Not a command or a reaction in the room: both are public, and
-   would show the room who reported whom. The bot answers in the chat with the case reference and the reporter's
-   private follow-up link, once: the answer is stored encrypted (spaces.models.SpaceReply) in the transaction that
-   makes the case, sent after the commit with a transaction id made from its row (a retry is the same message), and
-   emptied once sent. A message read twice finds its answer's row and is not taken again.
+1. A direct message to Steward's bot. The bot accepts invitations to direct chats (`is_direct`) and no other.
+   What a person writes there, once they stop writing for QUIET, is one report in their own words (several messages
+   are one report), and a matrix.to link in it to a message in a moderated room makes that message the reported item.
+   Not a command or a reaction in the room: both are public, and would show the room who reported whom. The bot
+   answers in the chat with the case reference and the reporter's private follow-up link, once: the answer is stored
+   encrypted (spaces.models.SpaceReply) in the transaction that makes the case, sent after the commit with a
+   transaction id made from its row (a retry is the same message), and emptied once sent. Messages read twice find
+   their answer's row (keyed by the last of them) and are not taken again.
 2. Where the community gives Steward a Synapse admin token: the homeserver's event reports (what Element's "Report"
    sends to the server's admins), each taken once (the last id taken is in the read's position).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -74,42 +76,58 @@ def accept_invitations(reader: Reader, invites: Mapping[str, Any], direct: set[s
             logger.warning("Matrix: could not accept the invitation to %s: %s", room, refused.message)
 
 
-def direct_reports(space: MatrixSpace, reader: Reader, room: str, timeline: Sequence[Mapping[str, Any]]) -> list[ReportEvent]:
-    """The reports people wrote to the bot in one direct chat, each message once."""
-    written = [event for event in timeline if event.get("sender") != reader.bot]
-    encrypted = [event for event in written if event.get("type") == "m.room.encrypted"]
-    for event in encrypted:
-        _tell(reader.client, room, "encrypted", str(event.get("event_id")), CANNOT_READ)
-    messages = [
-        event for event in written if matrix.is_message(event) and not matrix.replaces(event.get("content") or {}) and event.get("event_id")
-    ]
-    if messages:
-        answered = set(
-            SpaceReply.objects.filter(connection=space.connection, source__in=[str(event["event_id"]) for event in messages]).values_list(
-                "source", flat=True
-            )
-        )
-        messages = [event for event in messages if str(event["event_id"]) not in answered]
-    if not messages:
-        return []
+# A report is everything a person wrote to the bot since it last spoke in the chat, taken once they have stopped
+# writing for this long: people write a report as several messages ("Hi", what happened, a link), and each message
+# a report of its own would give the committee several cases and the reporter several links for one thing.
+QUIET = timedelta(seconds=90)
+HISTORY = 100  # messages of a direct chat read back to find the person's last words since the bot spoke
+
+
+def direct_reports(space: MatrixSpace, reader: Reader, room: str, timeline: Sequence[Mapping[str, Any]]) -> tuple[list[ReportEvent], bool]:
+    """The report waiting in one direct chat, if the person has stopped writing; and whether one is still being
+    written (the read keeps the chat in its position and looks again next time, even if nothing new arrives)."""
+    for event in timeline:
+        if event.get("sender") != reader.bot and event.get("type") == "m.room.encrypted":
+            _tell(reader.client, room, "encrypted", str(event.get("event_id")), CANNOT_READ)
+    burst = _unanswered(space, reader, room)
+    if not burst:
+        return [], False
+    last = burst[-1]
+    written = matrix.created_at(last)
+    if written is not None and timezone.now() - written < QUIET:
+        return [], True
+    sender, last_id = str(last["sender"]), str(last["event_id"])
     members = {str(member.get("state_key")): member.get("content") or {} for member in reader.client.members(room, "join")}
-    found = []
-    for event in messages:
-        sender, event_id = str(event["sender"]), str(event["event_id"])
-        if set(members) - {reader.bot, sender}:
-            # Someone else is in the chat: the answer (the private follow-up link) would reach them too.
-            _tell(reader.client, room, "not-private", event_id, NOT_PRIVATE)
-            continue
-        text = matrix.plain_text(event.get("content") or {})
-        report = ReportEvent(
-            reporter=matrix.handles(sender),
-            item=reported_item(reader, text),
-            note=text,
-            reporter_name=str(members.get(sender, {}).get("displayname") or ""),
-        )
-        space.answer_in[id(report)] = (room, event_id)
-        found.append(report)
-    return found
+    if set(members) - {reader.bot, sender}:
+        # Someone else is in the chat: the answer (the private follow-up link) would reach them too.
+        _tell(reader.client, room, "not-private", last_id, NOT_PRIVATE)
+        return [], False
+    texts = [matrix.plain_text(event.get("content") or {}) for event in burst]
+    item = next((found for found in (reported_item(reader, text) for text in texts) if found is not None), None)
+    report = ReportEvent(
+        reporter=matrix.handles(sender),
+        item=item,
+        note="\n\n".join(texts),
+        reporter_name=str(members.get(sender, {}).get("displayname") or ""),
+    )
+    space.answer_in[id(report)] = (room, last_id)  # the answer's row is keyed by the last message it covers
+    return [report], False
+
+
+def _unanswered(space: MatrixSpace, reader: Reader, room: str) -> list[Mapping[str, Any]]:
+    """The person's messages in the chat after the bot's last message and after the last message a report covered,
+    oldest first (from the chat's history, so a read that comes back to a chat finds what it held back)."""
+    history = list(reversed(reader.client.messages(room, start=None, direction="b", limit=HISTORY).get("chunk") or ()))
+    reader.remember(history)
+    ids = [str(event.get("event_id")) for event in history]
+    covered = set(SpaceReply.objects.filter(connection=space.connection, source__in=ids).values_list("source", flat=True))
+    burst: list[Mapping[str, Any]] = []
+    for event in history:
+        if (event.get("sender") == reader.bot and event.get("type") == "m.room.message") or str(event.get("event_id")) in covered:
+            burst = []
+        elif event.get("sender") != reader.bot and matrix.is_message(event) and not matrix.replaces(event.get("content") or {}):
+            burst.append(event)
+    return burst
 
 
 def reported_item(reader: Reader, text: str) -> Item | None:

@@ -2,6 +2,7 @@
 reference and the private follow-up link; and, with an admin token, the homeserver's event reports (Element's "Report")."""
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 from cases.access import access_report_by_link
 from cases.models import PartyRole, Report
 from people.models import Identity, Space
+from spaces.matrix import reports
 from spaces.matrix.client import CLIENT, MatrixClient, q
 from spaces.matrix.events import permalink
 from spaces.matrix.tests.conftest import Community, Homeserver
@@ -20,6 +22,12 @@ from spaces.polling import poll_connection
 from spaces.testing import make_connection, space_of
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def taken_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report is taken once its writer has been quiet for reports.QUIET; these tests read right after writing."""
+    monkeypatch.setattr(reports, "QUIET", timedelta(0))
 
 
 def say(client: MatrixClient, room: str, body: str) -> str:
@@ -80,6 +88,38 @@ def test_a_direct_message_becomes_a_case_and_the_reporter_is_answered_once(
     with django_capture_on_commit_callbacks(execute=True):
         poll_connection(matrix.connection)  # read again (and the chat's history paged again): no second case or answer
     assert Report.objects.count() == 1 and len(notices(alice, chat, community.bot.user_id)) == 1
+
+
+def test_several_messages_written_in_a_row_are_one_report_taken_once_the_writer_stops(
+    matrix, community: Community, stewards: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+):
+    alice, bob = community.as_(community.alice), community.as_(community.bob)
+    room = community.rooms[0]
+    poll_connection(matrix.connection)
+    rude = say(bob, room, "nobody asked for your opinion, go away")
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    monkeypatch.setattr(reports, "QUIET", timedelta(hours=1))  # still writing
+    say(alice, chat, "Hi, I need to report something")
+    poll_connection(matrix.connection)
+    say(alice, chat, f"this message: {permalink(room, rude, 'steward.test')}")
+    poll_connection(matrix.connection)
+    assert Report.objects.count() == 0 and notices(alice, chat, community.bot.user_id) == []
+
+    monkeypatch.setattr(reports, "QUIET", timedelta(0))  # she has stopped: nothing new arrives, the chat is looked at again
+    with django_capture_on_commit_callbacks(execute=True):
+        assert poll_connection(matrix.connection).failed == []
+    report = Report.objects.get()
+    assert "I need to report something" in report.body and "nobody asked for your opinion" in report.body
+    assert reported_party(report) == {handle(community.bob.user_id)}
+    [answer] = notices(alice, chat, community.bot.user_id)
+    assert report.reference in answer
+
+    say(alice, chat, "Thanks!")  # after the answer: a new report of its own, not lost and not merged into the first
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_connection(matrix.connection)
+        poll_connection(matrix.connection)
+    assert Report.objects.count() == 2 and len(notices(alice, chat, community.bot.user_id)) == 2
 
 
 def test_an_answer_owed_when_the_worker_stopped_after_the_commit_is_sent_by_the_next_read(matrix, community: Community, stewards: Any):
