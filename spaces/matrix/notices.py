@@ -33,6 +33,11 @@ def post_notice(space: MatrixSpace, channel: str, text: str) -> str:
     if not room:
         raise PermanentFailure("Name the committee's notice room (setting 'notice_channel'), by id or alias.")
     room = client.resolve_alias(room) if room.startswith("#") else room
+    if room not in client.joined_rooms():
+        # Invited to the committee's room but not in it yet: joining accepts the invitation. Not invited (a private
+        # room): the homeserver refuses, in the words below.
+        with plainly("join the notice room", room):
+            client.join(room)
     with plainly("post in the notice room", room):
         # A fresh transaction id: the base contract leaves repeats to the caller, which claims its row first.
         return client.send(room, "m.room.message", {"msgtype": "m.notice", "body": text}, f"steward-{uuid.uuid4().hex}")
