@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from cases.actions import InvolvedPerson, do_declare_conflict
 from cases.models import Case, PartyRole
@@ -19,11 +20,13 @@ from enforcement.executor import run_action
 from enforcement.models import ActionStatus, EnforcementAction, Notice, NoticeStatus, Plan, PlanStatus, PlatformNotice
 from enforcement.platform_notices import notify_applied
 from enforcement.schedule import sweep
+from enforcement.tasks import end_enforcement_action
 from enforcement.tests.notice_helpers import policy_with
+from enforcement.tests.test_faults import crash_then_recover, run_worker
 from intake.actions import Submission, do_submit_report
 from people.models import Space
 from spaces.base import Op
-from spaces.matrix.notices import ACTION_KEY
+from spaces.matrix.client import q
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -87,6 +90,25 @@ def membership(community: Any, room: str) -> str:
     return community.as_(community.owner).membership(room, community.alice.user_id)
 
 
+def timeline(community: Any, room: str, kind: str) -> list[dict[str, Any]]:
+    return [event for event in community.as_(community.owner).messages(room, start=None, limit=200)["chunk"] if event["type"] == kind]
+
+
+def bans_of(community: Any, room: str) -> list[dict[str, Any]]:
+    members = timeline(community, room, "m.room.member")
+    return [event for event in members if event["state_key"] == community.alice.user_id and event["content"]["membership"] == "ban"]
+
+
+def redactions_of(community: Any, room: str, event_id: str) -> list[dict[str, Any]]:
+    return [event for event in timeline(community, room, "m.room.redaction") if event.get("redacts") == event_id]
+
+
+def notice_room(bot: Any, community: Any) -> str:
+    direct = bot._call("GET", f"/_matrix/client/v3/user/{q(community.bot.user_id)}/account_data/m.direct", "reading")
+    [room] = direct[community.alice.user_id]
+    return q(room)
+
+
 def test_a_temporary_ban_bans_in_both_rooms_redacts_and_is_lifted_on_time(stewards, matrix, community):
     general, dev = community.rooms
     hers = [say(community, community.alice, general, "first insult"), say(community, community.alice, dev, "second insult")]
@@ -143,7 +165,7 @@ def test_the_author_of_a_redacted_message_gets_one_direct_message(stewards, matr
     alice.join(room)
     [message] = [event for event in alice.messages(room, start=None)["chunk"] if event["type"] == "m.room.message"]
     assert message["event_id"] == notice.external_ref and message["sender"] == community.bot.user_id
-    assert f"Reason: {REASON}" in message["content"]["body"] and message["content"][ACTION_KEY] == action.key
+    assert f"Reason: {REASON}" in message["content"]["body"] and message["content"]["org.steward.action"] == action.key
     # The sweep's look-up after a worker died mid-post finds it by the action's key instead of posting again.
     from enforcement.executor import request_for
 
@@ -170,3 +192,53 @@ def test_a_reporters_name_in_the_reason_never_reaches_the_person(stewards, matri
     notice = PlatformNotice.objects.get(action=action)
     assert notice.status == NoticeStatus.FAILED and "may identify a reporter" in notice.error
     assert community.as_(community.alice).sync(None, "{}")["rooms"].get("invite", {}) == {}, "no direct message, no invitation"
+
+
+def test_a_worker_killed_after_the_calls_bans_and_redacts_once_and_the_ban_is_still_lifted(stewards, matrix, community, tmp_path):
+    """SIGKILL between the homeserver's answers and their record: the next worker asks the rooms (verify), finds the
+    ban in place and records it without calling again, with no state; at the end the bans are still lifted, known
+    by their sender and reason."""
+    general, dev = community.rooms
+    hers = [say(community, community.alice, general, "first"), say(community, community.alice, dev, "second")]
+    case, sanction, plan = decided_ban(stewards, community)
+    [planned] = plan.actions.all()
+    do_remove_action(stewards["bob"], case, planned.pk)
+    params = {"redact_recent_hours": 24}
+    ban = NewAction(matrix.connection.pk, Op.BAN, identity_id=planned.identity_id, params=params)
+    action = do_add_action(stewards["bob"], case, plan.pk, ban)
+    do_approve_plan(stewards["bob"], case, plan.pk)
+    do_record_notice(stewards["bob"], case, plan.pk, Notice.WAIVED, "Ongoing harm.")
+
+    crash_then_recover("enforcement.called", tmp_path)
+
+    action.refresh_from_db()
+    assert action.status == ActionStatus.APPLIED and action.state == {}
+    for room, event_id in zip(community.rooms, hers, strict=True):
+        assert membership(community, room) == "ban"
+        assert len(bans_of(community, room)) == 1, "banned exactly once"
+        assert len(redactions_of(community, room, event_id)) == 1, "redacted exactly once"
+
+    past = timezone.now() - timedelta(seconds=1)
+    Sanction.objects.filter(pk=sanction.pk).update(ends_at=past)
+    EnforcementAction.objects.filter(pk=action.pk).update(revert_at=past)
+    end_enforcement_action.enqueue(action.pk)
+    assert run_worker() == 0
+    action.refresh_from_db()
+    assert action.status == ActionStatus.REVERTED, action.receipts.last().detail
+    assert [membership(community, room) for room in community.rooms] == ["leave", "leave"]
+
+
+def test_a_muted_person_is_told_in_words_for_matrix(stewards, matrix, community):
+    policy_with("notify_on_platform: true")
+    plan = Plan.objects.create(status=PlanStatus.APPROVED, notify_first=False)
+    action = EnforcementAction.objects.create(
+        plan=plan, connection=matrix.connection, op=Op.SILENCE, subject=handle(community.alice), reason=REASON, status=ActionStatus.QUEUED
+    )
+    assert run_action(action.pk) == "done"
+    notice = PlatformNotice.objects.get(action=action)
+    assert notice.status == NoticeStatus.POSTED, notice.error
+    bot = community.as_(community.bot)
+    path = f"/_matrix/client/v3/rooms/{notice_room(bot, community)}/event/{notice.external_ref}"
+    body = bot._call("GET", path, "reading the notice")["content"]["body"]
+    assert body.startswith("The community's stewards have muted you: you may read, but not post, for now.")
+    assert "forum" not in body and f"Reason: {REASON}" in body
