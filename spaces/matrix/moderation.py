@@ -392,7 +392,8 @@ def event_link(rooms: Rooms, subject: str) -> tuple[str, str]:
 
 def redact_one(rooms: Rooms, request: ActionRequest) -> Outcome:
     room, event_id = event_link(rooms, request.subject)
-    rooms.require_joined([room])
+    # Only in the moderated rooms: a link to the committee's own room or to a direct chat the bot is in is refused.
+    rooms.moderated(room)
     with plainly("read the message", rooms.label(room)):
         event = rooms.client.event(room, event_id)
     if event is None:

@@ -222,3 +222,13 @@ def test_links_in_every_form_and_what_is_not_a_link(matrix, community):
         matrix.apply(request(Op.DELETE_CONTENT, "https://example.org/some/page"))
     with pytest.raises(PermanentFailure, match="no event"):
         matrix.apply(request(Op.DELETE_CONTENT, f"{general}/$nope"))
+
+
+def test_a_message_outside_the_moderated_rooms_is_not_redacted(matrix, community):
+    """A link to the committee's own room (the bot is in it) is not Steward's to moderate."""
+    committee = community.as_(community.owner).create_room({"preset": "private_chat", "invite": [community.bot.user_id]})
+    community.as_(community.bot).join(committee)
+    event_id = say(community, community.owner, committee, "internal minutes")
+    with pytest.raises(PermanentFailure, match="not one of the rooms Steward moderates"):
+        matrix.apply(request(Op.DELETE_CONTENT, f"https://matrix.to/#/{committee}/{event_id}"))
+    assert community.as_(community.owner).event(committee, event_id)["content"]["body"] == "internal minutes"
