@@ -141,13 +141,19 @@ class Rooms:
             )
 
     def known(self, user: str) -> None:
-        """Refuse a user the homeserver does not know (a typo in the identity), before banning a name nobody has."""
+        """Refuse a user the homeserver does not know (a typo in the identity), before banning a name nobody has.
+        Asked of the bot's own homeserver only: another server's users are looked up over federation, which answers
+        "not found" as readily for a server that is down as for a name that never was (and banning a name nobody
+        has harms no one). A homeserver that keeps profiles private (403) cannot tell either, and is not asked twice."""
+        if user.split(":", 1)[1] != self.bot.split(":", 1)[1]:
+            return
         try:
             self.client._call("GET", f"{CLIENT}/profile/{q(user)}", f"looking up {user}")
         except MatrixRefused as refused:
             if refused.status == 404:
                 raise PermanentFailure(f"There is no Matrix user {user} (the homeserver does not know them).") from None
-            raise
+            if refused.status != 403:
+                raise
 
     def member_event(self, room: str, user: str) -> dict[str, Any]:
         with plainly("read the membership of the person", self.label(room)):

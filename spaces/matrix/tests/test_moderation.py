@@ -129,6 +129,13 @@ def test_a_ban_is_the_invite_block_for_someone_not_in_the_rooms(matrix, communit
     assert "banned" in inviting.value.message, inviting.value.message
 
 
+def test_a_user_of_another_homeserver_is_banned_without_asking_it(matrix, community):
+    """Their server may be down or gone: the ban is this room's record, not a question to theirs."""
+    outcome = matrix.apply(request(Op.BAN, "troll:elsewhere.example"))
+    assert outcome.state["banned"] == list(community.rooms)
+    assert community.as_(community.owner).membership(community.rooms[0], "@troll:elsewhere.example") == "ban"
+
+
 def test_someone_with_more_power_than_the_bot_is_refused_and_nothing_changes(matrix, community):
     general, _ = community.rooms
     with pytest.raises(PermanentFailure, match=r"power unlimited \(they created the room\).*room's admins must act"):
