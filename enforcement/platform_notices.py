@@ -71,6 +71,8 @@ def _what_was_done_to_you(op: str) -> str:
     return {
         Op.HIDE_CONTENT: _("The community's stewards hid something you wrote."),
         Op.DELETE_CONTENT: _("The community's stewards removed something you wrote."),
+        # A mute told in a direct message (Matrix): not "on the forum", where the person was not.
+        Op.SILENCE: _("The community's stewards have muted you: you may read, but not post, for now."),
     }.get(Op(op), _what_was_done(op))
 
 

@@ -40,6 +40,11 @@ class MatrixSpace(Space):
     # access_token: the bot's; admin_token (optional): a Synapse admin's, to read the homeserver's event reports.
     secret_names = ("access_token", "admin_token")
     syncs = True
+    # A redaction or a mute is followed by a direct message from the bot to the person (spaces/matrix/notices.py).
+    notifies = frozenset({Op.DELETE_CONTENT, Op.SILENCE})
+    notifies_privately = frozenset({Op.DELETE_CONTENT, Op.SILENCE})
+    finds_notices = True
+    posts_notices = True
     _client: MatrixClient | None = None
     _admin: MatrixClient | None = None
     _answer_in: dict[int, tuple[str, str]] | None = None
@@ -115,6 +120,25 @@ class MatrixSpace(Space):
         from spaces.matrix import moderation
 
         return moderation.verify(self, request, state)
+
+    # Notices -------------------------------------------------------------------------------------
+
+    def post_notice(self, channel: str, text: str) -> str:
+        from spaces.matrix import notices
+
+        return notices.post_notice(self, channel, text)
+
+    def post_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any], text: str) -> str:
+        from spaces.matrix import notices
+
+        if request.op not in self.notifies:
+            return super().post_moderation_notice(request, state, text)
+        return notices.post_moderation_notice(self, request, state, text)
+
+    def find_moderation_notice(self, request: ActionRequest, state: Mapping[str, Any]) -> str:
+        from spaces.matrix import notices
+
+        return notices.find_moderation_notice(self, request, state)
 
     # Reading -------------------------------------------------------------------------------------
 
