@@ -91,15 +91,15 @@ class MatrixClient:
         if response.status_code < 400:
             return data
         errcode = str(data.get("errcode") or "")
-        error = str(data.get("error") or response.reason_phrase)
+        said = str(data.get("error") or response.reason_phrase)  # the homeserver's own words
         if response.status_code == 429 or errcode == "M_LIMIT_EXCEEDED":
             retry_ms = data.get("retry_after_ms")
             header = response.headers.get("Retry-After")
             retry = float(retry_ms) / 1000 if isinstance(retry_ms, (int, float)) else float(header) if header and header.isdigit() else None
             raise TemporaryFailure(f"The Matrix homeserver is rate-limiting Steward while {what}.", retry_after=retry)
         if response.status_code >= 500:
-            raise TemporaryFailure(f"The Matrix homeserver failed ({response.status_code}) while {what}: {error}")
-        message = f"The Matrix homeserver refused {what}: {error} ({errcode or response.status_code})."
+            raise TemporaryFailure(f"The Matrix homeserver failed ({response.status_code}) while {what}: {said}")
+        message = f"The Matrix homeserver refused {what}: {said} ({errcode or response.status_code})."
         raise MatrixRefused(message, status=response.status_code, errcode=errcode)
 
     # Who Steward is ---------------------------------------------------------------------------
