@@ -17,8 +17,11 @@ from cases.models import Party, PartyRole
 from decisions.appeals import do_decide_appeal, do_file_appeal
 from decisions.models import AppealOutcome, AppellantRole, Ground, SanctionStatus
 from enforcement.actions import NewAction, do_add_action, do_approve_plan, do_edit_reason, do_record_notice
+from enforcement.executor import claim, request_for, run_action
 from enforcement.forms import space_choices
 from enforcement.models import ActionStatus, EnforcementAction, Notice, Plan, PlanStatus
+from enforcement.schedule import sweep
+from enforcement.shared_bans import for_platform
 from enforcement.tests.conftest import sanction_case
 from letters.leakcheck import IdentityLeak
 from people.actions import do_link_identity
@@ -27,6 +30,7 @@ from policy.testing import load_test_policy
 from spaces.base import Op
 from spaces.matrix.policy_lists import RULE_TYPE
 from spaces.matrix.tests.conftest import Community
+from spaces.registry import space_for
 from spaces.testing import make_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -152,3 +156,29 @@ def test_a_public_reason_that_names_the_reporter_is_refused(stewards: Any, monke
     with pytest.raises(IdentityLeak):
         shared.add(stewards["bob"])
     assert Identity.objects.filter(space=Space.MATRIX).count() == 2 and not EnforcementAction.objects.filter(op=Op.SHARE_BAN).exists()
+
+
+def test_a_worker_that_died_after_publishing_is_not_followed_by_a_second_rule(shared: Shared, stewards: Any, settings: Any) -> None:
+    settings.STEWARD_ENFORCEMENT_LEASE_SECONDS = 0  # every claim runs out at once, as a dead worker's does
+    action = shared.add(stewards["bob"])
+    shared.approve(stewards["bob"])
+    assert claim(action.pk) is not None  # a worker takes it...
+    request, _refused = for_platform(request_for(EnforcementAction.objects.select_related("plan").get(pk=action.pk)))
+    space_for(shared.connection).apply(request)  # ...publishes, and dies before recording it
+    assert run_action(action.pk) == "done"
+    action.refresh_from_db()
+    assert action.status == ActionStatus.APPLIED and action.receipts.get().recovered
+    history = shared.community.as_(shared.community.bot).messages(shared.room, start=None)["chunk"]
+    assert len([event for event in history if event["type"] == RULE_TYPE]) == 1, "published once"
+
+
+def test_a_rule_removed_by_hand_is_drift_for_the_stewards(shared: Shared, stewards: Any) -> None:
+    action = shared.add(stewards["bob"])
+    shared.approve(stewards["bob"])
+    worker()
+    action.refresh_from_db()
+    shared.community.as_(shared.community.bot).put_state(shared.room, RULE_TYPE, action.state["state_key"], {})  # in a client
+    with time_machine.travel(timedelta(hours=25)):
+        assert sweep()["verified"] == 1
+    action.refresh_from_db()
+    assert action.drifted_at is not None and "is not on the policy list" in action.receipts.last().detail
