@@ -26,7 +26,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from spaces.base import ActionRequest, Check, Event, ListedMemberEvent, NotConfigured, Outcome, SpaceError, Verdict
-from spaces.matrix.client import MatrixRefused
 
 if TYPE_CHECKING:
     from spaces.matrix.space import MatrixSpace
@@ -75,20 +74,22 @@ def _published(space: MatrixSpace, room: str, state_key: str) -> dict[str, Any] 
     return space.client().state(room, RULE_TYPE, state_key) if state_key else None
 
 
-def _put(space: MatrixSpace, room: str, state_key: str, content: Mapping[str, Any]) -> str:
+def _enter(space: MatrixSpace, room: str) -> None:
+    """Join the policy room where the bot is not in it yet (invited, or a public room): it can neither read nor write
+    the room's rules from outside."""
     client = space.client()
-    try:
-        return client.put_state(room, RULE_TYPE, state_key, content)
-    except MatrixRefused as refused:
-        if refused.errcode != "M_FORBIDDEN" or room in client.joined_rooms():
-            raise
-    client.join(room)  # invited to the policy room but not in it yet: join, then write
-    return client.put_state(room, RULE_TYPE, state_key, content)
+    if room not in client.joined_rooms():
+        client.join(room)
+
+
+def _put(space: MatrixSpace, room: str, state_key: str, content: Mapping[str, Any]) -> str:
+    return space.client().put_state(room, RULE_TYPE, state_key, content)
 
 
 def publish(space: MatrixSpace, request: ActionRequest) -> Outcome:
     """Write the rule: the person's Matrix id, m.ban, and the request's reason (the policy's public reason)."""
     room = policy_room(space)
+    _enter(space, room)
     state_key = rule_key(request)
     entity = user_id(request.subject)
     content = {"entity": entity, "recommendation": BAN, "reason": request.reason}

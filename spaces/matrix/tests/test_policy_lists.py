@@ -81,6 +81,18 @@ def test_a_rule_removed_by_hand_is_seen_as_absent(db, monkeypatch, community: Co
     assert space.verify(share, outcome.state).verdict == Verdict.ABSENT
 
 
+def test_a_bot_invited_with_power_joins_the_policy_room_to_publish(db, monkeypatch, community: Community) -> None:
+    owner = community.as_(community.owner)
+    bot = community.bot.user_id
+    room = owner.create_room(
+        {"name": "bans", "preset": "private_chat", "invite": [bot], "power_level_content_override": {"users": {bot: 50}}}
+    )
+    space = connection_with(monkeypatch, community, policy_room=room)
+    share = request(Op.SHARE_BAN, community.bob.user_id, key=uuid.uuid4().hex, reason="code of conduct violation")
+    outcome = space.apply(share)
+    assert owner.state(room, RULE_TYPE, outcome.state["state_key"]) == outcome_content(community.bob.user_id)
+
+
 def test_without_power_in_the_policy_room_publishing_is_refused(db, monkeypatch, community: Community) -> None:
     room = list_room(community, owner=community.owner)  # the owner's room: the bot may join, not write rules
     space = connection_with(monkeypatch, community, policy_room=room)
