@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from audit.log import record
 from cases.models import Case
 from decisions.models import Sanction, SanctionStatus
+from enforcement import shared_bans
 from enforcement.models import CLAIMED, WAITING, ActionStatus, EnforcementAction, Notice, Phase, Plan, PlanStatus, Receipt
 from enforcement.plans import POSITION, build_plan, platform_text, revert_time, space_class
 from enforcement.schedule import detect_notice, enqueue_action, refresh_plan, release
@@ -135,6 +136,8 @@ def do_add_action(steward: Any, case: Case, plan_id: Any, new: NewAction) -> Enf
     capability = next((item for item in cls.capabilities if item.op == new.op), None)
     if capability is None:
         raise ValidationError(_("%(space)s cannot do that.") % {"space": connection.title})
+    if not shared_bans.offered(new.op):
+        raise ValidationError(shared_bans.not_allowed())
     identity = None
     subject = new.subject.strip()
     if capability.target == Target.PERSON:
@@ -153,7 +156,10 @@ def do_add_action(steward: Any, case: Case, plan_id: Any, new: NewAction) -> Enf
         identity=identity,
         op=new.op,
         subject=subject,
-        reason=new.reason.strip() or plan.actions.values_list("reason", flat=True).first() or "",
+        # A shared ban carries the policy's public reason only, whatever the steward wrote (enforcement.shared_bans).
+        reason=shared_bans.public_reason()
+        if shared_bans.shares(new.op)
+        else new.reason.strip() or plan.actions.values_list("reason", flat=True).first() or "",
         position=POSITION[capability.target],
         revert_at=revert_time(capability, plan.sanctioned),
         status=ActionStatus.PLANNED if plan.status == PlanStatus.DRAFT else ActionStatus.QUEUED,
@@ -202,6 +208,8 @@ def do_edit_reason(steward: Any, case: Case, action_id: Any, reason: str) -> Enf
     action = action_of(case, action_id)
     if action.status not in REASON_EDITABLE:
         raise ValidationError(_("The reason can only change before the action is applied."))
+    if shared_bans.shares(action.op):
+        raise ValidationError(_("A shared ban carries the policy's public reason (enforcement.shared_ban_reason), never the case's."))
     if not reason.strip():
         raise ValidationError(_("Give the reason the platform will record."))
     check_platform_text(case, reason)

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.log import record
+from enforcement import shared_bans
 from enforcement.models import CLAIMED, WAITING, ActionStatus, EnforcementAction, Phase, Receipt
 from enforcement.plans import platform_text
 from letters.leakcheck import leaked_kinds
@@ -114,6 +115,10 @@ def run_action(action_id: int) -> str:
     failpoint("enforcement.claimed")
     action = EnforcementAction.objects.select_related("plan__case", "plan__sanction", "connection").get(pk=action_id)
     request = request_for(action)
+    if taken.phase == Phase.APPLY:
+        request, refused = shared_bans.for_platform(request)  # a shared ban: the policy's public reason, if allowed at all
+        if refused:
+            return fail(taken, refused)
     leaking = leaked_kinds(action.plan.case, platform_text(request.reason, request.params))
     if leaking and taken.phase == Phase.APPLY:
         return fail(taken, refusal(leaking))

@@ -18,7 +18,9 @@ from cases.forms import Plain
 from enforcement.actions import NewAction
 from enforcement.models import Notice
 from enforcement.plans import space_class
+from enforcement.shared_bans import offered
 from people.models import Identity
+from policy.services import current_policy
 from spaces.base import Capability
 from spaces.models import SpaceConnection
 
@@ -170,12 +172,14 @@ class AddActionForm(PlanForm):
 
 
 def space_choices() -> list[Choice]:
-    """Every operation of every switched-on connection whose platform is installed."""
+    """Every operation of every switched-on connection whose platform is installed, that the policy lets stewards
+    choose (sharing a ban only where `enforcement.share_bans` allows it)."""
+    policy = current_policy()
     choices: list[Choice] = []
     for connection in SpaceConnection.objects.filter(enabled=True):
         cls = space_class(connection)
         if cls is not None:
-            choices.extend(Choice(connection, capability) for capability in cls.capabilities)
+            choices.extend(Choice(connection, capability) for capability in cls.capabilities if offered(capability.op, policy))
     return choices
 
 

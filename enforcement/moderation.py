@@ -20,6 +20,7 @@ from audit.log import record
 from cases.actions import InvolvedPerson
 from cases.models import Case, Channel, PartyRole
 from enforcement import notices
+from enforcement.listed import is_listing
 from enforcement.models import ActionStatus, EnforcementAction, ModeratorAction, ReviewStatus
 from enforcement.review.notify import review_link, review_stewards
 from intake.actions import Submission, do_submit_report
@@ -149,6 +150,8 @@ def do_review_moderator_action(steward: Any, item: ModeratorAction, outcome: str
             raise ValidationError(reason)
         if item.status != ReviewStatus.PENDING:
             raise ValidationError(_("This action has been reviewed already."))
+        if outcome == UNDO and is_listing(item):
+            raise ValidationError(_("Nothing was done to this person: note the flag, or open a case."))
         case = _open_case(steward, item, note) if outcome == OPEN_CASE else None
         item.status, item.review_note, item.case = OUTCOMES[outcome], note, case
         item.reviewed_by, item.reviewed_at = steward, timezone.now()
@@ -168,13 +171,13 @@ def _open_case(steward: Any, item: ModeratorAction, note: str) -> Case:
     subjects = handles_of(item.subject)
     known = identities_known_as(space, subjects).first()
     handle = known.handle if known is not None else (subjects[0] if subjects else "")
-    body = (
-        f"A moderator action in {item.connection.title}, outside Steward: {item.action} "
-        f"on {timezone.localtime(item.at):%Y-%m-%d %H:%M %Z}.\n"
-        f"Affected user: {item.subject or 'unknown'}\nModerator: {item.actor or 'unknown'}"
-        + (f"\nWhat the platform recorded: {item.detail}" if item.detail else "")
-        + (f"\n\nOpened from the moderator-action review. {note}" if note else "\n\nOpened from the moderator-action review.")
-    )
+    if is_listing(item):
+        body = (
+            f"Someone in {item.connection.title} is on a ban list this community follows.\n"
+            f"Member: {item.subject or 'unknown'}\n{item.detail}\n\nOpened from the review of the flag. {note}"
+        ).strip()
+    else:
+        body = _moderator_body(item, note)
     submission = Submission(
         body=body,
         channel=Channel.SPACE,
@@ -182,3 +185,13 @@ def _open_case(steward: Any, item: ModeratorAction, note: str) -> Case:
     )
     receipt = do_submit_report(submission, taken_by=steward)
     return Case.objects.get(code_name=receipt.case_code_name)
+
+
+def _moderator_body(item: ModeratorAction, note: str) -> str:
+    return (
+        f"A moderator action in {item.connection.title}, outside Steward: {item.action} "
+        f"on {timezone.localtime(item.at):%Y-%m-%d %H:%M %Z}.\n"
+        f"Affected user: {item.subject or 'unknown'}\nModerator: {item.actor or 'unknown'}"
+        + (f"\nWhat the platform recorded: {item.detail}" if item.detail else "")
+        + (f"\n\nOpened from the moderator-action review. {note}" if note else "\n\nOpened from the moderator-action review.")
+    )

@@ -23,6 +23,7 @@ from enforcement.actions import OPEN_PLAN, REASON_EDITABLE, REMOVABLE, is_drifte
 from enforcement.forms import AcceptDriftForm, ActionForm, AddActionForm, CancelPlanForm, NoticeForm, PlanForm, ReasonForm, add_action_form
 from enforcement.models import ActionStatus, EnforcementAction, Notice, Plan, PlanStatus, PlatformNotice, Receipt
 from enforcement.plans import capability_of
+from enforcement.shared_bans import shares
 from spaces.base import Target
 
 ANCHOR = "enforcement"
@@ -115,7 +116,9 @@ def _action_view(action: EnforcementAction, plan: Plan, can_write: bool) -> Acti
         pk = action.pk
         view.remove_form = ActionForm(action_id=pk) if action.status in REMOVABLE else None
         view.reason_form = (
-            ReasonForm(action_id=pk, initial={"action": pk, "reason": action.reason}) if action.status in REASON_EDITABLE else None
+            ReasonForm(action_id=pk, initial={"action": pk, "reason": action.reason})
+            if action.status in REASON_EDITABLE and not shares(action.op)  # a shared ban's reason is the policy's
+            else None
         )
         view.retry_form = ActionForm(action_id=pk, auto_id=f"action-{pk}-retry-%s") if view.failed or drifted else None
         view.drift_form = AcceptDriftForm(action_id=pk) if drifted else None

@@ -5,8 +5,8 @@ Watching runs before every other consumer of content (order 10; screening stores
 when the spaces called both in turn.
 """
 
-from enforcement import moderation, watching
-from spaces.base import ContentEvent, ModeratorActionEvent
+from enforcement import listed, moderation, watching
+from spaces.base import ContentEvent, ListedMemberEvent, ModeratorActionEvent
 from spaces.models import SpaceConnection
 from spaces.routing import on
 
@@ -22,6 +22,11 @@ def queue_moderator_action(connection: SpaceConnection, event: ModeratorActionEv
     moderation.record_moderator_action(connection, event, delivery_id)
 
 
+def queue_listed_member(connection: SpaceConnection, event: ListedMemberEvent, delivery_id: str) -> None:
+    listed.record_listed_member(connection, event, delivery_id)
+
+
 def install() -> None:
     on(ContentEvent, watch_content, order=WATCH_ORDER)
     on(ModeratorActionEvent, queue_moderator_action)
+    on(ListedMemberEvent, queue_listed_member)

@@ -104,6 +104,16 @@ def _check_period_months(ctx: Context, node: yaml.Node, path: str, values: Any, 
         ctx.problem(node, path, "each period length once")
 
 
+def _check_enforcement(ctx: Context, node: yaml.Node, path: str, values: Any, children: Any) -> None:
+    # A shared ban's public reason is published on a list anyone can read: the one placeholder it may hold is the
+    # community's name, so nothing about a case can ever be put into it.
+    reason = values.get("shared_ban_reason")
+    rest = reason.replace("{community}", "") if isinstance(reason, str) else ""
+    if "{" in rest or "}" in rest:
+        message = "the only placeholder it may hold is {community}: it is one public text for every case, never a case's details"
+        ctx.problem(children.get("shared_ban_reason", node), join(path, "shared_ban_reason"), message)
+
+
 def _node_at(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
     """The node at a path of mapping keys (for line numbers), or None."""
     for key in keys:
@@ -303,7 +313,10 @@ POLICY = Record(
                     "remind_before_end_days": optional(Int(minimum=0), 3),
                     "drift_check_hours": optional(Int(minimum=1), 24),
                     "notify_on_platform": optional(Bool(), False),
-                }
+                    "share_bans": optional(Bool(), False),
+                    "shared_ban_reason": optional(Text(max_length=200), "code of conduct violation"),
+                },
+                _check_enforcement,
             ),
             {},
         ),

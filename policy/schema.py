@@ -118,6 +118,11 @@ class Enforcement:
     # Post a short notice on the platform when an action is applied (a comment on the locked thread, a DM to the
     # person timed out), where the space can; never naming a reporter (enforcement.platform_notices).
     notify_on_platform: bool = False
+    # Let the stewards publish a decided ban on the community's shared ban list (Matrix policy lists), case by case;
+    # off: the operation is neither offered nor carried out (enforcement.shared_bans).
+    share_bans: bool = False
+    # The only reason a shared ban carries, the same for every case; "{community}" stands for the community's name.
+    shared_ban_reason: str = "code of conduct violation"
 
 
 @dataclass(frozen=True)

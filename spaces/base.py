@@ -52,6 +52,10 @@ class Op(enum.StrEnum):
     CLOSE_CONTRIBUTION = "close-contribution"  # GitHub: close an issue (as not planned) or a pull request, with the reason
     HIDE_REVISION = "hide-revision"  # Discourse: hide an edit (a revision) of a wiki post from its history
     REVERT_REVISION = "revert-revision"  # Discourse: put a wiki post back to the text before an edit
+    # Matrix: publish the ban on the community's policy list (an m.policy.rule.user rule) for the rooms that subscribe
+    # to it. Never part of a plan by itself: the stewards choose it for a case, where the policy's
+    # `enforcement.share_bans` allows it (enforcement.shared_bans).
+    SHARE_BAN = "share-ban"
 
 
 class Target(enum.StrEnum):
@@ -200,7 +204,24 @@ class ContentRemovedEvent:
     at: datetime | None = None
 
 
-Event = ContentEvent | ReportEvent | ModeratorActionEvent | ContentRemovedEvent
+@dataclass(frozen=True)
+class ListedMemberEvent:
+    """Someone in the community's rooms matches a ban rule on a policy list the community follows (Matrix's
+    `follow_policy_rooms`): a flag for the stewards to look at, never a sanction by itself.
+
+    `rule` names the rule within its list (room id, event type and state key), so the same rule matching the same
+    person is flagged once however often the list is read.
+    """
+
+    listed: tuple[str, ...]  # the member's handles (their Matrix id)
+    policy_list: str  # the list as the community named it (an alias or a room id)
+    rule: str  # the rule's place in the list: "<room id> <event type> <state key>"
+    entity: str  # what the rule names: a Matrix id, or a glob such as "@*:spam.example"
+    reason: str = ""  # the reason the list gives, as its curators wrote it
+    recommendation: str = "m.ban"
+
+
+Event = ContentEvent | ReportEvent | ModeratorActionEvent | ContentRemovedEvent | ListedMemberEvent
 
 
 @dataclass(frozen=True)

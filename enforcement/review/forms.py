@@ -14,6 +14,11 @@ REVIEW_CHOICES = [
     (UNDO, _lazy("It should be undone (say why and how below)")),
     (OPEN_CASE, _lazy("Open a case about the affected person")),
 ]
+# A member found on a trusted community's ban list: nothing was done to them, so there is nothing to undo.
+LISTING_CHOICES = [
+    (STANDS, _lazy("Noted: nothing to do here for now")),
+    (OPEN_CASE, _lazy("Open a case about this person")),
+]
 
 
 class ModeratorReviewForm(Plain):
@@ -23,12 +28,14 @@ class ModeratorReviewForm(Plain):
     outcome = forms.ChoiceField(label=_lazy("Your review"), choices=REVIEW_CHOICES, widget=forms.RadioSelect)
     note = forms.CharField(label=_lazy("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, action_id: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, action_id: int | None = None, listing: bool = False, **kwargs: Any) -> None:
         if action_id is not None:
             # One form per action on the page: ids must not clash.
             self.id_prefix = f"moderation-{action_id}"
             kwargs.setdefault("initial", {})["action"] = action_id
         super().__init__(*args, **kwargs)
+        if listing:
+            self.fields["outcome"].choices = LISTING_CHOICES  # type: ignore[attr-defined]
 
 
 class WatchReviewedForm(Plain):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cases.access import Need, access_case, readable_cases, undeclared_cases
 from cases.views.common import apply_form, back_to_case, steward_only
+from enforcement.listed import is_listing
 from enforcement.models import ModeratorAction, ReviewStatus
 from enforcement.moderation import OPEN_CASE, Reviewer, do_review_moderator_action
 from enforcement.review.actions import do_mark_alert_reviewed
@@ -32,6 +33,11 @@ class ActionView:
     form: ModeratorReviewForm | None
     reason_not: str
     case_code: str = ""  # the case opened from it, when this steward may know that case exists
+
+    @property
+    def listing(self) -> bool:
+        """A flag from a followed ban list rather than a moderator's own action."""
+        return is_listing(self.item)
 
 
 def _queue_url() -> HttpResponseRedirect:
@@ -58,7 +64,8 @@ def moderator_actions(request: HttpRequest) -> HttpResponse:
         if reviewer.is_subject(item):
             continue
         reason = reviewer.reason_not(item)
-        form = ModeratorReviewForm(action_id=item.pk) if item.status == ReviewStatus.PENDING and not reason else None
+        reviewable = item.status == ReviewStatus.PENDING and not reason
+        form = ModeratorReviewForm(action_id=item.pk, listing=is_listing(item)) if reviewable else None
         code = item.case.code_name if item.case is not None and item.case_id in visible else ""
         rows.append(ActionView(item, form, reason, code))
     pending = sum(1 for row in rows if row.item.status == ReviewStatus.PENDING)

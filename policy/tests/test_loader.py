@@ -194,3 +194,20 @@ def test_transparency_periods_must_tile_a_year_and_suppression_must_be_positive(
     assert "transparency.period_months[1]: must divide a year" in message
     assert "transparency.period_months: each period length once" in message
     assert "transparency.suppress_below: must be at least 1" in message
+
+
+def test_sharing_bans_is_off_by_default_and_its_public_reason_holds_nothing_of_a_case() -> None:
+    enforcement = parse_policy(default_text()).enforcement
+    assert (enforcement.share_bans, enforcement.shared_ban_reason) == (False, "code of conduct violation")
+    text, _line = replace_line(
+        default_text(),
+        "  drift_check_hours: 24",
+        '  drift_check_hours: 24\n  share_bans: true\n  shared_ban_reason: "Banned under the {community} code"',
+    )
+    enforcement = parse_policy(text).enforcement
+    assert enforcement.share_bans and enforcement.shared_ban_reason == "Banned under the {community} code"
+    for template in ("Case {case}", "reported by {reporter}", "oops {community"):
+        text, line = replace_line(default_text(), "  drift_check_hours: 24", f'  drift_check_hours: 24\n  shared_ban_reason: "{template}"')
+        with pytest.raises(PolicyError) as error:
+            parse_policy(text, "p.yaml")
+        assert f"p.yaml:{line + 1}: enforcement.shared_ban_reason: the only placeholder it may hold is {{community}}" in str(error.value)

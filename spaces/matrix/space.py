@@ -8,6 +8,7 @@ each call to them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +33,8 @@ class MatrixSpace(Space):
         Capability(Op.REMOVE_FROM_CHANNEL, Target.PERSON, "Remove (kick) from the rooms", reversible=False, params=("room",)),
         Capability(Op.SILENCE, Target.PERSON, "Mute in the rooms (may read, may not post)"),
         Capability(Op.DELETE_CONTENT, Target.CONTENT, "Redact the message", reversible=False),
+        # Only where the stewards choose it for a case and the policy allows it (enforcement.shared_bans): not an intent.
+        Capability(Op.SHARE_BAN, Target.PERSON, "Publish the ban on the community's policy list (with the policy's public reason)"),
     )
     intents = {"ban": (Op.BAN,), "mute": (Op.SILENCE,)}
     # homeserver: the client API's base URL; rooms: room ids or aliases; space: a Matrix space whose rooms are watched
@@ -107,16 +110,28 @@ class MatrixSpace(Space):
     # Enforcement ---------------------------------------------------------------------------------
 
     def apply(self, request: ActionRequest) -> Outcome:
+        if request.op == Op.SHARE_BAN:
+            from spaces.matrix import policy_lists
+
+            return policy_lists.publish(self, request)
         from spaces.matrix import moderation
 
         return moderation.apply(self, request)
 
     def revert(self, request: ActionRequest, state: Mapping[str, Any]) -> Outcome:
+        if request.op == Op.SHARE_BAN:
+            from spaces.matrix import policy_lists
+
+            return policy_lists.withdraw(self, request, state)
         from spaces.matrix import moderation
 
         return moderation.revert(self, request, state)
 
     def verify(self, request: ActionRequest, state: Mapping[str, Any]) -> Check:
+        if request.op == Op.SHARE_BAN:
+            from spaces.matrix import policy_lists
+
+            return policy_lists.check(self, request, state)
         from spaces.matrix import moderation
 
         return moderation.verify(self, request, state)
@@ -143,9 +158,11 @@ class MatrixSpace(Space):
     # Reading -------------------------------------------------------------------------------------
 
     def sync(self, position: str) -> SyncBatch:
-        from spaces.matrix import reading
+        from spaces.matrix import policy_lists, reading
 
-        return reading.sync(self, position)
+        batch = reading.sync(self, position)
+        # Members matching a followed list's ban rules: flags, committed with the rest of the read.
+        return replace(batch, events=(*batch.events, *policy_lists.followed_matches(self)))
 
     def after_dispatch(self, handled: Handled) -> None:
         from spaces.matrix import reports

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from screening.models import Item as ScreenedItem
-from spaces.base import ContentEvent, ContentRemovedEvent, Event, Item, ModeratorActionEvent, ReportEvent
+from spaces.base import ContentEvent, ContentRemovedEvent, Event, Item, ListedMemberEvent, ModeratorActionEvent, ReportEvent
 from spaces.checks import event_consumer_checks
 from spaces.github.fake import FakeGitHub
 from spaces.models import SpaceConnection
@@ -86,7 +86,7 @@ def test_no_module_of_the_spaces_imports_an_app_above_them() -> None:
 
 
 def test_every_event_a_platform_produces_has_a_consumer_once_apps_are_ready() -> None:
-    assert set(get_args(Event)) == {ReportEvent, ContentEvent, ModeratorActionEvent, ContentRemovedEvent}
+    assert set(get_args(Event)) == {ReportEvent, ContentEvent, ModeratorActionEvent, ContentRemovedEvent, ListedMemberEvent}
     for event_type in get_args(Event):
         assert routes_for(event_type), event_type.__name__
     assert event_consumer_checks(None) == []
