@@ -79,14 +79,25 @@ def cut_chart(element_id: str, title: str, points: Sequence[Point], in_force: fl
     )
     legend_y, curve_y, second_y = HEIGHT - 66, HEIGHT - 40, HEIGHT - 14
     curved = [s for s in shipped if s.curve]
+    # With the encoder on, a head's point is the blend's but its curve the linear head's alone: the key says which.
+    linear = any(s.curve_without_encoder for s in curved)
     legend = format_html(
         "{}{}{}{}",
         _key_line(LEFT, legend_y, PRECISION, False, _("precision (labels)")),
         _key_line(LEFT + 200, legend_y, KEPT, True, _("kept share (labels)")),
         format_html(
             "{}{}",
-            _key_line(LEFT, curve_y, SHIPPED, False, _("precision (shipped model's curve)")),
-            _key_line(LEFT + 280, curve_y, SHIPPED, False, _("recall (shipped model's curve)"), dotted=True),
+            _key_line(
+                LEFT, curve_y, SHIPPED, False, _("precision (linear head's curve)") if linear else _("precision (shipped model's curve)")
+            ),
+            _key_line(
+                LEFT + 280,
+                curve_y,
+                SHIPPED,
+                False,
+                _("recall (linear head's curve)") if linear else _("recall (shipped model's curve)"),
+                dotted=True,
+            ),
         )
         if curved
         else SafeString(""),

@@ -253,14 +253,19 @@ def _figures(point: CurvePoint) -> str:
 def where_on_curve(shipped: ShippedPoint, cut: float) -> str:
     """Where a cut sits on a head's stored curve, in the words an admin reads; "" when the head stores no curve."""
     below, above = shipped.around(cut)
+    linear = " " + _("(The linear head's curve, without the encoder stage.)") if shipped.curve_without_encoder else ""
     if below is not None and below is above:
-        return _("At the cut in force, %(cut).2f, the curve measured %(figures)s.") % {"cut": cut, "figures": _figures(below)}
+        return _("At the cut in force, %(cut).2f, the curve measured %(figures)s.") % {"cut": cut, "figures": _figures(below)} + linear
     if below is not None and above is not None:
-        return _("The cut in force, %(cut).2f, lies between %(low).2f (%(low_figures)s) and %(high).2f (%(high_figures)s).") % {
-            "cut": cut,
-            "low": below.cut,
-            "low_figures": _figures(below),
-            "high": above.cut,
-            "high_figures": _figures(above),
-        }
+        return (
+            _("The cut in force, %(cut).2f, lies between %(low).2f (%(low_figures)s) and %(high).2f (%(high_figures)s).")
+            % {
+                "cut": cut,
+                "low": below.cut,
+                "low_figures": _figures(below),
+                "high": above.cut,
+                "high_figures": _figures(above),
+            }
+            + linear
+        )
     return ""
