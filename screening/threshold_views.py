@@ -13,7 +13,17 @@ from screening.curves import BETAS, MIN_AT_CUT, MIN_EACH, MIN_LABELS, curve, pro
 from screening.cutchart import cut_chart
 from screening.forms import GOAL_PRECISION, CutForm, ProposalForm
 from screening.models import CategoryCut
-from screening.thresholds import DEFAULT_CUT, MAX_CUT, MIN_CUT, Pair, cut_in_force, find_pair, settable_pairs, trade_off
+from screening.thresholds import (
+    DEFAULT_CUT,
+    MAX_CUT,
+    MIN_CUT,
+    Pair,
+    cut_in_force,
+    find_pair,
+    settable_pairs,
+    trade_off,
+    where_on_curve,
+)
 
 
 def threshold_url(category: str, kind: str) -> str:
@@ -65,6 +75,9 @@ def threshold(request: HttpRequest, category: str, kind: str) -> HttpResponse:
         "trade_off": trade_off(data.in_force),
         "default": DEFAULT_CUT,
         "points": points,
+        # Beside each cut's label figures, every head's stored curve there (None where it stores none).
+        "rows": [(point, [(shipped, shipped.at(point.cut)) for shipped in pair.points]) for point in points],
+        "shipped": [(shipped, where_on_curve(shipped, data.in_force)) for shipped in pair.points],
         "reviewed": len(data.reviewed),
         "confirmed": sum(1 for label in data.reviewed if label.confirmed),
         "floor": data.floor,

@@ -9,10 +9,11 @@ keeps the cut it was raised under (Flag.threshold).
 Harassment (a count of flagged messages, screening.pipeline) and private information (rules, screening/pii) are not
 model scores on that scale, so they have no cut here.
 
-What the shipped model measured (`shipped_points`) comes from the model directory's own files: MANIFEST.json holds
-one cross-validated point per head (precision and recall at its threshold, the share of positives), and the encoder's
-encoder.json the same for the blend. No curve over other cuts is stored there; those come from the stewards' labels
-(screening.curves).
+What the shipped model measured comes from the model directory's own files: MANIFEST.json holds per head its
+cross-validated point (precision and recall at its threshold, the share of positives) and its curve over the cuts an
+admin may set (pooled out-of-fold precision, recall and the shares of rows and negatives flagged, on this same scale:
+screening.model.training.cut_curve); the encoder's encoder.json holds the blend's point only. Both are measured on
+the shared data, not on this community: the community's own figures come from the stewards' labels (screening.curves).
 """
 
 from __future__ import annotations
@@ -95,8 +96,29 @@ def check_cut(category: str, kind: str, cut: float | None) -> None:
 
 
 @dataclass(frozen=True)
+class CurvePoint:
+    """A head's pooled out-of-fold figures at one cut of the common scale, on its training source. None: nothing
+    flagged there (precision), or nothing to count against."""
+
+    cut: float
+    precision: float | None
+    recall: float | None
+    rows_flagged: float | None  # the share of the source's rows this cut flags
+    negatives_flagged: float | None  # the share of its negatives (false alarms)
+
+    @property
+    def rows_percent(self) -> float | None:
+        return None if self.rows_flagged is None else 100 * self.rows_flagged
+
+    @property
+    def negatives_percent(self) -> float | None:
+        return None if self.negatives_flagged is None else 100 * self.negatives_flagged
+
+
+@dataclass(frozen=True)
 class ShippedPoint:
-    """One head's cross-validated figures at its own threshold (0.5 on the common scale), on its training source."""
+    """One head's cross-validated figures at its own threshold (0.5 on the common scale), on its training source,
+    and its curve over the other cuts when the model stores one."""
 
     head: str
     sources: tuple[str, ...]
@@ -105,11 +127,36 @@ class ShippedPoint:
     positive: float  # the share of positives in that source
     rows: int
     with_encoder: bool
+    curve: tuple[CurvePoint, ...] = ()
+    # True when the curve is the linear head's alone while the point is the blend's with the encoder stage: the
+    # encoder's cross-validation kept no per-text probabilities, so the blend was measured at its threshold only.
+    curve_without_encoder: bool = False
 
     @property
     def flags_per_1000(self) -> float:
         """Flags per 1,000 texts of the source: positives found, over the share of flags that are right."""
         return 1000 * self.positive * self.recall / self.precision if self.precision else 0.0
+
+    def at(self, cut: float) -> CurvePoint | None:
+        """The curve's figures at exactly this cut (to the hundredth), if it was measured there."""
+        return next((point for point in self.curve if abs(point.cut - cut) < 0.005), None)
+
+    def around(self, cut: float) -> tuple[CurvePoint | None, CurvePoint | None]:
+        """Where a cut sits on the curve: the measured point at it (twice), or the two measured either side of it."""
+        exact = self.at(cut)
+        if exact is not None:
+            return exact, exact
+        below = [point for point in self.curve if point.cut < cut]
+        above = [point for point in self.curve if point.cut > cut]
+        return (below[-1] if below else None), (above[0] if above else None)
+
+
+def _curve(figures: Mapping[str, Any] | None) -> tuple[CurvePoint, ...]:
+    stored = (figures or {}).get("curve") or {}
+    return tuple(
+        CurvePoint(float(p["cut"]), p.get("precision"), p.get("recall"), p.get("rows_flagged"), p.get("negatives_flagged"))
+        for p in stored.get("points", [])
+    )
 
 
 @dataclass(frozen=True)
@@ -147,12 +194,14 @@ def _shipped_heads() -> list[tuple[dict[str, Any], ShippedPoint | None]]:
         own = figures.get(head["name"])
         point = None
         if blend:
+            # No blend curve is ever made up: the linear head's own curve is shown, and labelled as that.
             trained = encoder.get("trained_on", {})
             point = ShippedPoint(head["name"], tuple(trained.get("source", head["sources"])), blend["precision"], blend["recall"],
-                                 trained.get("positive", 0.0), int(trained.get("rows", 0)), True)  # fmt: skip
+                                 trained.get("positive", 0.0), int(trained.get("rows", 0)), True, _curve(own),
+                                 curve_without_encoder=bool(_curve(own)))  # fmt: skip
         elif own:
             point = ShippedPoint(
-                head["name"], tuple(own["sources"]), own["precision"], own["recall"], own["positive"], int(own["n"]), False
+                head["name"], tuple(own["sources"]), own["precision"], own["recall"], own["positive"], int(own["n"]), False, _curve(own)
             )
         out.append((head, point))
     return out
@@ -184,3 +233,39 @@ def find_pair(category: str, kind: str) -> Pair | None:
 
 def current_cut(category: str, kind: str) -> CategoryCut | None:
     return CategoryCut.objects.filter(category=category, kind=kind).first()
+
+
+def _figures(point: CurvePoint) -> str:
+    def share(value: float | None) -> str:
+        return "—" if value is None else f"{value:.0%}"
+
+    def number(value: float | None) -> str:
+        return "—" if value is None else f"{value:.2f}"
+
+    return _("precision %(p)s, recall %(r)s, flagging %(rows)s of the rows and %(negatives)s of the negatives") % {
+        "p": number(point.precision),
+        "r": number(point.recall),
+        "rows": share(point.rows_flagged),
+        "negatives": share(point.negatives_flagged),
+    }
+
+
+def where_on_curve(shipped: ShippedPoint, cut: float) -> str:
+    """Where a cut sits on a head's stored curve, in the words an admin reads; "" when the head stores no curve."""
+    below, above = shipped.around(cut)
+    linear = " " + _("(The linear head's curve, without the encoder stage.)") if shipped.curve_without_encoder else ""
+    if below is not None and below is above:
+        return _("At the cut in force, %(cut).2f, the curve measured %(figures)s.") % {"cut": cut, "figures": _figures(below)} + linear
+    if below is not None and above is not None:
+        return (
+            _("The cut in force, %(cut).2f, lies between %(low).2f (%(low_figures)s) and %(high).2f (%(high_figures)s).")
+            % {
+                "cut": cut,
+                "low": below.cut,
+                "low_figures": _figures(below),
+                "high": above.cut,
+                "high_figures": _figures(above),
+            }
+            + linear
+        )
+    return ""

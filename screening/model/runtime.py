@@ -17,6 +17,15 @@ WEIGHTS = "weights.npz"
 MANIFEST = "MANIFEST.json"
 
 
+def rescale(p: np.ndarray, t: float) -> np.ndarray:
+    """Map probabilities so that threshold t lands on 0.5, keeping the order (0 → 0, t → 0.5, 1 → 1).
+
+    The common scale the scorer reports every head on (screening.model.scorer), and the one a community's cut is
+    set on; training uses it too, to store each head's cross-validated curve over the cuts an admin may choose."""
+    t = min(max(t, 1e-6), 1 - 1e-6)
+    return np.where(p < t, 0.5 * p / t, 0.5 + 0.5 * (p - t) / (1 - t))
+
+
 @dataclass(frozen=True)
 class Head:
     """One linear classifier over the shared features: what it was trained on and how its score is used."""

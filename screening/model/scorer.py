@@ -16,19 +16,13 @@ from django.conf import settings
 from screening.pii import find_private_information
 from screening.scoring import Finding, Text
 
-from .runtime import SHIPPED_DIR, ScreeningModel
+from .runtime import SHIPPED_DIR, ScreeningModel, rescale
 
 CATEGORY_THRESHOLD = 0.5
 PII_THRESHOLD = 0.5
 PII_VERSION = "pii1"
 # The kinds of the scoring contract that no head was trained on use the nearest trained kind.
 _FALLBACK_KIND = "issue_comment"
-
-
-def rescale(p: np.ndarray, t: float) -> np.ndarray:
-    """Map probabilities so that threshold t lands on 0.5, keeping the order (0 → 0, t → 0.5, 1 → 1)."""
-    t = min(max(t, 1e-6), 1 - 1e-6)
-    return np.where(p < t, 0.5 * p / t, 0.5 + 0.5 * (p - t) / (1 - t))
 
 
 def model_dir() -> Path:

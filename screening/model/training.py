@@ -27,7 +27,7 @@ from .attacks import INNER_FOLDS, OUTER_FOLDS, SEED, choose_cut, cross_validate_
 from .attacks import fit as fit_target
 from .digest import sha256
 from .features import DEFAULT_PARAMS, Featurizer
-from .runtime import CONFIG, MANIFEST, SHIPPED_DIR, WEIGHTS
+from .runtime import CONFIG, MANIFEST, SHIPPED_DIR, WEIGHTS, rescale
 
 # Issue-like kinds share the issue heads: chat, forum posts and mail read more like issue threads than reviews.
 ISSUE_KINDS = ["issue_comment", "discussion", "chat", "forum_post", "email"]
@@ -90,6 +90,10 @@ COMMUNITY_MIN_EXAMPLES = 20
 NOT_LEARNED = frozenset({"private-information"})  # found by the detector's rules, not by a model
 
 C_GRID = (1.0, 4.0, 16.0)
+
+# The cuts a community may set on the scorer's common scale (screening.thresholds MIN_CUT..MAX_CUT), in the steps the
+# cut pages show (screening.curves.SHOWN_CUTS): each head's cross-validated curve is stored at these.
+CURVE_CUTS = tuple(round(0.20 + 0.05 * step, 2) for step in range(15))
 
 # Single-text heads for harm aimed at one person, from the typed rows of the shared data (screening/model/attacks.py).
 # Each is cut where the inner folds reach `precision`, not at its best F1: what a steward needs from such a category
@@ -283,6 +287,7 @@ def cross_validate_head(
         log(f"{head['name']} fold {k + 1}: C={c} threshold={t:.3f}")
     pred = oof >= thr_used
     m: dict[str, Any] = metrics(y[own], oof[own], 0.5)
+    curve = cut_curve(y[own], oof[own], thr_used[own])
     m.update(
         precision=float(precision_score(y[own], pred[own], zero_division=0)),
         recall=float(recall_score(y[own], pred[own], zero_division=0)),
@@ -290,11 +295,47 @@ def cross_validate_head(
     )
     # How often the head fires on the negatives of sources it never trained on: its noise elsewhere.
     m["flags_other_negatives"] = float(np.mean(noise)) if noise else 0.0
+    m["curve"] = curve
     log(
         f"{head['name']}: CV F1 {m['f1']:.3f} P {m['precision']:.3f} R {m['recall']:.3f} PR-AUC {m['pr_auc']:.3f}"
         f" flags {m['flags_other_negatives']:.1%} of other sources' negatives"
     )
     return {"sources": head["sources"], **m}
+
+
+def cut_curve(y: np.ndarray, oof: np.ndarray, thresholds: np.ndarray) -> dict[str, Any]:
+    """The pooled out-of-fold figures at each cut of CURVE_CUTS on the scorer's common scale.
+
+    Each row's probability is mapped as the scorer maps it (runtime.rescale) with the threshold of the fold that
+    scored it, so 0.5 is every fold's own threshold and the curve there is the head's stored point exactly. Per cut:
+    how many rows it flags and how many of those are positives, precision, recall, the share of all the source's rows
+    it flags and the share of its negatives (the false alarms)."""
+    scaled = np.empty(len(oof))
+    for t in np.unique(thresholds):
+        fold = thresholds == t
+        scaled[fold] = rescale(oof[fold], float(t))
+    positives, negatives = int(y.sum()), int(len(y) - y.sum())
+    points = []
+    for cut in CURVE_CUTS:
+        hit = scaled >= cut
+        flagged, true = int(hit.sum()), int((hit & (y == 1)).sum())
+        points.append(
+            {
+                "cut": cut,
+                "flagged": flagged,
+                "true": true,
+                "precision": round(true / flagged, 4) if flagged else None,
+                "recall": round(true / positives, 4) if positives else None,
+                "rows_flagged": round(flagged / len(y), 4) if len(y) else None,
+                "negatives_flagged": round((flagged - true) / negatives, 4) if negatives else None,
+            }
+        )
+    return {
+        "scale": "the scorer's common scale: each fold's own threshold at 0.5 (screening.model.runtime.rescale)",
+        "rows": len(y),
+        "positives": positives,
+        "points": points,
+    }
 
 
 def community_heads(ds: Dataset, covered: Iterable[str]) -> list[dict[str, Any]]:
