@@ -1,4 +1,5 @@
-"""The notice operation (Space.post_notice) on Slack, Discord and Zulip, each against its stateful fake on a real socket.
+"""The notice operation (Space.post_notice) on Slack, Discord and Zulip, each against its stateful fake on a real socket
+(Matrix posts against the real Synapse: spaces/matrix/tests).
 
 The committee's channel receives exactly the text given, from Steward's bot, once per call; refusals come back as
 the interface's failures (a channel the bot cannot post in is permanent, a rate limit is temporary).
@@ -22,7 +23,7 @@ TEXT = "New report: case Amber Fox https://steward.example/cases/amber-fox/"
 
 def test_the_chat_platforms_post_notices_and_name_the_setting() -> None:
     posting = {name for name, cls in platforms().items() if cls.posts_notices}
-    assert posting == {"slack", "discord", "zulip"}
+    assert posting == {"slack", "discord", "zulip", "matrix"}  # Matrix: against the real Synapse, spaces/matrix/tests
     assert all(NOTICE_SETTING in platforms()[name].setting_names for name in posting)
 
 
