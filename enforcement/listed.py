@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import record
-from enforcement import notices
 from enforcement.models import ModeratorAction
-from enforcement.review.notify import review_link, review_stewards
+from enforcement.review.notify import review_link, tell_reviewers
 from spaces.base import ListedMemberEvent
 from spaces.identities import identities_known_as, identity_space
 from spaces.models import SpaceConnection
@@ -74,6 +73,5 @@ def record_listed_member(connection: SpaceConnection, event: ListedMemberEvent, 
             "A ban list this community follows names someone in %(space)s. Nothing was done to them: the committee "
             "decides whether it matters here (note it, or open a case).\n\nReview it: %(link)s\n"
         ) % {"space": connection.title, "link": review_link()}
-        reviewers = review_stewards({item.subject_person_id} if item.subject_person_id else set())
-        notices.tell(None, f"moderator-action:{item.pk}", subject_line, body.rstrip("\n"), recipients=reviewers)
+        tell_reviewers(item, subject_line, body)
     return item

@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from audit.log import record
 from cases.actions import InvolvedPerson
 from cases.models import Case, Channel, PartyRole
-from enforcement import notices
 from enforcement.listed import is_listing
 from enforcement.models import ActionStatus, EnforcementAction, ModeratorAction, ReviewStatus
-from enforcement.review.notify import review_link, review_stewards
+from enforcement.review.notify import review_link, tell_reviewers
 from intake.actions import Submission, do_submit_report
 from people.models import Identity, normalise_handle
 from spaces.base import ModeratorActionEvent
@@ -96,8 +95,7 @@ def record_moderator_action(connection: SpaceConnection, event: ModeratorActionE
             "A moderator acted directly in %(space)s, outside Steward. The committee reviews such actions: "
             "it stands, it should be undone, or a case is opened.\n\nReview it: %(link)s\n"
         ) % {"space": connection.title, "link": review_link()}
-        reviewers = review_stewards({item.subject_person_id} if item.subject_person_id else set())
-        notices.tell(None, f"moderator-action:{item.pk}", subject_line, body.rstrip("\n"), recipients=reviewers)
+        tell_reviewers(item, subject_line, body)
     return item
 
 

@@ -20,3 +20,11 @@ def review_stewards(exclude_person_ids: set[int]) -> list[Any]:
 
 def review_link() -> str:
     return settings.SITE_URL + reverse("enforcement:moderator_actions")
+
+
+def tell_reviewers(item: Any, subject_line: str, body: str) -> None:
+    """Mail a queued item (enforcement.ModeratorAction) to every steward who may review it, once per item and steward."""
+    from enforcement import notices
+
+    reviewers = review_stewards({item.subject_person_id} if item.subject_person_id else set())
+    notices.tell(None, f"moderator-action:{item.pk}", subject_line, body.rstrip("\n"), recipients=reviewers)

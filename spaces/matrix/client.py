@@ -144,6 +144,21 @@ class MatrixClient:
         path = f"{CLIENT}/rooms/{q(room)}/state/{q(event_type)}/{q(state_key)}"
         return str(self._call("PUT", path, f"setting {event_type} in {room}", body=content).get("event_id", ""))
 
+    def state_event(self, room: str, event_type: str, state_key: str = "") -> dict[str, Any] | None:
+        """One whole state event (sender, content, `unsigned.replaces_state`), or None where there is none. Synapse's
+        `format=event` answers the event where the specification's call gives only its content."""
+        path = f"{CLIENT}/rooms/{q(room)}/state/{q(event_type)}/{q(state_key)}"
+        try:
+            event = self._call("GET", path, f"reading {event_type} in {room}", params={"format": "event"})
+        except MatrixRefused as refused:
+            if refused.errcode == "M_NOT_FOUND":
+                return None
+            raise
+        return event if "content" in event else {"content": event}  # a server without format=event gives the content
+
+    def profile(self, user: str) -> dict[str, Any]:
+        return self._call("GET", f"{CLIENT}/profile/{q(user)}", f"looking up {user}")
+
     def members(self, room: str, membership: str | None = None) -> list[dict[str, Any]]:
         """The room's m.room.member events (every membership, or only `membership`: join, invite, ban, leave)."""
         params = {"membership": membership} if membership else None
@@ -186,8 +201,18 @@ class MatrixClient:
         path = f"{CLIENT}/rooms/{q(room)}/send/{q(event_type)}/{q(txn_id)}"
         return str(self._call("PUT", path, f"sending a message to {room}", body=content)["event_id"])
 
-    def messages(self, room: str, *, start: str | None, end: str | None = None, direction: str = "b", limit: int = 100) -> dict[str, Any]:
-        params = {"from": start, "to": end, "dir": direction, "limit": limit}
+    def messages(
+        self,
+        room: str,
+        *,
+        start: str | None,
+        end: str | None = None,
+        direction: str = "b",
+        limit: int = 100,
+        event_filter: str | None = None,
+    ) -> dict[str, Any]:
+        """A page of the room's events (`event_filter`: a RoomEventFilter as JSON, e.g. one sender's events)."""
+        params = {"from": start, "to": end, "dir": direction, "limit": limit, "filter": event_filter}
         return self._call("GET", f"{CLIENT}/rooms/{q(room)}/messages", f"reading the messages of {room}", params=params)
 
     def sync(self, since: str | None, filter_: str, *, timeout_ms: int = 0) -> dict[str, Any]:

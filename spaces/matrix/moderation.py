@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 from django.utils import timezone
 
 from spaces.base import ActionRequest, Check, Op, Outcome, PermanentFailure, Verdict
-from spaces.matrix.client import CLIENT, MatrixClient, MatrixRefused, q
+from spaces.matrix.client import MatrixClient, MatrixRefused
 from spaces.matrix.power import Powers, powers, state_event
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ class Rooms:
         if user.split(":", 1)[1] != self.bot.split(":", 1)[1]:
             return
         try:
-            self.client._call("GET", f"{CLIENT}/profile/{q(user)}", f"looking up {user}")
+            self.client.profile(user)
         except MatrixRefused as refused:
             if refused.status == 404:
                 raise PermanentFailure(f"There is no Matrix user {user} (the homeserver does not know them).") from None
@@ -273,9 +273,8 @@ def recent_events(rooms: Rooms, room: str, user: str, since_ms: int) -> Iterator
     token: str | None = None
     event_filter = json.dumps({"senders": [user]})
     while True:
-        params = {"from": token, "dir": "b", "limit": PAGE, "filter": event_filter}
         with plainly("read the messages", rooms.label(room)):
-            page = rooms.client._call("GET", f"{CLIENT}/rooms/{q(room)}/messages", f"reading the messages of {room}", params=params)
+            page = rooms.client.messages(room, start=token, direction="b", limit=PAGE, event_filter=event_filter)
         chunk = list(page.get("chunk") or [])
         for event in chunk:
             if int(event.get("origin_server_ts") or 0) < since_ms:

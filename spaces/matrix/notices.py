@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from spaces.base import ActionRequest, Op, PermanentFailure
-from spaces.matrix.client import CLIENT, MatrixClient, MatrixRefused, q
+from spaces.matrix.client import MatrixClient
 from spaces.matrix.moderation import plainly, txn_id, user_id
 
 if TYPE_CHECKING:
@@ -53,20 +53,16 @@ def person_of(request: ActionRequest, state: Mapping[str, Any]) -> str:
     return str(state.get("user_id") or user_id(request.subject))
 
 
-def _direct_rooms(client: MatrixClient) -> dict[str, list[str]]:
-    try:
-        data = client._call("GET", f"{CLIENT}/user/{q(client.whoami())}/account_data/m.direct", "reading the bot's direct chats")
-    except MatrixRefused as refused:
-        if refused.errcode == "M_NOT_FOUND":
-            return {}
-        raise
+def direct_chats(client: MatrixClient) -> dict[str, list[str]]:
+    """The bot's direct chats by the person each is with, as clients record them (account data m.direct)."""
+    data = client.account_data("m.direct")
     return {str(user): [str(room) for room in rooms] for user, rooms in data.items() if isinstance(rooms, list)}
 
 
 def direct_room(client: MatrixClient, person: str, *, create: bool = True) -> str:
     """The direct chat the bot shares with `person` (still joined or invited there), else a new one, recorded in the
     bot's `m.direct` as clients do so the next notice reuses it. "" where there is none and `create` is false."""
-    direct = _direct_rooms(client)
+    direct = direct_chats(client)
     joined = set(client.joined_rooms())
     for room in direct.get(person, []):
         if room in joined and client.membership(room, person) in ("join", "invite"):
@@ -76,7 +72,7 @@ def direct_room(client: MatrixClient, person: str, *, create: bool = True) -> st
     with plainly(f"open a direct chat with {person}", "a new direct room"):
         room = client.create_room({"is_direct": True, "invite": [person], "preset": "trusted_private_chat"})
     direct[person] = [room, *direct.get(person, [])]
-    client._call("PUT", f"{CLIENT}/user/{q(client.whoami())}/account_data/m.direct", "recording the direct chat", body=direct)
+    client.put_account_data("m.direct", direct)
     return room
 
 

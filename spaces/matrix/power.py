@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from spaces.matrix.client import CLIENT, MatrixClient, MatrixRefused, q
+from spaces.matrix.client import MatrixClient
 
 # Defaults the specification gives where the content leaves a key out.
 DEFAULTS = {"ban": 50, "kick": 50, "redact": 50, "invite": 0, "state_default": 50, "events_default": 0, "users_default": 0}
@@ -73,16 +73,7 @@ class Powers:
 
 
 def state_event(client: MatrixClient, room: str, event_type: str, state_key: str = "") -> dict[str, Any] | None:
-    """One whole state event (sender, content, `unsigned.replaces_state`), or None where there is none. Synapse's
-    `format=event` answers the event where the specification's call gives only its content."""
-    path = f"{CLIENT}/rooms/{q(room)}/state/{q(event_type)}/{q(state_key)}"
-    try:
-        event = client._call("GET", path, f"reading {event_type} in {room}", params={"format": "event"})
-    except MatrixRefused as refused:
-        if refused.errcode == "M_NOT_FOUND":
-            return None
-        raise
-    return event if "content" in event else {"content": event}  # a server without format=event gives the content
+    return client.state_event(room, event_type, state_key)
 
 
 def powers(client: MatrixClient, room: str) -> Powers:

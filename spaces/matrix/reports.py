@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from spaces.base import Handled, Item, ReportEvent, SpaceError, TemporaryFailure
 from spaces.matrix import events as matrix
 from spaces.matrix.client import MatrixClient, MatrixRefused
+from spaces.matrix.notices import direct_chats, direct_room
 from spaces.models import SpaceReply
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def _txn(kind: str, source: str) -> str:
 
 def direct_rooms(client: MatrixClient) -> set[str]:
     """The bot's direct chats, as Matrix clients record them (m.direct: user id -> room ids)."""
-    return {str(room) for rooms in client.account_data(DIRECT).values() if isinstance(rooms, list) for room in rooms}
+    return {room for rooms in direct_chats(client).values() for room in rooms}
 
 
 def accept_invitations(reader: Reader, invites: Mapping[str, Any], direct: set[str]) -> None:
@@ -206,7 +207,7 @@ def send_replies(space: MatrixSpace) -> int:
     for reply in owed:
         try:
             if reply.where.startswith("@"):
-                reply.where = direct_chat_with(space.client(), reply.where)
+                reply.where = direct_room(space.client(), reply.where)
                 SpaceReply.objects.filter(pk=reply.pk).update(where=reply.where)
             event_id = space.client().send(
                 reply.where, "m.room.message", {"msgtype": "m.notice", "body": reply.text}, f"steward-reply-{reply.pk}"
@@ -220,20 +221,6 @@ def send_replies(space: MatrixSpace) -> int:
         SpaceReply.objects.filter(pk=reply.pk, sent_at__isnull=True).update(sent_at=timezone.now(), external_ref=event_id, text="")
         sent += 1
     return sent
-
-
-def direct_chat_with(client: MatrixClient, user: str) -> str:
-    """The bot's direct chat with `user`: the one m.direct names where the bot still is, else a new one (an invitation
-    marked is_direct, as clients make them), recorded in m.direct at once so a retry finds it."""
-    chats = dict(client.account_data(DIRECT))
-    joined = set(client.joined_rooms())
-    for room in reversed([str(item) for item in chats.get(user) or ()]):
-        if room in joined:
-            return room
-    room = client.create_room({"preset": "trusted_private_chat", "is_direct": True, "invite": [user]})
-    chats[user] = [*[str(item) for item in chats.get(user) or ()], room]
-    client.put_account_data(DIRECT, chats)
-    return room
 
 
 # The homeserver's event reports ------------------------------------------------------------------
