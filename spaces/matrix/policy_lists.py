@@ -38,7 +38,6 @@ USER_RULE_TYPES = (RULE_TYPE, "m.room.rule.user", "org.matrix.mjolnir.rule.user"
 BAN = "m.ban"
 BAN_RECOMMENDATIONS = (BAN, "org.matrix.mjolnir.ban")  # the second is Mjolnir's, from before m.ban was in the spec
 # Memberships that put someone in a room, or on their way in.
-PRESENT = ("join", "invite")
 
 
 def user_id(subject: str) -> str:
@@ -136,15 +135,26 @@ def matches(entity: str, user: str) -> bool:
     return bool(entity) and glob(entity).fullmatch(user) is not None
 
 
+def named_by(entity: str, present: Mapping[str, None]) -> list[str]:
+    """The members a rule's entity names. Most rules name one id: those are looked up, not matched against every
+    member (a list of hundreds of rules against rooms of thousands of members is read every poll)."""
+    if not entity:
+        return []
+    if "*" not in entity and "?" not in entity:
+        return [entity] if entity in present else []
+    return [user for user in present if matches(entity, user)]
+
+
 def members(space: MatrixSpace) -> list[str]:
-    """Everyone joined to or invited into the moderated rooms, but the bot itself."""
+    """Everyone joined to or invited into the moderated rooms, but the bot itself. Read every poll, so asked compactly:
+    the joined ids, and the invitations, rather than every membership the room ever had."""
     client = space.client()
     me = client.whoami()
     found: dict[str, None] = {}
     for room in space.rooms():
-        for event in client.members(room):
-            user = str(event.get("state_key") or "")
-            if user and user != me and event.get("content", {}).get("membership") in PRESENT:
+        invited = [str(event.get("state_key") or "") for event in client.members(room, "invite")]
+        for user in [*client.joined_members(room), *invited]:
+            if user and user != me:
                 found[user] = None
     return list(found)
 
@@ -182,7 +192,7 @@ def followed_matches(space: MatrixSpace) -> list[Event]:
     if not followed:
         return []
     client = space.client()
-    present = members(space)
+    present = dict.fromkeys(members(space))
     joined = client.joined_rooms()
     events: list[Event] = []
     for name in followed:
@@ -194,16 +204,15 @@ def followed_matches(space: MatrixSpace) -> list[Event]:
             continue
         for rule in rules:
             content = rule["content"]
-            for user in present:
-                if matches(content["entity"], user):
-                    events.append(
-                        ListedMemberEvent(
-                            listed=(user,),
-                            policy_list=name,
-                            rule=f"{room} {rule['type']} {rule.get('state_key', '')}",
-                            entity=content["entity"],
-                            reason=str(content.get("reason") or "")[:1000],
-                            recommendation=str(content["recommendation"]),
-                        )
+            for user in named_by(content["entity"], present):
+                events.append(
+                    ListedMemberEvent(
+                        listed=(user,),
+                        policy_list=name,
+                        rule=f"{room} {rule['type']} {rule.get('state_key', '')}",
+                        entity=content["entity"],
+                        reason=str(content.get("reason") or "")[:1000],
+                        recommendation=str(content["recommendation"]),
                     )
+                )
     return events

@@ -118,6 +118,18 @@ def test_matrix_globs_match_as_mjolnir_matches_them() -> None:
     assert not matches("", "@anyone:example.org"), "a removed rule names nobody"
 
 
+def test_a_rule_names_the_same_members_whether_looked_up_or_matched() -> None:
+    present = dict.fromkeys(["@alice:example.org", "@spam-42:evil.example", "@spam-7:evil.example", "@Bob:example.org"])
+    assert policy_lists.named_by("@alice:example.org", present) == ["@alice:example.org"]
+    assert policy_lists.named_by("@ALICE:example.org", present) == []  # letter case counts, as in a glob
+    assert policy_lists.named_by("@bob:example.org", present) == []
+    assert policy_lists.named_by("@*:evil.example", present) == ["@spam-42:evil.example", "@spam-7:evil.example"]
+    assert policy_lists.named_by("@spam-??:evil.example", present) == ["@spam-42:evil.example"]
+    assert policy_lists.named_by("", present) == []
+    for entity in ("@alice:example.org", "@*:evil.example", "@spam-?:evil.example", "@nobody:example.org"):
+        assert policy_lists.named_by(entity, present) == [user for user in present if matches(entity, user)]
+
+
 def test_a_followed_list_naming_a_member_raises_one_flag_per_rule_and_member(db, monkeypatch, community: Community) -> None:
     other = community.homeserver.register("neighbour")  # another community curates this list
     followed = list_room(community, owner=other)
