@@ -23,3 +23,23 @@ def test_settings_problems_name_what_is_missing():
     assert len(MatrixSpace.settings_problems({})) == 2
     assert MatrixSpace.settings_problems({"homeserver": "ftp://x", "rooms": "!a:b"}) == ["The homeserver 'ftp://x' is not an http(s) URL."]
     assert MatrixSpace.settings_problems({"homeserver": "https://m.example.org", "space": "#community:example.org"}) == []
+
+
+def test_a_matrix_space_names_the_rooms_to_moderate(db, monkeypatch, community):
+    """A community that keeps its rooms in a Matrix space names the space; its children are the moderated rooms."""
+    from spaces.testing import make_connection, space_of
+
+    owner = community.as_(community.owner)
+    space_room = owner.create_room({"name": "community", "preset": "public_chat", "creation_content": {"type": "m.space"}})
+    for room in community.rooms:
+        owner.put_state(space_room, "m.space.child", room, {"via": ["steward.test"]})
+    owner.put_state(space_room, "m.space.child", "!removed:steward.test", {})  # a child taken out of the space
+    community.as_(community.bot).join(space_room)
+    connection = make_connection(
+        monkeypatch,
+        "matrix",
+        slug="matrix-space",
+        settings={"homeserver": community.homeserver.url, "space": space_room},
+        secrets={"access_token": community.bot.access_token},
+    )
+    assert sorted(space_of(connection).rooms()) == sorted(community.rooms)
