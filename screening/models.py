@@ -73,7 +73,10 @@ class FlagStatus(models.TextChoices):
 
 
 class Flag(models.Model):
-    """An item that reached a category's threshold. Its review is kept as a label for retraining."""
+    """An item that reached a category's threshold, or (`pattern`) completed a pattern of sustained targeting.
+
+    Its review is kept as a label for retraining (a text flag's only: a pattern flag judges several messages).
+    """
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="flags")
     category = models.CharField(max_length=50)  # a policy category code
@@ -82,6 +85,11 @@ class Flag(models.Model):
     why = EncryptedTextField(blank=True)
     priority = models.FloatField(db_index=True, help_text="Score weighted by the category's harm and a newcomer target.")
     newcomer_target = models.BooleanField(default=False)
+    # Where the flag comes from: a head reading this one text (False), or the sustained-targeting count over several
+    # messages (screening.pipeline). Both may stand on one item under `harassment`; only text flags are text labels.
+    pattern = models.BooleanField(
+        default=False, help_text="Raised by the sustained-targeting pattern across messages, not by reading this text alone."
+    )
     status = models.CharField(max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN, db_index=True)
     label = models.BooleanField(null=True, blank=True, help_text="The steward's verdict: a violation or not (training data).")
     label_category = models.CharField(
@@ -95,7 +103,7 @@ class Flag(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["item", "category"], name="screening_flag_once")]
+        constraints = [models.UniqueConstraint(fields=["item", "category", "pattern"], name="screening_flag_once")]
         ordering = ["-priority", "-id"]
         # The review queue's order within a status (screening.access.FLAG_ORDER), so a page is an index range.
         indexes = [models.Index(fields=["status", "-priority", "-score", "-id"], name="flag_queue_order")]

@@ -11,11 +11,15 @@ in that connection so far).
 
 Harassment is a pattern more than a text: after a batch's flags are raised, "sustained targeting" counts, for
 each item that got a hostile flag, the items by the same author (the same person, or a shared author handle)
-addressed to the same person (a shared addressed handle) within HARASSMENT_WINDOW before it that carry a flag
-not dismissed. From HARASSMENT_MIN_ITEMS on, that item gets a `harassment` flag; the later flagged items of
-that author to that person within the window are counted again, since an item can arrive or be edited late.
-The match runs in the database on the blind index of the items' handles (screening.models.ItemParty), in the
-batch's transaction.
+addressed to the same person (a shared addressed handle) within HARASSMENT_WINDOW before it that carry a text flag
+not dismissed. From HARASSMENT_MIN_ITEMS on, that item gets a pattern flag (`Flag.pattern`) under `harassment`;
+the later flagged items of that author to that person within the window are counted again, since an item can
+arrive or be edited late. The match runs in the database on the blind index of the items' handles
+(screening.models.ItemParty), in the batch's transaction.
+
+A text flag of any category counts, the single-text harassment head's included (a threat is the strongest
+evidence of a pattern); a pattern flag never does, so a pattern cannot feed itself. A text and a pattern flag of
+`harassment` on one item are two flags, each with its own score, reasons and review: neither overwrites the other.
 """
 
 from __future__ import annotations
@@ -57,8 +61,9 @@ DEFAULT_WEIGHT = 1.0
 NEWCOMER_BOOST = 1.5
 NEWCOMER_MAX_ITEMS = 1  # the addressed person's items in the connection: their first (or none yet)
 HARASSMENT = "harassment"
-# Categories whose flag on an item starts the sustained-targeting count (a leak is not hostile wording).
-NOT_HOSTILE = frozenset({HARASSMENT, "private-information"})
+# Categories whose text flag on an item does not start the sustained-targeting count (a leak is not hostile
+# wording; it still counts toward a pattern that a hostile message starts).
+NOT_HOSTILE = frozenset({"private-information"})
 HARASSMENT_WINDOW = timedelta(days=14)
 HARASSMENT_MIN_ITEMS = 3
 HARASSMENT_THRESHOLD = 0.5
@@ -150,27 +155,26 @@ def _score_batch(scorer: Scorer, size: int, newcomers: Newcomers) -> int:
         now = timezone.now()
         # The community's cut per category and kind (screening.thresholds), read in the batch's transaction.
         cuts = community_cuts()
-        hostile: list[tuple[Item, bool, float]] = []
+        hostile: list[tuple[Item, bool]] = []
         for item, findings in zip(items, results, strict=True):
             flagged = [judged for finding in findings if (judged := with_cut(finding, item.kind, cuts)).flag]
             newcomer = newcomers.addressed(item) if flagged else False
             raised = [_raise_flag(item, finding, newcomer) for finding in flagged]
             # A hostile flag still standing (a re-score keeps a dismissal) may be part of a pattern.
             if any(flag.category not in NOT_HOSTILE and flag.status != FlagStatus.DISMISSED for flag in raised):
-                scored = max((finding.score for finding in flagged if finding.category == HARASSMENT), default=0.0)
-                hostile.append((item, newcomer, scored))
-        for item, newcomer, scored in hostile:
-            sustained_targeting(item, newcomer, above=scored)
+                hostile.append((item, newcomer))
+        for item, newcomer in hostile:
+            sustained_targeting(item, newcomer)
         batch = [item.pk for item in items]
-        for item, _, _ in hostile:
+        for item, _ in hostile:
             for later in later_in_pattern(item, besides=batch):
-                standing = Flag.objects.filter(item=later, category=HARASSMENT).values_list("score", flat=True).first()
-                sustained_targeting(later, newcomers.addressed(later), above=standing or 0.0)
+                sustained_targeting(later, newcomers.addressed(later))
         Item.objects.filter(pk__in=batch).update(scored_at=now, scorer_version=scorer.version[:64])
     return len(items)
 
 
-def _raise_flag(item: Item, finding: Finding, newcomer: bool) -> Flag:
+def _raise_flag(item: Item, finding: Finding, newcomer: bool, *, pattern: bool = False) -> Flag:
+    """Raise the item's flag for the finding's category and origin (a text head's, or the pattern's), or update it."""
     values = {
         "score": finding.score,
         "threshold": finding.threshold,
@@ -178,9 +182,9 @@ def _raise_flag(item: Item, finding: Finding, newcomer: bool) -> Flag:
         "priority": priority(finding.score, finding.category, newcomer),
         "newcomer_target": newcomer,
     }
-    flag = Flag.objects.filter(item=item, category=finding.category).first()
+    flag = Flag.objects.filter(item=item, category=finding.category, pattern=pattern).first()
     if flag is None:
-        return Flag.objects.create(item=item, category=finding.category[:50], **values)
+        return Flag.objects.create(item=item, category=finding.category[:50], pattern=pattern, **values)
     for name, value in values.items():  # the review (status, label, case, action) stays as the steward left it
         setattr(flag, name, value)
     flag.save(update_fields=list(values))
@@ -189,7 +193,8 @@ def _raise_flag(item: Item, finding: Finding, newcomer: bool) -> Flag:
 
 def _same_pair(item: Item) -> QuerySet[Any] | None:  # Any: the stubs do not follow the annotation
     """Items (with their time as `at`) by this item's author to a person it addresses that carry a flag that counts:
-    any but harassment itself, unless a steward dismissed it. None when the item names no author or no one."""
+    a text flag of any category (the harassment head's too), unless a steward dismissed it; never a pattern flag.
+    None when the item names no author or no one."""
     space = identity_space(item.connection)
     to = lookup_digests(space, split_handles(item.addressed or ""))
     if not to:
@@ -206,14 +211,14 @@ def _same_pair(item: Item) -> QuerySet[Any] | None:  # Any: the stubs do not fol
         Item.objects.annotate(at=Coalesce("created_at", "received_at"))
         .filter(reduce(operator.or_, same_author))
         .filter(Exists(ItemParty.objects.filter(item_id=OuterRef("pk"), role=PartyRole.ADDRESSED, digest__in=to)))
-        .filter(Exists(Flag.objects.filter(item_id=OuterRef("pk")).exclude(category=HARASSMENT).exclude(status=FlagStatus.DISMISSED)))
+        .filter(Exists(Flag.objects.filter(item_id=OuterRef("pk"), pattern=False).exclude(status=FlagStatus.DISMISSED)))
     )
 
 
 def targeting_count(item: Item) -> int:
     """Items (this one included) by this item's author to a person it addresses, in the window before it, flagged.
 
-    A flag counts unless a steward dismissed it; harassment flags themselves do not count (they are the result).
+    A text flag counts unless a steward dismissed it; pattern flags do not count (they are the result).
     """
     pair = _same_pair(item)
     if pair is None:
@@ -234,17 +239,17 @@ def later_in_pattern(item: Item, *, besides: Iterable[int] = ()) -> list[Item]:
     return list(later.select_related("connection").order_by("at", "pk"))
 
 
-def sustained_targeting(item: Item, newcomer: bool, *, above: float = 0.0) -> Flag | None:
-    """Raise (or update) the harassment flag on `item` when its author keeps targeting the same person.
+def sustained_targeting(item: Item, newcomer: bool) -> Flag | None:
+    """Raise (or update) the harassment pattern flag on `item` when its author keeps targeting the same person.
 
-    `above`: the score the scorer itself gave the item for harassment, if any; a pattern never lowers it.
+    A text flag of harassment on the item (the single-text head's) stays beside it as it is: its own score, reasons
+    and review. The pattern never lowers, replaces or hides it; a steward sees both, each on its own flag.
     """
     count = targeting_count(item)
     if count < HARASSMENT_MIN_ITEMS:
         return None
     score = round(min(1.0, 0.5 + 0.1 * (count - HARASSMENT_MIN_ITEMS)), 6)
-    if score <= above:
-        return None
     days = HARASSMENT_WINDOW.days
+    # The data migration screening 0008 recognises the flags raised before `Flag.pattern` by this wording.
     why = f"{count} flagged messages from this author to the same person within {days} days"
-    return _raise_flag(item, Finding(HARASSMENT, score, HARASSMENT_THRESHOLD, why), newcomer)
+    return _raise_flag(item, Finding(HARASSMENT, score, HARASSMENT_THRESHOLD, why), newcomer, pattern=True)

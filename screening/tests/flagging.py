@@ -73,7 +73,7 @@ def flag(
     assert stored is not None
     Item.objects.filter(pk=stored.pk).update(context="Fix the parser")
     score_pending()
-    made = Flag.objects.get(item=stored, category=category)
+    made = Flag.objects.get(item=stored, category=category, pattern=False)  # the scorer's flag, not a pattern's beside it
     if fields:
         Flag.objects.filter(pk=made.pk).update(**fields)
         made.refresh_from_db()

@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from screening.model.runtime import SHIPPED_DIR
 from screening.model.scorer import DefaultScorer
-from screening.models import FlagStatus
+from screening.models import Flag, FlagStatus
 from screening.scoring import Text, get_scorer
 from screening.tests.flagging import flag, github, scripted  # noqa: F401 (the fixture)
 
@@ -160,7 +160,9 @@ def test_stewards_filing_under_an_uncovered_category_grow_a_head_for_it(
     for n, text in enumerate(CALM + [f"{text}, thanks" for text in CALM]):
         flag(connection, f"c{n}", text=text, status=FlagStatus.DISMISSED, label=False)
     # A harassment flag from the sustained-targeting pattern judges a series of messages, not its text: not a row.
-    flag(connection, "h", text="see you at the meeting", category="harassment", status=FlagStatus.ACTED, label=True)
+    # (ivan's attacks on rita before it make one; confirmed here, it would be a harassment row if it were taken.)
+    pattern = Flag.objects.filter(item=flag(connection, "h", text="see you at the meeting").item, category="harassment", pattern=True)
+    assert pattern.update(status=FlagStatus.ACTED, label=True) == 1
 
     out = tmp_path / "model"
     call_command("retrain_screening", "--data", str(data), "--out", str(out), stdout=io.StringIO())

@@ -2,8 +2,9 @@
 
 A reviewed flag is a label: dismissed → not a violation of its category, acted on or turned into a case → a
 violation of the category the steward filed it under (the flag's own unless they chose another). Those rows join
-the training data of the heads for that category and the item's kind; a category no shipped head covers (a
-personal attack, say) gets a head of its own once the stewards have filed enough examples under it. Point
+the training data of the heads for that category and the item's kind (the single-text harassment head's too); a
+category no shipped head covers (a personal attack, say) gets a head of its own once the stewards have filed enough
+examples under it. A flag of the sustained-targeting pattern is no text label and stays out. Point
 settings.STEWARD_SCREENING_MODEL_DIR at the output to use it.
 
 The encoder stage is not retrained here (that needs torch: scripts/encoder/train.py); the new model keeps the
@@ -17,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 
 from screening.model.encoder import DIRECTORY as ENCODER_DIRECTORY
 from screening.model.runtime import SHIPPED_DIR
@@ -27,14 +27,18 @@ DEFAULT_DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "screening"
 
 
 def steward_labels() -> list[tuple[str, str, str, bool]]:
-    """(text, kind, category, violation?) for every reviewed flag."""
-    from screening.models import Flag  # imported late: the app may not be installed where the module is imported
-    from screening.pipeline import HARASSMENT
+    """(text, kind, category, violation?) for every reviewed text flag.
 
-    flags = Flag.objects.filter(label__isnull=False).select_related("item")
-    # A harassment flag kept as such judges a pattern of messages (screening.pipeline), not this one text.
-    pattern = Q(category=HARASSMENT) & (Q(label_category="") | Q(label_category=HARASSMENT))
-    return [(f.item.text, f.item.kind, f.label_category or f.category, bool(f.label)) for f in flags.exclude(pattern).iterator()]
+    A text flag of `harassment` (the single-text head's) is a label like any other: its rows join the training of
+    that head (screening.model.attacks.target_rows takes the stewards' rows of its category and kinds), or, where a
+    retrain does not ship that head, count toward a head grown from the stewards' labels. A pattern flag
+    (`Flag.pattern`, screening.pipeline) judges a series of messages, not the one text it sits on: never a row,
+    whatever the steward filed it under.
+    """
+    from screening.models import Flag  # imported late: the app may not be installed where the module is imported
+
+    flags = Flag.objects.filter(label__isnull=False, pattern=False).select_related("item")
+    return [(f.item.text, f.item.kind, f.label_category or f.category, bool(f.label)) for f in flags.iterator()]
 
 
 def build_rows(labels: Iterable[tuple[str, str, str, bool]]) -> list[Row]:
