@@ -90,8 +90,8 @@ run: demo
 	  $(VENV)/bin/gunicorn steward.wsgi:application --bind $(HOST):$(PORT) --config gunicorn.conf.py --workers 2 --threads 4 --graceful-timeout 20
 
 messages: install  ## refresh the translation catalogues and compile them (needs GNU gettext); the .mo files are committed
-	$(PY) manage.py makemessages --all --ignore=.venv --ignore=node_modules --ignore=var
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=.venv-encoder --ignore=.venv-synapse --ignore=node_modules --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.venv-encoder --ignore=.venv-synapse --ignore=node_modules
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -14,7 +14,7 @@ from django.conf import settings
 from steward.tests.test_translations import CATALOGUE, HOW_TO_FIX, entries
 
 MARKERS = {"_", "_lazy", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "gettext_noop"}
-SKIPPED_DIRECTORIES = {".venv", ".venv-encoder", "node_modules", "var", "migrations", "tests", ".git"}
+SKIPPED_DIRECTORIES = {".venv", ".venv-encoder", ".venv-synapse", "node_modules", "var", "migrations", "tests", ".git"}
 
 
 def _sources() -> list[Path]:
