@@ -142,6 +142,26 @@ def test_an_answer_owed_when_the_worker_stopped_after_the_commit_is_sent_by_the_
     assert report.reference in answer and Report.objects.count() == 1
 
 
+def test_an_answer_to_a_chat_the_bot_is_out_of_is_given_up_and_its_link_not_kept(matrix, community: Community, stewards: Any):
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    say(alice, chat, "Someone keeps messaging me in private after I asked them to stop.")
+    poll_connection(matrix.connection)  # taken; the worker stops before the answer goes
+    # The chat is gone for the bot before the next read (it is out of it: the chat was shut down, or left by hand).
+    community.as_(community.bot).leave(chat)
+    later = open_direct_chat(alice, community.bot.user_id)  # another report, in another chat, comes after it
+    poll_connection(matrix.connection)
+    say(alice, later, "And one more thing, about someone else.")
+    poll_connection(matrix.connection)
+    poll_connection(matrix.connection)
+    first, second = SpaceReply.objects.filter(connection=matrix.connection).order_by("pk")
+    assert first.sent_at is not None and first.text == "" and first.external_ref == "", "given up, and the link not kept"
+    assert second.sent_at is not None and second.text == "" and second.external_ref, "the answers behind it still go"
+    assert Report.objects.count() == 2 and len(notices(alice, later, community.bot.user_id)) == 1
+
+
 def test_only_invitations_to_direct_chats_are_accepted(matrix, community: Community):
     owner = community.as_(community.owner)
     elsewhere = owner.create_room({"preset": "private_chat", "invite": [community.bot.user_id]})
@@ -163,6 +183,20 @@ def test_a_report_in_a_chat_with_others_in_it_is_not_taken(matrix, community: Co
     assert Report.objects.count() == 0
     [answer] = notices(alice, chat, community.bot.user_id)
     assert "other people in this chat" in answer
+
+
+def test_an_encrypted_message_is_answered_once_that_it_cannot_be_read(matrix, community: Community, stewards: Any):
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    ciphertext = {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEnAC", "session_id": "s", "device_id": "D"}
+    alice.send(chat, "m.room.encrypted", ciphertext, uuid.uuid4().hex)  # what Element sends in an encrypted chat
+    poll_connection(matrix.connection)
+    poll_connection(matrix.connection)
+    assert Report.objects.count() == 0
+    [answer] = notices(alice, chat, community.bot.user_id)
+    assert "cannot read encrypted messages" in answer
 
 
 @pytest.fixture
