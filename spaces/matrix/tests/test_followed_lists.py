@@ -14,6 +14,8 @@ from cases.models import Case, PartyRole
 from enforcement.listed import LISTED
 from enforcement.models import EnforcementAction, ModeratorAction, ReviewStatus, StewardNotice
 from enforcement.moderation import OPEN_CASE, UNDO, do_review_moderator_action
+from people.actions import do_link_identity
+from people.models import Space
 from spaces.base import SyncBatch
 from spaces.matrix.policy_lists import RULE_TYPE
 from spaces.matrix.tests.conftest import Community
@@ -86,3 +88,13 @@ def test_the_flag_is_noted_or_becomes_a_case_and_is_never_undone(following: Any,
     reported = case.parties.get(role=PartyRole.REPORTED)
     assert reported.person.identities.get().handle == community.alice.user_id.removeprefix("@").casefold()
     assert "spam waves" in case.reports.get().body
+
+
+def test_a_listed_steward_is_not_told_of_their_own_flag(following: Any, community: Community, stewards: Any) -> None:
+    dave = stewards["dave"].steward_profile.person
+    do_link_identity(None, dave, Space.MATRIX, community.alice.user_id)  # the listed member is one of the stewards
+    poll_connection(following)
+    [flag] = flags()
+    assert flag.subject_person == dave, "the flag names the person the community knows"
+    told = set(StewardNotice.objects.filter(topic=f"moderator-action:{flag.pk}").values_list("steward__username", flat=True))
+    assert told == {"alice", "bob", "carol", "erin"}, "every active steward but the one it is about"
