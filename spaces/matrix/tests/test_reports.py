@@ -192,11 +192,15 @@ def test_an_encrypted_message_is_answered_once_that_it_cannot_be_read(matrix, co
     poll_connection(matrix.connection)
     ciphertext = {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEnAC", "session_id": "s", "device_id": "D"}
     alice.send(chat, "m.room.encrypted", ciphertext, uuid.uuid4().hex)  # what Element sends in an encrypted chat
-    poll_connection(matrix.connection)
-    poll_connection(matrix.connection)
+    assert poll_connection(matrix.connection).failed == []
+    assert poll_connection(matrix.connection).failed == []
     assert Report.objects.count() == 0
     [answer] = notices(alice, chat, community.bot.user_id)
     assert "cannot read encrypted messages" in answer
+    alice.send(chat, "m.room.encrypted", ciphertext | {"ciphertext": "AwgBEnAD"}, uuid.uuid4().hex)  # she tries again
+    assert poll_connection(matrix.connection).failed == []
+    assert len(notices(alice, chat, community.bot.user_id)) == 2, "each encrypted message is answered, once"
+    assert Report.objects.count() == 0
 
 
 @pytest.fixture
