@@ -47,6 +47,7 @@ def test_a_shared_ban_is_a_rule_in_the_policy_room_and_its_lifting_empties_it(db
 
     outcome = space.apply(share)
     state_key = outcome.state["state_key"]
+    assert outcome.external_ref.startswith("$"), "the receipt keeps the rule event's id"
     subscriber = community.as_(community.owner)  # as a Draupnir watching the list reads it
     subscriber.join(room)
     assert subscriber.state(room, RULE_TYPE, state_key) == {
@@ -158,6 +159,7 @@ def test_a_followed_list_naming_a_member_raises_one_flag_per_rule_and_member(db,
     curator.put_state(followed, "org.matrix.mjolnir.rule.user", "rule-3", {"entity": bob, "recommendation": "org.matrix.mjolnir.ban"})
     curator.put_state(followed, RULE_TYPE, "opinion", {"entity": bob, "recommendation": "org.matrix.msc3845.opinion"})
     curator.put_state(followed, RULE_TYPE, "removed", {})
+    curator.put_state(followed, RULE_TYPE, "malformed", {"entity": 42, "recommendation": "m.ban"})  # names nobody; read on
     curator.put_state(followed, RULE_TYPE, "nobody", {"entity": "@*:evil.example", "recommendation": "m.ban", "reason": "a bad server"})
     space = connection_with(monkeypatch, community, follow_policy_rooms=followed)
 
