@@ -1,11 +1,13 @@
 """Reports from Matrix against the real Synapse: a direct message to the bot, answered once in the chat with the case
 reference and the private follow-up link; and, with an admin token, the homeserver's event reports (Element's "Report")."""
 
+import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection as database
 from django.urls import reverse
@@ -120,6 +122,26 @@ def test_several_messages_written_in_a_row_are_one_report_taken_once_the_writer_
         poll_connection(matrix.connection)
         poll_connection(matrix.connection)
     assert Report.objects.count() == 2 and len(notices(alice, chat, community.bot.user_id)) == 2
+
+
+def test_a_writer_is_quiet_only_from_their_last_message(matrix, community: Community, stewards: Any, monkeypatch: pytest.MonkeyPatch):
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    first = alice.event(chat, say(alice, chat, "Hi, I need to report something"))
+    time.sleep(0.05)  # two messages a few milliseconds apart on the homeserver's clock
+    last = alice.event(chat, say(alice, chat, "it happened in the general room"))
+    started, stopped = first["origin_server_ts"], last["origin_server_ts"]
+    assert stopped > started
+    # Quiet for half the time she took between her first and last message, and QUIET is that whole time: still writing.
+    monkeypatch.setattr(reports, "QUIET", timedelta(milliseconds=stopped - started))
+    with time_machine.travel(datetime.fromtimestamp((stopped + (stopped - started) / 2) / 1000, tz=UTC), tick=False):
+        assert poll_connection(matrix.connection).failed == []
+    assert Report.objects.count() == 0 and notices(alice, chat, community.bot.user_id) == []
+    monkeypatch.setattr(reports, "QUIET", timedelta(0))
+    poll_connection(matrix.connection)
+    assert Report.objects.count() == 1
 
 
 def test_an_answer_owed_when_the_worker_stopped_after_the_commit_is_sent_by_the_next_read(matrix, community: Community, stewards: Any):
