@@ -225,6 +225,26 @@ def test_an_encrypted_message_is_answered_once_that_it_cannot_be_read(matrix, co
     assert Report.objects.count() == 0
 
 
+def test_a_report_in_a_chat_someone_else_is_invited_to_is_not_taken(matrix, community: Community, stewards: Any):
+    """An invited person reads the chat's history once they join (history_visibility "shared", as Element makes
+    direct chats): they are as good as in it, and would read the private link."""
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    alice._call("POST", f"{CLIENT}/rooms/{q(chat)}/invite", "inviting", body={"user_id": community.bob.user_id})
+    say(alice, chat, "Bob, have a look at this when you join")
+    poll_connection(matrix.connection)
+    poll_connection(matrix.connection)  # (an answer owed would go now)
+    bob = community.as_(community.bob)
+    bob.join(chat)
+    seen = notices(bob, chat, community.bot.user_id)
+    assert not any("/follow-up/" in text or " at http" in text for text in seen), "no private link where Bob reads it"
+    assert Report.objects.count() == 0
+    [answer] = seen
+    assert "other people in this chat" in answer
+
+
 @pytest.fixture
 def admin_matrix(db: Any, monkeypatch: pytest.MonkeyPatch, synapse: Homeserver, community: Community):
     """The community's connection with a Synapse admin's token: the homeserver's event reports come in."""
