@@ -160,6 +160,8 @@ def test_a_followed_list_naming_a_member_raises_one_flag_per_rule_and_member(db,
     curator.put_state(followed, RULE_TYPE, "opinion", {"entity": bob, "recommendation": "org.matrix.msc3845.opinion"})
     curator.put_state(followed, RULE_TYPE, "removed", {})
     curator.put_state(followed, RULE_TYPE, "malformed", {"entity": 42, "recommendation": "m.ban"})  # names nobody; read on
+    # A server rule bans a whole server, not a member: its entity is a server name, never matched against user ids.
+    curator.put_state(followed, "m.policy.rule.server", "server", {"entity": "*steward.test", "recommendation": "m.ban"})
     curator.put_state(followed, RULE_TYPE, "nobody", {"entity": "@*:evil.example", "recommendation": "m.ban", "reason": "a bad server"})
     space = connection_with(monkeypatch, community, follow_policy_rooms=followed)
 
