@@ -11,6 +11,7 @@ import time_machine
 from django.conf import settings
 from django.db import connection as database
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.access import access_report_by_link
 from cases.models import PartyRole, Report
@@ -47,7 +48,9 @@ def open_direct_chat(client: MatrixClient, bot: str) -> str:
 
 def notices(client: MatrixClient, room: str, sender: str) -> list[str]:
     chunk = client.messages(room, start=None, direction="b", limit=100)["chunk"]
-    return [event["content"]["body"] for event in reversed(chunk) if event["sender"] == sender and event["type"] == "m.room.message"]
+    said = [event for event in reversed(chunk) if event["sender"] == sender and event["type"] == "m.room.message"]
+    assert all(event["content"]["msgtype"] == "m.notice" for event in said), "a bot speaks in notices, which other bots ignore"
+    return [event["content"]["body"] for event in said]
 
 
 def reported_party(report: Report) -> set[str]:
@@ -79,6 +82,8 @@ def test_a_direct_message_becomes_a_case_and_the_reporter_is_answered_once(
     assert reporter_party(report) == {handle(community.alice.user_id)}
     assert reported_party(report) == {handle(community.bob.user_id)}
     assert "get lost, nobody wants you here" in report.body and words in report.body
+    displayname = alice.state(chat, "m.room.member", community.alice.user_id)["displayname"]
+    assert displayname and report.reporter_name == displayname, "the reporter's name as the chat shows it"
     [answer] = notices(alice, chat, community.bot.user_id)
     assert report.reference in answer
     link = answer.split(" at ", 1)[1].split()[0]
@@ -184,6 +189,49 @@ def test_an_answer_to_a_chat_the_bot_is_out_of_is_given_up_and_its_link_not_kept
     assert Report.objects.count() == 2 and len(notices(alice, later, community.bot.user_id)) == 1
 
 
+def test_a_report_whose_answer_was_given_up_is_not_taken_again(matrix, community: Community, stewards: Any):
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    say(alice, chat, "Hi")
+    say(alice, chat, "someone keeps sending me insults in private")
+    poll_connection(matrix.connection)  # taken; the worker stops before the answer goes
+    # What send_replies leaves when the homeserver refuses the answer: given up, nothing of it kept, nothing in the chat.
+    SpaceReply.objects.filter(connection=matrix.connection).update(sent_at=timezone.now(), text="")
+    say(alice, chat, "and now they write to my friends")  # a new report, and only this message is in it
+    assert poll_connection(matrix.connection).failed == []
+    assert poll_connection(matrix.connection).failed == []
+    first, second = Report.objects.order_by("pk")
+    assert "insults" in first.body and "friends" in second.body
+    assert "insults" not in second.body, "the messages a report covers are not taken again"
+
+
+def test_an_edit_or_a_change_to_the_chat_after_the_answer_is_no_new_report(
+    matrix, community: Community, stewards: Any, django_capture_on_commit_callbacks: Any
+):
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    said = say(alice, chat, "someone keeps sending me insults in private")
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_connection(matrix.connection)
+    assert Report.objects.count() == 1 and len(notices(alice, chat, community.bot.user_id)) == 1
+    edit = {
+        "msgtype": "m.text",
+        "body": "* someone keeps sending me insults in private messages",
+        "m.new_content": {"msgtype": "m.text", "body": "someone keeps sending me insults in private messages"},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": said},
+    }
+    alice.send(chat, "m.room.message", edit, uuid.uuid4().hex)  # she fixes a typo in what she reported
+    alice.put_state(chat, "m.room.topic", "", {"topic": "reporting"})  # and names the chat
+    with django_capture_on_commit_callbacks(execute=True):
+        assert poll_connection(matrix.connection).failed == []
+        assert poll_connection(matrix.connection).failed == []
+    assert Report.objects.count() == 1 and len(notices(alice, chat, community.bot.user_id)) == 1
+
+
 def test_only_invitations_to_direct_chats_are_accepted(matrix, community: Community):
     owner = community.as_(community.owner)
     elsewhere = owner.create_room({"preset": "private_chat", "invite": [community.bot.user_id]})
@@ -201,7 +249,7 @@ def test_a_report_in_a_chat_with_others_in_it_is_not_taken(matrix, community: Co
     alice._call("POST", f"{CLIENT}/rooms/{q(chat)}/invite", "inviting", body={"user_id": community.bob.user_id})
     community.as_(community.bob).join(chat)
     say(alice, chat, "Bob, look what I am reporting")
-    poll_connection(matrix.connection)
+    assert poll_connection(matrix.connection).failed == []
     assert Report.objects.count() == 0
     [answer] = notices(alice, chat, community.bot.user_id)
     assert "other people in this chat" in answer
