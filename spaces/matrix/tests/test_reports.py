@@ -232,6 +232,31 @@ def test_an_edit_or_a_change_to_the_chat_after_the_answer_is_no_new_report(
     assert Report.objects.count() == 1 and len(notices(alice, chat, community.bot.user_id)) == 1
 
 
+def test_each_connection_sends_only_its_own_answers(matrix, community: Community, stewards: Any, monkeypatch: pytest.MonkeyPatch):
+    """Two Matrix connections (say, two communities' homeservers, each with its bot): an answer owed by one is never
+    tried, and so never given up, by the other's bot."""
+    other_bot = community.homeserver.register("other-bot")
+    other = make_connection(
+        monkeypatch,
+        "matrix",
+        slug="matrix-other",
+        settings={"homeserver": community.homeserver.url, "rooms": list(community.rooms)},
+        secrets={"access_token": other_bot.access_token},
+    )
+    alice = community.as_(community.alice)
+    poll_connection(other)
+    chat = open_direct_chat(alice, other_bot.user_id)
+    poll_connection(other)
+    say(alice, chat, "Someone keeps messaging me in private after I asked them to stop.")
+    poll_connection(other)  # taken; the worker stops before the answer goes
+    assert poll_connection(matrix.connection).failed == []  # the first connection's read
+    owed = SpaceReply.objects.get(connection=other)
+    assert owed.sent_at is None and owed.text, "still owed, by its own connection"
+    poll_connection(other)
+    [answer] = notices(alice, chat, other_bot.user_id)
+    assert Report.objects.get().reference in answer
+
+
 def test_only_invitations_to_direct_chats_are_accepted(matrix, community: Community):
     owner = community.as_(community.owner)
     elsewhere = owner.create_room({"preset": "private_chat", "invite": [community.bot.user_id]})
