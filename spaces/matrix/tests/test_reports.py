@@ -191,6 +191,8 @@ def test_an_answer_to_a_chat_the_bot_is_out_of_is_given_up_and_its_link_not_kept
 
 def test_a_report_whose_answer_was_given_up_is_not_taken_again(matrix, community: Community, stewards: Any):
     alice = community.as_(community.alice)
+    user = q(community.alice.user_id)
+    alice._call("PUT", f"{CLIENT}/profile/{user}/displayname", "naming", body={"displayname": ""})  # she has no display name
     poll_connection(matrix.connection)
     chat = open_direct_chat(alice, community.bot.user_id)
     poll_connection(matrix.connection)
@@ -204,6 +206,7 @@ def test_a_report_whose_answer_was_given_up_is_not_taken_again(matrix, community
     assert poll_connection(matrix.connection).failed == []
     first, second = Report.objects.order_by("pk")
     assert "insults" in first.body and "friends" in second.body
+    assert first.reporter_name == second.reporter_name == "", "no display name: none recorded (not the word None)"
     assert "insults" not in second.body, "the messages a report covers are not taken again"
 
 
