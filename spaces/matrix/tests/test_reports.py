@@ -281,6 +281,11 @@ def test_a_report_in_a_chat_with_others_in_it_is_not_taken(matrix, community: Co
     assert Report.objects.count() == 0
     [answer] = notices(alice, chat, community.bot.user_id)
     assert "other people in this chat" in answer
+    community.as_(community.bob).leave(chat)
+    say(alice, chat, "Now it is just us: someone insulted me in the general room")
+    assert poll_connection(matrix.connection).failed == []
+    report = Report.objects.get()  # what she wrote since the bot last spoke, not what it refused to take
+    assert "insulted me" in report.body and "Bob, look" not in report.body
 
 
 def test_an_encrypted_message_is_answered_once_that_it_cannot_be_read(matrix, community: Community, stewards: Any):
