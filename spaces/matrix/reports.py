@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("steward.spaces")
 
+PRESENT = ("join", "invite")  # memberships that put someone in a chat, or on their way in (and so its history)
 DIRECT = "m.direct"  # the bot's account data naming its direct chats, by the person each is with
 EVENT_REPORT = "event-report:"  # a SpaceReply's source for a homeserver event report (by its id)
 
@@ -98,9 +99,15 @@ def direct_reports(space: MatrixSpace, reader: Reader, room: str, timeline: Sequ
     if written is not None and timezone.now() - written < QUIET:
         return [], True
     sender, last_id = str(last["sender"]), str(last["event_id"])
-    members = {str(member.get("state_key")): member.get("content") or {} for member in reader.client.members(room, "join")}
+    # Joined or invited: an invited person reads the chat's history once they join (direct chats are made with
+    # history_visibility "shared"), so they would read the answer too.
+    members = {
+        str(member.get("state_key")): member.get("content") or {}
+        for member in reader.client.members(room)
+        if (member.get("content") or {}).get("membership") in PRESENT
+    }
     if set(members) - {reader.bot, sender}:
-        # Someone else is in the chat: the answer (the private follow-up link) would reach them too.
+        # Someone else is in the chat, or on their way in: the answer (the private follow-up link) would reach them too.
         _tell(reader.client, room, "not-private", last_id, NOT_PRIVATE)
         return [], False
     texts = [matrix.plain_text(event.get("content") or {}) for event in burst]

@@ -10,10 +10,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audit.models import Event as AuditEvent
 from cases.models import Case, PartyRole
 from enforcement.listed import LISTED
 from enforcement.models import EnforcementAction, ModeratorAction, ReviewStatus, StewardNotice
 from enforcement.moderation import OPEN_CASE, UNDO, do_review_moderator_action
+from people.actions import do_link_identity
+from people.models import Space
 from spaces.base import SyncBatch
 from spaces.matrix.policy_lists import RULE_TYPE
 from spaces.matrix.tests.conftest import Community
@@ -34,9 +37,13 @@ def reading(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def following(db: Any, stewards: Any, monkeypatch: pytest.MonkeyPatch, community: Community, reading: None) -> Any:
-    neighbour = community.homeserver.register("neighbour")
-    curator = community.as_(neighbour)
+def curator(community: Community) -> Any:
+    """The neighbouring community's curator, who keeps the followed list (made by `following`)."""
+    return community.as_(community.homeserver.register("neighbour"))
+
+
+@pytest.fixture
+def following(db: Any, stewards: Any, monkeypatch: pytest.MonkeyPatch, community: Community, reading: None, curator: Any) -> Any:
     alias = f"neighbour-bans-{uuid.uuid4().hex[:6]}"
     followed = curator.create_room({"name": "neighbour bans", "preset": "public_chat", "room_alias_name": alias})
     curator.put_state(followed, RULE_TYPE, "alice", {"entity": community.alice.user_id, "recommendation": "m.ban", "reason": "spam waves"})
@@ -86,3 +93,27 @@ def test_the_flag_is_noted_or_becomes_a_case_and_is_never_undone(following: Any,
     reported = case.parties.get(role=PartyRole.REPORTED)
     assert reported.person.identities.get().handle == community.alice.user_id.removeprefix("@").casefold()
     assert "spam waves" in case.reports.get().body
+
+
+def test_a_listed_steward_is_not_told_of_their_own_flag(following: Any, community: Community, stewards: Any) -> None:
+    dave = stewards["dave"].steward_profile.person
+    do_link_identity(None, dave, Space.MATRIX, community.alice.user_id)  # the listed member is one of the stewards
+    poll_connection(following)
+    [flag] = flags()
+    assert flag.subject_person == dave, "the flag names the person the community knows"
+    told = set(StewardNotice.objects.filter(topic=f"moderator-action:{flag.pk}").values_list("steward__username", flat=True))
+    assert told == {"alice", "bob", "carol", "erin"}, "every active steward but the one it is about"
+
+
+def test_a_new_rule_on_the_list_is_a_new_flag_each_recorded_once(following: Any, community: Community, curator: Any) -> None:
+    poll_connection(following)
+    [alice_flag] = flags()
+    followed = curator.resolve_alias(following.settings["follow_policy_rooms"][0])
+    curator.put_state(followed, RULE_TYPE, "bob", {"entity": community.bob.user_id, "recommendation": "m.ban", "reason": "raids"})
+    poll_connection(following)
+    poll_connection(following)
+    assert sorted(flag.subject for flag in flags()) == sorted([community.alice.user_id, community.bob.user_id])
+    [bob_flag] = [flag for flag in flags() if flag != alice_flag]
+    assert "raids" in bob_flag.detail and "spam waves" not in bob_flag.detail
+    listed = AuditEvent.objects.filter(kind="moderation.listed")
+    assert sorted(event.data["moderator_action"] for event in listed) == sorted([alice_flag.pk, bob_flag.pk]), "each in the audit log"

@@ -47,6 +47,7 @@ def test_a_shared_ban_is_a_rule_in_the_policy_room_and_its_lifting_empties_it(db
 
     outcome = space.apply(share)
     state_key = outcome.state["state_key"]
+    assert outcome.external_ref.startswith("$"), "the receipt keeps the rule event's id"
     subscriber = community.as_(community.owner)  # as a Draupnir watching the list reads it
     subscriber.join(room)
     assert subscriber.state(room, RULE_TYPE, state_key) == {
@@ -79,6 +80,35 @@ def test_a_rule_removed_by_hand_is_seen_as_absent(db, monkeypatch, community: Co
     outcome = space.apply(share)
     community.as_(community.bot).put_state(room, RULE_TYPE, outcome.state["state_key"], {})  # a moderator's client
     assert space.verify(share, outcome.state).verdict == Verdict.ABSENT
+
+
+def test_a_rule_rewritten_by_hand_to_name_someone_else_or_not_to_ban_is_seen_as_absent(db, monkeypatch, community: Community) -> None:
+    room = list_room(community)
+    space = connection_with(monkeypatch, community, policy_room=room)
+    bob = community.bob.user_id
+    share = request(Op.SHARE_BAN, bob, key=uuid.uuid4().hex, reason="code of conduct violation")
+    outcome = space.apply(share)
+    state_key = outcome.state["state_key"]
+    bot = community.as_(community.bot)
+    # Mjolnir's older word for a ban still bans: the rule holds.
+    bot.put_state(room, RULE_TYPE, state_key, {"entity": bob, "recommendation": "org.matrix.mjolnir.ban", "reason": "x"})
+    assert space.verify(share, outcome.state).verdict == Verdict.HOLDS
+    # A moderator's client turned it into an opinion, or pointed it at someone else: Bob is no longer banned by it.
+    bot.put_state(room, RULE_TYPE, state_key, {"entity": bob, "recommendation": "org.matrix.msc3845.opinion", "reason": "x"})
+    assert space.verify(share, outcome.state).verdict == Verdict.ABSENT
+    bot.put_state(room, RULE_TYPE, state_key, {"entity": community.alice.user_id, "recommendation": "m.ban", "reason": "x"})
+    assert space.verify(share, outcome.state).verdict == Verdict.ABSENT
+
+
+def test_a_rule_is_removed_from_the_room_it_was_published_in_after_the_setting_moves(db, monkeypatch, community: Community) -> None:
+    first = list_room(community)
+    share = request(Op.SHARE_BAN, community.bob.user_id, key=uuid.uuid4().hex, reason="code of conduct violation")
+    outcome = connection_with(monkeypatch, community, policy_room=first).apply(share)
+    moved = connection_with(monkeypatch, community, policy_room=list_room(community))  # the operator names a new list
+    assert moved.verify(share, outcome.state).verdict == Verdict.HOLDS, "checked where it was written"
+    moved.revert(share, outcome.state)
+    assert community.as_(community.bot).state(first, RULE_TYPE, outcome.state["state_key"]) is None, "lifted where it was written"
+    assert moved.verify(share, outcome.state).verdict == Verdict.ABSENT
 
 
 def test_a_bot_invited_with_power_joins_the_policy_room_to_publish(db, monkeypatch, community: Community) -> None:
@@ -141,6 +171,9 @@ def test_a_followed_list_naming_a_member_raises_one_flag_per_rule_and_member(db,
     curator.put_state(followed, "org.matrix.mjolnir.rule.user", "rule-3", {"entity": bob, "recommendation": "org.matrix.mjolnir.ban"})
     curator.put_state(followed, RULE_TYPE, "opinion", {"entity": bob, "recommendation": "org.matrix.msc3845.opinion"})
     curator.put_state(followed, RULE_TYPE, "removed", {})
+    curator.put_state(followed, RULE_TYPE, "malformed", {"entity": 42, "recommendation": "m.ban"})  # names nobody; read on
+    # A server rule bans a whole server, not a member: its entity is a server name, never matched against user ids.
+    curator.put_state(followed, "m.policy.rule.server", "server", {"entity": "*steward.test", "recommendation": "m.ban"})
     curator.put_state(followed, RULE_TYPE, "nobody", {"entity": "@*:evil.example", "recommendation": "m.ban", "reason": "a bad server"})
     space = connection_with(monkeypatch, community, follow_policy_rooms=followed)
 

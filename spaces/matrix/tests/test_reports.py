@@ -1,14 +1,17 @@
 """Reports from Matrix against the real Synapse: a direct message to the bot, answered once in the chat with the case
 reference and the private follow-up link; and, with an admin token, the homeserver's event reports (Element's "Report")."""
 
+import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection as database
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.access import access_report_by_link
 from cases.models import PartyRole, Report
@@ -45,7 +48,9 @@ def open_direct_chat(client: MatrixClient, bot: str) -> str:
 
 def notices(client: MatrixClient, room: str, sender: str) -> list[str]:
     chunk = client.messages(room, start=None, direction="b", limit=100)["chunk"]
-    return [event["content"]["body"] for event in reversed(chunk) if event["sender"] == sender and event["type"] == "m.room.message"]
+    said = [event for event in reversed(chunk) if event["sender"] == sender and event["type"] == "m.room.message"]
+    assert all(event["content"]["msgtype"] == "m.notice" for event in said), "a bot speaks in notices, which other bots ignore"
+    return [event["content"]["body"] for event in said]
 
 
 def reported_party(report: Report) -> set[str]:
@@ -77,6 +82,8 @@ def test_a_direct_message_becomes_a_case_and_the_reporter_is_answered_once(
     assert reporter_party(report) == {handle(community.alice.user_id)}
     assert reported_party(report) == {handle(community.bob.user_id)}
     assert "get lost, nobody wants you here" in report.body and words in report.body
+    displayname = alice.state(chat, "m.room.member", community.alice.user_id)["displayname"]
+    assert displayname and report.reporter_name == displayname, "the reporter's name as the chat shows it"
     [answer] = notices(alice, chat, community.bot.user_id)
     assert report.reference in answer
     link = answer.split(" at ", 1)[1].split()[0]
@@ -122,6 +129,26 @@ def test_several_messages_written_in_a_row_are_one_report_taken_once_the_writer_
     assert Report.objects.count() == 2 and len(notices(alice, chat, community.bot.user_id)) == 2
 
 
+def test_a_writer_is_quiet_only_from_their_last_message(matrix, community: Community, stewards: Any, monkeypatch: pytest.MonkeyPatch):
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    first = alice.event(chat, say(alice, chat, "Hi, I need to report something"))
+    time.sleep(0.05)  # two messages a few milliseconds apart on the homeserver's clock
+    last = alice.event(chat, say(alice, chat, "it happened in the general room"))
+    started, stopped = first["origin_server_ts"], last["origin_server_ts"]
+    assert stopped > started
+    # Quiet for half the time she took between her first and last message, and QUIET is that whole time: still writing.
+    monkeypatch.setattr(reports, "QUIET", timedelta(milliseconds=stopped - started))
+    with time_machine.travel(datetime.fromtimestamp((stopped + (stopped - started) / 2) / 1000, tz=UTC), tick=False):
+        assert poll_connection(matrix.connection).failed == []
+    assert Report.objects.count() == 0 and notices(alice, chat, community.bot.user_id) == []
+    monkeypatch.setattr(reports, "QUIET", timedelta(0))
+    poll_connection(matrix.connection)
+    assert Report.objects.count() == 1
+
+
 def test_an_answer_owed_when_the_worker_stopped_after_the_commit_is_sent_by_the_next_read(matrix, community: Community, stewards: Any):
     alice = community.as_(community.alice)
     poll_connection(matrix.connection)
@@ -142,6 +169,97 @@ def test_an_answer_owed_when_the_worker_stopped_after_the_commit_is_sent_by_the_
     assert report.reference in answer and Report.objects.count() == 1
 
 
+def test_an_answer_to_a_chat_the_bot_is_out_of_is_given_up_and_its_link_not_kept(matrix, community: Community, stewards: Any):
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    say(alice, chat, "Someone keeps messaging me in private after I asked them to stop.")
+    poll_connection(matrix.connection)  # taken; the worker stops before the answer goes
+    # The chat is gone for the bot before the next read (it is out of it: the chat was shut down, or left by hand).
+    community.as_(community.bot).leave(chat)
+    later = open_direct_chat(alice, community.bot.user_id)  # another report, in another chat, comes after it
+    poll_connection(matrix.connection)
+    say(alice, later, "And one more thing, about someone else.")
+    poll_connection(matrix.connection)
+    poll_connection(matrix.connection)
+    first, second = SpaceReply.objects.filter(connection=matrix.connection).order_by("pk")
+    assert first.sent_at is not None and first.text == "" and first.external_ref == "", "given up, and the link not kept"
+    assert second.sent_at is not None and second.text == "" and second.external_ref, "the answers behind it still go"
+    assert Report.objects.count() == 2 and len(notices(alice, later, community.bot.user_id)) == 1
+
+
+def test_a_report_whose_answer_was_given_up_is_not_taken_again(matrix, community: Community, stewards: Any):
+    alice = community.as_(community.alice)
+    user = q(community.alice.user_id)
+    alice._call("PUT", f"{CLIENT}/profile/{user}/displayname", "naming", body={"displayname": ""})  # she has no display name
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    say(alice, chat, "Hi")
+    say(alice, chat, "someone keeps sending me insults in private")
+    poll_connection(matrix.connection)  # taken; the worker stops before the answer goes
+    # What send_replies leaves when the homeserver refuses the answer: given up, nothing of it kept, nothing in the chat.
+    SpaceReply.objects.filter(connection=matrix.connection).update(sent_at=timezone.now(), text="")
+    say(alice, chat, "and now they write to my friends")  # a new report, and only this message is in it
+    assert poll_connection(matrix.connection).failed == []
+    assert poll_connection(matrix.connection).failed == []
+    first, second = Report.objects.order_by("pk")
+    assert "insults" in first.body and "friends" in second.body
+    assert first.reporter_name == second.reporter_name == "", "no display name: none recorded (not the word None)"
+    assert "insults" not in second.body, "the messages a report covers are not taken again"
+
+
+def test_an_edit_or_a_change_to_the_chat_after_the_answer_is_no_new_report(
+    matrix, community: Community, stewards: Any, django_capture_on_commit_callbacks: Any
+):
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    said = say(alice, chat, "someone keeps sending me insults in private")
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_connection(matrix.connection)
+    assert Report.objects.count() == 1 and len(notices(alice, chat, community.bot.user_id)) == 1
+    edit = {
+        "msgtype": "m.text",
+        "body": "* someone keeps sending me insults in private messages",
+        "m.new_content": {"msgtype": "m.text", "body": "someone keeps sending me insults in private messages"},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": said},
+    }
+    alice.send(chat, "m.room.message", edit, uuid.uuid4().hex)  # she fixes a typo in what she reported
+    alice.put_state(chat, "m.room.topic", "", {"topic": "reporting"})  # and names the chat
+    with django_capture_on_commit_callbacks(execute=True):
+        assert poll_connection(matrix.connection).failed == []
+        assert poll_connection(matrix.connection).failed == []
+    assert Report.objects.count() == 1 and len(notices(alice, chat, community.bot.user_id)) == 1
+
+
+def test_each_connection_sends_only_its_own_answers(matrix, community: Community, stewards: Any, monkeypatch: pytest.MonkeyPatch):
+    """Two Matrix connections (say, two communities' homeservers, each with its bot): an answer owed by one is never
+    tried, and so never given up, by the other's bot."""
+    other_bot = community.homeserver.register("other-bot")
+    other = make_connection(
+        monkeypatch,
+        "matrix",
+        slug="matrix-other",
+        settings={"homeserver": community.homeserver.url, "rooms": list(community.rooms)},
+        secrets={"access_token": other_bot.access_token},
+    )
+    alice = community.as_(community.alice)
+    poll_connection(other)
+    chat = open_direct_chat(alice, other_bot.user_id)
+    poll_connection(other)
+    say(alice, chat, "Someone keeps messaging me in private after I asked them to stop.")
+    poll_connection(other)  # taken; the worker stops before the answer goes
+    assert poll_connection(matrix.connection).failed == []  # the first connection's read
+    owed = SpaceReply.objects.get(connection=other)
+    assert owed.sent_at is None and owed.text, "still owed, by its own connection"
+    poll_connection(other)
+    [answer] = notices(alice, chat, other_bot.user_id)
+    assert Report.objects.get().reference in answer
+
+
 def test_only_invitations_to_direct_chats_are_accepted(matrix, community: Community):
     owner = community.as_(community.owner)
     elsewhere = owner.create_room({"preset": "private_chat", "invite": [community.bot.user_id]})
@@ -159,9 +277,52 @@ def test_a_report_in_a_chat_with_others_in_it_is_not_taken(matrix, community: Co
     alice._call("POST", f"{CLIENT}/rooms/{q(chat)}/invite", "inviting", body={"user_id": community.bob.user_id})
     community.as_(community.bob).join(chat)
     say(alice, chat, "Bob, look what I am reporting")
-    poll_connection(matrix.connection)
+    assert poll_connection(matrix.connection).failed == []
     assert Report.objects.count() == 0
     [answer] = notices(alice, chat, community.bot.user_id)
+    assert "other people in this chat" in answer
+    community.as_(community.bob).leave(chat)
+    say(alice, chat, "Now it is just us: someone insulted me in the general room")
+    assert poll_connection(matrix.connection).failed == []
+    report = Report.objects.get()  # what she wrote since the bot last spoke, not what it refused to take
+    assert "insulted me" in report.body and "Bob, look" not in report.body
+
+
+def test_an_encrypted_message_is_answered_once_that_it_cannot_be_read(matrix, community: Community, stewards: Any):
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    ciphertext = {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEnAC", "session_id": "s", "device_id": "D"}
+    alice.send(chat, "m.room.encrypted", ciphertext, uuid.uuid4().hex)  # what Element sends in an encrypted chat
+    assert poll_connection(matrix.connection).failed == []
+    assert poll_connection(matrix.connection).failed == []
+    assert Report.objects.count() == 0
+    [answer] = notices(alice, chat, community.bot.user_id)
+    assert "cannot read encrypted messages" in answer
+    alice.send(chat, "m.room.encrypted", ciphertext | {"ciphertext": "AwgBEnAD"}, uuid.uuid4().hex)  # she tries again
+    assert poll_connection(matrix.connection).failed == []
+    assert len(notices(alice, chat, community.bot.user_id)) == 2, "each encrypted message is answered, once"
+    assert Report.objects.count() == 0
+
+
+def test_a_report_in_a_chat_someone_else_is_invited_to_is_not_taken(matrix, community: Community, stewards: Any):
+    """An invited person reads the chat's history once they join (history_visibility "shared", as Element makes
+    direct chats): they are as good as in it, and would read the private link."""
+    alice = community.as_(community.alice)
+    poll_connection(matrix.connection)
+    chat = open_direct_chat(alice, community.bot.user_id)
+    poll_connection(matrix.connection)
+    alice._call("POST", f"{CLIENT}/rooms/{q(chat)}/invite", "inviting", body={"user_id": community.bob.user_id})
+    say(alice, chat, "Bob, have a look at this when you join")
+    poll_connection(matrix.connection)
+    poll_connection(matrix.connection)  # (an answer owed would go now)
+    bob = community.as_(community.bob)
+    bob.join(chat)
+    seen = notices(bob, chat, community.bot.user_id)
+    assert not any("/follow-up/" in text or " at http" in text for text in seen), "no private link where Bob reads it"
+    assert Report.objects.count() == 0
+    [answer] = seen
     assert "other people in this chat" in answer
 
 
