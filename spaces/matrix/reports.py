@@ -99,8 +99,8 @@ def direct_reports(space: MatrixSpace, reader: Reader, room: str, timeline: Sequ
     if written is not None and timezone.now() - written < QUIET:
         return [], True
     sender, last_id = str(last["sender"]), str(last["event_id"])
-    # Joined or invited: an invited person reads the chat's history once they join (direct chats are made with
-    # history_visibility "shared"), so they would read the answer too.
+    # Joined or invited: an invited person reads the chat's history once they join (direct chats let members read
+    # what was written before they joined), so they would read the answer too.
     members = {
         str(member.get("state_key")): member.get("content") or {}
         for member in reader.client.members(room)

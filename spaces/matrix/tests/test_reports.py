@@ -310,8 +310,8 @@ def test_an_encrypted_message_is_answered_once_that_it_cannot_be_read(matrix, co
 
 
 def test_a_report_in_a_chat_someone_else_is_invited_to_is_not_taken(matrix, community: Community, stewards: Any):
-    """An invited person reads the chat's history once they join (history_visibility "shared", as Element makes
-    direct chats): they are as good as in it, and would read the private link."""
+    """An invited person reads the chat's history once they join (Element's direct chats let members read what came
+    before they joined): they are as good as in it, and would read the private link."""
     alice = community.as_(community.alice)
     poll_connection(matrix.connection)
     chat = open_direct_chat(alice, community.bot.user_id)
