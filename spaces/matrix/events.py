@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 
 from people.models import Space, normalise_handle
 from spaces.base import ContentEvent, ContentRemovedEvent, Event, Item, ModeratorActionEvent
+from spaces.matrix.power import Powers
 
 MatrixEvent = Mapping[str, Any]
 Lookup = Callable[[str, str], MatrixEvent | None]  # (room, event id) -> the event, or None where it cannot be read
@@ -236,20 +237,6 @@ def membership_event(event: MatrixEvent, room: str, bot: str) -> ModeratorAction
     )
 
 
-def _level(levels: Mapping[str, Any], user: str) -> int:
-    users = levels.get("users") or {}
-    value = users.get(user, levels.get("users_default", 0)) if isinstance(users, Mapping) else levels.get("users_default", 0)
-    return int(value) if isinstance(value, (int, float)) or str(value).lstrip("-").isdigit() else 0
-
-
-def _send_level(levels: Mapping[str, Any]) -> int:
-    events = levels.get("events") or {}
-    value = (
-        events.get("m.room.message", levels.get("events_default", 0)) if isinstance(events, Mapping) else levels.get("events_default", 0)
-    )
-    return int(value) if isinstance(value, (int, float)) or str(value).lstrip("-").isdigit() else 0
-
-
 def power_events(event: MatrixEvent, room: str, bot: str) -> list[ModeratorActionEvent]:
     """A power-level change by anyone but Steward's bot that takes someone below the level needed to post (muted), or
     gives it back (unmuted)."""
@@ -260,9 +247,9 @@ def power_events(event: MatrixEvent, room: str, bot: str) -> list[ModeratorActio
     content = event.get("content") or {}
     found = []
     users = set((content.get("users") or {}).keys()) | set((previous.get("users") or {}).keys())
+    before, after = Powers(room, dict(previous)), Powers(room, dict(content))
     for user in sorted(users):
-        could = _level(previous, user) >= _send_level(previous)
-        can = _level(content, user) >= _send_level(content)
+        could, can = before.may_post(user), after.may_post(user)
         if could == can or user == sender:
             continue
         action = "unmuted" if can else "muted"
@@ -271,7 +258,7 @@ def power_events(event: MatrixEvent, room: str, bot: str) -> list[ModeratorActio
                 action=action,
                 actor=handles(sender),
                 subject=handles(user),
-                detail=f"{sender} {action} {user} in {room} (power level {_level(previous, user)} → {_level(content, user)})",
+                detail=f"{sender} {action} {user} in {room} (power level {before.of(user):g} → {after.of(user):g})",
                 at=created_at(event),
             )
         )

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from spaces.base import ActionRequest, Check, Op, Outcome, PermanentFailure, Verdict
 from spaces.matrix.client import MatrixClient, MatrixRefused
-from spaces.matrix.power import Powers, powers, state_event
+from spaces.matrix.power import Powers, powers
 
 if TYPE_CHECKING:
     from spaces.matrix.space import MatrixSpace
@@ -157,7 +157,7 @@ class Rooms:
 
     def member_event(self, room: str, user: str) -> dict[str, Any]:
         with plainly("read the membership of the person", self.label(room)):
-            return state_event(self.client, room, "m.room.member", user) or {}
+            return self.client.state_event(room, "m.room.member", user) or {}
 
 
 def membership(event: Mapping[str, Any]) -> str:

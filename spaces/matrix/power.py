@@ -68,18 +68,18 @@ class Powers:
         """One below what posting a message needs: the person may read and may not post."""
         return min(self.to_send("m.room.message"), _number(self.levels.get("events_default"), 0)) - 1
 
+    def may_post(self, user: str) -> bool:
+        """Whether the user may send a message: what a hand-made mute (or unmute) changes."""
+        return self.of(user) >= self.to_send("m.room.message")
+
     def is_muted(self, user: str) -> bool:
         return self.of(user) < self.to_send("m.room.message") and self.of(user) < _number(self.levels.get("events_default"), 0)
 
 
-def state_event(client: MatrixClient, room: str, event_type: str, state_key: str = "") -> dict[str, Any] | None:
-    return client.state_event(room, event_type, state_key)
-
-
 def powers(client: MatrixClient, room: str) -> Powers:
-    event = state_event(client, room, "m.room.power_levels") or {}
+    event = client.state_event(room, "m.room.power_levels") or {}
     creators: set[str] = set()
-    create = state_event(client, room, "m.room.create") or {}
+    create = client.state_event(room, "m.room.create") or {}
     content = create.get("content") or {}
     if privileged_creators(str(content.get("room_version") or "1")):
         creators = {str(create.get("sender") or ""), *(str(user) for user in content.get("additional_creators") or [])}
