@@ -115,6 +115,10 @@ def run_action(action_id: int) -> str:
     failpoint("enforcement.claimed")
     action = EnforcementAction.objects.select_related("plan__case", "plan__sanction", "connection").get(pk=action_id)
     request = request_for(action)
+    if taken.recovering:
+        recovered = _recovered(taken, action, request)
+        if recovered is not None:
+            return recovered
     if taken.phase == Phase.APPLY:
         request, refused = shared_bans.for_platform(request)  # a shared ban: the policy's public reason, if allowed at all
         if refused:
@@ -132,10 +136,6 @@ def run_action(action_id: int) -> str:
             from enforcement.platform_notices import attach_notice
 
             request = attach_notice(action, space, request)  # where the action itself tells the person why
-        if taken.recovering:
-            check = space.verify(request, action.state)
-            if check.verdict == (Verdict.HOLDS if taken.phase == Phase.APPLY else Verdict.ABSENT):
-                return finish(taken, Outcome(detail=check.detail, state=action.state), recovered=True)
         outcome = space.apply(request) if taken.phase == Phase.APPLY else space.revert(request, action.state)
     except TemporaryFailure as error:
         return retry(taken, error.message, error.retry_after)
@@ -152,6 +152,23 @@ def run_action(action_id: int) -> str:
 
         notify_applied(action_id)  # after the action is recorded: a failed notice never undoes it
     return result
+
+
+def _recovered(taken: Claim, action: EnforcementAction, request: ActionRequest) -> str | None:
+    """A step whose worker died mid-call may have taken effect. Asked first, before any refusal (the policy no longer
+    allowing a shared ban, a reason that might identify a reporter): a refusal cannot take back what the platform
+    already holds, and only an action recorded as applied is ever lifted. None: not in place, go on as usual."""
+    if not action.connection.enabled:
+        return None  # nothing is read from a space switched off; the usual path says so
+    try:
+        check = space_for(action.connection).verify(request, action.state)
+    except TemporaryFailure as error:
+        return retry(taken, error.message, error.retry_after)
+    except Exception:  # noqa: BLE001 - cannot tell: the usual path decides (apply and revert are idempotent)
+        return None
+    if check.verdict == (Verdict.HOLDS if taken.phase == Phase.APPLY else Verdict.ABSENT):
+        return finish(taken, Outcome(detail=check.detail, state=action.state), recovered=True)
+    return None
 
 
 def refusal(kinds: list[str]) -> str:

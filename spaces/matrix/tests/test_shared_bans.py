@@ -28,7 +28,7 @@ from people.actions import do_link_identity
 from people.models import Identity, Space
 from policy.testing import load_test_policy
 from spaces.base import Op
-from spaces.matrix.policy_lists import RULE_TYPE
+from spaces.matrix.policy_lists import RULE_TYPE, rule_key
 from spaces.matrix.tests.conftest import Community
 from spaces.registry import space_for
 from spaces.testing import make_connection
@@ -170,6 +170,29 @@ def test_a_worker_that_died_after_publishing_is_not_followed_by_a_second_rule(sh
     assert action.status == ActionStatus.APPLIED and action.receipts.get().recovered
     history = shared.community.as_(shared.community.bot).messages(shared.room, start=None)["chunk"]
     assert len([event for event in history if event["type"] == RULE_TYPE]) == 1, "published once"
+
+
+def test_a_rule_published_by_a_worker_that_died_is_recorded_and_lifted_though_sharing_was_switched_off(
+    shared: Shared, stewards: Any, settings: Any
+) -> None:
+    """A refusal cannot take back a rule already on the public list; refused after the fact, nothing would ever lift it."""
+    settings.STEWARD_ENFORCEMENT_LEASE_SECONDS = 0
+    action = shared.add(stewards["bob"])
+    shared.approve(stewards["bob"])
+    assert claim(action.pk) is not None
+    request, _refused = for_platform(request_for(EnforcementAction.objects.select_related("plan").get(pk=action.pk)))
+    space_for(shared.connection).apply(request)  # published; the worker dies before recording it
+    load_test_policy({"enforcement": {"share_bans": False}})  # and then the committee switches sharing off
+    assert run_action(action.pk) == "done"
+    action.refresh_from_db()
+    assert action.status == ActionStatus.APPLIED and action.receipts.get().recovered
+    bot = shared.community.as_(shared.community.bot)
+    assert bot.state(shared.room, RULE_TYPE, rule_key(request)) is not None
+    with time_machine.travel(shared.sanction.ends_at + timedelta(seconds=1)):
+        worker()
+    assert bot.state(shared.room, RULE_TYPE, rule_key(request)) is None, "lifted at the end like any recorded rule"
+    action.refresh_from_db()
+    assert action.status == ActionStatus.REVERTED
 
 
 def test_a_rule_removed_by_hand_is_drift_for_the_stewards(shared: Shared, stewards: Any) -> None:
