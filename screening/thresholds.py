@@ -128,9 +128,12 @@ class ShippedPoint:
     rows: int
     with_encoder: bool
     curve: tuple[CurvePoint, ...] = ()
-    # True when the curve is the linear head's alone while the point is the blend's with the encoder stage: the
-    # encoder's cross-validation kept no per-text probabilities, so the blend was measured at its threshold only.
-    curve_without_encoder: bool = False
+
+    @property
+    def curve_without_encoder(self) -> bool:
+        """The curve is the linear head's alone while the point is the blend's with the encoder stage: the encoder's
+        cross-validation kept no per-text probabilities, so the blend was measured at its threshold only."""
+        return self.with_encoder and bool(self.curve)
 
     @property
     def flags_per_1000(self) -> float:
@@ -197,8 +200,7 @@ def _shipped_heads() -> list[tuple[dict[str, Any], ShippedPoint | None]]:
             # No blend curve is ever made up: the linear head's own curve is shown, and labelled as that.
             trained = encoder.get("trained_on", {})
             point = ShippedPoint(head["name"], tuple(trained.get("source", head["sources"])), blend["precision"], blend["recall"],
-                                 trained.get("positive", 0.0), int(trained.get("rows", 0)), True, _curve(own),
-                                 curve_without_encoder=bool(_curve(own)))  # fmt: skip
+                                 trained.get("positive", 0.0), int(trained.get("rows", 0)), True, _curve(own))  # fmt: skip
         elif own:
             point = ShippedPoint(
                 head["name"], tuple(own["sources"]), own["precision"], own["recall"], own["positive"], int(own["n"]), False, _curve(own)
