@@ -23,7 +23,6 @@ from spaces.models import SpaceConnection
 
 # The queue row's `action`: what the stewards read as the heading of the flag.
 LISTED = "listed on a trusted ban list"
-SEPARATOR = ", "
 
 
 def flag_key(connection: SpaceConnection, event: ListedMemberEvent) -> str:
@@ -57,7 +56,7 @@ def record_listed_member(connection: SpaceConnection, event: ListedMemberEvent, 
             connection=connection,
             action=LISTED,
             actor=event.policy_list[:300],  # who "acted": the other community's list, named as this community follows it
-            subject=SEPARATOR.join(handle for handle in event.listed if handle)[:300],
+            subject=ModeratorAction.SEPARATOR.join(handle for handle in event.listed if handle)[:300],
             subject_person=known.person if known is not None else None,
             detail=detail_of(event),
             at=timezone.now(),

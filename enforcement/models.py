@@ -246,6 +246,8 @@ class ReviewStatus(models.TextChoices):
 class ModeratorAction(models.Model):
     """A block or ban made directly on a platform, outside Steward, queued for the committee (REQUIREMENTS 8.6)."""
 
+    SEPARATOR = ", "  # between the handles in `actor` and `subject` (enforcement.moderation.handles_of splits on it)
+
     connection = models.ForeignKey(SpaceConnection, on_delete=models.CASCADE, related_name="+")
     action = models.CharField(max_length=64)
     actor = EncryptedCharField(max_length=300, blank=True)

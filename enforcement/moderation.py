@@ -30,7 +30,7 @@ from spaces.models import SpaceConnection
 
 # How close in time a platform's report of a block must be to Steward's own action on the same user to be that action.
 OWN_ACTION_WINDOW = timedelta(minutes=10)
-SEPARATOR = ", "
+SEPARATOR = ModeratorAction.SEPARATOR
 
 
 def handles_of(stored: str) -> list[str]:
