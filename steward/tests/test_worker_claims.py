@@ -131,8 +131,10 @@ def test_workers_leave_no_lock_files_behind() -> None:
     leave one per start."""
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL's worker locks are advisory locks, not files")
-    folder = Path(connection.settings_dict["NAME"]).parent
-    before = set(folder.glob("*.worker-*.lock"))
+    database = Path(connection.settings_dict["NAME"])
+    # Only this database's locks: the other test processes' workers start and stop beside it meanwhile.
+    pattern = f"{database.name}.worker-*.lock"
+    before = set(database.parent.glob(pattern))
     for _ in range(3):
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-    assert set(folder.glob("*.worker-*.lock")) == before
+    assert set(database.parent.glob(pattern)) == before
