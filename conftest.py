@@ -25,6 +25,22 @@ TEST_AUDIT_KEY = "test:" + "audit-key-for-tests-only-" + "t" * 20
 STEWARD_NAMES = ["alice", "bob", "carol", "dave", "erin"]
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test marked database_free is skipped by the PostgreSQL run, so one that asks for a database would lose its
+    PostgreSQL run unnoticed: refuse the mark there. (In process, pytest-django refuses such a test any query.)"""
+    wrong = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("database_free")
+        and (item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+    ]
+    if wrong:
+        raise pytest.UsageError("marked database_free but uses a database: " + ", ".join(wrong))
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.STEWARD_EVIDENCE_DIR = tmp_path / "evidence"

@@ -4,6 +4,10 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.database_free
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

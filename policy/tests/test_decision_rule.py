@@ -10,6 +10,8 @@ import pytest
 
 from policy.schema import DecisionRule
 
+pytestmark = pytest.mark.database_free
+
 TWO_THIRDS = DecisionRule("supermajority", "2/3", permanent_ban_needs_majority_of_all=True, lazy_consensus_hours=None)
 THREE_QUARTERS = DecisionRule("supermajority", "3/4", permanent_ban_needs_majority_of_all=False, lazy_consensus_hours=None)
 MAJORITY = DecisionRule("majority", "1/2", permanent_ban_needs_majority_of_all=False, lazy_consensus_hours=None)

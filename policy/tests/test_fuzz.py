@@ -1,5 +1,6 @@
 """Whatever a file holds, the loader answers with a Policy or a PolicyError, never anything else."""
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,6 +8,8 @@ from hypothesis import strategies as st
 from policy.errors import PolicyError
 from policy.loader import parse_policy
 from policy.tests.helpers import default_text
+
+pytestmark = pytest.mark.database_free
 
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20), st.dates().map(str))
 _values = st.recursive(

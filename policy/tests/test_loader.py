@@ -7,6 +7,8 @@ from policy.loader import load_policy_file, parse_policy
 from policy.schema import Policy
 from policy.tests.helpers import DEFAULT, POLICIES, default_text, line_of, replace_line
 
+pytestmark = pytest.mark.database_free
+
 
 @pytest.mark.parametrize("name", ["ai-alliance.yaml", "contributor-covenant-2.1.yaml"])
 def test_shipped_files_load(name: str) -> None:

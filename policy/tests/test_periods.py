@@ -4,6 +4,8 @@ import pytest
 
 from policy.periods import NotAPeriod, Period, ended_periods, parse, period_of, related_periods
 
+pytestmark = pytest.mark.database_free
+
 
 def test_labels_round_trip_for_every_length() -> None:
     for months in (1, 2, 3, 4, 6, 12):

@@ -6,6 +6,8 @@ from policy.schema import DecisionRule
 from policy.tests.helpers import default_text, replace_line
 from policy.wording import days, decision_rule_sentences, fraction_words
 
+pytestmark = pytest.mark.database_free
+
 TWO_THIRDS = DecisionRule("supermajority", "2/3", True, None)
 
 

@@ -9,6 +9,8 @@ from privacy.export import redact
 from privacy.identity_match import EMAIL, HANDLE, NAME, PHONE, REDACTED, Matcher, Protected
 from privacy.tests import planting
 
+pytestmark = pytest.mark.database_free
+
 PROPERTY = settings(max_examples=200, derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 ALONE = {  # each detector on its own: a matcher that knows only the one value

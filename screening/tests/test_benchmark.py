@@ -5,9 +5,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from django.core.management import call_command
 
 from screening.model.benchmark import precision_at, quality
+
+pytestmark = pytest.mark.database_free
 
 POLITE = ["Thanks, this looks good to me.", "Could you add a test for this case?", "Nice catch, merged.", "Please rebase on main."]
 RUDE = ["You are an idiot and this code is garbage.", "Shut up, nobody asked for your stupid opinion.", "What a moronic patch, you clown."]

@@ -3,10 +3,13 @@
 import shutil
 from pathlib import Path
 
+import pytest
 from django.test import override_settings
 
 from screening.checks import screening_model_checks
 from screening.model.runtime import SHIPPED_DIR
+
+pytestmark = pytest.mark.database_free
 
 
 def ids(directory: Path | str = "", **more: object) -> list[str]:

@@ -15,6 +15,8 @@ from screening.model.runtime import SHIPPED_DIR, ScreeningModel
 from screening.model.scorer import DefaultScorer
 from screening.scoring import Text
 
+pytestmark = pytest.mark.database_free
+
 HEATED = "Are you kidding me? This is the third time I have explained it. Nobody here reads anything, it is pathetic."
 CALM = "Thanks, that fixed it for me on 3.12 as well. I will close this once the release is out."
 REVIEW = "nit: this variable name could be clearer"

@@ -11,6 +11,8 @@ from screening.model.runtime import CONFIG, MANIFEST, SHIPPED_DIR, WEIGHTS, Scre
 from screening.model.scorer import DefaultScorer, rescale
 from screening.scoring import Finding, Text
 
+pytestmark = pytest.mark.database_free
+
 POLITE = "Thanks for the patch! Could you add a test for the empty-list case? Otherwise this looks good to me."
 INSULT = "This is the stupidest code I have ever seen, you clearly have no idea what you are doing, idiot."
 

@@ -8,6 +8,8 @@ import pytest
 from screening.model.scorer import DefaultScorer
 from screening.scoring import Text
 
+pytestmark = pytest.mark.database_free
+
 
 def test_scoring_opens_no_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     attempts: list[Any] = []

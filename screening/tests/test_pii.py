@@ -5,6 +5,8 @@ import pytest
 from screening.pii import detector, find_private_information
 from screening.tests.pii_cases import CASES, GH, GH_BODY
 
+pytestmark = pytest.mark.database_free
+
 
 def _counts() -> tuple[int, int, int]:
     tp = fp = fn = 0

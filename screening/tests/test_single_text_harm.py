@@ -52,6 +52,7 @@ def findings(scorer: DefaultScorer, text: str, kind: str = "issue_comment") -> d
     return {f.category: f for f in found}
 
 
+@pytest.mark.database_free
 def test_harassment_in_one_text_is_flagged_and_says_how_often_such_flags_are_right(scorer: DefaultScorer) -> None:
     figures = manifest()["cross_validation"]["harassment_text"]
     assert figures["shipped"] and meets_bar(figures, BAR)
@@ -64,6 +65,7 @@ def test_harassment_in_one_text_is_flagged_and_says_how_often_such_flags_are_rig
         assert f"folds {figures['fold_precision_min']:.2f}–{figures['fold_precision_max']:.2f}" in harassment.why
 
 
+@pytest.mark.database_free
 def test_profanity_at_a_thing_and_calm_text_are_not_harassment(scorer: DefaultScorer) -> None:
     for text in (PROFANITY_AT_A_THING, CALM):
         found = findings(scorer, text)
@@ -71,6 +73,7 @@ def test_profanity_at_a_thing_and_calm_text_are_not_harassment(scorer: DefaultSc
         assert "personal-political-attacks" not in found
 
 
+@pytest.mark.database_free
 def test_personal_attacks_are_not_produced_and_the_manifest_says_why(scorer: DefaultScorer) -> None:
     """Under the bar, the category is never produced: no head, no finding, and the figures are in the manifest."""
     figures = manifest()["cross_validation"]["personal_attacks"]
@@ -80,6 +83,7 @@ def test_personal_attacks_are_not_produced_and_the_manifest_says_why(scorer: Def
         assert "personal-political-attacks" not in findings(scorer, text)
 
 
+@pytest.mark.database_free
 def test_the_benchmark_still_scores_each_source_with_its_own_head(scorer: DefaultScorer) -> None:
     """The harassment head predicts a type within the typed sources, not their label: it must not take their rows."""
     rows = [Row(HARASSING, 1, source, "g", "issue_comment") for source in ("vcu_locked_issues", "ferreira_incivility", "github_sexism")]
@@ -92,6 +96,7 @@ def test_the_benchmark_still_scores_each_source_with_its_own_head(scorer: Defaul
     assert heads()["harassment_text"]["sources"] == []
 
 
+@pytest.mark.database_free
 def test_the_docs_show_the_manifest_s_figures_per_fold() -> None:
     docs = DOCS.read_text()
     cv = manifest()["cross_validation"]
@@ -130,6 +135,7 @@ def test_the_flag_page_shows_the_measured_precision(
     assert "threats or sexual harassment aimed at a person" in html
 
 
+@pytest.mark.database_free
 def test_precision_cut_and_the_bar() -> None:
     y = np.array([1, 1, 0, 1, 0, 0, 0, 0])
     p = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
@@ -181,6 +187,7 @@ def single_text_head(folder: Path) -> tuple[dict[str, Any] | None, dict[str, Any
     return figures, None if trained is None else trained[0]
 
 
+@pytest.mark.database_free
 def test_a_single_text_head_ships_only_when_its_measured_precision_meets_the_bar(tmp_path: Path) -> None:
     figures, head = single_text_head(typed_data(tmp_path / "clean", separable=True))
     assert figures is not None and figures["shipped"] and head is not None and head["category"] == "harassment"

@@ -20,6 +20,8 @@ import pytest
 from django.conf import settings
 from django.core.management import get_commands, load_command_class
 
+pytestmark = pytest.mark.database_free
+
 ROOT = Path(settings.BASE_DIR)
 UNITS = ROOT / "deploy" / "systemd"
 OPERATIONS = (ROOT / "docs" / "operations.md").read_text()

@@ -9,9 +9,12 @@ code itself, so a new alias or a forgotten `make messages` fails here, naming th
 import ast
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from steward.tests.test_translations import CATALOGUE, HOW_TO_FIX, entries
+
+pytestmark = pytest.mark.database_free
 
 MARKERS = {"_", "_lazy", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "gettext_noop"}
 SKIPPED_DIRECTORIES = {".venv", ".venv-encoder", ".venv-synapse", "node_modules", "var", "migrations", "tests", ".git"}

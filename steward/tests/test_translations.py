@@ -20,6 +20,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+pytestmark = pytest.mark.database_free
+
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 HOW_TO_FIX = (
     "run `make messages`, translate them in locale/es/LC_MESSAGES/django.po, then `make messages` again (see this file's docstring)"

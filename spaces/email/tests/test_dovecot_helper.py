@@ -6,6 +6,8 @@ import pytest
 
 from spaces.email.tests import dovecot
 
+pytestmark = pytest.mark.database_free
+
 
 @pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
 def test_without_dovecot_the_tests_fail_in_ci_and_skip_elsewhere(monkeypatch: Any, ci: str, outcome: type[BaseException]) -> None:

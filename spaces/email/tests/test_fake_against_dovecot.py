@@ -16,6 +16,8 @@ from spaces.email.fake_imap import FakeImap
 from spaces.email.imap_utf7 import encode, quoted
 from spaces.email.tests.dovecot import Dovecot
 
+pytestmark = pytest.mark.database_free
+
 FIRST = b"From: Rita <rita@example.net>\r\nSubject: first\r\nMessage-ID: <1@example.net>\r\n\r\nHe shouted at me.\r\n"
 SECOND = b"From: Sam <sam@example.net>\r\nSubject: second\r\nMessage-ID: <2@example.net>\r\n\r\nShe followed me home.\r\n"
 

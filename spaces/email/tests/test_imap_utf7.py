@@ -4,6 +4,8 @@ import pytest
 
 from spaces.email.imap_utf7 import decode, encode, quoted
 
+pytestmark = pytest.mark.database_free
+
 
 @pytest.mark.parametrize(
     ("name", "wire"),

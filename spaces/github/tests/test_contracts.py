@@ -18,6 +18,8 @@ from pydantic import ValidationError
 from spaces.contracts import ContractError, check_graphql
 from spaces.github import graphql
 
+pytestmark = pytest.mark.database_free
+
 # --- 1. GraphQL ----------------------------------------------------------------------------------------
 
 

@@ -13,9 +13,12 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
+import pytest
 
 from spaces.mailman import fake as fake_module
 from spaces.mailman.fake import FakeMailman
+
+pytestmark = pytest.mark.database_free
 
 Answer = tuple[int, str | None, Any]
 PRE = {"pre_verified": "true", "pre_confirmed": "true", "pre_approved": "true"}
