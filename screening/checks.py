@@ -9,7 +9,7 @@ from django.utils.module_loading import import_string
 from screening.model.encoder import CONFIG as ENCODER_CONFIG
 from screening.model.encoder import DIRECTORY as ENCODER_DIRECTORY
 from screening.model.encoder import Encoder
-from screening.model.runtime import CONFIG, WEIGHTS
+from screening.model.files import CONFIG, WEIGHTS
 
 
 @register(Tags.compatibility, deploy=True)

@@ -30,7 +30,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from screening.model.runtime import CONFIG, MANIFEST
+from screening.model.files import CONFIG, MANIFEST
 from screening.model.scorer import CATEGORY_THRESHOLD, DefaultScorer, model_dir
 from screening.models import CategoryCut, Flag
 from screening.scoring import KINDS, Finding, get_scorer

@@ -4,17 +4,17 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .encoder import Encoder
-from .features import Featurizer
+from .files import CONFIG, MANIFEST, SHIPPED_DIR, WEIGHTS
 
-SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
-CONFIG = "config.json"
-WEIGHTS = "weights.npz"
-MANIFEST = "MANIFEST.json"
+if TYPE_CHECKING:
+    from .features import Featurizer
+
+__all__ = ["CONFIG", "MANIFEST", "SHIPPED_DIR", "WEIGHTS", "Head", "ScreeningModel", "rescale"]
 
 
 def rescale(p: np.ndarray, t: float) -> np.ndarray:
@@ -41,7 +41,7 @@ class Head:
 class ScreeningModel:
     def __init__(
         self,
-        featurizer: Featurizer,
+        featurizer: "Featurizer",
         heads: list[Head],
         coef: np.ndarray,
         intercept: np.ndarray,
@@ -74,6 +74,8 @@ class ScreeningModel:
             Head(h["name"], h["category"], tuple(h["kinds"]), float(h["threshold"]), h["why"], tuple(h["sources"])) for h in config["heads"]
         ]
         second = Encoder.find(d) if encoder else None
+        from .features import Featurizer  # scikit-learn: imported when a model loads, not by every process at start
+
         return cls(Featurizer(config["features"], idf), heads, coef, intercept, str(config["version"]), second)
 
     def probabilities(self, texts: Sequence[str], kinds: Sequence[str] | None = None) -> np.ndarray:
