@@ -6,14 +6,16 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
-from screening.model.encoder import CONFIG as ENCODER_CONFIG
-from screening.model.encoder import DIRECTORY as ENCODER_DIRECTORY
-from screening.model.encoder import Encoder
 from screening.model.files import CONFIG, WEIGHTS
 
 
 @register(Tags.compatibility, deploy=True)
 def screening_model_checks(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
+    # The model's modules are imported here, when the check runs: every process loads this module at start, and most
+    # (a cron tick, a manage.py command) never need NumPy.
+    from screening.model.encoder import CONFIG as ENCODER_CONFIG
+    from screening.model.encoder import DIRECTORY as ENCODER_DIRECTORY
+    from screening.model.encoder import Encoder
     from screening.model.scorer import DefaultScorer, model_dir
 
     if not issubclass(import_string(settings.STEWARD_SCREENING_SCORER), DefaultScorer):
