@@ -263,6 +263,42 @@ def test_each_connection_sends_only_its_own_answers(matrix, community: Community
     assert Report.objects.get().reference in answer
 
 
+def test_answers_owed_by_two_connections_each_reach_only_their_own_reporter(
+    matrix, community: Community, stewards: Any, monkeypatch: pytest.MonkeyPatch
+):
+    """One connection owes an answer to a homeserver report (its direct chat is made when it is sent), another owes
+    one in a chat already open: each answer, with its private link, reaches its own reporter and no one else, and
+    sending the first neither redirects nor marks the second."""
+    other_bot = community.homeserver.register("other-bot")
+    other = make_connection(
+        monkeypatch,
+        "matrix",
+        slug="matrix-other",
+        settings={"homeserver": community.homeserver.url, "rooms": list(community.rooms)},
+        secrets={"access_token": other_bot.access_token},
+    )
+    bob = community.as_(community.bob)
+    poll_connection(other)
+    chat = open_direct_chat(bob, other_bot.user_id)
+    poll_connection(other)
+    say(bob, chat, "Someone keeps messaging me in private after I asked them to stop.")
+    poll_connection(other)  # taken; the worker stops before the answer goes
+    for_alice = "Thank you — your report reached the community's stewards. Its reference is R-ALICE."
+    owed = SpaceReply.objects.create(
+        connection=matrix.connection, source=f"{reports.EVENT_REPORT}1", where=community.alice.user_id, text=for_alice
+    )
+
+    assert reports.send_replies(matrix) == 1
+    alices_chat = SpaceReply.objects.get(pk=owed.pk).where
+    assert notices(community.as_(community.bot), alices_chat, community.bot.user_id) == [for_alice]
+    bobs = SpaceReply.objects.get(connection=other)
+    assert (bobs.where, bobs.sent_at) == (chat, None), "the other connection's answer is still owed, to Bob's chat"
+    poll_connection(other)
+    [answer] = notices(bob, chat, other_bot.user_id)
+    assert Report.objects.get().reference in answer
+    assert notices(community.as_(community.bot), alices_chat, other_bot.user_id) == []
+
+
 def test_only_invitations_to_direct_chats_are_accepted(matrix, community: Community):
     owner = community.as_(community.owner)
     elsewhere = owner.create_room({"preset": "private_chat", "invite": [community.bot.user_id]})
@@ -366,3 +402,27 @@ def test_an_element_report_to_the_homeserver_becomes_a_case_once_and_the_reporte
     with django_capture_on_commit_callbacks(execute=True):
         poll_connection(admin_matrix.connection)
     assert Report.objects.count() == 1 and len(notices(alice, chat, community.bot.user_id)) == 1
+
+
+def test_the_bot_joins_a_moderated_room_it_is_invited_to_and_keeps_every_direct_chat(monkeypatch, community: Community):
+    """An invite-only moderated room is joined as a room, never taken for a direct chat (where what people write would
+    be read as reports to the bot); and a person's second direct chat with the bot leaves their first one read."""
+    owner, alice = community.as_(community.owner), community.as_(community.alice)
+    private = owner.create_room({"name": "maintainers", "preset": "private_chat", "invite": [community.bot.user_id]})
+    connection = make_connection(
+        monkeypatch,
+        "matrix",
+        slug="matrix-private",
+        settings={"homeserver": community.homeserver.url, "rooms": [*community.rooms, private]},
+        secrets={"access_token": community.bot.access_token},
+    )
+    assert poll_connection(connection).failed == []
+    bot = community.as_(community.bot)
+    assert private in bot.joined_rooms()
+    first = open_direct_chat(alice, community.bot.user_id)
+    assert poll_connection(connection).failed == []
+    second = open_direct_chat(alice, community.bot.user_id)  # Element opens a new chat when the old one is hidden
+    assert poll_connection(connection).failed == []
+    direct = bot.account_data(reports.DIRECT)
+    assert direct == {community.alice.user_id: [first, second]}, "both her chats, and no moderated room"
+    assert {first, second} <= set(bot.joined_rooms())
