@@ -19,7 +19,7 @@ from people.models import Identity, Space
 from spaces.matrix import reports
 from spaces.matrix.client import CLIENT, MatrixClient, q
 from spaces.matrix.events import permalink
-from spaces.matrix.tests.conftest import Community, Homeserver
+from spaces.matrix.tests.conftest import Account, Community, Homeserver
 from spaces.models import SpaceReply
 from spaces.polling import poll_connection
 from spaces.testing import make_connection, space_of
@@ -238,9 +238,12 @@ def test_an_edit_or_a_change_to_the_chat_after_the_answer_is_no_new_report(
     assert Report.objects.count() == 1 and len(notices(alice, chat, community.bot.user_id)) == 1
 
 
-def test_each_connection_sends_only_its_own_answers(matrix, community: Community, stewards: Any, monkeypatch: pytest.MonkeyPatch):
-    """Two Matrix connections (say, two communities' homeservers, each with its bot): an answer owed by one is never
-    tried, and so never given up, by the other's bot."""
+def another_connection_owing_an_answer(
+    monkeypatch: pytest.MonkeyPatch, community: Community, reporter: MatrixClient
+) -> tuple[Any, Account, str]:
+    """A second Matrix connection with a bot of its own (say, another community's), which has taken a report the
+    reporter wrote to it in a direct chat and owes the answer: the worker stopped before it went. (connection, its
+    bot, the chat)"""
     other_bot = community.homeserver.register("other-bot")
     other = make_connection(
         monkeypatch,
@@ -249,12 +252,19 @@ def test_each_connection_sends_only_its_own_answers(matrix, community: Community
         settings={"homeserver": community.homeserver.url, "rooms": list(community.rooms)},
         secrets={"access_token": other_bot.access_token},
     )
+    poll_connection(other)
+    chat = open_direct_chat(reporter, other_bot.user_id)
+    poll_connection(other)
+    say(reporter, chat, "Someone keeps messaging me in private after I asked them to stop.")
+    poll_connection(other)  # taken; in a test's transaction the answer is not sent (it goes after a commit)
+    return other, other_bot, chat
+
+
+def test_each_connection_sends_only_its_own_answers(matrix, community: Community, stewards: Any, monkeypatch: pytest.MonkeyPatch):
+    """Two Matrix connections (say, two communities' homeservers, each with its bot): an answer owed by one is never
+    tried, and so never given up, by the other's bot."""
     alice = community.as_(community.alice)
-    poll_connection(other)
-    chat = open_direct_chat(alice, other_bot.user_id)
-    poll_connection(other)
-    say(alice, chat, "Someone keeps messaging me in private after I asked them to stop.")
-    poll_connection(other)  # taken; the worker stops before the answer goes
+    other, other_bot, chat = another_connection_owing_an_answer(monkeypatch, community, alice)
     assert poll_connection(matrix.connection).failed == []  # the first connection's read
     owed = SpaceReply.objects.get(connection=other)
     assert owed.sent_at is None and owed.text, "still owed, by its own connection"
@@ -269,20 +279,8 @@ def test_answers_owed_by_two_connections_each_reach_only_their_own_reporter(
     """One connection owes an answer to a homeserver report (its direct chat is made when it is sent), another owes
     one in a chat already open: each answer, with its private link, reaches its own reporter and no one else, and
     sending the first neither redirects nor marks the second."""
-    other_bot = community.homeserver.register("other-bot")
-    other = make_connection(
-        monkeypatch,
-        "matrix",
-        slug="matrix-other",
-        settings={"homeserver": community.homeserver.url, "rooms": list(community.rooms)},
-        secrets={"access_token": other_bot.access_token},
-    )
     bob = community.as_(community.bob)
-    poll_connection(other)
-    chat = open_direct_chat(bob, other_bot.user_id)
-    poll_connection(other)
-    say(bob, chat, "Someone keeps messaging me in private after I asked them to stop.")
-    poll_connection(other)  # taken; the worker stops before the answer goes
+    other, other_bot, chat = another_connection_owing_an_answer(monkeypatch, community, bob)
     for_alice = "Thank you — your report reached the community's stewards. Its reference is R-ALICE."
     owed = SpaceReply.objects.create(
         connection=matrix.connection, source=f"{reports.EVENT_REPORT}1", where=community.alice.user_id, text=for_alice
