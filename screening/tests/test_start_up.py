@@ -29,9 +29,10 @@ def test_starting_up_and_checking_loads_no_scikit_learn() -> None:
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_loading_the_model_does_load_it() -> None:
-    """The probe's other side: the model still finds its features when it loads."""
+def test_a_loaded_model_still_scores() -> None:
+    """The probe's other side: the featurizer, imported only when a model loads, is found and used."""
     from screening.model.runtime import ScreeningModel
 
     model = ScreeningModel.load(encoder=False)
-    assert model.heads and "sklearn" in sys.modules
+    scores = model.probabilities(["you are an idiot and everyone here knows it", "thanks, merged"])
+    assert scores.shape == (2, len(model.heads)) and scores[0].max() > scores[1].max()
